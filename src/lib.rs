@@ -1,0 +1,3 @@
+//! cctui: a keyboard-driven terminal UI for git repositories hosted in AWS CodeCommit.
+
+pub mod local;
