@@ -1,3 +1,4 @@
 //! cctui: a keyboard-driven terminal UI for git repositories hosted in AWS CodeCommit.
 
 pub mod local;
+pub mod secret;
