@@ -1,1 +1,144 @@
-fn main() {}
+//! The `cctui` binary: parses the command line and hands over to the library.
+
+use std::io;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+use crossterm::event::EventStream;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use cctui::app::action::Action;
+use cctui::app::state::{Session, State};
+use cctui::cli::{Cli, Commands};
+use cctui::config::Config;
+use cctui::event_loop::{App, Host};
+use cctui::jobs::JobRequest;
+
+fn main() -> ExitCode {
+    let matches = Cli::command()
+        .after_help(cctui::cli::after_help())
+        .get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cctui: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Some(Commands::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "cctui", &mut io::stdout());
+            Ok(())
+        }
+        Some(Commands::Serve(args)) => {
+            let _logs = cctui::config::paths::log_dir().and_then(|dir| cctui::logging::init(&dir));
+            runtime()?
+                .block_on(cctui::local::run_serve(args))
+                .map_err(|e| e.to_string())
+        }
+        Some(Commands::CredentialHelper { .. }) => {
+            Err("`cctui credential-helper` is not yet available in this build.".to_string())
+        }
+        None if cli.demo => Err("`cctui --demo` is not yet available in this build.".to_string()),
+        None => run_tui(cli),
+    }
+}
+
+struct Terminal_;
+
+impl Host for Terminal_ {
+    fn suspend(&mut self) -> io::Result<()> {
+        cctui::tui::suspend()
+    }
+}
+
+fn run_tui(cli: Cli) -> Result<(), String> {
+    let (path, required) = Config::locate(cli.config.as_deref()).unzip();
+    let config = match path {
+        Some(path) => Config::load(&path, required.unwrap_or(false)).map_err(|e| e.to_string())?,
+        None => Config::default(),
+    };
+    let logs = cctui::config::paths::log_dir().and_then(|dir| cctui::logging::init(&dir));
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "cctui starting");
+    let session = Session {
+        profile: cli.profile.or_else(|| std::env::var("AWS_PROFILE").ok()),
+        region: cli
+            .region
+            .or_else(|| std::env::var("AWS_REGION").ok())
+            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok()),
+        endpoint: cli.endpoint_url,
+        account_id: None,
+        demo: false,
+        readonly: cli.readonly,
+    };
+    let mut state = State::new(session);
+    state.log_file = logs.as_ref().map(|l| l.dir.join("cctui.log.*"));
+    let runtime = runtime()?;
+    runtime.block_on(async move {
+        let mut app = App::new(state, config);
+        let (config_file, credentials_file) = cctui::aws::profiles::default_files();
+        app.spawn(JobRequest::LoadProfiles {
+            config_file,
+            credentials_file,
+        });
+        let (signals_tx, signals_rx) = tokio::sync::mpsc::unbounded_channel();
+        watch_signals(signals_tx).map_err(|e| format!("cannot watch signals: {e}"))?;
+        cctui::tui::install_panic_hook();
+        cctui::tui::enter().map_err(|e| format!("cctui needs an interactive terminal: {e}"))?;
+        let _restore = cctui::tui::RestoreGuard;
+        debug_panic();
+        let mut terminal =
+            Terminal::new(CrosstermBackend::new(io::stdout())).map_err(|e| e.to_string())?;
+        let result = app
+            .run(
+                &mut terminal,
+                EventStream::new(),
+                signals_rx,
+                &mut Terminal_,
+            )
+            .await;
+        cctui::tui::restore().map_err(|e| format!("cannot restore the terminal: {e}"))?;
+        result.map_err(|e| e.to_string())
+    })?;
+    tracing::info!("cctui stopped");
+    Ok(())
+}
+
+/// SIGTERM and SIGHUP end the loop like a forced quit, so the terminal is restored.
+fn watch_signals(actions: tokio::sync::mpsc::UnboundedSender<Action>) -> io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hangup.recv() => {}
+        }
+        let _ = actions.send(Action::Terminate);
+    });
+    Ok(())
+}
+
+/// `CCTUI_DEBUG_PANIC=1` panics right after the terminal is set up. The pseudo-terminal test
+/// uses it to check that a panic restores the terminal and prints its message.
+#[allow(clippy::panic)]
+fn debug_panic() {
+    if std::env::var_os("CCTUI_DEBUG_PANIC").is_some() {
+        panic!("deliberate panic requested by CCTUI_DEBUG_PANIC");
+    }
+}

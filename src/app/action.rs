@@ -1,0 +1,31 @@
+//! Actions: everything that can change [`super::state::State`], from keys, jobs or signals.
+
+use super::command::CommandId;
+use super::overlay::Overlay;
+use crate::jobs::JobUpdate;
+
+/// An input to [`super::update::update`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Run a command of the command table.
+    Command(CommandId),
+    /// Type a character into the top overlay's text.
+    TypeChar(char),
+    /// Delete the last character of the top overlay's text.
+    Backspace,
+    /// Push an overlay.
+    Open(Box<Overlay>),
+    /// The terminal changed size.
+    Resize {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+    /// A job reported something.
+    Job(JobUpdate),
+    /// SIGTERM or SIGHUP: leave now, cancelling jobs.
+    Terminate,
+    /// Do nothing (a confirm whose yes needs no work).
+    Noop,
+}

@@ -1,0 +1,294 @@
+//! Commands as data: one table from which key dispatch, footer hints, the `?` help screen and
+//! the `:` palette are all generated (DESIGN.md, "Commands are data").
+//!
+//! A command belongs to a [`Context`]: `Global` commands work everywhere (unless an overlay is
+//! open), pane commands only when that pane has focus, overlay commands only while that overlay
+//! is on top. User overrides (config `[keys]`) replace the default keys of a command by id.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a command applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Context {
+    /// Any pane, no overlay open.
+    Global,
+    /// The repositories pane has focus.
+    Repositories,
+    /// The branches pane has focus.
+    Branches,
+    /// The working-tree status pane has focus.
+    Status,
+    /// The jobs strip has focus.
+    Jobs,
+    /// Any list-like overlay (picker, palette, help).
+    Overlay,
+    /// A yes/no confirmation.
+    Confirm,
+}
+
+impl Context {
+    /// The heading used in the help screen.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::Repositories => "Repositories pane",
+            Context::Branches => "Branches pane",
+            Context::Status => "Status pane",
+            Context::Jobs => "Jobs strip",
+            Context::Overlay => "Pickers, palette and help",
+            Context::Confirm => "Confirmation",
+        }
+    }
+}
+
+macro_rules! command_ids {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        /// Identifies a command; the snake_case name is what the config's `[keys]` table uses.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum CommandId { $($variant),* }
+
+        impl CommandId {
+            /// Every command id, in table order.
+            pub const ALL: &'static [CommandId] = &[$(CommandId::$variant),*];
+
+            /// The stable name used in config files and the palette.
+            pub fn name(self) -> &'static str {
+                match self { $(CommandId::$variant => $name),* }
+            }
+
+            /// Looks a command up by its config name.
+            pub fn from_name(name: &str) -> Option<CommandId> {
+                match name { $($name => Some(CommandId::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+command_ids! {
+    Quit => "quit",
+    ForceQuit => "force_quit",
+    Help => "help",
+    Palette => "palette",
+    NextPane => "next_pane",
+    PrevPane => "prev_pane",
+    FocusRepositories => "focus_repositories",
+    FocusBranches => "focus_branches",
+    FocusStatus => "focus_status",
+    FocusJobs => "focus_jobs",
+    Suspend => "suspend",
+    Up => "up",
+    Down => "down",
+    PageUp => "page_up",
+    PageDown => "page_down",
+    Top => "top",
+    Bottom => "bottom",
+    CancelJob => "cancel_job",
+    ClearFinishedJobs => "clear_finished_jobs",
+    Close => "close",
+    Accept => "accept",
+    Yes => "yes",
+    No => "no",
+}
+
+/// One row of the command table.
+#[derive(Debug, Clone, Copy)]
+pub struct Command {
+    /// Stable identifier.
+    pub id: CommandId,
+    /// Default keys, in the notation of [`crate::app::keymap::KeySpec`] (`q`, `ctrl-c`, `shift-tab`).
+    pub keys: &'static [&'static str],
+    /// Where the command applies.
+    pub context: Context,
+    /// What the command does, as shown in help and matched by the palette.
+    pub description: &'static str,
+    /// Changes something (a repository, a branch, a file). Hidden and refused in `--readonly`.
+    pub mutating: bool,
+    /// Short label in the footer hints of its context (`None`: not in the footer).
+    pub hint: Option<&'static str>,
+}
+
+const fn cmd(
+    id: CommandId,
+    keys: &'static [&'static str],
+    context: Context,
+    description: &'static str,
+) -> Command {
+    Command {
+        id,
+        keys,
+        context,
+        description,
+        mutating: false,
+        hint: None,
+    }
+}
+
+/// Puts a command in the footer with a short label.
+const fn hint(label: &'static str, command: Command) -> Command {
+    Command {
+        hint: Some(label),
+        ..command
+    }
+}
+
+use CommandId as C;
+use Context as X;
+
+/// The command table. Order is the order of the help screen and of the footer hints.
+pub const COMMANDS: &[Command] = &[
+    hint(
+        "quit",
+        cmd(
+            C::Quit,
+            &["q"],
+            X::Global,
+            "Quit cctui (asks first while jobs run)",
+        ),
+    ),
+    cmd(
+        C::ForceQuit,
+        &["ctrl-c"],
+        X::Global,
+        "Quit now, cancelling running jobs",
+    ),
+    hint(
+        "help",
+        cmd(
+            C::Help,
+            &["?", "f1"],
+            X::Global,
+            "Show every key and command",
+        ),
+    ),
+    hint(
+        "commands",
+        cmd(C::Palette, &[":"], X::Global, "Open the command palette"),
+    ),
+    hint(
+        "next pane",
+        cmd(C::NextPane, &["tab"], X::Global, "Focus the next pane"),
+    ),
+    cmd(
+        C::PrevPane,
+        &["shift-tab"],
+        X::Global,
+        "Focus the previous pane",
+    ),
+    cmd(
+        C::FocusRepositories,
+        &["1"],
+        X::Global,
+        "Focus the repositories pane",
+    ),
+    cmd(
+        C::FocusBranches,
+        &["2"],
+        X::Global,
+        "Focus the branches pane",
+    ),
+    cmd(
+        C::FocusStatus,
+        &["3"],
+        X::Global,
+        "Focus the working-tree status pane",
+    ),
+    cmd(C::FocusJobs, &["4"], X::Global, "Focus the jobs strip"),
+    cmd(
+        C::Suspend,
+        &["ctrl-z"],
+        X::Global,
+        "Suspend cctui to the shell (resume with fg)",
+    ),
+    cmd(C::Up, &["k", "up"], X::Global, "Move the selection up"),
+    cmd(
+        C::Down,
+        &["j", "down"],
+        X::Global,
+        "Move the selection down",
+    ),
+    cmd(
+        C::PageUp,
+        &["ctrl-u", "pageup"],
+        X::Global,
+        "Move the selection up a page",
+    ),
+    cmd(
+        C::PageDown,
+        &["ctrl-d", "pagedown"],
+        X::Global,
+        "Move the selection down a page",
+    ),
+    cmd(C::Top, &["g", "home"], X::Global, "Jump to the first row"),
+    cmd(C::Bottom, &["G", "end"], X::Global, "Jump to the last row"),
+    hint(
+        "cancel job",
+        cmd(
+            C::CancelJob,
+            &["x", "esc"],
+            X::Jobs,
+            "Cancel the selected job",
+        ),
+    ),
+    hint(
+        "clear finished",
+        cmd(
+            C::ClearFinishedJobs,
+            &["c"],
+            X::Jobs,
+            "Remove finished jobs from the strip",
+        ),
+    ),
+    hint(
+        "close",
+        cmd(C::Close, &["esc", "q"], X::Overlay, "Close the overlay"),
+    ),
+    hint(
+        "choose",
+        cmd(
+            C::Accept,
+            &["enter"],
+            X::Overlay,
+            "Choose the selected entry",
+        ),
+    ),
+    hint("yes", cmd(C::Yes, &["y", "enter"], X::Confirm, "Confirm")),
+    hint("no", cmd(C::No, &["n", "esc"], X::Confirm, "Cancel")),
+];
+
+/// The table row of a command id.
+pub fn command(id: CommandId) -> &'static Command {
+    // Every id has a row: `every_id_has_exactly_one_row` checks it.
+    COMMANDS.iter().find(|c| c.id == id).unwrap_or(&COMMANDS[0])
+}
+
+/// Commands of a context that are usable in this mode (mutating ones vanish in read-only mode).
+pub fn available(context: Context, readonly: bool) -> impl Iterator<Item = &'static Command> {
+    COMMANDS
+        .iter()
+        .filter(move |c| c.context == context && !(readonly && c.mutating))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_has_exactly_one_row() {
+        for id in CommandId::ALL {
+            let rows = COMMANDS.iter().filter(|c| c.id == *id).count();
+            assert_eq!(rows, 1, "{id:?} has {rows} rows");
+            assert_eq!(CommandId::from_name(id.name()), Some(*id));
+        }
+    }
+
+    #[test]
+    fn descriptions_are_sentences_without_trailing_dot() {
+        for c in COMMANDS {
+            assert!(
+                c.description.chars().next().is_some_and(char::is_uppercase),
+                "{c:?}"
+            );
+            assert!(!c.description.ends_with('.'), "{c:?}");
+        }
+    }
+}

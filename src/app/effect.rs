@@ -1,0 +1,18 @@
+//! Effects: what [`super::update::update`] asks the outside world to do.
+
+use crate::jobs::{JobId, JobRequest};
+
+/// A request for I/O, run by the event loop or the job manager, never by `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Start background work.
+    Spawn(JobRequest),
+    /// Cancel a running job.
+    Cancel(JobId),
+    /// Cancel every running job.
+    CancelAll,
+    /// Stop the event loop and restore the terminal.
+    Quit,
+    /// Restore the terminal and stop the process (Ctrl-Z); re-enter on resume.
+    Suspend,
+}

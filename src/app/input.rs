@@ -1,0 +1,46 @@
+//! Turns a key into an action, given what is on screen (pure: the key map and the state).
+
+use crossterm::event::{KeyCode, KeyModifiers};
+
+use super::action::Action;
+use super::command::{Context, command};
+use super::keymap::{KeyMap, KeySpec};
+use super::overlay::Overlay;
+use super::state::State;
+use super::update::pane_context;
+
+/// The action a key triggers now, if any.
+pub fn action_for_key(state: &State, keymap: &KeyMap, key: KeySpec) -> Option<Action> {
+    let usable = |id| !(state.session.readonly && command(id).mutating);
+    if let Some(top) = state.overlays.last() {
+        if top.takes_text() {
+            let plain = !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            match key.code {
+                KeyCode::Char(c) if plain => return Some(Action::TypeChar(c)),
+                KeyCode::Backspace => return Some(Action::Backspace),
+                _ => {}
+            }
+        }
+        if let Some(id) = keymap.lookup(top.context(), key) {
+            return Some(Action::Command(id));
+        }
+        // Confirmations take nothing else: a stray key must not move anything behind them.
+        if matches!(top, Overlay::Confirm { .. }) {
+            return keymap
+                .lookup(Context::Global, key)
+                .filter(|id| *id == super::command::CommandId::ForceQuit)
+                .map(Action::Command);
+        }
+        return keymap
+            .lookup(Context::Global, key)
+            .filter(|id| Overlay::allows_global(*id))
+            .map(Action::Command);
+    }
+    keymap
+        .lookup(pane_context(state.focus), key)
+        .or_else(|| keymap.lookup(Context::Global, key))
+        .filter(|id| usable(*id))
+        .map(Action::Command)
+}

@@ -1,0 +1,12 @@
+//! The application core: state, actions, the pure `update`, effects, overlays and the command
+//! table. Nothing in here does I/O; the event loop in [`crate::event_loop`] does.
+
+pub mod action;
+pub mod command;
+pub mod effect;
+pub mod fuzzy;
+pub mod input;
+pub mod keymap;
+pub mod overlay;
+pub mod state;
+pub mod update;

@@ -1,0 +1,119 @@
+//! Overlays: a stack in [`super::state::State`]; the top one takes the keys, `Esc` closes it.
+
+use super::action::Action;
+use super::command::{CommandId, Context};
+
+/// What a picker's choice is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickerPurpose {
+    /// Switch the AWS profile.
+    Profile,
+    /// Switch the AWS region.
+    Region,
+}
+
+/// What a text input's value is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputPurpose {
+    /// Incremental filter of the repositories pane.
+    RepositoryFilter,
+}
+
+/// One entry of a picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickerItem {
+    /// What is chosen.
+    pub value: String,
+    /// A dimmed note beside it.
+    pub detail: String,
+}
+
+/// One overlay on the stack.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    /// The `?` screen: every key of every context, from the command table.
+    Help {
+        /// First visible line.
+        scroll: usize,
+    },
+    /// The `:` palette: fuzzy search over command descriptions.
+    Palette {
+        /// What the user typed.
+        query: String,
+        /// Selected row among the matches.
+        selected: usize,
+    },
+    /// Choose one value from a list, with type-to-filter.
+    Picker {
+        /// Title of the box.
+        title: String,
+        /// All entries.
+        items: Vec<PickerItem>,
+        /// Typed filter.
+        filter: String,
+        /// Selected row among the matches.
+        selected: usize,
+        /// What the choice does.
+        purpose: PickerPurpose,
+    },
+    /// A one-line text field.
+    Input {
+        /// Title of the box.
+        title: String,
+        /// Current text.
+        value: String,
+        /// Show bullets instead of the text (passwords, passphrases).
+        masked: bool,
+        /// What the value is for.
+        purpose: InputPurpose,
+    },
+    /// Ask before doing something that cannot be undone or that interrupts work.
+    Confirm {
+        /// Title of the box.
+        title: String,
+        /// What will happen, in full.
+        message: String,
+        /// Runs on yes.
+        on_yes: Box<Action>,
+    },
+    /// Something went wrong; says what and what to do next.
+    Error {
+        /// What failed.
+        message: String,
+        /// What to do about it.
+        hint: Option<String>,
+    },
+}
+
+impl Overlay {
+    /// The command context that resolves keys while this overlay is on top.
+    pub fn context(&self) -> Context {
+        match self {
+            Overlay::Confirm { .. } => Context::Confirm,
+            _ => Context::Overlay,
+        }
+    }
+
+    /// Whether printable keys type text rather than run commands.
+    pub fn takes_text(&self) -> bool {
+        matches!(
+            self,
+            Overlay::Palette { .. } | Overlay::Picker { .. } | Overlay::Input { .. }
+        )
+    }
+
+    /// Global commands that still work while this overlay is on top: movement and force quit.
+    pub fn allows_global(id: CommandId) -> bool {
+        matches!(
+            id,
+            CommandId::Up
+                | CommandId::Down
+                | CommandId::PageUp
+                | CommandId::PageDown
+                | CommandId::Top
+                | CommandId::Bottom
+                | CommandId::ForceQuit
+                | CommandId::Suspend
+        )
+    }
+}

@@ -1,0 +1,152 @@
+//! The whole UI state: plain data, changed only by [`super::update::update`].
+
+use std::path::PathBuf;
+
+use super::overlay::Overlay;
+use crate::jobs::{JobId, Progress};
+
+/// The panes, in `Tab` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    /// CodeCommit repositories of the current account and region.
+    Repositories,
+    /// Branches of the open repository.
+    Branches,
+    /// Working-tree status of the open repository.
+    Status,
+    /// Running and finished jobs.
+    Jobs,
+}
+
+impl Pane {
+    /// `Tab` order.
+    pub const ORDER: [Pane; 4] = [Pane::Repositories, Pane::Branches, Pane::Status, Pane::Jobs];
+
+    /// The pane's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Repositories => "Repositories",
+            Pane::Branches => "Branches",
+            Pane::Status => "Status",
+            Pane::Jobs => "Jobs",
+        }
+    }
+
+    /// The pane after this one (`forward`) or before it.
+    pub fn cycle(self, forward: bool) -> Pane {
+        let index = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
+        let len = Pane::ORDER.len();
+        let next = if forward {
+            (index + 1) % len
+        } else {
+            (index + len - 1) % len
+        };
+        Pane::ORDER[next]
+    }
+}
+
+/// Where cctui is pointed: shown in the header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Session {
+    /// AWS profile in use (`None`: the default chain without a profile).
+    pub profile: Option<String>,
+    /// AWS region.
+    pub region: Option<String>,
+    /// Custom endpoint (the local service, or a VPC endpoint).
+    pub endpoint: Option<String>,
+    /// Account id, once known from a repository ARN.
+    pub account_id: Option<String>,
+    /// Running against the in-process demo service.
+    pub demo: bool,
+    /// Mutating commands hidden and refused.
+    pub readonly: bool,
+}
+
+/// The state of one job row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobStatus {
+    /// Still working.
+    Running,
+    /// Ended well.
+    Succeeded,
+    /// Ended with this error.
+    Failed(String),
+    /// Stopped by the user.
+    Cancelled,
+}
+
+/// One row of the jobs strip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRow {
+    /// The job.
+    pub id: JobId,
+    /// What it does.
+    pub title: String,
+    /// How it is going.
+    pub status: JobStatus,
+    /// Latest progress report.
+    pub progress: Option<Progress>,
+    /// Shown in the strip (quick background reads are not).
+    pub visible: bool,
+}
+
+/// Everything the screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// Focused pane.
+    pub focus: Pane,
+    /// Open overlays; the last one is on top.
+    pub overlays: Vec<Overlay>,
+    /// Profile, region, endpoint, badges.
+    pub session: Session,
+    /// All jobs, oldest first.
+    pub jobs: Vec<JobRow>,
+    /// Selected row among the visible jobs.
+    pub job_selected: usize,
+    /// Profile names found in the AWS files.
+    pub profiles: Vec<String>,
+    /// Terminal size (columns, rows), for page movement.
+    pub size: (u16, u16),
+    /// Where the log file is written, shown in help.
+    pub log_file: Option<PathBuf>,
+    /// A one-line notice in the footer ("Copied …").
+    pub notice: Option<String>,
+    /// The event loop should end.
+    pub quit: bool,
+}
+
+impl State {
+    /// A fresh state for this session.
+    pub fn new(session: Session) -> State {
+        State {
+            focus: Pane::Repositories,
+            overlays: Vec::new(),
+            session,
+            jobs: Vec::new(),
+            job_selected: 0,
+            profiles: Vec::new(),
+            size: (80, 24),
+            log_file: None,
+            notice: None,
+            quit: false,
+        }
+    }
+
+    /// Jobs shown in the strip.
+    pub fn visible_jobs(&self) -> impl Iterator<Item = &JobRow> {
+        self.jobs.iter().filter(|j| j.visible)
+    }
+
+    /// Jobs that have not ended.
+    pub fn running_jobs(&self) -> usize {
+        self.jobs
+            .iter()
+            .filter(|j| j.status == JobStatus::Running)
+            .count()
+    }
+
+    /// Rows a page movement skips: the body height minus borders, at least one.
+    pub fn page_rows(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(10)).max(1)
+    }
+}

@@ -1,0 +1,394 @@
+//! `update(&mut State, Action) -> Vec<Effect>`: every behaviour of the UI, with no I/O, no
+//! awaits and no clocks, so each one is a few lines of test.
+
+use super::action::Action;
+use super::command::{COMMANDS, Command, CommandId, Context, command};
+use super::effect::Effect;
+use super::fuzzy;
+use super::overlay::{Overlay, PickerItem, PickerPurpose};
+use super::state::{JobRow, JobStatus, Pane, State};
+use crate::jobs::{JobEvent, JobOutput, JobUpdate};
+
+/// Applies one action and returns the I/O it asks for.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Command(id) => run_command(state, id),
+        Action::TypeChar(c) => {
+            edit_text(state, |text| text.push(c));
+            Vec::new()
+        }
+        Action::Backspace => {
+            edit_text(state, |text| {
+                text.pop();
+            });
+            Vec::new()
+        }
+        Action::Open(overlay) => {
+            state.overlays.push(*overlay);
+            Vec::new()
+        }
+        Action::Resize { width, height } => {
+            state.size = (width, height);
+            Vec::new()
+        }
+        Action::Job(job) => job_update(state, job),
+        Action::Terminate => quit_now(state),
+        Action::Noop => Vec::new(),
+    }
+}
+
+fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
+    let row = command(id);
+    if row.mutating && state.session.readonly {
+        state.overlays.push(Overlay::Error {
+            message: format!(
+                "\"{}\" changes things, and cctui runs read-only.",
+                row.description
+            ),
+            hint: Some("Restart without --readonly to allow changes.".to_string()),
+        });
+        return Vec::new();
+    }
+    if state.overlays.last().is_some() {
+        return overlay_command(state, id);
+    }
+    state.notice = None;
+    match id {
+        CommandId::Quit => {
+            let running = state.running_jobs();
+            if running == 0 {
+                return quit_now(state);
+            }
+            let jobs = if running == 1 {
+                "1 job is".to_string()
+            } else {
+                format!("{running} jobs are")
+            };
+            state.overlays.push(Overlay::Confirm {
+                title: "Quit cctui?".to_string(),
+                message: format!("{jobs} still running. Quitting cancels them."),
+                on_yes: Box::new(Action::Command(CommandId::ForceQuit)),
+            });
+            Vec::new()
+        }
+        CommandId::ForceQuit => quit_now(state),
+        CommandId::Help => {
+            state.overlays.push(Overlay::Help { scroll: 0 });
+            Vec::new()
+        }
+        CommandId::Palette => {
+            state.overlays.push(Overlay::Palette {
+                query: String::new(),
+                selected: 0,
+            });
+            Vec::new()
+        }
+        CommandId::NextPane | CommandId::PrevPane => {
+            state.focus = state.focus.cycle(id == CommandId::NextPane);
+            Vec::new()
+        }
+        CommandId::FocusRepositories => focus(state, Pane::Repositories),
+        CommandId::FocusBranches => focus(state, Pane::Branches),
+        CommandId::FocusStatus => focus(state, Pane::Status),
+        CommandId::FocusJobs => focus(state, Pane::Jobs),
+        CommandId::Suspend => vec![Effect::Suspend],
+        CommandId::Up
+        | CommandId::Down
+        | CommandId::PageUp
+        | CommandId::PageDown
+        | CommandId::Top
+        | CommandId::Bottom => {
+            move_in_pane(state, id);
+            Vec::new()
+        }
+        CommandId::CancelJob => {
+            let selected = state
+                .visible_jobs()
+                .nth(state.job_selected)
+                .filter(|j| j.status == JobStatus::Running);
+            selected
+                .map(|job| vec![Effect::Cancel(job.id)])
+                .unwrap_or_default()
+        }
+        CommandId::ClearFinishedJobs => {
+            state.jobs.retain(|j| j.status == JobStatus::Running);
+            state.job_selected = 0;
+            Vec::new()
+        }
+        CommandId::Close | CommandId::Accept | CommandId::Yes | CommandId::No => Vec::new(),
+    }
+}
+
+fn focus(state: &mut State, pane: Pane) -> Vec<Effect> {
+    state.focus = pane;
+    Vec::new()
+}
+
+fn quit_now(state: &mut State) -> Vec<Effect> {
+    state.quit = true;
+    state.overlays.clear();
+    vec![Effect::CancelAll, Effect::Quit]
+}
+
+/// New selection after a movement command in a list of `len` rows.
+pub fn moved(selected: usize, len: usize, id: CommandId, page: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    let last = len - 1;
+    match id {
+        CommandId::Up => selected.saturating_sub(1),
+        CommandId::Down => (selected + 1).min(last),
+        CommandId::PageUp => selected.saturating_sub(page),
+        CommandId::PageDown => (selected + page).min(last),
+        CommandId::Top => 0,
+        CommandId::Bottom => last,
+        _ => selected.min(last),
+    }
+}
+
+fn move_in_pane(state: &mut State, id: CommandId) {
+    let page = state.page_rows();
+    match state.focus {
+        Pane::Jobs => {
+            let len = state.visible_jobs().count();
+            state.job_selected = moved(state.job_selected, len, id, page);
+        }
+        // The other panes get their rows in later issues; with no rows there is nothing to move.
+        Pane::Repositories | Pane::Branches | Pane::Status => {}
+    }
+}
+
+/// Commands offered by the palette: global and focused-pane ones usable in this mode.
+pub fn palette_commands(state: &State) -> Vec<&'static Command> {
+    let pane = pane_context(state.focus);
+    COMMANDS
+        .iter()
+        .filter(|c| {
+            (c.context == Context::Global || c.context == pane) && c.id != CommandId::Palette
+        })
+        .filter(|c| !(state.session.readonly && c.mutating))
+        .collect()
+}
+
+/// Palette entries matching the query, best first.
+pub fn palette_matches(state: &State, query: &str) -> Vec<&'static Command> {
+    let mut scored: Vec<(i64, usize, &'static Command)> = palette_commands(state)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let by_description = fuzzy::score(query, c.description);
+            let by_name = fuzzy::score(query, c.id.name());
+            by_description.max(by_name).map(|s| (s, i, c))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, _, c)| c).collect()
+}
+
+/// Picker entries matching the filter, as indices into `items`, best first.
+pub fn picker_matches(items: &[PickerItem], filter: &str) -> Vec<usize> {
+    let mut scored: Vec<(i64, usize)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| fuzzy::score(filter, &item.value).map(|s| (s, i)))
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The context of a pane's own commands.
+pub fn pane_context(pane: Pane) -> Context {
+    match pane {
+        Pane::Repositories => Context::Repositories,
+        Pane::Branches => Context::Branches,
+        Pane::Status => Context::Status,
+        Pane::Jobs => Context::Jobs,
+    }
+}
+
+/// Number of lines of the help screen (a heading and a blank line per context, a line per command).
+pub fn help_line_count(readonly: bool) -> usize {
+    let contexts = [
+        Context::Global,
+        Context::Repositories,
+        Context::Branches,
+        Context::Status,
+        Context::Jobs,
+        Context::Overlay,
+        Context::Confirm,
+    ];
+    contexts
+        .iter()
+        .map(|c| super::command::available(*c, readonly).count())
+        .filter(|n| *n > 0)
+        .map(|n| n + 2)
+        .sum()
+}
+
+fn overlay_command(state: &mut State, id: CommandId) -> Vec<Effect> {
+    if id == CommandId::ForceQuit {
+        return quit_now(state);
+    }
+    if id == CommandId::Suspend {
+        return vec![Effect::Suspend];
+    }
+    let page = state.page_rows();
+    let readonly = state.session.readonly;
+    // Matches are computed before borrowing the overlay mutably.
+    let palette = match state.overlays.last() {
+        Some(Overlay::Palette { query, .. }) => palette_matches(state, query),
+        _ => Vec::new(),
+    };
+    let Some(top) = state.overlays.last_mut() else {
+        return Vec::new();
+    };
+    match (top, id) {
+        (_, CommandId::Close | CommandId::No) => {
+            state.overlays.pop();
+            Vec::new()
+        }
+        (Overlay::Confirm { on_yes, .. }, CommandId::Yes) => {
+            let action = (**on_yes).clone();
+            state.overlays.pop();
+            update(state, action)
+        }
+        (Overlay::Help { scroll }, _) => {
+            let len = help_line_count(readonly);
+            *scroll = moved(*scroll, len, id, page);
+            if id == CommandId::Accept {
+                state.overlays.pop();
+            }
+            Vec::new()
+        }
+        (Overlay::Error { .. }, CommandId::Accept) => {
+            state.overlays.pop();
+            Vec::new()
+        }
+        (Overlay::Palette { selected, .. }, CommandId::Accept) => {
+            let chosen = palette.get(*selected).map(|c| c.id);
+            state.overlays.pop();
+            chosen.map(|id| run_command(state, id)).unwrap_or_default()
+        }
+        (Overlay::Palette { selected, .. }, _) => {
+            *selected = moved(*selected, palette.len(), id, page);
+            Vec::new()
+        }
+        (
+            Overlay::Picker {
+                items,
+                filter,
+                selected,
+                purpose,
+                ..
+            },
+            CommandId::Accept,
+        ) => {
+            let chosen = picker_matches(items, filter)
+                .get(*selected)
+                .map(|i| items[*i].value.clone());
+            let purpose = purpose.clone();
+            state.overlays.pop();
+            chosen
+                .map(|value| picked(state, purpose, value))
+                .unwrap_or_default()
+        }
+        (
+            Overlay::Picker {
+                items,
+                filter,
+                selected,
+                ..
+            },
+            _,
+        ) => {
+            let len = picker_matches(items, filter).len();
+            *selected = moved(*selected, len, id, page);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn picked(state: &mut State, purpose: PickerPurpose, value: String) -> Vec<Effect> {
+    match purpose {
+        PickerPurpose::Profile => state.session.profile = Some(value),
+        PickerPurpose::Region => state.session.region = Some(value),
+    }
+    Vec::new()
+}
+
+fn edit_text(state: &mut State, edit: impl FnOnce(&mut String)) {
+    match state.overlays.last_mut() {
+        Some(Overlay::Palette { query, selected }) => {
+            edit(query);
+            *selected = 0;
+        }
+        Some(Overlay::Picker {
+            filter, selected, ..
+        }) => {
+            edit(filter);
+            *selected = 0;
+        }
+        Some(Overlay::Input { value, .. }) => edit(value),
+        _ => {}
+    }
+}
+
+fn job_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
+    let JobUpdate { id, event } = job;
+    match event {
+        JobEvent::Started { title, visible } => {
+            state.jobs.push(JobRow {
+                id,
+                title,
+                status: JobStatus::Running,
+                progress: None,
+                visible,
+            });
+        }
+        JobEvent::Progress(progress) => {
+            if let Some(row) = state.jobs.iter_mut().find(|j| j.id == id) {
+                row.progress = Some(progress);
+            }
+        }
+        JobEvent::Cancelled => {
+            if let Some(row) = state.jobs.iter_mut().find(|j| j.id == id) {
+                row.status = JobStatus::Cancelled;
+            }
+        }
+        JobEvent::Finished(result) => {
+            let row = state.jobs.iter_mut().find(|j| j.id == id);
+            match result {
+                Ok(output) => {
+                    if let Some(row) = row {
+                        row.status = JobStatus::Succeeded;
+                    }
+                    job_output(state, output);
+                }
+                Err(failure) => {
+                    if let Some(row) = row {
+                        row.status = JobStatus::Failed(failure.message.clone());
+                    }
+                    state.overlays.push(Overlay::Error {
+                        message: failure.message,
+                        hint: failure.hint,
+                    });
+                }
+            }
+        }
+    }
+    // Quick invisible jobs leave no trace once done.
+    state
+        .jobs
+        .retain(|j| j.visible || j.status == JobStatus::Running);
+    let visible = state.visible_jobs().count();
+    state.job_selected = state.job_selected.min(visible.saturating_sub(1));
+    Vec::new()
+}
+
+fn job_output(state: &mut State, output: JobOutput) {
+    match output {
+        JobOutput::Profiles(profiles) => state.profiles = profiles,
+    }
+}

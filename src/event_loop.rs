@@ -1,0 +1,182 @@
+//! The event loop: terminal events, job updates and signals become actions; `update` turns them
+//! into effects; the screen is redrawn only when something changed, at most once per frame.
+
+use std::io;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyEventKind};
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::time::Instant;
+
+use crate::app::action::Action;
+use crate::app::effect::Effect;
+use crate::app::input::action_for_key;
+use crate::app::keymap::KeySpec;
+use crate::app::state::State;
+use crate::app::update::update;
+use crate::config::Config;
+use crate::jobs::{JobManager, JobRequest, JobUpdate};
+use crate::ui::{self, View};
+
+/// The shortest time between two frames (~60 per second at most).
+pub const FRAME: Duration = Duration::from_millis(16);
+
+/// What the loop needs from the real terminal, so tests can run it on a `TestBackend`.
+pub trait Host: Send {
+    /// Ctrl-Z: give the terminal back to the shell until resumed.
+    fn suspend(&mut self) -> io::Result<()>;
+}
+
+/// A host that cannot suspend (tests, non-interactive runs).
+#[derive(Debug, Default)]
+pub struct NoHost;
+
+impl Host for NoHost {
+    fn suspend(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The running application: state plus the things that perform effects.
+#[derive(Debug)]
+pub struct App {
+    /// The UI state.
+    pub state: State,
+    /// Keys, theme and paths.
+    pub config: Config,
+    jobs: JobManager,
+    updates: UnboundedReceiver<JobUpdate>,
+    /// Frames drawn so far (tests check that idle means no frames).
+    pub frames: u64,
+    needs_clear: bool,
+}
+
+impl App {
+    /// A new app; jobs report through a channel the loop reads.
+    pub fn new(state: State, config: Config) -> App {
+        let (sender, updates): (UnboundedSender<JobUpdate>, _) = unbounded_channel();
+        App {
+            state,
+            config,
+            jobs: JobManager::new(sender),
+            updates,
+            frames: 0,
+            needs_clear: false,
+        }
+    }
+
+    /// Applies an action and performs its effects; returns whether the screen may have changed.
+    pub fn dispatch(&mut self, action: Action, host: &mut (dyn Host + Send)) -> io::Result<bool> {
+        let effects = update(&mut self.state, action);
+        for effect in effects {
+            self.perform(effect, host)?;
+        }
+        Ok(true)
+    }
+
+    /// Starts background work directly (startup loads).
+    pub fn spawn(&mut self, request: JobRequest) {
+        self.jobs.spawn(request);
+    }
+
+    fn perform(&mut self, effect: Effect, host: &mut (dyn Host + Send)) -> io::Result<()> {
+        match effect {
+            Effect::Spawn(request) => {
+                self.jobs.spawn(request);
+            }
+            Effect::Cancel(id) => self.jobs.cancel(id),
+            Effect::CancelAll => self.jobs.cancel_all(),
+            Effect::Quit => self.state.quit = true,
+            Effect::Suspend => {
+                host.suspend()?;
+                self.needs_clear = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles one terminal event; returns whether to redraw.
+    pub fn on_event(&mut self, event: Event, host: &mut (dyn Host + Send)) -> io::Result<bool> {
+        match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => {
+                let key = KeySpec::from_event(key);
+                match action_for_key(&self.state, &self.config.keymap, key) {
+                    Some(action) => self.dispatch(action, host),
+                    None => Ok(false),
+                }
+            }
+            Event::Resize(width, height) => self.dispatch(Action::Resize { width, height }, host),
+            _ => Ok(false),
+        }
+    }
+
+    /// Runs until the user quits, a terminate action arrives or the event stream ends.
+    pub async fn run<B, S>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        mut events: S,
+        mut external: UnboundedReceiver<Action>,
+        host: &mut (dyn Host + Send),
+    ) -> io::Result<()>
+    where
+        B: Backend,
+        B::Error: std::error::Error + Send + Sync + 'static,
+        S: Stream<Item = io::Result<Event>> + Unpin,
+    {
+        let size = terminal.size().map_err(io::Error::other)?;
+        self.state.size = (size.width, size.height);
+        let mut dirty = true;
+        let mut last_frame: Option<Instant> = None;
+        loop {
+            if self.state.quit {
+                return Ok(());
+            }
+            let now = Instant::now();
+            let frame_due = last_frame.is_none_or(|t| now.duration_since(t) >= FRAME);
+            if dirty && frame_due {
+                if self.needs_clear {
+                    // After a suspend the terminal shows the shell: repaint every cell.
+                    terminal.clear().map_err(io::Error::other)?;
+                    self.needs_clear = false;
+                }
+                let view = View {
+                    keymap: &self.config.keymap,
+                    theme: &self.config.theme,
+                };
+                terminal
+                    .draw(|frame| ui::draw(frame, &self.state, view))
+                    .map_err(io::Error::other)?;
+                self.frames += 1;
+                dirty = false;
+                last_frame = Some(Instant::now());
+            }
+            let deadline = match (dirty, last_frame) {
+                (true, Some(t)) => Some(t + FRAME),
+                _ => None,
+            };
+            tokio::select! {
+                event = events.next() => match event {
+                    Some(Ok(event)) => dirty |= self.on_event(event, host)?,
+                    Some(Err(e)) => return Err(e),
+                    None => return Ok(()),
+                },
+                Some(job) = self.updates.recv() => {
+                    dirty |= self.dispatch(Action::Job(job), host)?;
+                }
+                Some(action) = external.recv() => {
+                    dirty |= self.dispatch(action, host)?;
+                }
+                () = sleep_until(deadline), if deadline.is_some() => {}
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    if let Some(deadline) = deadline {
+        tokio::time::sleep_until(deadline).await;
+    }
+}

@@ -1,0 +1,65 @@
+//! The terminal: enter and restore (alternate screen + raw mode), restore on panic, suspend on
+//! Ctrl-Z. Restoring is idempotent and never panics, so every exit path can call it.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::cursor::{Hide, Show};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+
+static ENTERED: AtomicBool = AtomicBool::new(false);
+
+/// Switches to the alternate screen in raw mode.
+pub fn enter() -> io::Result<()> {
+    enable_raw_mode()?;
+    ENTERED.store(true, Ordering::SeqCst);
+    execute!(io::stdout(), EnterAlternateScreen, Hide)?;
+    Ok(())
+}
+
+/// Leaves raw mode, then the alternate screen (in that order, as ratatui's `restore`), and shows
+/// the cursor. Does nothing if the terminal was not entered.
+pub fn restore() -> io::Result<()> {
+    if !ENTERED.swap(false, Ordering::SeqCst) {
+        return Ok(());
+    }
+    let raw = disable_raw_mode();
+    let mut stdout = io::stdout();
+    let screen = execute!(stdout, LeaveAlternateScreen, Show);
+    let _ = stdout.flush();
+    raw.and(screen)
+}
+
+/// Restores the terminal before the previous panic hook prints the message, so the message
+/// lands on the normal screen instead of vanishing with the alternate one.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = restore();
+        previous(info);
+    }));
+}
+
+/// Restores the terminal and stops the process like a shell's Ctrl-Z; when the shell resumes
+/// it (`fg`), enters the terminal again. The caller redraws everything afterwards.
+pub fn suspend() -> io::Result<()> {
+    restore()?;
+    // SAFETY: raising a signal on our own process has no memory-safety preconditions.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    enter()
+}
+
+/// Restores the terminal when dropped: the last line of defence on early returns.
+#[derive(Debug)]
+pub struct RestoreGuard;
+
+impl Drop for RestoreGuard {
+    fn drop(&mut self) {
+        let _ = restore();
+    }
+}

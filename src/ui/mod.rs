@@ -1,0 +1,89 @@
+//! Drawing: reads [`State`] and nothing else; never calls git, the SDK or the file system.
+
+mod footer;
+mod header;
+mod jobs;
+mod overlays;
+mod panes;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::widgets::{Block, BorderType, Borders};
+
+use crate::app::keymap::KeyMap;
+use crate::app::state::{Pane, State};
+use crate::config::Theme;
+
+/// What drawing needs besides the state: live key bindings (for labels) and colours.
+#[derive(Debug, Clone, Copy)]
+pub struct View<'a> {
+    /// Keys after user overrides.
+    pub keymap: &'a KeyMap,
+    /// Colours after user overrides.
+    pub theme: &'a Theme,
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &State, view: View) {
+    let area = frame.area();
+    let jobs_height = jobs::height(state, area.height);
+    let [header_area, body, jobs_area, footer_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(jobs_height),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::draw(frame, header_area, state, view);
+    let left_share = if area.width >= 120 { 45 } else { 50 };
+    let [left, right] = Layout::horizontal([
+        Constraint::Percentage(left_share),
+        Constraint::Percentage(100 - left_share),
+    ])
+    .areas(body);
+    let [branches_area, status_area] =
+        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(right);
+    panes::repositories(frame, left, state, view);
+    panes::branches(frame, branches_area, state, view);
+    panes::status(frame, status_area, state, view);
+    jobs::draw(frame, jobs_area, state, view);
+    footer::draw(frame, footer_area, state, view);
+    overlays::draw(frame, area, state, view);
+}
+
+/// A pane's frame: title with its number key, focused border in the accent colour.
+fn pane_block(pane: Pane, state: &State, view: View, number: u8) -> Block<'static> {
+    let focused = state.focus == pane && state.overlays.is_empty();
+    let style = Style::new().fg(if focused {
+        view.theme.focused_border
+    } else {
+        view.theme.border
+    });
+    Block::new()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(style)
+        .title(format!(" {number} {} ", pane.title()))
+        .title_style(Style::new().fg(if focused {
+            view.theme.accent
+        } else {
+            view.theme.muted
+        }))
+}
+
+/// A rectangle of at most `width`×`height` centred in `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}

@@ -1,0 +1,117 @@
+//! Screen snapshots on ratatui's TestBackend.
+#![allow(clippy::unwrap_used)]
+
+use cctui::app::action::Action;
+use cctui::app::command::CommandId;
+use cctui::app::overlay::Overlay;
+use cctui::app::state::{Session, State};
+use cctui::app::update::update;
+use cctui::config::Config;
+use cctui::jobs::{JobEvent, JobId, JobUpdate, Progress};
+use cctui::ui::{self, View};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn state() -> State {
+    let mut state = State::new(Session {
+        profile: Some("dev".into()),
+        region: Some("eu-west-1".into()),
+        endpoint: Some("http://127.0.0.1:4510".into()),
+        ..Session::default()
+    });
+    state.log_file = Some("/home/user/.local/state/cctui/logs/cctui.log.*".into());
+    state
+}
+
+fn render(state: &State, width: u16, height: u16) -> String {
+    let config = Config::default();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let view = View {
+        keymap: &config.keymap,
+        theme: &config.theme,
+    };
+    terminal.draw(|frame| ui::draw(frame, state, view)).unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn main_layout_80x24() {
+    insta::assert_snapshot!(render(&state(), 80, 24));
+}
+
+#[test]
+fn main_layout_160x48_with_jobs_and_badges() {
+    let mut s = state();
+    s.session.readonly = true;
+    s.session.demo = true;
+    let started = JobEvent::Started {
+        title: "Clone payments-service".into(),
+        visible: true,
+    };
+    update(
+        &mut s,
+        Action::Job(JobUpdate {
+            id: JobId(1),
+            event: started,
+        }),
+    );
+    let progress = Progress {
+        phase: "receiving objects".into(),
+        current: 412,
+        total: Some(1000),
+    };
+    update(
+        &mut s,
+        Action::Job(JobUpdate {
+            id: JobId(1),
+            event: JobEvent::Progress(progress),
+        }),
+    );
+    insta::assert_snapshot!(render(&s, 160, 48));
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = state();
+    update(&mut s, Action::Command(CommandId::Help));
+    insta::assert_snapshot!(render(&s, 100, 40));
+}
+
+#[test]
+fn palette_overlay_filtered() {
+    let mut s = state();
+    update(&mut s, Action::Command(CommandId::Palette));
+    for c in "focus".chars() {
+        update(&mut s, Action::TypeChar(c));
+    }
+    insta::assert_snapshot!(render(&s, 80, 24));
+}
+
+#[test]
+fn error_overlay_with_hint() {
+    let mut s = state();
+    let error = Overlay::Error {
+        message: "No AWS credentials found for profile dev.".into(),
+        hint: Some("Run `aws configure --profile dev`, or start cctui with --profile NAME.".into()),
+    };
+    update(&mut s, Action::Open(Box::new(error)));
+    insta::assert_snapshot!(render(&s, 80, 24));
+}
+
+#[test]
+fn quit_confirmation() {
+    let mut s = state();
+    let started = JobEvent::Started {
+        title: "Clone".into(),
+        visible: true,
+    };
+    update(
+        &mut s,
+        Action::Job(JobUpdate {
+            id: JobId(1),
+            event: started,
+        }),
+    );
+    update(&mut s, Action::Command(CommandId::Quit));
+    insta::assert_snapshot!(render(&s, 80, 24));
+}
