@@ -1,3 +1,10 @@
-//! AWS side: configuration (profiles, regions, endpoint) and the CodeCommit API.
+//! AWS side: configuration (profiles, regions, endpoint) and the CodeCommit API. Knows nothing
+//! of the UI; SDK types stop at this boundary.
 
+pub mod client;
+pub mod error;
 pub mod profiles;
+pub mod regions;
+pub mod repos;
+pub mod urls;
+pub mod validate;

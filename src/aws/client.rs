@@ -1,0 +1,105 @@
+//! Building CodeCommit clients from the AWS default chain, one per (profile, region, endpoint).
+//!
+//! `aws-config` resolves credentials exactly as the AWS CLI: environment, shared config and
+//! credentials files, SSO, assume-role, `credential_process`. The only addition is an explicit
+//! credentials override, used by the demo so it needs no AWS setup.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use aws_config::BehaviorVersion;
+use aws_config::Region;
+use aws_credential_types::Credentials;
+use aws_sdk_codecommit::Client;
+
+use crate::secret::SecretString;
+
+/// Which account view a request is for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Target {
+    /// Profile name; `None` means the default chain without a profile.
+    pub profile: Option<String>,
+    /// Region; `None` means the profile's or environment's region.
+    pub region: Option<String>,
+    /// Endpoint URL override (local service, VPC endpoint).
+    pub endpoint: Option<String>,
+}
+
+/// Explicit static credentials (demo mode, tests).
+#[derive(Debug, Clone)]
+pub struct StaticCredentials {
+    /// Access key id (not secret).
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: SecretString,
+    /// Session token, for temporary credentials.
+    pub session_token: Option<SecretString>,
+}
+
+/// Clients by target, created on first use and reused (they hold connection pools).
+#[derive(Debug, Clone, Default)]
+pub struct Clients {
+    credentials: Option<StaticCredentials>,
+    cache: Arc<Mutex<HashMap<Target, Client>>>,
+}
+
+impl Clients {
+    /// Clients that use the AWS default chain.
+    pub fn new() -> Clients {
+        Clients::default()
+    }
+
+    /// Clients that always use these credentials (demo, tests).
+    pub fn with_credentials(credentials: StaticCredentials) -> Clients {
+        Clients {
+            credentials: Some(credentials),
+            cache: Arc::default(),
+        }
+    }
+
+    /// The client for a target, built on first use.
+    pub async fn get(&self, target: &Target) -> Client {
+        if let Some(client) = self.cache.lock().ok().and_then(|c| c.get(target).cloned()) {
+            return client;
+        }
+        let client = build(target, self.credentials.as_ref()).await;
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(target.clone(), client.clone());
+        }
+        client
+    }
+
+    /// The region a target resolves to (after the profile and environment), if any.
+    pub async fn region_of(&self, target: &Target) -> Option<String> {
+        self.get(target)
+            .await
+            .config()
+            .region()
+            .map(|r| r.to_string())
+    }
+}
+
+async fn build(target: &Target, credentials: Option<&StaticCredentials>) -> Client {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = &target.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &target.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(c) = credentials {
+        loader = loader.credentials_provider(Credentials::new(
+            c.access_key_id.clone(),
+            c.secret_access_key.expose().clone(),
+            c.session_token.as_ref().map(|t| t.expose().clone()),
+            None,
+            "cctui-static",
+        ));
+    }
+    let shared = loader.load().await;
+    let mut config = aws_sdk_codecommit::config::Builder::from(&shared);
+    if let Some(endpoint) = &target.endpoint {
+        config = config.endpoint_url(endpoint.clone());
+    }
+    Client::from_conf(config.build())
+}
