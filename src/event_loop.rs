@@ -17,8 +17,10 @@ use crate::app::input::action_for_key;
 use crate::app::keymap::KeySpec;
 use crate::app::state::State;
 use crate::app::update::update;
-use crate::config::Config;
-use crate::jobs::{JobManager, JobRequest, JobUpdate};
+use crate::aws::client::Clients;
+use crate::aws::urls::UrlKind;
+use crate::config::{CloneProtocol, Config};
+use crate::jobs::{JobManager, JobRequest, JobTag, JobUpdate, Services};
 use crate::ui::{self, View};
 
 /// The shortest time between two frames (~60 per second at most).
@@ -28,6 +30,9 @@ pub const FRAME: Duration = Duration::from_millis(16);
 pub trait Host: Send {
     /// Ctrl-Z: give the terminal back to the shell until resumed.
     fn suspend(&mut self) -> io::Result<()>;
+
+    /// Puts text on the clipboard.
+    fn copy(&mut self, text: &str) -> io::Result<()>;
 }
 
 /// A host that cannot suspend (tests, non-interactive runs).
@@ -36,6 +41,10 @@ pub struct NoHost;
 
 impl Host for NoHost {
     fn suspend(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn copy(&mut self, _text: &str) -> io::Result<()> {
         Ok(())
     }
 }
@@ -56,12 +65,20 @@ pub struct App {
 
 impl App {
     /// A new app; jobs report through a channel the loop reads.
-    pub fn new(state: State, config: Config) -> App {
+    pub fn new(mut state: State, config: Config, clients: Clients) -> App {
         let (sender, updates): (UnboundedSender<JobUpdate>, _) = unbounded_channel();
+        let services = Services {
+            clients,
+            workspace_root: config.workspace_root.clone(),
+        };
+        state.default_url = match config.clone_protocol {
+            CloneProtocol::Ssh => UrlKind::Ssh,
+            CloneProtocol::HttpsIam | CloneProtocol::HttpsGit => UrlKind::Https,
+        };
         App {
             state,
             config,
-            jobs: JobManager::new(sender),
+            jobs: JobManager::new(sender, services),
             updates,
             frames: 0,
             needs_clear: false,
@@ -85,10 +102,14 @@ impl App {
     fn perform(&mut self, effect: Effect, host: &mut (dyn Host + Send)) -> io::Result<()> {
         match effect {
             Effect::Spawn(request) => {
-                self.jobs.spawn(request);
+                self.jobs.spawn(*request);
             }
             Effect::Cancel(id) => self.jobs.cancel(id),
             Effect::CancelAll => self.jobs.cancel_all(),
+            Effect::CancelListings => self
+                .jobs
+                .cancel_where(|tag| matches!(tag, JobTag::Listing(_))),
+            Effect::Copy(text) => host.copy(&text)?,
             Effect::Quit => self.state.quit = true,
             Effect::Suspend => {
                 host.suspend()?;
@@ -145,6 +166,7 @@ impl App {
                 let view = View {
                     keymap: &self.config.keymap,
                     theme: &self.config.theme,
+                    now: unix_now(),
                 };
                 terminal
                     .draw(|frame| ui::draw(frame, &self.state, view))
@@ -164,7 +186,7 @@ impl App {
                     None => return Ok(()),
                 },
                 Some(job) = self.updates.recv() => {
-                    dirty |= self.dispatch(Action::Job(job), host)?;
+                    dirty |= self.dispatch(Action::Job(Box::new(job)), host)?;
                 }
                 Some(action) = external.recv() => {
                     dirty |= self.dispatch(action, host)?;
@@ -173,6 +195,14 @@ impl App {
             }
         }
     }
+}
+
+/// Seconds since the epoch, for relative times ("3 min ago") drawn in this frame.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

@@ -65,6 +65,10 @@ impl Host for Terminal_ {
     fn suspend(&mut self) -> io::Result<()> {
         cctui::tui::suspend()
     }
+
+    fn copy(&mut self, text: &str) -> io::Result<()> {
+        cctui::tui::copy_osc52(text)
+    }
 }
 
 fn run_tui(cli: Cli) -> Result<(), String> {
@@ -90,7 +94,12 @@ fn run_tui(cli: Cli) -> Result<(), String> {
     state.log_file = logs.as_ref().map(|l| l.dir.join("cctui.log.*"));
     let runtime = runtime()?;
     runtime.block_on(async move {
-        let mut app = App::new(state, config);
+        let mut app = App::new(state, config, cctui::aws::client::Clients::new());
+        app.dispatch(
+            Action::Command(cctui::app::command::CommandId::Refresh),
+            &mut Terminal_,
+        )
+        .map_err(|e| e.to_string())?;
         let (config_file, credentials_file) = cctui::aws::profiles::default_files();
         app.spawn(JobRequest::LoadProfiles {
             config_file,

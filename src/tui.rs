@@ -63,3 +63,13 @@ impl Drop for RestoreGuard {
         let _ = restore();
     }
 }
+
+/// Puts text on the clipboard with the OSC 52 escape sequence, which terminals (and tmux with
+/// `set-clipboard on`) honour even over SSH, where no local clipboard tool could help.
+pub fn copy_osc52(text: &str) -> io::Result<()> {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut stdout = io::stdout();
+    write!(stdout, "\x1b]52;c;{encoded}\x07")?;
+    stdout.flush()
+}

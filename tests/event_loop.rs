@@ -32,7 +32,11 @@ async fn draws_on_change_only_and_quits_on_q() {
     let events = futures::stream::unfold(events_rx, |mut rx| async move {
         rx.recv().await.map(|e| (e, rx))
     });
-    let mut app = App::new(State::new(Session::default()), Config::default());
+    let mut app = App::new(
+        State::new(Session::default()),
+        Config::default(),
+        cctui::aws::client::Clients::new(),
+    );
     let handle = tokio::spawn(async move {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         app.run(&mut terminal, Box::pin(events), external_rx, &mut NoHost)
@@ -80,7 +84,11 @@ async fn a_burst_of_keys_is_coalesced_into_few_frames() {
             .unwrap();
     }
     events_tx.send(key('q')).unwrap();
-    let mut app = App::new(State::new(Session::default()), Config::default());
+    let mut app = App::new(
+        State::new(Session::default()),
+        Config::default(),
+        cctui::aws::client::Clients::new(),
+    );
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     app.run(&mut terminal, Box::pin(events), external_rx, &mut NoHost)
         .await
@@ -103,7 +111,11 @@ async fn load_profiles_job_runs_off_the_loop_and_fills_the_state() {
     let events = futures::stream::unfold(events_rx, |mut rx| async move {
         rx.recv().await.map(|e| (e, rx))
     });
-    let mut app = App::new(State::new(Session::default()), Config::default());
+    let mut app = App::new(
+        State::new(Session::default()),
+        Config::default(),
+        cctui::aws::client::Clients::new(),
+    );
     app.spawn(JobRequest::LoadProfiles {
         config_file: Some(config_file),
         credentials_file: Some(credentials_file),
@@ -135,7 +147,11 @@ async fn terminate_from_a_signal_ends_the_loop() {
     let events = futures::stream::unfold(events_rx, |mut rx| async move {
         rx.recv().await.map(|e| (e, rx))
     });
-    let mut app = App::new(State::new(Session::default()), Config::default());
+    let mut app = App::new(
+        State::new(Session::default()),
+        Config::default(),
+        cctui::aws::client::Clients::new(),
+    );
     external_tx
         .send(cctui::app::action::Action::Terminate)
         .unwrap();

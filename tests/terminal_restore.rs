@@ -160,7 +160,14 @@ fn quitting_with_q_restores_the_terminal() {
     let mut pty = spawn(&[]);
     pty.wait_for(b"Repositories");
     assert!(pty.raw(), "raw mode should be on while the UI runs");
-    pty.master.write_all(b"q").unwrap();
+    // Without AWS credentials an error overlay may open first; `q` closes it, the next quits.
+    for _ in 0..10 {
+        pty.master.write_all(b"q").unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        if pty.child.try_wait().unwrap().is_some() {
+            break;
+        }
+    }
     let status = pty.wait_exit();
     assert!(status.success(), "{status:?}");
     pty.assert_restored();

@@ -29,6 +29,7 @@ fn render(state: &State, width: u16, height: u16) -> String {
     let view = View {
         keymap: &config.keymap,
         theme: &config.theme,
+        now: 1_795_640_088,
     };
     terminal.draw(|frame| ui::draw(frame, state, view)).unwrap();
     terminal.backend().to_string()
@@ -45,15 +46,16 @@ fn main_layout_160x48_with_jobs_and_badges() {
     s.session.readonly = true;
     s.session.demo = true;
     let started = JobEvent::Started {
+        tag: cctui::jobs::JobTag::Change,
         title: "Clone payments-service".into(),
         visible: true,
     };
     update(
         &mut s,
-        Action::Job(JobUpdate {
+        Action::Job(Box::new(JobUpdate {
             id: JobId(1),
             event: started,
-        }),
+        })),
     );
     let progress = Progress {
         phase: "receiving objects".into(),
@@ -62,10 +64,10 @@ fn main_layout_160x48_with_jobs_and_badges() {
     };
     update(
         &mut s,
-        Action::Job(JobUpdate {
+        Action::Job(Box::new(JobUpdate {
             id: JobId(1),
             event: JobEvent::Progress(progress),
-        }),
+        })),
     );
     insta::assert_snapshot!(render(&s, 160, 48));
 }
@@ -102,15 +104,16 @@ fn error_overlay_with_hint() {
 fn quit_confirmation() {
     let mut s = state();
     let started = JobEvent::Started {
+        tag: cctui::jobs::JobTag::Change,
         title: "Clone".into(),
         visible: true,
     };
     update(
         &mut s,
-        Action::Job(JobUpdate {
+        Action::Job(Box::new(JobUpdate {
             id: JobId(1),
             event: started,
-        }),
+        })),
     );
     update(&mut s, Action::Command(CommandId::Quit));
     insta::assert_snapshot!(render(&s, 80, 24));

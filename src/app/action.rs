@@ -23,7 +23,7 @@ pub enum Action {
         height: u16,
     },
     /// A job reported something.
-    Job(JobUpdate),
+    Job(Box<JobUpdate>),
     /// SIGTERM or SIGHUP: leave now, cancelling jobs.
     Terminate,
     /// Do nothing (a confirm whose yes needs no work).

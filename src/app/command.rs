@@ -88,6 +88,22 @@ command_ids! {
     Accept => "accept",
     Yes => "yes",
     No => "no",
+    Refresh => "refresh",
+    Filter => "filter",
+    ClearFilter => "clear_filter",
+    Sort => "sort",
+    Details => "details",
+    CopyUrl => "copy_url",
+    CreateRepository => "create_repository",
+    RenameRepository => "rename_repository",
+    DescribeRepository => "describe_repository",
+    DeleteRepository => "delete_repository",
+    PickProfile => "pick_profile",
+    PickRegion => "pick_region",
+    AllRegions => "all_regions",
+    NextField => "next_field",
+    PrevField => "prev_field",
+    CopyDetailUrl => "copy_detail_url",
 }
 
 /// One row of the command table.
@@ -124,6 +140,14 @@ const fn cmd(
 }
 
 /// Puts a command in the footer with a short label.
+/// Marks a command as changing something (hidden and refused in `--readonly`).
+const fn mutating(command: Command) -> Command {
+    Command {
+        mutating: true,
+        ..command
+    }
+}
+
 const fn hint(label: &'static str, command: Command) -> Command {
     Command {
         hint: Some(label),
@@ -135,122 +159,45 @@ use CommandId as C;
 use Context as X;
 
 /// The command table. Order is the order of the help screen and of the footer hints.
+#[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    hint(
-        "quit",
-        cmd(
-            C::Quit,
-            &["q"],
-            X::Global,
-            "Quit cctui (asks first while jobs run)",
-        ),
-    ),
-    cmd(
-        C::ForceQuit,
-        &["ctrl-c"],
-        X::Global,
-        "Quit now, cancelling running jobs",
-    ),
-    hint(
-        "help",
-        cmd(
-            C::Help,
-            &["?", "f1"],
-            X::Global,
-            "Show every key and command",
-        ),
-    ),
-    hint(
-        "commands",
-        cmd(C::Palette, &[":"], X::Global, "Open the command palette"),
-    ),
-    hint(
-        "next pane",
-        cmd(C::NextPane, &["tab"], X::Global, "Focus the next pane"),
-    ),
-    cmd(
-        C::PrevPane,
-        &["shift-tab"],
-        X::Global,
-        "Focus the previous pane",
-    ),
-    cmd(
-        C::FocusRepositories,
-        &["1"],
-        X::Global,
-        "Focus the repositories pane",
-    ),
-    cmd(
-        C::FocusBranches,
-        &["2"],
-        X::Global,
-        "Focus the branches pane",
-    ),
-    cmd(
-        C::FocusStatus,
-        &["3"],
-        X::Global,
-        "Focus the working-tree status pane",
-    ),
+    hint("quit", cmd(C::Quit, &["q"], X::Global, "Quit cctui (asks first while jobs run)")),
+    cmd(C::ForceQuit, &["ctrl-c"], X::Global, "Quit now, cancelling running jobs"),
+    hint("help", cmd(C::Help, &["?", "f1"], X::Global, "Show every key and command")),
+    hint("commands", cmd(C::Palette, &[":"], X::Global, "Open the command palette")),
+    hint("next pane", cmd(C::NextPane, &["tab"], X::Global, "Focus the next pane")),
+    cmd(C::PrevPane, &["shift-tab"], X::Global, "Focus the previous pane"),
+    cmd(C::FocusRepositories, &["1"], X::Global, "Focus the repositories pane"),
+    cmd(C::FocusBranches, &["2"], X::Global, "Focus the branches pane"),
+    cmd(C::FocusStatus, &["3"], X::Global, "Focus the working-tree status pane"),
     cmd(C::FocusJobs, &["4"], X::Global, "Focus the jobs strip"),
-    cmd(
-        C::Suspend,
-        &["ctrl-z"],
-        X::Global,
-        "Suspend cctui to the shell (resume with fg)",
-    ),
+    cmd(C::PickProfile, &["p"], X::Global, "Switch the AWS profile"),
+    cmd(C::PickRegion, &["R"], X::Global, "Switch the AWS region"),
+    cmd(C::AllRegions, &["A"], X::Global, "Toggle the all profiles × all regions view"),
+    cmd(C::Suspend, &["ctrl-z"], X::Global, "Suspend cctui to the shell (resume with fg)"),
     cmd(C::Up, &["k", "up"], X::Global, "Move the selection up"),
-    cmd(
-        C::Down,
-        &["j", "down"],
-        X::Global,
-        "Move the selection down",
-    ),
-    cmd(
-        C::PageUp,
-        &["ctrl-u", "pageup"],
-        X::Global,
-        "Move the selection up a page",
-    ),
-    cmd(
-        C::PageDown,
-        &["ctrl-d", "pagedown"],
-        X::Global,
-        "Move the selection down a page",
-    ),
+    cmd(C::Down, &["j", "down"], X::Global, "Move the selection down"),
+    cmd(C::PageUp, &["ctrl-u", "pageup"], X::Global, "Move the selection up a page"),
+    cmd(C::PageDown, &["ctrl-d", "pagedown"], X::Global, "Move the selection down a page"),
     cmd(C::Top, &["g", "home"], X::Global, "Jump to the first row"),
     cmd(C::Bottom, &["G", "end"], X::Global, "Jump to the last row"),
-    hint(
-        "cancel job",
-        cmd(
-            C::CancelJob,
-            &["x", "esc"],
-            X::Jobs,
-            "Cancel the selected job",
-        ),
-    ),
-    hint(
-        "clear finished",
-        cmd(
-            C::ClearFinishedJobs,
-            &["c"],
-            X::Jobs,
-            "Remove finished jobs from the strip",
-        ),
-    ),
-    hint(
-        "close",
-        cmd(C::Close, &["esc", "q"], X::Overlay, "Close the overlay"),
-    ),
-    hint(
-        "choose",
-        cmd(
-            C::Accept,
-            &["enter"],
-            X::Overlay,
-            "Choose the selected entry",
-        ),
-    ),
+    hint("refresh", cmd(C::Refresh, &["r", "f5"], X::Repositories, "Reload the repository list")),
+    hint("filter", cmd(C::Filter, &["/"], X::Repositories, "Filter repositories by name or description")),
+    cmd(C::ClearFilter, &["esc"], X::Repositories, "Clear the filter"),
+    hint("sort", cmd(C::Sort, &["s"], X::Repositories, "Sort by name or by last change")),
+    hint("details", cmd(C::Details, &["enter"], X::Repositories, "Show details and clone URLs")),
+    hint("copy URL", cmd(C::CopyUrl, &["y"], X::Repositories, "Copy the clone URL of the default protocol")),
+    hint("new", mutating(cmd(C::CreateRepository, &["n"], X::Repositories, "Create a repository"))),
+    mutating(cmd(C::RenameRepository, &["m"], X::Repositories, "Rename the selected repository")),
+    mutating(cmd(C::DescribeRepository, &["e"], X::Repositories, "Edit the description of the selected repository")),
+    mutating(cmd(C::DeleteRepository, &["D"], X::Repositories, "Delete the selected repository (asks for its name)")),
+    hint("cancel job", cmd(C::CancelJob, &["x", "esc"], X::Jobs, "Cancel the selected job")),
+    hint("clear finished", cmd(C::ClearFinishedJobs, &["c"], X::Jobs, "Remove finished jobs from the strip")),
+    hint("close", cmd(C::Close, &["esc", "q"], X::Overlay, "Close the overlay")),
+    hint("choose", cmd(C::Accept, &["enter"], X::Overlay, "Choose the selected entry, or submit")),
+    cmd(C::NextField, &["tab"], X::Overlay, "Next field, or next clone URL form"),
+    cmd(C::PrevField, &["shift-tab"], X::Overlay, "Previous field, or previous clone URL form"),
+    cmd(C::CopyDetailUrl, &["y"], X::Overlay, "Copy the shown clone URL"),
     hint("yes", cmd(C::Yes, &["y", "enter"], X::Confirm, "Confirm")),
     hint("no", cmd(C::No, &["n", "esc"], X::Confirm, "Cancel")),
 ];

@@ -6,11 +6,15 @@ use crate::jobs::{JobId, JobRequest};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Start background work.
-    Spawn(JobRequest),
+    Spawn(Box<JobRequest>),
     /// Cancel a running job.
     Cancel(JobId),
     /// Cancel every running job.
     CancelAll,
+    /// Cancel running listings (a newer one replaces them).
+    CancelListings,
+    /// Put text on the clipboard (OSC 52, so it works over SSH too).
+    Copy(String),
     /// Stop the event loop and restore the terminal.
     Quit,
     /// Restore the terminal and stop the process (Ctrl-Z); re-enter on resume.

@@ -8,5 +8,7 @@ pub mod fuzzy;
 pub mod input;
 pub mod keymap;
 pub mod overlay;
+pub mod repos;
+pub mod repos_update;
 pub mod state;
 pub mod update;

@@ -76,6 +76,22 @@ pub enum Overlay {
         /// Runs on yes.
         on_yes: Box<Action>,
     },
+    /// A form of several text fields (create, rename, describe).
+    Form(Form),
+    /// Delete a repository: the user must type its name.
+    DeleteRepository {
+        /// The repository.
+        name: String,
+        /// What the user typed so far.
+        typed: String,
+    },
+    /// Everything about one repository, with its clone URLs.
+    RepositoryDetail {
+        /// The repository.
+        name: String,
+        /// Which clone URL `y` copies.
+        url: crate::aws::urls::UrlKind,
+    },
     /// Something went wrong; says what and what to do next.
     Error {
         /// What failed.
@@ -115,5 +131,57 @@ impl Overlay {
                 | CommandId::ForceQuit
                 | CommandId::Suspend
         )
+    }
+}
+
+/// What a form does on submit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    /// Create a repository: name, description, tags, KMS key.
+    CreateRepository,
+    /// Rename a repository: new name.
+    RenameRepository {
+        /// Current name.
+        old: String,
+    },
+    /// Change a repository's description.
+    DescribeRepository {
+        /// The repository.
+        name: String,
+    },
+}
+
+/// One field of a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormField {
+    /// Label.
+    pub label: &'static str,
+    /// Current text.
+    pub value: String,
+    /// Why the value is refused, checked on every keystroke.
+    pub error: Option<String>,
+    /// A dimmed explanation under the field.
+    pub help: &'static str,
+}
+
+/// A form overlay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    /// What submit does.
+    pub kind: FormKind,
+    /// Title of the box.
+    pub title: String,
+    /// Fields in order.
+    pub fields: Vec<FormField>,
+    /// Field with the cursor.
+    pub focus: usize,
+    /// Submitted and waiting for the server's answer.
+    pub submitting: bool,
+}
+
+impl Form {
+    /// Whether every field is valid.
+    pub fn valid(&self) -> bool {
+        self.fields.iter().all(|f| f.error.is_none())
     }
 }

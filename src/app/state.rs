@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 
 use super::overlay::Overlay;
-use crate::jobs::{JobId, Progress};
+use super::repos::ReposPane;
+use crate::aws::client::Target;
+use crate::aws::urls::UrlKind;
+use crate::jobs::{JobId, JobTag, Progress};
 
 /// The panes, in `Tab` order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,6 +65,17 @@ pub struct Session {
     pub readonly: bool,
 }
 
+impl Session {
+    /// Where AWS calls of this session go.
+    pub fn target(&self) -> Target {
+        Target {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint: self.endpoint.clone(),
+        }
+    }
+}
+
 /// The state of one job row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobStatus {
@@ -88,6 +102,8 @@ pub struct JobRow {
     pub progress: Option<Progress>,
     /// Shown in the strip (quick background reads are not).
     pub visible: bool,
+    /// What kind of job it is.
+    pub tag: JobTag,
 }
 
 /// Everything the screen shows.
@@ -111,6 +127,10 @@ pub struct State {
     pub log_file: Option<PathBuf>,
     /// A one-line notice in the footer ("Copied …").
     pub notice: Option<String>,
+    /// The repositories pane.
+    pub repos: ReposPane,
+    /// The clone URL form `y` copies from the list (from the config's clone protocol).
+    pub default_url: UrlKind,
     /// The event loop should end.
     pub quit: bool,
 }
@@ -128,6 +148,8 @@ impl State {
             size: (80, 24),
             log_file: None,
             notice: None,
+            repos: ReposPane::default(),
+            default_url: UrlKind::Https,
             quit: false,
         }
     }

@@ -5,9 +5,10 @@ use super::action::Action;
 use super::command::{COMMANDS, Command, CommandId, Context, command};
 use super::effect::Effect;
 use super::fuzzy;
-use super::overlay::{Overlay, PickerItem, PickerPurpose};
+use super::overlay::{InputPurpose, Overlay, PickerItem};
+use super::repos_update as repos;
 use super::state::{JobRow, JobStatus, Pane, State};
-use crate::jobs::{JobEvent, JobOutput, JobUpdate};
+use crate::jobs::{JobEvent, JobTag, JobUpdate};
 
 /// Applies one action and returns the I/O it asks for.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
@@ -31,7 +32,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.size = (width, height);
             Vec::new()
         }
-        Action::Job(job) => job_update(state, job),
+        Action::Job(job) => job_update(state, *job),
         Action::Terminate => quit_now(state),
         Action::Noop => Vec::new(),
     }
@@ -115,7 +116,56 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             state.job_selected = 0;
             Vec::new()
         }
-        CommandId::Close | CommandId::Accept | CommandId::Yes | CommandId::No => Vec::new(),
+        CommandId::Refresh => repos::refresh(state),
+        CommandId::Filter => {
+            repos::open_filter(state);
+            Vec::new()
+        }
+        CommandId::ClearFilter => {
+            repos::set_filter(state, "");
+            Vec::new()
+        }
+        CommandId::Sort => {
+            repos::toggle_sort(state);
+            Vec::new()
+        }
+        CommandId::Details => repos::open_details(state),
+        CommandId::CopyUrl => {
+            let kind = state.default_url;
+            repos::copy_url(state, None, kind)
+        }
+        CommandId::CreateRepository => {
+            repos::open_create(state);
+            Vec::new()
+        }
+        CommandId::RenameRepository => {
+            repos::open_rename(state);
+            Vec::new()
+        }
+        CommandId::DescribeRepository => {
+            repos::open_describe(state);
+            Vec::new()
+        }
+        CommandId::DeleteRepository => {
+            repos::open_delete(state);
+            Vec::new()
+        }
+        CommandId::PickProfile => {
+            repos::open_profile_picker(state);
+            Vec::new()
+        }
+        CommandId::PickRegion => {
+            repos::open_region_picker(state);
+            Vec::new()
+        }
+        CommandId::AllRegions => repos::toggle_all_regions(state),
+        CommandId::Close
+        | CommandId::Accept
+        | CommandId::Yes
+        | CommandId::No
+        | CommandId::NextField
+        | CommandId::PrevField
+        | CommandId::CopyDetailUrl => Vec::new(),
     }
 }
 
@@ -154,8 +204,13 @@ fn move_in_pane(state: &mut State, id: CommandId) {
             let len = state.visible_jobs().count();
             state.job_selected = moved(state.job_selected, len, id, page);
         }
-        // The other panes get their rows in later issues; with no rows there is nothing to move.
-        Pane::Repositories | Pane::Branches | Pane::Status => {}
+        Pane::Repositories => {
+            let len = state.repos.view.len();
+            state.repos.selected = moved(state.repos.selected, len, id, page);
+            state.repos.scroll_to_selection(page);
+        }
+        // These panes get their rows in later issues; with no rows there is nothing to move.
+        Pane::Branches | Pane::Status => {}
     }
 }
 
@@ -244,7 +299,49 @@ fn overlay_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         return Vec::new();
     };
     match (top, id) {
+        (
+            Overlay::Input {
+                purpose: InputPurpose::RepositoryFilter,
+                ..
+            },
+            CommandId::Close,
+        ) => {
+            state.overlays.pop();
+            repos::set_filter(state, "");
+            Vec::new()
+        }
         (_, CommandId::Close | CommandId::No) => {
+            state.overlays.pop();
+            Vec::new()
+        }
+        (Overlay::Input { .. }, CommandId::Accept) => {
+            state.overlays.pop();
+            Vec::new()
+        }
+        (Overlay::Form(_), CommandId::Accept) => repos::submit_form(state),
+        (Overlay::Form(form), CommandId::NextField | CommandId::Down) => {
+            form.focus = (form.focus + 1) % form.fields.len().max(1);
+            Vec::new()
+        }
+        (Overlay::Form(form), CommandId::PrevField | CommandId::Up) => {
+            let len = form.fields.len().max(1);
+            form.focus = (form.focus + len - 1) % len;
+            Vec::new()
+        }
+        (Overlay::DeleteRepository { .. }, CommandId::Accept) => repos::submit_delete(state),
+        (Overlay::RepositoryDetail { url, .. }, CommandId::NextField | CommandId::Down) => {
+            *url = url.next();
+            Vec::new()
+        }
+        (Overlay::RepositoryDetail { url, .. }, CommandId::PrevField | CommandId::Up) => {
+            *url = url.next().next();
+            Vec::new()
+        }
+        (Overlay::RepositoryDetail { name, url }, CommandId::CopyDetailUrl) => {
+            let (name, kind) = (name.clone(), *url);
+            repos::copy_url(state, Some(&name), kind)
+        }
+        (Overlay::RepositoryDetail { .. }, CommandId::Accept) => {
             state.overlays.pop();
             Vec::new()
         }
@@ -290,7 +387,7 @@ fn overlay_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             let purpose = purpose.clone();
             state.overlays.pop();
             chosen
-                .map(|value| picked(state, purpose, value))
+                .map(|value| repos::switch_context(state, purpose, value))
                 .unwrap_or_default()
         }
         (
@@ -310,14 +407,6 @@ fn overlay_command(state: &mut State, id: CommandId) -> Vec<Effect> {
     }
 }
 
-fn picked(state: &mut State, purpose: PickerPurpose, value: String) -> Vec<Effect> {
-    match purpose {
-        PickerPurpose::Profile => state.session.profile = Some(value),
-        PickerPurpose::Region => state.session.region = Some(value),
-    }
-    Vec::new()
-}
-
 fn edit_text(state: &mut State, edit: impl FnOnce(&mut String)) {
     match state.overlays.last_mut() {
         Some(Overlay::Palette { query, selected }) => {
@@ -330,21 +419,46 @@ fn edit_text(state: &mut State, edit: impl FnOnce(&mut String)) {
             edit(filter);
             *selected = 0;
         }
-        Some(Overlay::Input { value, .. }) => edit(value),
+        Some(Overlay::Input { value, purpose, .. }) => {
+            edit(value);
+            if *purpose == InputPurpose::RepositoryFilter {
+                let filter = value.clone();
+                repos::set_filter(state, &filter);
+            }
+        }
+        Some(Overlay::Form(form)) => {
+            if !form.submitting
+                && let Some(field) = form.fields.get_mut(form.focus)
+            {
+                edit(&mut field.value);
+                let mut form = form.clone();
+                repos::validate_form(&mut form, state);
+                state.overlays.pop();
+                state.overlays.push(Overlay::Form(form));
+            }
+        }
+        Some(Overlay::DeleteRepository { typed, .. }) => edit(typed),
         _ => {}
     }
 }
 
 fn job_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
     let JobUpdate { id, event } = job;
+    let mut effects = Vec::new();
+    let tag = state.jobs.iter().find(|j| j.id == id).map(|j| j.tag);
     match event {
-        JobEvent::Started { title, visible } => {
+        JobEvent::Started {
+            title,
+            visible,
+            tag,
+        } => {
             state.jobs.push(JobRow {
                 id,
                 title,
                 status: JobStatus::Running,
                 progress: None,
                 visible,
+                tag,
             });
         }
         JobEvent::Progress(progress) => {
@@ -352,29 +466,50 @@ fn job_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
                 row.progress = Some(progress);
             }
         }
+        JobEvent::Output(output) => effects = repos::on_output(state, output),
         JobEvent::Cancelled => {
             if let Some(row) = state.jobs.iter_mut().find(|j| j.id == id) {
                 row.status = JobStatus::Cancelled;
             }
+            if let Some(JobTag::Listing(generation)) = tag
+                && generation == state.repos.generation
+            {
+                state.repos.loading = false;
+            }
         }
         JobEvent::Finished(result) => {
-            let row = state.jobs.iter_mut().find(|j| j.id == id);
+            if let Some(row) = state.jobs.iter_mut().find(|j| j.id == id) {
+                row.status = match &result {
+                    Ok(_) => JobStatus::Succeeded,
+                    Err(failure) => JobStatus::Failed(failure.message.clone()),
+                };
+            }
             match result {
-                Ok(output) => {
-                    if let Some(row) = row {
-                        row.status = JobStatus::Succeeded;
+                Ok(output) => effects = repos::on_output(state, output),
+                Err(failure) => match tag {
+                    // A listing error is shown beside the rows it keeps, and in an overlay.
+                    Some(JobTag::Listing(generation)) => {
+                        if state.repos.fail(
+                            generation,
+                            failure.message.clone(),
+                            failure.hint.clone(),
+                        ) {
+                            state.overlays.push(Overlay::Error {
+                                message: failure.message,
+                                hint: failure.hint,
+                            });
+                        }
                     }
-                    job_output(state, output);
-                }
-                Err(failure) => {
-                    if let Some(row) = row {
-                        row.status = JobStatus::Failed(failure.message.clone());
+                    // A detail view without tags still shows the rest.
+                    Some(JobTag::Extras) => {}
+                    _ => {
+                        repos::on_change_failed(state, &failure);
+                        state.overlays.push(Overlay::Error {
+                            message: failure.message,
+                            hint: failure.hint,
+                        });
                     }
-                    state.overlays.push(Overlay::Error {
-                        message: failure.message,
-                        hint: failure.hint,
-                    });
-                }
+                },
             }
         }
     }
@@ -384,11 +519,5 @@ fn job_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
         .retain(|j| j.visible || j.status == JobStatus::Running);
     let visible = state.visible_jobs().count();
     state.job_selected = state.job_selected.min(visible.saturating_sub(1));
-    Vec::new()
-}
-
-fn job_output(state: &mut State, output: JobOutput) {
-    match output {
-        JobOutput::Profiles(profiles) => state.profiles = profiles,
-    }
+    effects
 }

@@ -12,6 +12,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
+
+use crate::aws::client::{Clients, Target};
+use crate::aws::repos::{NewRepository, Repository, RepositoryExtras};
 use tokio_util::sync::CancellationToken;
 
 /// Identifies one job for its whole life.
@@ -28,6 +31,66 @@ pub enum JobRequest {
         /// `~/.aws/credentials` or `AWS_SHARED_CREDENTIALS_FILE`.
         credentials_file: Option<PathBuf>,
     },
+    /// List the repositories of each target (one for the normal view, several for all-regions),
+    /// streaming batches as [`JobOutput::RepositoryBatch`].
+    ListRepositories {
+        /// Profile/region/endpoint pairs.
+        targets: Vec<Target>,
+        /// Listing generation (stale results are dropped by the state).
+        generation: u64,
+    },
+    /// Tags and triggers of one repository.
+    LoadExtras {
+        /// Where.
+        target: Target,
+        /// Which.
+        repository: Repository,
+    },
+    /// CreateRepository.
+    CreateRepository {
+        /// Where.
+        target: Target,
+        /// What.
+        new: NewRepository,
+    },
+    /// UpdateRepositoryName.
+    RenameRepository {
+        /// Where.
+        target: Target,
+        /// Current name.
+        old: String,
+        /// New name.
+        new: String,
+    },
+    /// UpdateRepositoryDescription.
+    DescribeRepository {
+        /// Where.
+        target: Target,
+        /// Which.
+        name: String,
+        /// New description.
+        description: String,
+    },
+    /// DeleteRepository.
+    DeleteRepository {
+        /// Where.
+        target: Target,
+        /// Which.
+        name: String,
+    },
+}
+
+/// What kind of job a running job is, so the state can route its end and cancel by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobTag {
+    /// Reading profiles.
+    Profiles,
+    /// A repository listing of this generation.
+    Listing(u64),
+    /// Loading detail extras.
+    Extras,
+    /// A change on the server.
+    Change,
 }
 
 impl JobRequest {
@@ -35,12 +98,43 @@ impl JobRequest {
     pub fn title(&self) -> String {
         match self {
             JobRequest::LoadProfiles { .. } => "Read AWS profiles".to_string(),
+            JobRequest::ListRepositories { targets, .. } if targets.len() > 1 => {
+                format!(
+                    "List repositories in {} profile/region pairs",
+                    targets.len()
+                )
+            }
+            JobRequest::ListRepositories { .. } => "List repositories".to_string(),
+            JobRequest::LoadExtras { repository, .. } => {
+                format!("Load tags and triggers of {}", repository.name)
+            }
+            JobRequest::CreateRepository { new, .. } => format!("Create repository {}", new.name),
+            JobRequest::RenameRepository { old, new, .. } => format!("Rename {old} to {new}"),
+            JobRequest::DescribeRepository { name, .. } => {
+                format!("Update the description of {name}")
+            }
+            JobRequest::DeleteRepository { name, .. } => format!("Delete repository {name}"),
         }
     }
 
     /// Whether the job is worth a row in the jobs strip (quick reads are not).
     pub fn visible(&self) -> bool {
-        !matches!(self, JobRequest::LoadProfiles { .. })
+        !matches!(
+            self,
+            JobRequest::LoadProfiles { .. }
+                | JobRequest::LoadExtras { .. }
+                | JobRequest::ListRepositories { .. }
+        )
+    }
+
+    /// The kind of job.
+    pub fn tag(&self) -> JobTag {
+        match self {
+            JobRequest::LoadProfiles { .. } => JobTag::Profiles,
+            JobRequest::ListRepositories { generation, .. } => JobTag::Listing(*generation),
+            JobRequest::LoadExtras { .. } => JobTag::Extras,
+            _ => JobTag::Change,
+        }
     }
 }
 
@@ -55,11 +149,66 @@ pub struct Progress {
     pub total: Option<u64>,
 }
 
-/// The useful result of a finished job.
+/// The useful result of a job (partial results arrive as [`JobEvent::Output`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobOutput {
     /// Profile names, `default` first when present.
     Profiles(Vec<String>),
+    /// Some repositories of a listing, with their local clone if any.
+    RepositoryBatch {
+        /// Listing generation.
+        generation: u64,
+        /// Where they were listed.
+        target: Target,
+        /// Repositories with the path of their local clone.
+        repositories: Vec<(Repository, Option<PathBuf>)>,
+    },
+    /// One target of an all-regions listing failed; the others go on.
+    TargetFailed {
+        /// Listing generation.
+        generation: u64,
+        /// Which pair.
+        target: Target,
+        /// Why.
+        failure: JobFailure,
+    },
+    /// A listing ended.
+    Listed {
+        /// Listing generation.
+        generation: u64,
+        /// Repositories counted.
+        total: usize,
+    },
+    /// Detail extras of a repository.
+    Extras {
+        /// Repository name.
+        name: String,
+        /// Tags and triggers.
+        extras: RepositoryExtras,
+    },
+    /// A repository was created.
+    Created(Repository),
+    /// A repository was renamed.
+    Renamed {
+        /// Old name.
+        old: String,
+        /// New name.
+        new: String,
+    },
+    /// A description changed.
+    Described {
+        /// Repository.
+        name: String,
+        /// New description.
+        description: String,
+    },
+    /// A repository was deleted (`id` is `None` if it was already gone).
+    Deleted {
+        /// Repository.
+        name: String,
+        /// Its id.
+        id: Option<String>,
+    },
 }
 
 /// Why a job failed, for the user.
@@ -80,9 +229,13 @@ pub enum JobEvent {
         title: String,
         /// Whether the jobs strip shows it.
         visible: bool,
+        /// Its kind.
+        tag: JobTag,
     },
     /// The job made progress.
     Progress(Progress),
+    /// A partial result (a batch of a listing).
+    Output(JobOutput),
     /// The job ended on its own.
     Finished(Result<JobOutput, JobFailure>),
     /// The job was cancelled before it ended.
@@ -117,6 +270,14 @@ impl JobContext {
         let _ = self.updates.send(JobUpdate { id: self.id, event });
     }
 
+    /// Sends a partial result.
+    pub fn output(&self, output: JobOutput) {
+        let _ = self.updates.send(JobUpdate {
+            id: self.id,
+            event: JobEvent::Output(output),
+        });
+    }
+
     /// Whether the user asked this job to stop; blocking work polls this.
     pub fn is_cancelled(&self) -> bool {
         self.cancel.is_cancelled()
@@ -133,16 +294,29 @@ impl JobContext {
 pub struct JobManager {
     updates: UnboundedSender<JobUpdate>,
     next_id: u64,
-    running: Arc<Mutex<HashMap<JobId, CancellationToken>>>,
+    running: Running,
+    services: Services,
 }
 
+/// What jobs use: AWS clients and the workspace root.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// CodeCommit clients by target.
+    pub clients: Clients,
+    /// Where clones live (`<root>/<repository>`).
+    pub workspace_root: PathBuf,
+}
+
+type Running = Arc<Mutex<HashMap<JobId, (JobTag, CancellationToken)>>>;
+
 impl JobManager {
-    /// A manager whose jobs report on `updates`.
-    pub fn new(updates: UnboundedSender<JobUpdate>) -> JobManager {
+    /// A manager whose jobs report on `updates` and use `services`.
+    pub fn new(updates: UnboundedSender<JobUpdate>, services: Services) -> JobManager {
         JobManager {
             updates,
             next_id: 1,
             running: Arc::default(),
+            services,
         }
     }
 
@@ -151,12 +325,14 @@ impl JobManager {
         let id = JobId(self.next_id);
         self.next_id += 1;
         let cancel = CancellationToken::new();
+        let tag = request.tag();
         if let Ok(mut running) = self.running.lock() {
-            running.insert(id, cancel.clone());
+            running.insert(id, (tag, cancel.clone()));
         }
         let started = JobEvent::Started {
             title: request.title(),
             visible: request.visible(),
+            tag,
         };
         let _ = self.updates.send(JobUpdate { id, event: started });
         let context = JobContext {
@@ -166,11 +342,12 @@ impl JobManager {
         };
         let running = Arc::clone(&self.running);
         let updates = self.updates.clone();
+        let services = self.services.clone();
         tokio::spawn(async move {
             let event = tokio::select! {
                 biased;
                 () = cancel.cancelled() => JobEvent::Cancelled,
-                result = run::run(request, context) => match result {
+                result = run::run(request, context, services) => match result {
                     Err(_) if cancel.is_cancelled() => JobEvent::Cancelled,
                     other => JobEvent::Finished(other),
                 },
@@ -186,16 +363,26 @@ impl JobManager {
     /// Asks a job to stop. Async work stops at once; blocking work at its next check.
     pub fn cancel(&self, id: JobId) {
         if let Ok(running) = self.running.lock()
-            && let Some(token) = running.get(&id)
+            && let Some((_, token)) = running.get(&id)
         {
             token.cancel();
+        }
+    }
+
+    /// Cancels the running jobs whose kind matches.
+    pub fn cancel_where(&self, matches: impl Fn(JobTag) -> bool) {
+        if let Ok(running) = self.running.lock() {
+            running
+                .values()
+                .filter(|(tag, _)| matches(*tag))
+                .for_each(|(_, token)| token.cancel());
         }
     }
 
     /// Asks every job to stop.
     pub fn cancel_all(&self) {
         if let Ok(running) = self.running.lock() {
-            running.values().for_each(CancellationToken::cancel);
+            running.values().for_each(|(_, token)| token.cancel());
         }
     }
 

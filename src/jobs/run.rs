@@ -1,11 +1,31 @@
 //! Turns a [`JobRequest`] into work. Each arm calls a plain function of `aws/`, `git/` or
 //! `config/`; this file only chooses the thread and maps errors for the user.
 
-use super::{JobContext, JobFailure, JobOutput, JobRequest};
+use std::path::{Path, PathBuf};
+
+use futures::StreamExt;
+
+use super::{JobContext, JobFailure, JobOutput, JobRequest, Services};
+use crate::aws::client::Target;
+use crate::aws::error::AwsError;
+use crate::aws::repos::{self, Repository};
+
+/// All-regions listings run this many profile/region pairs at once.
+const PAIR_CONCURRENCY: usize = 4;
+
+impl From<AwsError> for JobFailure {
+    fn from(error: AwsError) -> JobFailure {
+        JobFailure {
+            hint: error.hint(),
+            message: error.to_string(),
+        }
+    }
+}
 
 pub(super) async fn run(
     request: JobRequest,
-    _context: JobContext,
+    context: JobContext,
+    services: Services,
 ) -> Result<JobOutput, JobFailure> {
     match request {
         JobRequest::LoadProfiles {
@@ -31,5 +51,93 @@ pub(super) async fn run(
                 }),
             }
         }
+        JobRequest::ListRepositories {
+            targets,
+            generation,
+        } => list(targets, generation, &context, &services).await,
+        JobRequest::LoadExtras { target, repository } => {
+            let client = services.clients.get(&target).await;
+            let extras = repos::extras(&client, &target, &repository).await?;
+            Ok(JobOutput::Extras {
+                name: repository.name,
+                extras,
+            })
+        }
+        JobRequest::CreateRepository { target, new } => {
+            let client = services.clients.get(&target).await;
+            Ok(JobOutput::Created(
+                repos::create(&client, &target, &new).await?,
+            ))
+        }
+        JobRequest::RenameRepository { target, old, new } => {
+            let client = services.clients.get(&target).await;
+            repos::rename(&client, &target, &old, &new).await?;
+            Ok(JobOutput::Renamed { old, new })
+        }
+        JobRequest::DescribeRepository {
+            target,
+            name,
+            description,
+        } => {
+            let client = services.clients.get(&target).await;
+            repos::describe(&client, &target, &name, &description).await?;
+            Ok(JobOutput::Described { name, description })
+        }
+        JobRequest::DeleteRepository { target, name } => {
+            let client = services.clients.get(&target).await;
+            let id = repos::delete(&client, &target, &name).await?;
+            Ok(JobOutput::Deleted { name, id })
+        }
     }
+}
+
+/// Lists each target; a single target's failure fails the job, one of several is reported and
+/// the others go on.
+async fn list(
+    targets: Vec<Target>,
+    generation: u64,
+    context: &JobContext,
+    services: &Services,
+) -> Result<JobOutput, JobFailure> {
+    let single = targets.len() == 1;
+    let results: Vec<Result<usize, (Target, AwsError)>> = futures::stream::iter(targets)
+        .map(|target| async move {
+            let client = services.clients.get(&target).await;
+            let root = services.workspace_root.clone();
+            let batch_target = target.clone();
+            repos::list_all(&client, &target, |batch| {
+                let repositories = batch.into_iter().map(|r| with_clone(&root, r)).collect();
+                context.output(JobOutput::RepositoryBatch {
+                    generation,
+                    target: batch_target.clone(),
+                    repositories,
+                });
+            })
+            .await
+            .map_err(|e| (target, e))
+        })
+        .buffer_unordered(PAIR_CONCURRENCY)
+        .collect()
+        .await;
+    let mut total = 0;
+    for result in results {
+        match result {
+            Ok(count) => total += count,
+            Err((_, error)) if single => return Err(error.into()),
+            Err((target, error)) => context.output(JobOutput::TargetFailed {
+                generation,
+                target,
+                failure: error.into(),
+            }),
+        }
+    }
+    Ok(JobOutput::Listed { generation, total })
+}
+
+/// Pairs a repository with its clone in the workspace (a `.git` inside `<root>/<name>`).
+/// A `stat` per repository is cheap enough to do inline; it never touches the network.
+fn with_clone(root: &Path, repository: Repository) -> (Repository, Option<PathBuf>) {
+    let path = root.join(&repository.name);
+    let clone = path.join(".git").exists().then_some(path);
+    (repository, clone)
 }

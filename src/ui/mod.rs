@@ -1,10 +1,12 @@
 //! Drawing: reads [`State`] and nothing else; never calls git, the SDK or the file system.
 
 mod footer;
+mod forms;
 mod header;
 mod jobs;
 mod overlays;
 mod panes;
+mod repos;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -22,6 +24,8 @@ pub struct View<'a> {
     pub keymap: &'a KeyMap,
     /// Colours after user overrides.
     pub theme: &'a Theme,
+    /// Now, in seconds since the epoch, for relative times (tests pin it).
+    pub now: i64,
 }
 
 /// Draws the whole screen.
@@ -44,7 +48,7 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
     .areas(body);
     let [branches_area, status_area] =
         Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(right);
-    panes::repositories(frame, left, state, view);
+    repos::draw(frame, left, state, view);
     panes::branches(frame, branches_area, state, view);
     panes::status(frame, status_area, state, view);
     jobs::draw(frame, jobs_area, state, view);

@@ -60,6 +60,13 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
                 );
                 message_box(frame, area, view, title, message, &keys, view.theme.warning);
             }
+            Overlay::Form(form) => super::forms::form(frame, area, view, form),
+            Overlay::DeleteRepository { name, typed } => {
+                super::forms::delete(frame, area, view, name, typed)
+            }
+            Overlay::RepositoryDetail { name, url } => {
+                super::repos::detail(frame, area, state, view, name, *url)
+            }
             Overlay::Error { message, hint } => {
                 let mut text = message.clone();
                 if let Some(hint) = hint {
@@ -80,7 +87,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
     }
 }
 
-fn boxed<'a>(view: View, title: &str) -> Block<'a> {
+pub(super) fn boxed<'a>(view: View, title: &str) -> Block<'a> {
     Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(Style::new().fg(view.theme.accent))
@@ -92,7 +99,7 @@ fn boxed<'a>(view: View, title: &str) -> Block<'a> {
         )
 }
 
-fn message_box(
+pub(super) fn message_box(
     frame: &mut Frame,
     area: Rect,
     view: View,

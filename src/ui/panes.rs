@@ -31,21 +31,6 @@ fn empty_state(
     );
 }
 
-pub(super) fn repositories(frame: &mut Frame, area: Rect, state: &State, view: View) {
-    empty_state(
-        frame,
-        area,
-        Pane::Repositories,
-        1,
-        state,
-        view,
-        &[
-            "The CodeCommit repositories of this profile and region will be listed here, with \
-             description, default branch, last change and whether you have a clone.",
-        ],
-    );
-}
-
 pub(super) fn branches(frame: &mut Frame, area: Rect, state: &State, view: View) {
     empty_state(
         frame,

@@ -1,0 +1,321 @@
+//! The repositories pane (a table of only the visible rows, so 5,000 repositories draw as fast
+//! as 50) and the repository detail overlay.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+
+use super::{View, centered, pane_block};
+use crate::app::repos::RepoRow;
+use crate::app::repos_update::clone_url;
+use crate::app::state::{Pane, State};
+use crate::aws::urls::UrlKind;
+
+/// "3 min ago", "2 d ago", from seconds since the epoch.
+pub fn relative(now: i64, then: Option<i64>) -> String {
+    let Some(then) = then else {
+        return "—".into();
+    };
+    let age = (now - then).max(0);
+    match age {
+        0..60 => "just now".into(),
+        60..3600 => format!("{} min ago", age / 60),
+        3600..86_400 => format!("{} h ago", age / 3600),
+        86_400..2_592_000 => format!("{} d ago", age / 86_400),
+        2_592_000..31_536_000 => format!("{} mo ago", age / 2_592_000),
+        _ => format!("{} y ago", age / 31_536_000),
+    }
+}
+
+/// Formats epoch seconds as `2026-11-25 20:54 UTC`.
+pub fn utc(then: Option<i64>) -> String {
+    let Some(then) = then else {
+        return "—".into();
+    };
+    let days = then.div_euclid(86_400);
+    let seconds = then.rem_euclid(86_400);
+    // Civil-from-days (H. Hinnant), proleptic Gregorian.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        seconds / 3600,
+        seconds % 3600 / 60
+    )
+}
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
+    let pane = &state.repos;
+    let theme = view.theme;
+    let mut title = format!(
+        " 1 Repositories · {} · by {}",
+        pane.view.len(),
+        pane.sort.label()
+    );
+    if !pane.filter.is_empty() {
+        title.push_str(&format!(" · /{}", pane.filter));
+    }
+    if pane.all_regions {
+        title.push_str(" · all regions");
+    }
+    title.push(' ');
+    let block = pane_block(Pane::Repositories, state, view, 1).title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let mut status_lines: Vec<Line> = Vec::new();
+    if pane.loading {
+        status_lines.push(Line::styled(
+            format!(" Loading… {} repositories so far", pane.rows.len()),
+            Style::new().fg(theme.warning),
+        ));
+    }
+    if let Some((message, _)) = &pane.error {
+        status_lines.push(Line::styled(
+            format!(" ✗ {message}"),
+            Style::new().fg(theme.error),
+        ));
+    }
+    for failure in pane.pair_errors.iter().take(3) {
+        status_lines.push(Line::styled(
+            format!(" ✗ {failure}"),
+            Style::new().fg(theme.error),
+        ));
+    }
+    let [status_area, table_area] = Layout::vertical([
+        Constraint::Length(status_lines.len() as u16),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(status_lines), status_area);
+
+    if pane.view.is_empty() {
+        let text = if pane.loading {
+            ""
+        } else if !pane.filter.is_empty() {
+            " No repository matches the filter. esc clears it."
+        } else if pane.error.is_some() {
+            " No repositories loaded. Press r to retry."
+        } else {
+            " No repositories in this account and region yet. Press n to create one."
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, Style::new().fg(theme.muted)))
+                .wrap(Wrap { trim: false }),
+            table_area,
+        );
+        return;
+    }
+
+    // Only the visible window becomes table rows.
+    let height = usize::from(table_area.height.saturating_sub(1)).max(1);
+    let selected = pane.selected.min(pane.view.len() - 1);
+    let offset = pane
+        .offset
+        .min(selected)
+        .max((selected + 1).saturating_sub(height));
+    let wide = table_area.width >= 90;
+    let rows: Vec<Row> = pane.view[offset..(offset + height).min(pane.view.len())]
+        .iter()
+        .filter_map(|i| pane.rows.get(*i))
+        .map(|row| table_row(row, state, view, wide))
+        .collect();
+    let mut widths = vec![Constraint::Length(2), Constraint::Fill(2)];
+    let mut header = vec!["", "Name"];
+    if pane.all_regions {
+        widths.push(Constraint::Length(22));
+        header.push("Profile/Region");
+    }
+    if wide {
+        widths.extend([Constraint::Fill(3), Constraint::Length(16)]);
+        header.extend(["Description", "Default branch"]);
+    }
+    widths.push(Constraint::Length(11));
+    header.push("Changed");
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(Style::new().fg(theme.muted).add_modifier(Modifier::BOLD)))
+        .column_spacing(1)
+        .row_highlight_style(
+            Style::new()
+                .bg(theme.selection)
+                .add_modifier(Modifier::BOLD),
+        );
+    let mut table_state = TableState::default().with_selected(Some(selected - offset));
+    frame.render_stateful_widget(table, table_area, &mut table_state);
+}
+
+fn table_row<'a>(row: &'a RepoRow, state: &State, view: View, wide: bool) -> Row<'a> {
+    let theme = view.theme;
+    let marker = if state.repos.marked.contains(&row.repo.name) {
+        Span::styled("✓", Style::new().fg(theme.accent))
+    } else if row.clone.is_some() {
+        Span::styled("●", Style::new().fg(theme.success))
+    } else {
+        Span::raw(" ")
+    };
+    let mut cells = vec![Cell::from(marker), Cell::from(row.repo.name.as_str())];
+    if state.repos.all_regions {
+        cells.push(Cell::from(format!(
+            "{}/{}",
+            row.profile.as_deref().unwrap_or("default"),
+            row.region
+        )));
+    }
+    if wide {
+        cells.push(Cell::from(Span::styled(
+            row.repo.description.as_str(),
+            Style::new().fg(theme.muted),
+        )));
+        cells.push(Cell::from(
+            row.repo.default_branch.as_deref().unwrap_or("(empty)"),
+        ));
+    }
+    cells.push(Cell::from(Span::styled(
+        relative(view.now, row.repo.last_modified),
+        Style::new().fg(theme.muted),
+    )));
+    Row::new(cells)
+}
+
+/// The detail overlay of one repository.
+pub(super) fn detail(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    view: View,
+    name: &str,
+    url_kind: UrlKind,
+) {
+    let theme = view.theme;
+    let rect = centered(area, 96, 24);
+    frame.render_widget(Clear, rect);
+    let block = super::overlays::boxed(view, name).title_bottom(Line::styled(
+        " tab next URL form · y copy · esc close ",
+        Style::new().fg(theme.muted),
+    ));
+    let Some(row) = state.repos.rows.iter().find(|r| r.repo.name == name) else {
+        frame.render_widget(
+            Paragraph::new("This repository is no longer in the list.").block(block),
+            rect,
+        );
+        return;
+    };
+    let repo = &row.repo;
+    let label = |text: &str| Span::styled(format!("{text:<16}"), Style::new().fg(theme.muted));
+    let mut lines = vec![
+        Line::from(vec![
+            label("Description"),
+            Span::raw(if repo.description.is_empty() {
+                "—"
+            } else {
+                &repo.description
+            }),
+        ]),
+        Line::from(vec![
+            label("Default branch"),
+            Span::raw(
+                repo.default_branch
+                    .as_deref()
+                    .unwrap_or("(empty repository)"),
+            ),
+        ]),
+        Line::from(vec![label("ARN"), Span::raw(repo.arn.as_str())]),
+        Line::from(vec![label("Repository id"), Span::raw(repo.id.as_str())]),
+        Line::from(vec![label("Account"), Span::raw(repo.account_id.as_str())]),
+        Line::from(vec![label("Created"), Span::raw(utc(repo.created))]),
+        Line::from(vec![
+            label("Last changed"),
+            Span::raw(format!(
+                "{} ({})",
+                utc(repo.last_modified),
+                relative(view.now, repo.last_modified)
+            )),
+        ]),
+        Line::from(vec![
+            label("Encryption"),
+            Span::raw(repo.kms_key_id.as_deref().unwrap_or("AWS managed key")),
+        ]),
+        Line::from(vec![
+            label("Local clone"),
+            Span::raw(
+                row.clone
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "none".into()),
+            ),
+        ]),
+        Line::raw(""),
+    ];
+    for kind in UrlKind::ALL {
+        let chosen = kind == url_kind;
+        let style = if chosen {
+            Style::new().fg(theme.accent).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(if chosen { "▶ " } else { "  " }, style),
+            Span::styled(format!("{:<14}", kind.label()), style),
+            Span::styled(clone_url(row, kind), style),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    match state.repos.extras.get(name) {
+        None => lines.push(Line::styled(
+            "Loading tags and triggers…",
+            Style::new().fg(theme.muted),
+        )),
+        Some(extras) => {
+            let tags = if extras.tags.is_empty() {
+                "none".to_string()
+            } else {
+                extras
+                    .tags
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            lines.push(Line::from(vec![label("Tags"), Span::raw(tags)]));
+            let triggers = if extras.triggers.is_empty() {
+                "none".to_string()
+            } else {
+                extras
+                    .triggers
+                    .iter()
+                    .map(|(n, d)| format!("{n} → {d}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            lines.push(Line::from(vec![label("Triggers"), Span::raw(triggers)]));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        rect,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_format_like_aws_console_in_utc() {
+        assert_eq!(utc(Some(0)), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(Some(1_795_640_088)), "2026-11-25 20:54 UTC");
+        assert_eq!(relative(1000, Some(1000 - 125)), "2 min ago");
+        assert_eq!(relative(1000, None), "—");
+    }
+}
