@@ -93,7 +93,7 @@ fn run_tui(cli: Cli) -> Result<(), String> {
     let mut state = State::new(session);
     state.log_file = logs.as_ref().map(|l| l.dir.join("cctui.log.*"));
     let runtime = runtime()?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let mut app = App::new(state, config, cctui::aws::client::Clients::new());
         app.dispatch(
             Action::Command(cctui::app::command::CommandId::Refresh),
@@ -123,7 +123,10 @@ fn run_tui(cli: Cli) -> Result<(), String> {
             .await;
         cctui::tui::restore().map_err(|e| format!("cannot restore the terminal: {e}"))?;
         result.map_err(|e| e.to_string())
-    })?;
+    });
+    // Jobs were cancelled; do not wait for slow network calls (credential probes, IMDS) to end.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    result?;
     tracing::info!("cctui stopped");
     Ok(())
 }

@@ -138,7 +138,11 @@ fn help_scrolls_and_keys_do_not_leak_to_panes() {
     };
     assert!(*scroll > 20);
     press(&mut s, "tab");
-    assert_eq!(s.focus, Pane::Repositories, "tab must not move focus behind the help screen");
+    assert_eq!(
+        s.focus,
+        Pane::Repositories,
+        "tab must not move focus behind the help screen"
+    );
 }
 
 #[test]

@@ -134,7 +134,11 @@ impl Pty {
                 std::thread::sleep(Duration::from_millis(200));
                 return status;
             }
-            assert!(Instant::now() < deadline, "cctui did not exit");
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                let seen = String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned();
+                panic!("cctui did not exit; output: {seen:?}");
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -119,7 +119,7 @@ impl AwsError {
     pub fn from_sdk<E, R>(error: SdkError<E, R>, action: &str, target: &Target) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: Debug,
+        R: Debug + Send + Sync + 'static,
     {
         let full = DisplayErrorContext(&error).to_string();
         let lower = full.to_lowercase();
@@ -166,7 +166,7 @@ impl AwsError {
             SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
                 AwsError::Unreachable {
                     endpoint: endpoint(),
-                    detail: short_cause(&full),
+                    detail: short_cause(&error),
                 }
             }
             _ if lower.contains("no credentials")
@@ -184,7 +184,7 @@ impl AwsError {
             }
             SdkError::DispatchFailure(_) => AwsError::Unreachable {
                 endpoint: endpoint(),
-                detail: short_cause(&full),
+                detail: short_cause(&error),
             },
             _ => AwsError::Other(full),
         }
@@ -192,11 +192,10 @@ impl AwsError {
 }
 
 /// The innermost cause of an error chain ("Connection refused (os error 111)").
-fn short_cause(full: &str) -> String {
-    full.rsplit(": ")
-        .next()
-        .unwrap_or(full)
-        .trim()
-        .trim_end_matches(')')
-        .to_string()
+fn short_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }

@@ -58,6 +58,11 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
 
 /// A pane's frame: title with its number key, focused border in the accent colour.
 fn pane_block(pane: Pane, state: &State, view: View, number: u8) -> Block<'static> {
+    pane_block_titled(pane, state, view, format!(" {number} {} ", pane.title()))
+}
+
+/// A pane's frame with a title of its own (counts, sort, filter).
+fn pane_block_titled(pane: Pane, state: &State, view: View, title: String) -> Block<'static> {
     let focused = state.focus == pane && state.overlays.is_empty();
     let style = Style::new().fg(if focused {
         view.theme.focused_border
@@ -72,7 +77,7 @@ fn pane_block(pane: Pane, state: &State, view: View, number: u8) -> Block<'stati
             BorderType::Plain
         })
         .border_style(style)
-        .title(format!(" {number} {} ", pane.title()))
+        .title(title)
         .title_style(Style::new().fg(if focused {
             view.theme.accent
         } else {

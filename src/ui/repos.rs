@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 
-use super::{View, centered, pane_block};
+use super::{View, centered, pane_block_titled};
 use crate::app::repos::RepoRow;
 use crate::app::repos_update::clone_url;
 use crate::app::state::{Pane, State};
@@ -68,7 +68,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
         title.push_str(" · all regions");
     }
     title.push(' ');
-    let block = pane_block(Pane::Repositories, state, view, 1).title(title);
+    let block = pane_block_titled(Pane::Repositories, state, view, title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
