@@ -2,3 +2,4 @@
 
 pub mod local;
 pub mod secret;
+pub mod sigv4;
