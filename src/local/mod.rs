@@ -1,7 +1,7 @@
 //! The local CodeCommit-compatible service (`cctui serve`, `cctui --demo`).
-//!
-//! Reserved by issue [A]; built by issue [B].
-
+pub mod config;
+pub mod faults;
+pub mod store;
 /// Options of `cctui serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
