@@ -1,6 +1,8 @@
 //! The local CodeCommit-compatible service (`cctui serve`, `cctui --demo`).
 pub mod config;
 pub mod faults;
+pub mod ops;
+pub mod sigv4_verify;
 pub mod store;
 /// Options of `cctui serve`.
 #[derive(Debug, Clone, clap::Args)]
