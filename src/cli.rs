@@ -41,7 +41,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Commands {
     /// Run the local CodeCommit-compatible service in the foreground.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Git credential helper computing CodeCommit git passwords from your AWS credentials.
     CredentialHelper {
         /// The operation git asks for: get, store or erase.

@@ -54,7 +54,6 @@ fn run(cli: Cli) -> Result<(), String> {
         Some(Commands::CredentialHelper { .. }) => {
             Err("`cctui credential-helper` is not yet available in this build.".to_string())
         }
-        None if cli.demo => Err("`cctui --demo` is not yet available in this build.".to_string()),
         None => run_tui(cli),
     }
 }
@@ -79,6 +78,7 @@ fn run_tui(cli: Cli) -> Result<(), String> {
     };
     let logs = cctui::config::paths::log_dir().and_then(|dir| cctui::logging::init(&dir));
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "cctui starting");
+    let demo = cli.demo;
     let session = Session {
         profile: cli.profile.or_else(|| std::env::var("AWS_PROFILE").ok()),
         region: cli
@@ -87,19 +87,34 @@ fn run_tui(cli: Cli) -> Result<(), String> {
             .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok()),
         endpoint: cli.endpoint_url,
         account_id: None,
-        demo: false,
+        demo,
         readonly: cli.readonly,
     };
     let mut state = State::new(session);
+
     state.log_file = logs.as_ref().map(|l| l.dir.join("cctui.log.*"));
     let runtime = runtime()?;
+    let demo_reset = cli.demo_reset;
     let result = runtime.block_on(async move {
-        let mut app = App::new(state, config, cctui::aws::client::Clients::new());
+        // The demo service lives as long as this block: it stops when the TUI ends.
+        let (_demo_service, clients) = if demo {
+            let (service, clients) = start_demo(&mut state, demo_reset).await?;
+            (Some(service), clients)
+        } else {
+            (None, cctui::aws::client::Clients::new())
+        };
+        let mut app = App::new(state, config, clients);
         app.dispatch(
             Action::Command(cctui::app::command::CommandId::Refresh),
             &mut Terminal_,
         )
         .map_err(|e| e.to_string())?;
+        if demo {
+            app.state.notice = Some(
+                "Demo: a local CodeCommit-compatible service with sample repositories; no AWS account is used."
+                    .into(),
+            );
+        }
         let (config_file, credentials_file) = cctui::aws::profiles::default_files();
         app.spawn(JobRequest::LoadProfiles {
             config_file,
@@ -129,6 +144,31 @@ fn run_tui(cli: Cli) -> Result<(), String> {
     result?;
     tracing::info!("cctui stopped");
     Ok(())
+}
+
+/// Starts the in-process demo service and points the session at it with the demo credentials.
+async fn start_demo(
+    state: &mut State,
+    reset: bool,
+) -> Result<(cctui::local::RunningService, cctui::aws::client::Clients), String> {
+    use cctui::local::{DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY};
+    let data_dir = cctui::config::paths::data_dir()
+        .ok_or("cannot find a data directory for the demo (is HOME set?)")?
+        .join("demo");
+    let service = cctui::local::start_demo(&data_dir, reset)
+        .await
+        .map_err(|e| format!("cannot start the demo service: {e}"))?;
+    tracing::info!(endpoint = %service.endpoint(), data = %data_dir.display(), "demo service started");
+    state.session.endpoint = Some(service.endpoint());
+    state.session.region = Some(DEMO_REGION.to_string());
+    state.session.profile = Some("demo".to_string());
+    let clients =
+        cctui::aws::client::Clients::with_credentials(cctui::aws::client::StaticCredentials {
+            access_key_id: DEMO_ACCESS_KEY_ID.to_string(),
+            secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
+            session_token: None,
+        });
+    Ok((service, clients))
 }
 
 /// SIGTERM and SIGHUP end the loop like a forced quit, so the terminal is restored.

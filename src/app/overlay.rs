@@ -114,7 +114,11 @@ impl Overlay {
     pub fn takes_text(&self) -> bool {
         matches!(
             self,
-            Overlay::Palette { .. } | Overlay::Picker { .. } | Overlay::Input { .. }
+            Overlay::Palette { .. }
+                | Overlay::Picker { .. }
+                | Overlay::Input { .. }
+                | Overlay::Form(_)
+                | Overlay::DeleteRepository { .. }
         )
     }
 

@@ -141,12 +141,15 @@ impl ReposPane {
             .select_when_seen
             .clone()
             .or_else(|| self.selected_row().map(|r| r.repo.name.clone()));
+        // Names match fuzzily (`pysvc` finds `payments-service`); descriptions, being prose,
+        // match as plain case-insensitive substrings, or every long text would match.
+        let needle = self.filter.to_lowercase();
         let mut view: Vec<usize> = (0..self.rows.len())
             .filter(|i| {
                 let repo = &self.rows[*i].repo;
-                self.filter.is_empty()
+                needle.is_empty()
                     || fuzzy::score(&self.filter, &repo.name).is_some()
-                    || fuzzy::score(&self.filter, &repo.description).is_some()
+                    || repo.description.to_lowercase().contains(&needle)
             })
             .collect();
         let rows = &self.rows;

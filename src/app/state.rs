@@ -162,7 +162,9 @@ impl State {
     /// Jobs shown in the strip that have not ended. Background reads do not count: quitting
     /// loses nothing of theirs.
     pub fn running_jobs(&self) -> usize {
-        self.visible_jobs().filter(|j| j.status == JobStatus::Running).count()
+        self.visible_jobs()
+            .filter(|j| j.status == JobStatus::Running)
+            .count()
     }
 
     /// Rows a page movement skips: the body height minus borders, at least one.

@@ -101,6 +101,8 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
     if pane.view.is_empty() {
         let text = if pane.loading {
             ""
+        } else if pane.generation == 0 {
+            " The CodeCommit repositories of this profile and region will be listed here. Press r to load them."
         } else if !pane.filter.is_empty() {
             " No repository matches the filter. esc clears it."
         } else if pane.error.is_some() {
@@ -108,9 +110,13 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
         } else {
             " No repositories in this account and region yet. Press n to create one."
         };
+        let padded =
+            ratatui::widgets::Block::new().padding(ratatui::widgets::Padding::horizontal(1));
+        let line = Line::styled(text.trim_start(), Style::new().fg(theme.muted));
         frame.render_widget(
-            Paragraph::new(Line::styled(text, Style::new().fg(theme.muted)))
-                .wrap(Wrap { trim: false }),
+            Paragraph::new(line)
+                .wrap(Wrap { trim: false })
+                .block(padded),
             table_area,
         );
         return;
@@ -123,11 +129,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
         .offset
         .min(selected)
         .max((selected + 1).saturating_sub(height));
-    let wide = table_area.width >= 90;
+    let columns = Columns {
+        branch: table_area.width >= 50,
+        description: table_area.width >= 72,
+    };
     let rows: Vec<Row> = pane.view[offset..(offset + height).min(pane.view.len())]
         .iter()
         .filter_map(|i| pane.rows.get(*i))
-        .map(|row| table_row(row, state, view, wide))
+        .map(|row| table_row(row, state, view, columns))
         .collect();
     let mut widths = vec![Constraint::Length(2), Constraint::Fill(2)];
     let mut header = vec!["", "Name"];
@@ -135,9 +144,13 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
         widths.push(Constraint::Length(22));
         header.push("Profile/Region");
     }
-    if wide {
-        widths.extend([Constraint::Fill(3), Constraint::Length(16)]);
-        header.extend(["Description", "Default branch"]);
+    if columns.description {
+        widths.push(Constraint::Fill(3));
+        header.push("Description");
+    }
+    if columns.branch {
+        widths.push(Constraint::Length(15));
+        header.push("Default branch");
     }
     widths.push(Constraint::Length(11));
     header.push("Changed");
@@ -153,7 +166,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
     frame.render_stateful_widget(table, table_area, &mut table_state);
 }
 
-fn table_row<'a>(row: &'a RepoRow, state: &State, view: View, wide: bool) -> Row<'a> {
+/// Optional columns, shown when the pane is wide enough.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    branch: bool,
+    description: bool,
+}
+
+fn table_row<'a>(row: &'a RepoRow, state: &State, view: View, columns: Columns) -> Row<'a> {
     let theme = view.theme;
     let marker = if state.repos.marked.contains(&row.repo.name) {
         Span::styled("✓", Style::new().fg(theme.accent))
@@ -170,11 +190,13 @@ fn table_row<'a>(row: &'a RepoRow, state: &State, view: View, wide: bool) -> Row
             row.region
         )));
     }
-    if wide {
+    if columns.description {
         cells.push(Cell::from(Span::styled(
             row.repo.description.as_str(),
             Style::new().fg(theme.muted),
         )));
+    }
+    if columns.branch {
         cells.push(Cell::from(
             row.repo.default_branch.as_deref().unwrap_or("(empty)"),
         ));
