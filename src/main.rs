@@ -48,7 +48,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Some(Commands::Serve(args)) => {
             let _logs = cctui::config::paths::log_dir().and_then(|dir| cctui::logging::init(&dir));
             runtime()?
-                .block_on(cctui::local::run_serve(args))
+                .block_on(cctui::local::run_serve(*args))
                 .map_err(|e| e.to_string())
         }
         Some(Commands::CredentialHelper { .. }) => {
