@@ -30,5 +30,6 @@ pub mod jobs;
 pub mod local;
 pub mod logging;
 pub mod secret;
+pub mod sigv4;
 pub mod tui;
 pub mod ui;

@@ -1,24 +1,66 @@
 //! The local CodeCommit-compatible service (`cctui serve`, `cctui --demo`).
 //!
-//! Reserved by issue [A]; built by issue [B].
+//! - [`api`]: JSON 1.1 endpoint (`POST /`), SigV4-checked, AWS error shapes;
+//! - [`ops`]: the CodeCommit operations and their validation rules;
+//! - [`git_http`]: git smart HTTP via `git http-backend`, CodeCommit IAM git passwords;
+//! - [`store`]: metadata and bare repositories on disk, keyed by repository id;
+//! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
+//! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`.
+//!
+//! It shares no code with `aws/` except `crate::sigv4`, so it is an independent check of the
+//! client.
 
-/// Options of `cctui serve`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct ServeArgs {
-    /// TCP port on 127.0.0.1 (0 = pick a free one).
-    #[arg(long, default_value_t = 0)]
-    pub port: u16,
-}
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod faults;
+pub mod git_http;
+mod http;
+pub mod ops;
+pub mod server;
+pub mod sigv4_verify;
+pub mod stats;
+pub mod store;
 
-/// Error of the local service.
+pub use cli::{ServeArgs, run_serve};
+pub use config::{
+    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY,
+    ServiceConfig,
+};
+pub use demo::start_demo;
+pub use faults::{FaultSettings, Faults};
+pub use server::{LocalService, RunningService};
+pub use stats::{Stats, StatsSnapshot};
+
+/// Error of the local service; every message says what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    /// The feature is not built yet.
-    #[error("`cctui serve` is not yet available in this build")]
-    NotYetAvailable,
-}
-
-/// Runs the service in the foreground until Ctrl-C or SIGTERM.
-pub async fn run_serve(_args: ServeArgs) -> Result<(), ServeError> {
-    Err(ServeError::NotYetAvailable)
+    /// The port cannot be bound.
+    #[error(
+        "cannot listen on 127.0.0.1:{port}: {source}. Choose another --port (or 0 for any free port)"
+    )]
+    Bind {
+        /// The requested port.
+        port: u16,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The data directory cannot be used.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// No data directory was given and the platform has none.
+    #[error("cannot find a data directory for this user; pass --data-dir <DIR>")]
+    NoDataDir,
+    /// Seeding the demo data failed.
+    #[error(
+        "cannot create the demo repositories: {0}. Check that git is installed and on PATH, or start again with a fresh --data-dir"
+    )]
+    Seed(String),
+    /// A command-line option is not valid.
+    #[error("{0}")]
+    InvalidOption(String),
+    /// Waiting for Ctrl-C or SIGTERM failed.
+    #[error("cannot listen for Ctrl-C/SIGTERM: {0}")]
+    Signal(std::io::Error),
 }

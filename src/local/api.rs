@@ -1,0 +1,163 @@
+//! The JSON 1.1 API endpoint: `POST /` with `X-Amz-Target: CodeCommit_20150413.<Operation>`.
+//!
+//! Order of checks, as in AWS: body size, signature, injected faults, then the operation.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::header::HeaderValue;
+use hyper::{Request, Response};
+use serde_json::Value;
+
+use crate::local::faults::InjectedFault;
+use crate::local::http::{Body, full};
+use crate::local::ops::ApiError;
+use crate::local::server::Shared;
+use crate::local::sigv4_verify::{SignedRequest, verify_request};
+use crate::local::stats::bump;
+
+const TARGET_PREFIX: &str = "CodeCommit_20150413.";
+
+fn json_response(status: u16, body: &Value) -> Response<Body> {
+    let mut response = Response::new(full(body.to_string()));
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    if let Ok(id) = HeaderValue::from_str(&crate::local::store::new_id()) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    response
+}
+
+fn error_response(error: &ApiError) -> Response<Body> {
+    let mut response = json_response(error.status, &error.body());
+    if let Ok(kind) = HeaderValue::from_str(&error.code) {
+        response.headers_mut().insert("x-amzn-errortype", kind);
+    }
+    response
+}
+
+fn fault_error(fault: InjectedFault) -> ApiError {
+    match fault {
+        InjectedFault::ServiceUnavailable => ApiError {
+            status: 503,
+            code: "ServiceUnavailableException".into(),
+            message: "Service is unavailable (injected by the cctui local service).".into(),
+        },
+        InjectedFault::InternalFailure => ApiError {
+            status: 500,
+            code: "InternalFailure".into(),
+            message: "Internal failure (injected by the cctui local service).".into(),
+        },
+        InjectedFault::Throttling => ApiError::client(
+            "ThrottlingException",
+            "Rate exceeded (injected by the cctui local service).",
+        ),
+    }
+}
+
+/// Handles one API request.
+pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Body> {
+    match handle_inner(&shared, request).await {
+        Ok(value) => json_response(200, &value),
+        Err(error) => error_response(&error),
+    }
+}
+
+async fn handle_inner(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Value, ApiError> {
+    bump(&shared.stats.api_requests);
+    let (parts, body) = request.into_parts();
+    let body: Bytes = match Limited::new(body, shared.max_api_body_bytes)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            return Err(ApiError {
+                status: 413,
+                code: "SerializationException".into(),
+                message: format!(
+                    "The request body is larger than the {} bytes this service accepts.",
+                    shared.max_api_body_bytes
+                ),
+            });
+        }
+        Err(_) => {
+            return Err(ApiError::client(
+                "SerializationException",
+                "The request body could not be read.",
+            ));
+        }
+    };
+
+    let signed = SignedRequest {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        headers: &parts.headers,
+        body: &body,
+    };
+    if let Err(error) = verify_request(&signed, &shared.credentials, &shared.region, unix_now()) {
+        bump(&shared.stats.api_auth_failures);
+        return Err(ApiError {
+            status: error.status(),
+            code: error.code().into(),
+            message: error.to_string(),
+        });
+    }
+
+    if let Some(fault) = shared.faults.next_api_fault() {
+        bump(&shared.stats.api_faults_injected);
+        return Err(fault_error(fault));
+    }
+
+    let target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let operation = target
+        .strip_prefix(TARGET_PREFIX)
+        .ok_or_else(|| {
+            ApiError::client(
+                "UnknownOperationException",
+                format!("X-Amz-Target must be {TARGET_PREFIX}<Operation>, got '{target}'."),
+            )
+        })?
+        .to_string();
+    let input: Value = if body.is_empty() {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::client(
+                "SerializationException",
+                format!("The body is not valid JSON: {e}"),
+            )
+        })?
+    };
+    if !input.is_object() {
+        return Err(ApiError::client(
+            "SerializationException",
+            "The body must be a JSON object.",
+        ));
+    }
+    let ops = Arc::clone(&shared.ops);
+    // Operations do file and git2 I/O: keep them off the async workers.
+    tokio::task::spawn_blocking(move || ops.dispatch(&operation, &input))
+        .await
+        .map_err(|_| ApiError::internal("The operation failed unexpectedly."))?
+}
+
+/// Seconds since the epoch.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,390 @@
+//! Demo data for `cctui --demo` and `cctui serve --seed demo`.
+//!
+//! Histories are written with one `git fast-import` process per repository, not one `git
+//! commit` per commit: seeding 1,000+ commits takes well under a second.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::local::ServeError;
+use crate::local::config::{DEMO_ACCOUNT_ID, DEMO_REGION, ServiceConfig};
+use crate::local::ops::Ops;
+use crate::local::server::{LocalService, RunningService};
+use crate::local::store::Store;
+
+/// Repository with the long history (≥ 1,000 commits on `master`, several branches).
+pub const DEMO_HISTORY_REPO: &str = "cctui-demo";
+/// Repository whose `feature/conflict` branch conflicts with `master` in two files.
+pub const DEMO_CONFLICT_REPO: &str = "merge-conflict";
+/// Repository without any commit.
+pub const DEMO_EMPTY_REPO: &str = "empty-repo";
+/// Number of commits on `master` of [`DEMO_HISTORY_REPO`].
+pub const DEMO_HISTORY_COMMITS: usize = 1200;
+
+const MARKER: &str = "demo-seeded";
+
+/// Starts the demo service on an ephemeral port over `data_dir`, seeding the demo repositories
+/// the first time (or again when `reset` is true, after wiping the service data).
+pub async fn start_demo(data_dir: &Path, reset: bool) -> Result<RunningService, ServeError> {
+    let dir = data_dir.to_path_buf();
+    tokio::task::spawn_blocking(move || seed_if_needed(&dir, reset))
+        .await
+        .map_err(|e| ServeError::Seed(e.to_string()))??;
+    LocalService::start(ServiceConfig::new(data_dir)).await
+}
+
+/// Seeds the demo repositories into `data_dir` unless that was done before (or `reset`).
+pub fn seed_if_needed(data_dir: &Path, reset: bool) -> Result<(), ServeError> {
+    let marker = data_dir.join(MARKER);
+    if reset {
+        // Only the service's own subdirectories: never wipe a directory we did not create.
+        for sub in ["meta", "repos"] {
+            let path = data_dir.join(sub);
+            if path.exists() {
+                std::fs::remove_dir_all(&path).map_err(|e| {
+                    ServeError::Seed(format!("cannot remove {}: {e}", path.display()))
+                })?;
+            }
+        }
+        let _ = std::fs::remove_file(&marker);
+    }
+    if marker.exists() {
+        return Ok(());
+    }
+    let store = Arc::new(Store::open(data_dir)?);
+    let ops = Ops::new(
+        Arc::clone(&store),
+        DEMO_REGION.into(),
+        DEMO_ACCOUNT_ID.into(),
+        0,
+    );
+    seed(&ops)?;
+    std::fs::write(&marker, "seeded\n")
+        .map_err(|e| ServeError::Seed(format!("cannot write {}: {e}", marker.display())))?;
+    Ok(())
+}
+
+fn create(
+    ops: &Ops,
+    name: &str,
+    description: &str,
+    tags: &[(&str, &str)],
+) -> Result<String, ServeError> {
+    let tags: BTreeMap<&str, &str> = tags.iter().copied().collect();
+    let mut body = json!({ "repositoryName": name, "repositoryDescription": description });
+    if !tags.is_empty() {
+        body["tags"] = json!(tags);
+    }
+    if ops.store().get(name).is_some() {
+        ops.dispatch("DeleteRepository", &json!({ "repositoryName": name }))
+            .map_err(|e| ServeError::Seed(e.message))?;
+    }
+    let out = ops
+        .dispatch("CreateRepository", &body)
+        .map_err(|e| ServeError::Seed(e.message))?;
+    out["repositoryMetadata"]["repositoryId"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| ServeError::Seed("no repository id".into()))
+}
+
+fn seed(ops: &Ops) -> Result<(), ServeError> {
+    let id = create(
+        ops,
+        DEMO_HISTORY_REPO,
+        "A demo project with a long history and several branches",
+        &[("team", "tools"), ("env", "demo")],
+    )?;
+    import(ops, &id, &history_stream())?;
+    let id = create(
+        ops,
+        DEMO_CONFLICT_REPO,
+        "master and feature/conflict edit the same lines: merging them conflicts",
+        &[("purpose", "conflict-demo")],
+    )?;
+    import(ops, &id, &conflict_stream())?;
+    create(
+        ops,
+        DEMO_EMPTY_REPO,
+        "No commits yet: push a first branch to make it the default",
+        &[],
+    )?;
+    let id = create(
+        ops,
+        "payments-service",
+        "Card payments API (demo data)",
+        &[("team", "payments"), ("cost-center", "1234")],
+    )?;
+    import(ops, &id, &small_stream("payments-service", 12))?;
+    let id = create(
+        ops,
+        "infra-terraform",
+        "Terraform for the demo accounts",
+        &[("team", "platform")],
+    )?;
+    import(ops, &id, &small_stream("infra-terraform", 6))?;
+    Ok(())
+}
+
+/// Runs `git fast-import` in the repository, then lets the service pick the default branch.
+fn import(ops: &Ops, id: &str, stream: &str) -> Result<(), ServeError> {
+    let path = ops.store().repo_path(id);
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .env("GIT_DIR", &path)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| ServeError::Seed(format!("cannot run git fast-import: {e}")))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(stream.as_bytes())
+            .map_err(|e| ServeError::Seed(format!("git fast-import: {e}")))?;
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| ServeError::Seed(format!("git fast-import: {e}")))?;
+    if !output.status.success() {
+        return Err(ServeError::Seed(format!(
+            "git fast-import failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    ops.after_push(id).map_err(|e| ServeError::Seed(e.message))
+}
+
+const AUTHORS: [(&str, &str); 4] = [
+    ("Ada Lovelace", "ada@example.com"),
+    ("Grace Hopper", "grace@example.com"),
+    ("Linus Torvalds", "linus@example.com"),
+    ("Margaret Hamilton", "margaret@example.com"),
+];
+const START: i64 = 1_672_531_200; // 2023-01-01T00:00:00Z
+
+/// One fast-import commit: `files` are full file contents to write.
+fn commit(
+    out: &mut String,
+    branch: &str,
+    mark: usize,
+    from: Option<usize>,
+    n: usize,
+    message: &str,
+    files: &[(&str, &str)],
+) {
+    let (name, email) = AUTHORS[n % AUTHORS.len()];
+    let when = START + (n as i64) * 3 * 3600;
+    let _ = writeln!(out, "commit refs/heads/{branch}\nmark :{mark}");
+    let _ = writeln!(
+        out,
+        "author {name} <{email}> {when} +0000\ncommitter {name} <{email}> {when} +0000"
+    );
+    let _ = writeln!(out, "data {}\n{message}", message.len());
+    if let Some(from) = from {
+        let _ = writeln!(out, "from :{from}");
+    }
+    for (path, content) in files {
+        let _ = writeln!(
+            out,
+            "M 100644 inline {path}\ndata {}\n{content}",
+            content.len()
+        );
+    }
+    out.push('\n');
+}
+
+struct Tree {
+    files: Vec<(String, Vec<String>)>,
+}
+
+impl Tree {
+    fn content(&self, i: usize) -> String {
+        let mut text = self.files[i].1.join("\n");
+        text.push('\n');
+        text
+    }
+
+    /// Edits file `i` deterministically: append a line, or rewrite one.
+    fn touch(&mut self, i: usize, n: usize) -> (String, String) {
+        let (path, lines) = &mut self.files[i];
+        if n % 3 == 0 || lines.len() < 5 {
+            lines.push(format!("// change {n}: extend {path}"));
+        } else {
+            let at = (n * 7) % lines.len();
+            lines[at] = format!("// change {n}: rework line {at}");
+        }
+        let path = path.clone();
+        (path, self.content(i))
+    }
+}
+
+fn history_stream() -> String {
+    let paths = [
+        "README.md",
+        "Cargo.toml",
+        "src/main.rs",
+        "src/lib.rs",
+        "src/net/client.rs",
+        "src/net/retry.rs",
+        "src/ui/view.rs",
+        "docs/guide.md",
+        "tests/smoke.rs",
+    ];
+    let mut tree = Tree {
+        files: paths
+            .iter()
+            .map(|p| {
+                (
+                    p.to_string(),
+                    vec![format!("// {p}"), "".into(), "fn placeholder() {}".into()],
+                )
+            })
+            .collect(),
+    };
+    let mut out = String::with_capacity(4 << 20);
+    let subjects = ["Fix", "Add", "Refactor", "Document", "Test", "Tune"];
+    let mut mark_of_commit = Vec::with_capacity(DEMO_HISTORY_COMMITS);
+    for n in 0..DEMO_HISTORY_COMMITS {
+        let mark = n + 1;
+        let files: Vec<(String, String)> = if n == 0 {
+            (0..tree.files.len())
+                .map(|i| (tree.files[i].0.clone(), tree.content(i)))
+                .collect()
+        } else {
+            let first = tree.touch(n % paths.len(), n);
+            let mut files = vec![first];
+            if n % 5 == 0 {
+                files.push(tree.touch((n / 5) % paths.len(), n + 1));
+            }
+            files
+        };
+        let message = format!(
+            "{} {} (#{n})\n\nChange number {n} of the demo history.\n",
+            subjects[n % subjects.len()],
+            files[0].0
+        );
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        commit(&mut out, "master", mark, None, n, &message, &refs);
+        mark_of_commit.push(mark);
+    }
+    // Side branches, forked from points of master's history.
+    let mut next_mark = DEMO_HISTORY_COMMITS + 1;
+    for (branch, fork, count) in [
+        ("develop", 1100usize, 25usize),
+        ("feature/login", 1150, 8),
+        ("release/1.0", 800, 3),
+        ("hotfix/crash-on-start", 1190, 1),
+    ] {
+        let _ = writeln!(
+            out,
+            "reset refs/heads/{branch}\nfrom :{}\n",
+            mark_of_commit[fork]
+        );
+        for k in 0..count {
+            let path = format!("branches/{}.md", branch.replace('/', "-"));
+            let content = format!("# {branch}\n\nWork item {k} on {branch}.\n");
+            let message = format!("{branch}: step {k}\n");
+            commit(
+                &mut out,
+                branch,
+                next_mark,
+                None,
+                fork + k,
+                &message,
+                &[(&path, &content)],
+            );
+            next_mark += 1;
+        }
+    }
+    out
+}
+
+fn conflict_stream() -> String {
+    let mut out = String::new();
+    let config = "[server]\nport = 8080\nhost = \"localhost\"\nworkers = 4\n";
+    let app = "fn main() {\n    let greeting = \"hello\";\n    let target = \"world\";\n    println!(\"{greeting}, {target}!\");\n}\n";
+    commit(
+        &mut out,
+        "master",
+        1,
+        None,
+        0,
+        "Initial configuration and app\n",
+        &[
+            ("config.toml", config),
+            ("src/app.rs", app),
+            (
+                "README.md",
+                "# merge-conflict\n\nMerge feature/conflict into master to see a conflict.\n",
+            ),
+        ],
+    );
+    let _ = writeln!(out, "reset refs/heads/feature/conflict\nfrom :1\n");
+    commit(
+        &mut out,
+        "feature/conflict",
+        2,
+        None,
+        1,
+        "Use port 9090 and greet the team\n",
+        &[
+            (
+                "config.toml",
+                "[server]\nport = 9090\nhost = \"0.0.0.0\"\nworkers = 4\n",
+            ),
+            (
+                "src/app.rs",
+                "fn main() {\n    let greeting = \"hi\";\n    let target = \"team\";\n    println!(\"{greeting}, {target}!\");\n}\n",
+            ),
+        ],
+    );
+    commit(
+        &mut out,
+        "master",
+        3,
+        Some(1),
+        2,
+        "Use port 8443 and greet everyone\n",
+        &[
+            (
+                "config.toml",
+                "[server]\nport = 8443\nhost = \"127.0.0.1\"\nworkers = 4\n",
+            ),
+            (
+                "src/app.rs",
+                "fn main() {\n    let greeting = \"good morning\";\n    let target = \"everyone\";\n    println!(\"{greeting}, {target}!\");\n}\n",
+            ),
+        ],
+    );
+    out
+}
+
+fn small_stream(name: &str, commits: usize) -> String {
+    let mut out = String::new();
+    let mut log = format!("# {name}\n");
+    for n in 0..commits {
+        let _ = writeln!(log, "- change {n}");
+        commit(
+            &mut out,
+            "master",
+            n + 1,
+            None,
+            n * 5,
+            &format!("{name}: change {n}\n"),
+            &[("README.md", &log), ("CHANGELOG.md", &format!("{n}\n"))],
+        );
+    }
+    let _ = writeln!(out, "reset refs/heads/dev\nfrom :{commits}\n");
+    out
+}

@@ -1,0 +1,323 @@
+//! Git smart HTTP at `/v1/repos/<name>/…`, served by `git http-backend` as a CGI program.
+//!
+//! Both directions stream: the request body is copied into the CGI's stdin as it arrives and
+//! its stdout is forwarded in chunks through a small bounded channel, so memory stays flat
+//! whatever the pack size and a slow client slows the CGI down instead of filling RAM.
+
+use std::process::Stdio;
+use std::sync::Arc;
+
+use base64::Engine;
+use bytes::{Bytes, BytesMut};
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::HeaderValue;
+use hyper::{Request, Response};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+use tokio::sync::mpsc;
+
+use crate::local::api::unix_now;
+use crate::local::http::{Body, text};
+use crate::local::ops::validate_repository_name;
+use crate::local::server::Shared;
+use crate::local::sigv4_verify::{GitAuthError, verify_git_password};
+use crate::local::stats::bump;
+use crate::sigv4::constant_time_eq;
+
+/// Realm of the `WWW-Authenticate` challenge.
+pub const REALM: &str = "cctui local CodeCommit";
+const CHUNK: usize = 64 * 1024;
+
+/// Handles one request under `/v1/repos/`.
+pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Body> {
+    bump(&shared.stats.git_requests);
+    let path = request.uri().path().to_string();
+    let Some(rest) = path.strip_prefix("/v1/repos/") else {
+        return text(404, "not found");
+    };
+    let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    // Only the smart protocol endpoints; anything else (dumb HTTP, `..`) is refused.
+    if !matches!(tail, "info/refs" | "git-upload-pack" | "git-receive-pack") {
+        return text(
+            404,
+            "not found: this service only speaks the git smart HTTP protocol",
+        );
+    }
+    if let Err(response) = authenticate(&shared, &request, name) {
+        return response;
+    }
+    if validate_repository_name(name).is_err() {
+        return text(404, &format!("repository {name} not found"));
+    }
+    let Some(meta) = shared.ops.store().get(name) else {
+        return text(404, &format!("repository {name} not found"));
+    };
+    let query = request.uri().query().unwrap_or("").to_string();
+    let service = if tail == "info/refs" {
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix("service="))
+            .unwrap_or("")
+            .to_string()
+    } else {
+        tail.to_string()
+    };
+    if !matches!(service.as_str(), "git-upload-pack" | "git-receive-pack") {
+        return text(403, "only git-upload-pack and git-receive-pack are served");
+    }
+    let is_push = tail == "git-receive-pack";
+    match run_cgi(&shared, request, &meta.id, tail, &query, is_push).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%error, "git http-backend failed");
+            text(
+                500,
+                "git http-backend failed; is git installed and on PATH?",
+            )
+        }
+    }
+}
+
+/// Checks Basic credentials: static git credentials, or a CodeCommit IAM git password.
+#[allow(clippy::result_large_err)]
+fn authenticate(
+    shared: &Shared,
+    request: &Request<Incoming>,
+    name: &str,
+) -> Result<(), Response<Body>> {
+    let challenge = || {
+        let mut response = text(401, "authentication required");
+        if let Ok(value) = HeaderValue::from_str(&format!("Basic realm=\"{REALM}\"")) {
+            response
+                .headers_mut()
+                .insert(hyper::header::WWW_AUTHENTICATE, value);
+        }
+        response
+    };
+    let Some((user, password)) = basic_credentials(request) else {
+        bump(&shared.stats.git_auth_missing);
+        return Err(challenge());
+    };
+    if let Some((static_user, static_password)) = &shared.git_static {
+        if user == *static_user
+            && constant_time_eq(password.as_bytes(), static_password.expose().as_bytes())
+        {
+            bump(&shared.stats.git_auth_successes);
+            return Ok(());
+        }
+    }
+    let host = request
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let repo_path = format!("/v1/repos/{name}");
+    match verify_git_password(
+        &user,
+        &password,
+        &repo_path,
+        host,
+        &shared.credentials,
+        &shared.region,
+        unix_now(),
+    ) {
+        Ok(()) => {
+            bump(&shared.stats.git_auth_successes);
+            Ok(())
+        }
+        Err(GitAuthError::Missing) => {
+            bump(&shared.stats.git_auth_missing);
+            Err(challenge())
+        }
+        Err(GitAuthError::Denied(reason)) => {
+            bump(&shared.stats.git_auth_failures);
+            tracing::info!(reason, "git authentication denied");
+            Err(text(
+                403,
+                "access denied: the git credentials are not valid for this repository",
+            ))
+        }
+    }
+}
+
+fn basic_credentials(request: &Request<Incoming>) -> Option<(String, String)> {
+    let header = request
+        .headers()
+        .get(hyper::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let encoded = header
+        .strip_prefix("Basic ")
+        .or_else(|| header.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
+}
+
+async fn run_cgi(
+    shared: &Arc<Shared>,
+    request: Request<Incoming>,
+    repository_id: &str,
+    tail: &str,
+    query: &str,
+    is_push: bool,
+) -> std::io::Result<Response<Body>> {
+    let (parts, mut body) = request.into_parts();
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let mut command = Command::new("git");
+    command
+        .arg("http-backend")
+        // The service's own git, untouched by the user's or system's configuration.
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_PROJECT_ROOT", shared.ops.store().repos_dir())
+        .env("GIT_HTTP_EXPORT_ALL", "1")
+        .env("PATH_INFO", format!("/{repository_id}.git/{tail}"))
+        .env("REQUEST_METHOD", parts.method.as_str())
+        .env("QUERY_STRING", query)
+        .env("REMOTE_USER", "cctui")
+        .env("REMOTE_ADDR", "127.0.0.1")
+        .env("SERVER_PROTOCOL", "HTTP/1.1")
+        .env("GATEWAY_INTERFACE", "CGI/1.1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (var, name) in [
+        ("CONTENT_TYPE", "content-type"),
+        ("CONTENT_LENGTH", "content-length"),
+        ("HTTP_CONTENT_ENCODING", "content-encoding"),
+        ("GIT_PROTOCOL", "git-protocol"),
+    ] {
+        if let Some(value) = header(name) {
+            command.env(var, value);
+        }
+    }
+    let mut child = command.spawn()?;
+    let (Some(mut stdin), Some(stdout), Some(mut stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        return Err(std::io::Error::other("CGI pipes missing"));
+    };
+
+    // Request body → CGI stdin, frame by frame; closing stdin tells the CGI the body ended.
+    tokio::spawn(async move {
+        while let Some(frame) = body.frame().await {
+            let Ok(frame) = frame else { break };
+            if let Ok(data) = frame.into_data() {
+                if stdin.write_all(&data).await.is_err() {
+                    break;
+                }
+            }
+        }
+        let _ = stdin.shutdown().await;
+    });
+    tokio::spawn(async move {
+        let mut log = String::new();
+        let _ = stderr.read_to_string(&mut log).await;
+        if !log.trim().is_empty() {
+            tracing::debug!(stderr = %log.trim(), "git http-backend");
+        }
+    });
+
+    // CGI response headers, up to the blank line.
+    let mut reader = BufReader::with_capacity(CHUNK, stdout);
+    let mut status = 200u16;
+    let mut response_headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).await? == 0 {
+            break;
+        }
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            break;
+        }
+        if let Some((key, value)) = line.split_once(':') {
+            let value = value.trim();
+            if key.eq_ignore_ascii_case("status") {
+                status = value
+                    .split_whitespace()
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(500);
+            } else {
+                response_headers.push((key.to_string(), value.to_string()));
+            }
+        }
+    }
+
+    // CGI stdout → response body through a bounded channel (backpressure: 4 chunks in flight).
+    let (sender, receiver) = mpsc::channel::<Result<Frame<Bytes>, std::io::Error>>(4);
+    let drop_after = shared.faults.drop_after_bytes();
+    let shared_for_push = Arc::clone(shared);
+    let repository_id = repository_id.to_string();
+    tokio::spawn(async move {
+        let mut sent: u64 = 0;
+        loop {
+            let mut buffer = BytesMut::with_capacity(CHUNK);
+            match reader.read_buf(&mut buffer).await {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(error) => {
+                    let _ = sender.send(Err(error)).await;
+                    return;
+                }
+            }
+            let mut chunk = buffer.freeze();
+            if let Some(limit) = drop_after {
+                if sent + chunk.len() as u64 >= limit {
+                    // Injected fault: send what fits, then break the connection mid-body.
+                    chunk.truncate((limit - sent) as usize);
+                    let _ = sender.send(Ok(Frame::data(chunk))).await;
+                    let _ = sender
+                        .send(Err(std::io::Error::other(
+                            "transfer cut by --drop-after-bytes",
+                        )))
+                        .await;
+                    return; // dropping `child` kills the CGI
+                }
+            }
+            sent += chunk.len() as u64;
+            if sender.send(Ok(Frame::data(chunk))).await.is_err() {
+                return; // client went away; dropping `child` kills the CGI
+            }
+        }
+        // Wait for the CGI to finish before ending the body, so refs written by a push are
+        // reflected in the metadata by the time the client sees the response complete.
+        let _ = child.wait().await;
+        if is_push {
+            let ops = Arc::clone(&shared_for_push.ops);
+            let id = repository_id.clone();
+            let result = tokio::task::spawn_blocking(move || ops.after_push(&id)).await;
+            if !matches!(result, Ok(Ok(()))) {
+                tracing::error!("could not update metadata after a push");
+            }
+        }
+    });
+    let stream = futures::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
+    });
+    let mut response = Response::new(BodyExt::boxed(StreamBody::new(stream)));
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    for (key, value) in response_headers {
+        if let (Ok(key), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(key.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            response.headers_mut().append(key, value);
+        }
+    }
+    Ok(response)
+}

@@ -1,0 +1,907 @@
+//! The CodeCommit operations: validation rules and exception names as AWS documents them,
+//! applied to the [`Store`] and the bare repositories.
+//!
+//! Every function here is blocking (file and git2 I/O); the HTTP layer runs them on the
+//! blocking thread pool.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use base64::Engine;
+use serde_json::{Map, Value, json};
+
+use crate::local::store::{self, RepoMeta, Store, StoreError, new_id, now_epoch_seconds};
+
+/// Page size of ListRepositories (as AWS).
+pub const REPOSITORY_PAGE: usize = 1000;
+/// Page size of ListBranches.
+pub const BRANCH_PAGE: usize = 100;
+/// Most names accepted by BatchGetRepositories.
+pub const MAX_BATCH_NAMES: usize = 25;
+/// Most tags per repository.
+pub const MAX_TAGS: usize = 50;
+/// Most triggers per repository.
+pub const MAX_TRIGGERS: usize = 10;
+/// KMS key reported when the client gives none (the AWS managed key alias).
+pub const DEFAULT_KMS_KEY: &str = "alias/aws/codecommit";
+
+/// An AWS-style error: HTTP status, `__type` and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status code.
+    pub status: u16,
+    /// AWS error code, e.g. `RepositoryDoesNotExistException`.
+    pub code: String,
+    /// Human message.
+    pub message: String,
+}
+
+impl ApiError {
+    /// A 400 client error.
+    pub fn client(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status: 400,
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A 500 error for a failure on our side (disk, git).
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self {
+            status: 500,
+            code: "InternalFailure".into(),
+            message: message.into(),
+        }
+    }
+
+    /// The JSON body AWS JSON 1.1 clients parse.
+    pub fn body(&self) -> Value {
+        json!({ "__type": self.code, "message": self.message })
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NameExists(name) => ApiError::client(
+                "RepositoryNameExistsException",
+                format!("Repository named {name} already exists"),
+            ),
+            StoreError::NotFound(name) => not_found(&name),
+            other => {
+                tracing::error!(error = %other, "store failure");
+                ApiError::internal("The service could not store the change.")
+            }
+        }
+    }
+}
+
+fn not_found(name: &str) -> ApiError {
+    ApiError::client(
+        "RepositoryDoesNotExistException",
+        format!("{name} does not exist"),
+    )
+}
+
+fn git_error(error: git2::Error) -> ApiError {
+    tracing::error!(%error, "git failure");
+    ApiError::internal("The service could not read the repository.")
+}
+
+/// What the operations need to know about the running service.
+pub struct Ops {
+    store: Arc<Store>,
+    region: String,
+    account_id: String,
+    port: u16,
+}
+
+/// Reads the string field `key`; absent or null gives `None`, another type is an error.
+fn opt_str<'a>(body: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::client(
+            "SerializationException",
+            format!("{key} must be a string"),
+        )),
+    }
+}
+
+fn required_str<'a>(body: &'a Value, key: &str, missing_code: &str) -> Result<&'a str, ApiError> {
+    match opt_str(body, key)? {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(ApiError::client(
+            missing_code,
+            format!("{key} is required but was not specified"),
+        )),
+    }
+}
+
+fn string_map(body: &Value, key: &str) -> Result<Option<BTreeMap<String, String>>, ApiError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                _ => Err(ApiError::client(
+                    "InvalidTagsMapException",
+                    format!("The value of tag {k} must be a string"),
+                )),
+            })
+            .collect::<Result<_, _>>()
+            .map(Some),
+        Some(_) => Err(ApiError::client(
+            "SerializationException",
+            format!("{key} must be a map of strings"),
+        )),
+    }
+}
+
+/// AWS repository names: 1–100 of `[A-Za-z0-9_.-]`, not ending in `.git`. This is also what
+/// guarantees a name never reaches a file path in a harmful form (paths use ids anyway).
+pub fn validate_repository_name(name: &str) -> Result<(), ApiError> {
+    let valid = !name.is_empty()
+        && name.len() <= 100
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        && !name.to_ascii_lowercase().ends_with(".git");
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::client(
+            "InvalidRepositoryNameException",
+            "The repository name is not valid. Repository names can be any valid combination of letters, numbers, periods, underscores, and dashes between 1 and 100 characters in length. Names are case sensitive. Repository names cannot end in .git.",
+        ))
+    }
+}
+
+fn required_repository_name<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {
+    let name = required_str(body, key, "RepositoryNameRequiredException")?;
+    validate_repository_name(name)?;
+    Ok(name)
+}
+
+fn validate_description(description: Option<&str>) -> Result<(), ApiError> {
+    match description {
+        Some(d) if d.chars().count() > 1000 || d.contains(['<', '>']) => Err(ApiError::client(
+            "InvalidRepositoryDescriptionException",
+            "The repository description is not valid. Descriptions are at most 1,000 characters.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn validate_tags(tags: &BTreeMap<String, String>, existing: usize) -> Result<(), ApiError> {
+    for (key, value) in tags {
+        if key.is_empty() || key.chars().count() > 128 || value.chars().count() > 256 {
+            return Err(ApiError::client(
+                "InvalidTagsMapException",
+                format!(
+                    "The tag {key} is not valid: keys are 1-128 characters, values at most 256."
+                ),
+            ));
+        }
+        if key.to_ascii_lowercase().starts_with("aws:") {
+            return Err(ApiError::client(
+                "InvalidSystemTagUsageException",
+                "The tag key prefix aws: is reserved for AWS use.",
+            ));
+        }
+    }
+    if tags.len() + existing > MAX_TAGS {
+        return Err(ApiError::client(
+            "TooManyTagsException",
+            format!("A repository can have at most {MAX_TAGS} tags."),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_branch_name(name: &str) -> Result<(), ApiError> {
+    if name.len() > 256 || !git2::Reference::is_valid_name(&format!("refs/heads/{name}")) {
+        return Err(ApiError::client(
+            "InvalidBranchNameException",
+            format!("The branch name {name} is not valid."),
+        ));
+    }
+    Ok(())
+}
+
+fn encode_token(offset: usize) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("cctui:{offset}"))
+}
+
+fn decode_token(token: &str) -> Result<usize, ApiError> {
+    base64::engine::general_purpose::STANDARD
+        .decode(token)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("cctui:")?.parse().ok())
+        .ok_or_else(invalid_token)
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::client(
+        "InvalidContinuationTokenException",
+        "The specified continuation token is not valid.",
+    )
+}
+
+fn page<T: Clone>(
+    items: &[T],
+    token: Option<&str>,
+    size: usize,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let start = token.map(decode_token).transpose()?.unwrap_or(0);
+    if start > items.len() {
+        return Err(invalid_token());
+    }
+    let end = (start + size).min(items.len());
+    let next = (end < items.len()).then(|| encode_token(end));
+    Ok((items[start..end].to_vec(), next))
+}
+
+fn user_info(sig: &git2::Signature<'_>) -> Value {
+    let when = sig.when();
+    let offset = when.offset_minutes();
+    let sign = if offset < 0 { '-' } else { '+' };
+    json!({
+        "name": String::from_utf8_lossy(sig.name_bytes()),
+        "email": String::from_utf8_lossy(sig.email_bytes()),
+        "date": format!("{} {sign}{:02}{:02}", when.seconds(), offset.abs() / 60, offset.abs() % 60),
+    })
+}
+
+impl Ops {
+    /// Operations over `store`, reporting `port` in clone URLs.
+    pub fn new(store: Arc<Store>, region: String, account_id: String, port: u16) -> Self {
+        Self {
+            store,
+            region,
+            account_id,
+            port,
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    fn arn(&self, name: &str) -> String {
+        format!(
+            "arn:aws:codecommit:{}:{}:{name}",
+            self.region, self.account_id
+        )
+    }
+
+    /// The repository metadata as AWS sends it (dates as epoch seconds).
+    pub fn metadata_json(&self, meta: &RepoMeta) -> Value {
+        let mut m = Map::new();
+        m.insert("accountId".into(), json!(self.account_id));
+        m.insert("repositoryId".into(), json!(meta.id));
+        m.insert("repositoryName".into(), json!(meta.name));
+        if let Some(d) = &meta.description {
+            m.insert("repositoryDescription".into(), json!(d));
+        }
+        if let Some(b) = &meta.default_branch {
+            m.insert("defaultBranch".into(), json!(b));
+        }
+        m.insert("lastModifiedDate".into(), json!(meta.last_modified_date));
+        m.insert("creationDate".into(), json!(meta.creation_date));
+        m.insert(
+            "cloneUrlHttp".into(),
+            json!(format!(
+                "http://127.0.0.1:{}/v1/repos/{}",
+                self.port, meta.name
+            )),
+        );
+        m.insert(
+            "cloneUrlSsh".into(),
+            json!(format!(
+                "ssh://git-codecommit.{}.amazonaws.com/v1/repos/{}",
+                self.region, meta.name
+            )),
+        );
+        m.insert("Arn".into(), json!(self.arn(&meta.name)));
+        m.insert("kmsKeyId".into(), json!(meta.kms_key_id));
+        Value::Object(m)
+    }
+
+    fn existing(&self, name: &str) -> Result<RepoMeta, ApiError> {
+        self.store.get(name).ok_or_else(|| not_found(name))
+    }
+
+    fn open_git(&self, meta: &RepoMeta) -> Result<git2::Repository, ApiError> {
+        git2::Repository::open_bare(self.store.repo_path(&meta.id)).map_err(git_error)
+    }
+
+    /// Runs operation `operation` (the part after `CodeCommit_20150413.`) on `body`.
+    pub fn dispatch(&self, operation: &str, body: &Value) -> Result<Value, ApiError> {
+        match operation {
+            "CreateRepository" => self.create_repository(body),
+            "GetRepository" => self.get_repository(body),
+            "BatchGetRepositories" => self.batch_get_repositories(body),
+            "ListRepositories" => self.list_repositories(body),
+            "DeleteRepository" => self.delete_repository(body),
+            "UpdateRepositoryName" => self.update_repository_name(body),
+            "UpdateRepositoryDescription" => self.update_repository_description(body),
+            "ListBranches" => self.list_branches(body),
+            "GetBranch" => self.get_branch(body),
+            "CreateBranch" => self.create_branch(body),
+            "DeleteBranch" => self.delete_branch(body),
+            "UpdateDefaultBranch" => self.update_default_branch(body),
+            "GetCommit" => self.get_commit(body),
+            "TagResource" => self.tag_resource(body),
+            "UntagResource" => self.untag_resource(body),
+            "ListTagsForResource" => self.list_tags_for_resource(body),
+            "GetRepositoryTriggers" => self.get_repository_triggers(body),
+            "PutRepositoryTriggers" => self.put_repository_triggers(body),
+            other => Err(ApiError::client(
+                "UnknownOperationException",
+                format!("The operation {other} is not supported by the cctui local service."),
+            )),
+        }
+    }
+
+    fn create_repository(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        let description = opt_str(body, "repositoryDescription")?;
+        validate_description(description)?;
+        let tags = string_map(body, "tags")?.unwrap_or_default();
+        validate_tags(&tags, 0)?;
+        let kms_key_id = match opt_str(body, "kmsKeyId")? {
+            Some(k) if k.is_empty() || k.len() > 2048 => {
+                return Err(ApiError::client(
+                    "EncryptionKeyInvalidIdException",
+                    "The Key Management Service encryption key is not valid.",
+                ));
+            }
+            Some(k) => k.to_string(),
+            None => DEFAULT_KMS_KEY.to_string(),
+        };
+        let now = now_epoch_seconds();
+        let meta = self.store.create(RepoMeta {
+            id: new_id(),
+            name: name.to_string(),
+            description: description.map(str::to_string),
+            creation_date: now,
+            last_modified_date: now,
+            default_branch: None,
+            kms_key_id,
+            tags,
+            triggers: Vec::new(),
+            triggers_configuration_id: new_id(),
+        })?;
+        Ok(json!({ "repositoryMetadata": self.metadata_json(&meta) }))
+    }
+
+    fn get_repository(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        let meta = self.existing(name)?;
+        Ok(json!({ "repositoryMetadata": self.metadata_json(&meta) }))
+    }
+
+    fn batch_get_repositories(&self, body: &Value) -> Result<Value, ApiError> {
+        let names = match body.get("repositoryNames") {
+            Some(Value::Array(items)) if !items.is_empty() => items,
+            Some(Value::Array(_)) | None | Some(Value::Null) => {
+                return Err(ApiError::client(
+                    "RepositoryNamesRequiredException",
+                    "At least one repository name is required.",
+                ));
+            }
+            Some(_) => {
+                return Err(ApiError::client(
+                    "SerializationException",
+                    "repositoryNames must be a list",
+                ));
+            }
+        };
+        if names.len() > MAX_BATCH_NAMES {
+            return Err(ApiError::client(
+                "MaximumRepositoryNamesExceededException",
+                format!(
+                    "The maximum number of allowed repository names ({MAX_BATCH_NAMES}) was exceeded."
+                ),
+            ));
+        }
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for name in names {
+            let name = name.as_str().ok_or_else(|| {
+                ApiError::client("SerializationException", "repository names must be strings")
+            })?;
+            validate_repository_name(name)?;
+            match self.store.get(name) {
+                Some(meta) => found.push(self.metadata_json(&meta)),
+                None => missing.push(json!(name)),
+            }
+        }
+        Ok(json!({ "repositories": found, "repositoriesNotFound": missing, "errors": [] }))
+    }
+
+    fn list_repositories(&self, body: &Value) -> Result<Value, ApiError> {
+        let sort_by = opt_str(body, "sortBy")?.unwrap_or("repositoryName");
+        let descending = match opt_str(body, "order")?.unwrap_or("ascending") {
+            "ascending" => false,
+            "descending" => true,
+            other => {
+                return Err(ApiError::client(
+                    "InvalidOrderException",
+                    format!(
+                        "The specified sort order {other} is not valid. Valid values are ascending and descending."
+                    ),
+                ));
+            }
+        };
+        let mut all = self.store.all(); // sorted by name
+        match sort_by {
+            "repositoryName" => {}
+            "lastModifiedDate" => all.sort_by(|a, b| {
+                a.last_modified_date
+                    .total_cmp(&b.last_modified_date)
+                    .then_with(|| a.name.cmp(&b.name))
+            }),
+            other => {
+                return Err(ApiError::client(
+                    "InvalidSortByException",
+                    format!(
+                        "The specified sort criteria {other} is not valid. Valid values are repositoryName and lastModifiedDate."
+                    ),
+                ));
+            }
+        }
+        if descending {
+            all.reverse();
+        }
+        let pairs: Vec<Value> = all
+            .iter()
+            .map(|m| json!({ "repositoryName": m.name, "repositoryId": m.id }))
+            .collect();
+        let (items, next) = page(&pairs, opt_str(body, "nextToken")?, REPOSITORY_PAGE)?;
+        let mut out = json!({ "repositories": items });
+        if let Some(next) = next {
+            out["nextToken"] = json!(next);
+        }
+        Ok(out)
+    }
+
+    fn delete_repository(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        // Like AWS: deleting a repository that does not exist succeeds without an id.
+        Ok(match self.store.delete(name)? {
+            Some(meta) => json!({ "repositoryId": meta.id }),
+            None => json!({}),
+        })
+    }
+
+    fn update_repository_name(&self, body: &Value) -> Result<Value, ApiError> {
+        let old = required_repository_name(body, "oldName")?;
+        let new = required_repository_name(body, "newName")?;
+        self.existing(old)?;
+        if old != new {
+            let new_name = new.to_string();
+            self.store.update(old, |m| {
+                m.name = new_name;
+                m.last_modified_date = now_epoch_seconds();
+            })?;
+        }
+        Ok(json!({}))
+    }
+
+    fn update_repository_description(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        let description = opt_str(body, "repositoryDescription")?;
+        validate_description(description)?;
+        self.existing(name)?;
+        let description = description.map(str::to_string);
+        self.store.update(name, |m| {
+            m.description = description;
+            m.last_modified_date = now_epoch_seconds();
+        })?;
+        Ok(json!({}))
+    }
+
+    fn branch_names(&self, meta: &RepoMeta) -> Result<Vec<String>, ApiError> {
+        let repo = self.open_git(meta)?;
+        let mut names = Vec::new();
+        for reference in repo.references_glob("refs/heads/*").map_err(git_error)? {
+            let reference = reference.map_err(git_error)?;
+            if let Some(name) = reference
+                .name()
+                .ok()
+                .and_then(|n| n.strip_prefix("refs/heads/"))
+            {
+                names.push(name.to_string());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn list_branches(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        let meta = self.existing(name)?;
+        let names = self.branch_names(&meta)?;
+        let (items, next) = page(&names, opt_str(body, "nextToken")?, BRANCH_PAGE)?;
+        let mut out = json!({ "branches": items });
+        if let Some(next) = next {
+            out["nextToken"] = json!(next);
+        }
+        Ok(out)
+    }
+
+    fn required_branch<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {
+        let branch = required_str(body, key, "BranchNameRequiredException")?;
+        validate_branch_name(branch)?;
+        Ok(branch)
+    }
+
+    fn branch_commit(repo: &git2::Repository, branch: &str) -> Result<String, ApiError> {
+        match repo.find_reference(&format!("refs/heads/{branch}")) {
+            Ok(reference) => reference
+                .peel_to_commit()
+                .map(|c| c.id().to_string())
+                .map_err(git_error),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Err(ApiError::client(
+                "BranchDoesNotExistException",
+                format!("Branch {branch} does not exist"),
+            )),
+            Err(e) => Err(git_error(e)),
+        }
+    }
+
+    fn get_branch(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        let branch = Self::required_branch(body, "branchName")?;
+        let meta = self.existing(name)?;
+        let repo = self.open_git(&meta)?;
+        let commit = Self::branch_commit(&repo, branch)?;
+        Ok(json!({ "branch": { "branchName": branch, "commitId": commit } }))
+    }
+
+    fn find_commit<'r>(
+        repo: &'r git2::Repository,
+        commit_id: &str,
+        missing_code: &str,
+    ) -> Result<git2::Commit<'r>, ApiError> {
+        let valid = commit_id.len() == 40 && commit_id.bytes().all(|b| b.is_ascii_hexdigit());
+        if !valid {
+            return Err(ApiError::client(
+                "InvalidCommitIdException",
+                format!("The commit ID {commit_id} is not valid: use a full 40-character SHA-1."),
+            ));
+        }
+        let oid = git2::Oid::from_str(commit_id).map_err(git_error)?;
+        repo.find_commit(oid).map_err(|_| {
+            ApiError::client(missing_code, format!("Commit {commit_id} does not exist"))
+        })
+    }
+
+    fn create_branch(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        let branch = Self::required_branch(body, "branchName")?;
+        let commit_id = required_str(body, "commitId", "CommitIdRequiredException")?;
+        let meta = self.existing(name)?;
+        let repo = self.open_git(&meta)?;
+        let commit = Self::find_commit(&repo, commit_id, "CommitDoesNotExistException")?;
+        let refname = format!("refs/heads/{branch}");
+        if repo.find_reference(&refname).is_ok() {
+            return Err(ApiError::client(
+                "BranchNameExistsException",
+                format!("Branch {branch} already exists"),
+            ));
+        }
+        repo.reference(&refname, commit.id(), false, "cctui: CreateBranch")
+            .map_err(|e| match e.code() {
+                git2::ErrorCode::Exists => ApiError::client(
+                    "BranchNameExistsException",
+                    format!("Branch {branch} already exists"),
+                ),
+                _ => git_error(e),
+            })?;
+        let branch = branch.to_string();
+        let path = self.store.repo_path(&meta.id);
+        self.store.update(name, |m| {
+            if m.default_branch.is_none() {
+                let _ = store::set_head(&path, &branch);
+                m.default_branch = Some(branch);
+            }
+            m.last_modified_date = now_epoch_seconds();
+        })?;
+        Ok(json!({}))
+    }
+
+    fn delete_branch(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        let branch = Self::required_branch(body, "branchName")?;
+        let meta = self.existing(name)?;
+        if meta.default_branch.as_deref() == Some(branch) {
+            return Err(ApiError::client(
+                "DefaultBranchCannotBeDeletedException",
+                format!(
+                    "The default branch {branch} cannot be deleted. Change the default branch first."
+                ),
+            ));
+        }
+        let repo = self.open_git(&meta)?;
+        let refname = format!("refs/heads/{branch}");
+        // Like AWS, deleting a branch that does not exist succeeds with no deletedBranch.
+        let Ok(mut reference) = repo.find_reference(&refname) else {
+            return Ok(json!({}));
+        };
+        let commit = reference
+            .peel_to_commit()
+            .map(|c| c.id().to_string())
+            .map_err(git_error)?;
+        reference.delete().map_err(git_error)?;
+        self.store
+            .update(name, |m| m.last_modified_date = now_epoch_seconds())?;
+        Ok(json!({ "deletedBranch": { "branchName": branch, "commitId": commit } }))
+    }
+
+    fn update_default_branch(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        let branch = Self::required_branch(body, "defaultBranchName")?;
+        let meta = self.existing(name)?;
+        let repo = self.open_git(&meta)?;
+        Self::branch_commit(&repo, branch)?;
+        store::set_head(&self.store.repo_path(&meta.id), branch)?;
+        let branch = branch.to_string();
+        self.store.update(name, |m| {
+            m.default_branch = Some(branch);
+            m.last_modified_date = now_epoch_seconds();
+        })?;
+        Ok(json!({}))
+    }
+
+    fn get_commit(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        let commit_id = required_str(body, "commitId", "CommitIdRequiredException")?;
+        let meta = self.existing(name)?;
+        let repo = self.open_git(&meta)?;
+        let commit = Self::find_commit(&repo, commit_id, "CommitIdDoesNotExistException")?;
+        let parents: Vec<String> = commit.parent_ids().map(|p| p.to_string()).collect();
+        Ok(json!({ "commit": {
+            "commitId": commit.id().to_string(),
+            "treeId": commit.tree_id().to_string(),
+            "parents": parents,
+            "message": String::from_utf8_lossy(commit.message_bytes()),
+            "author": user_info(&commit.author()),
+            "committer": user_info(&commit.committer()),
+            "additionalData": "",
+        }}))
+    }
+
+    /// Resolves an ARN to the repository name it designates.
+    fn repository_from_arn(&self, body: &Value) -> Result<RepoMeta, ApiError> {
+        let arn = required_str(body, "resourceArn", "ResourceArnRequiredException")?;
+        let prefix = format!("arn:aws:codecommit:{}:{}:", self.region, self.account_id);
+        let name = arn
+            .strip_prefix(&prefix)
+            .filter(|n| validate_repository_name(n).is_ok())
+            .ok_or_else(|| {
+                ApiError::client(
+                    "InvalidResourceArnException",
+                    format!("The value for the resource ARN is not valid: {arn}"),
+                )
+            })?;
+        self.existing(name)
+    }
+
+    fn tag_resource(&self, body: &Value) -> Result<Value, ApiError> {
+        let meta = self.repository_from_arn(body)?;
+        let tags = string_map(body, "tags")?.ok_or_else(|| {
+            ApiError::client("TagsMapRequiredException", "A map of tags is required.")
+        })?;
+        let new_keys = tags.keys().filter(|k| !meta.tags.contains_key(*k)).count();
+        validate_tags(&tags, meta.tags.len() + new_keys - tags.len())?;
+        self.store.update_by_id(&meta.id, |m| m.tags.extend(tags))?;
+        Ok(json!({}))
+    }
+
+    fn untag_resource(&self, body: &Value) -> Result<Value, ApiError> {
+        let meta = self.repository_from_arn(body)?;
+        let keys: Vec<String> = match body.get("tagKeys") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|k| {
+                    k.as_str().map(str::to_string).ok_or_else(|| {
+                        ApiError::client("InvalidTagKeysListException", "Tag keys must be strings.")
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            _ => {
+                return Err(ApiError::client(
+                    "TagKeysListRequiredException",
+                    "A list of tag keys is required.",
+                ));
+            }
+        };
+        if keys.iter().any(|k| k.is_empty() || k.chars().count() > 128) {
+            return Err(ApiError::client(
+                "InvalidTagKeysListException",
+                "Tag keys are 1-128 characters.",
+            ));
+        }
+        self.store.update_by_id(&meta.id, |m| {
+            for key in &keys {
+                m.tags.remove(key);
+            }
+        })?;
+        Ok(json!({}))
+    }
+
+    fn list_tags_for_resource(&self, body: &Value) -> Result<Value, ApiError> {
+        let meta = self.repository_from_arn(body)?;
+        Ok(json!({ "tags": meta.tags }))
+    }
+
+    fn get_repository_triggers(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        let meta = self.existing(name)?;
+        Ok(json!({ "configurationId": meta.triggers_configuration_id, "triggers": meta.triggers }))
+    }
+
+    fn put_repository_triggers(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = required_repository_name(body, "repositoryName")?;
+        let triggers = match body.get("triggers") {
+            Some(Value::Array(items)) => items.clone(),
+            _ => {
+                return Err(ApiError::client(
+                    "RepositoryTriggersListRequiredException",
+                    "The list of triggers for the repository is required, but was not specified.",
+                ));
+            }
+        };
+        if triggers.len() > MAX_TRIGGERS {
+            return Err(ApiError::client(
+                "MaximumRepositoryTriggersExceededException",
+                format!(
+                    "The number of triggers allowed for the repository was exceeded ({MAX_TRIGGERS})."
+                ),
+            ));
+        }
+        for trigger in &triggers {
+            validate_trigger(trigger)?;
+        }
+        self.existing(name)?;
+        let configuration_id = new_id();
+        let id = configuration_id.clone();
+        self.store.update(name, |m| {
+            m.triggers = triggers;
+            m.triggers_configuration_id = id;
+            m.last_modified_date = now_epoch_seconds();
+        })?;
+        Ok(json!({ "configurationId": configuration_id }))
+    }
+
+    /// After a push: the first branch of an empty repository becomes the default branch (or a
+    /// new one is chosen if the default was deleted), and the repository counts as modified.
+    pub fn after_push(&self, repository_id: &str) -> Result<(), ApiError> {
+        let Some(meta) = self.store.get_by_id(repository_id) else {
+            return Ok(()); // deleted meanwhile
+        };
+        let branches = self.branch_names(&meta)?;
+        let keep = meta
+            .default_branch
+            .as_ref()
+            .filter(|b| branches.contains(b))
+            .cloned();
+        let default = keep.or_else(|| {
+            ["main", "master"]
+                .iter()
+                .map(|s| s.to_string())
+                .find(|b| branches.contains(b))
+                .or_else(|| branches.first().cloned())
+        });
+        if default != meta.default_branch {
+            if let Some(branch) = &default {
+                store::set_head(&self.store.repo_path(&meta.id), branch)?;
+            }
+        }
+        self.store.update_by_id(repository_id, |m| {
+            m.default_branch = default;
+            m.last_modified_date = now_epoch_seconds();
+        })?;
+        Ok(())
+    }
+}
+
+fn validate_trigger(trigger: &Value) -> Result<(), ApiError> {
+    let name = required_str(trigger, "name", "RepositoryTriggerNameRequiredException")?;
+    if name.len() > 100 {
+        return Err(ApiError::client(
+            "InvalidRepositoryTriggerNameException",
+            format!("The trigger name {name} is not valid."),
+        ));
+    }
+    let destination = required_str(
+        trigger,
+        "destinationArn",
+        "RepositoryTriggerDestinationArnRequiredException",
+    )?;
+    if !destination.starts_with("arn:") {
+        return Err(ApiError::client(
+            "InvalidRepositoryTriggerDestinationArnException",
+            format!("The destination ARN {destination} is not valid."),
+        ));
+    }
+    let events = match trigger.get("events") {
+        Some(Value::Array(events)) if !events.is_empty() => events,
+        _ => {
+            return Err(ApiError::client(
+                "RepositoryTriggerEventsListRequiredException",
+                "At least one event for the trigger is required.",
+            ));
+        }
+    };
+    let valid_events = [
+        "all",
+        "updateReference",
+        "createReference",
+        "deleteReference",
+    ];
+    if events
+        .iter()
+        .any(|e| !e.as_str().is_some_and(|e| valid_events.contains(&e)))
+    {
+        return Err(ApiError::client(
+            "InvalidRepositoryTriggerEventsException",
+            "Trigger events must be all, updateReference, createReference or deleteReference.",
+        ));
+    }
+    if let Some(branches) = trigger.get("branches") {
+        let Value::Array(branches) = branches else {
+            return Err(ApiError::client(
+                "InvalidRepositoryTriggerBranchNameException",
+                "branches must be a list of branch names.",
+            ));
+        };
+        for b in branches {
+            let b = b.as_str().unwrap_or("");
+            validate_branch_name(b).map_err(|_| {
+                ApiError::client(
+                    "InvalidRepositoryTriggerBranchNameException",
+                    format!("The branch name {b} for the trigger is not valid."),
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_names_follow_the_aws_rules() {
+        for ok in ["a", "My_repo-1.0", &"x".repeat(100)] {
+            assert!(validate_repository_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "a/b",
+            "..%2f",
+            "repo.git",
+            "REPO.GIT",
+            &"x".repeat(101),
+            "sp ace",
+            "é",
+        ] {
+            assert!(validate_repository_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn continuation_tokens_round_trip_and_reject_garbage() {
+        assert_eq!(decode_token(&encode_token(1000)).ok(), Some(1000));
+        assert!(decode_token("garbage!").is_err());
+    }
+}

@@ -1,0 +1,196 @@
+//! The listener: binds 127.0.0.1, routes requests to the API or git handlers, stops cleanly.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::local::ServeError;
+use crate::local::config::{Credential, ServiceConfig};
+use crate::local::faults::Faults;
+use crate::local::http::{Body, text};
+use crate::local::ops::Ops;
+use crate::local::stats::{Stats, StatsSnapshot};
+use crate::local::store::Store;
+use crate::local::{api, git_http};
+use crate::secret::Secret;
+
+/// State shared by all requests.
+pub struct Shared {
+    pub(crate) ops: Arc<Ops>,
+    pub(crate) faults: Arc<Faults>,
+    pub(crate) stats: Arc<Stats>,
+    pub(crate) credentials: Vec<Credential>,
+    pub(crate) region: String,
+    pub(crate) git_static: Option<(String, Secret<String>)>,
+    pub(crate) max_api_body_bytes: usize,
+}
+
+/// Entry point of the library API.
+pub struct LocalService;
+
+impl LocalService {
+    /// Opens the data directory, binds 127.0.0.1:`config.port` and starts serving.
+    pub async fn start(config: ServiceConfig) -> Result<RunningService, ServeError> {
+        let store = Store::open(&config.data_dir)?;
+        let address = SocketAddr::from(([127, 0, 0, 1], config.port));
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| ServeError::Bind {
+                port: config.port,
+                source,
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| ServeError::Bind {
+                port: config.port,
+                source,
+            })?
+            .port();
+        let faults = Arc::new(Faults::new(&config.faults));
+        let stats = Arc::new(Stats::default());
+        let shared = Arc::new(Shared {
+            ops: Arc::new(Ops::new(
+                Arc::new(store),
+                config.region.clone(),
+                config.account_id.clone(),
+                port,
+            )),
+            faults: Arc::clone(&faults),
+            stats: Arc::clone(&stats),
+            credentials: config.credentials.clone(),
+            region: config.region.clone(),
+            git_static: config.git_static.clone(),
+            max_api_body_bytes: config.max_api_body_bytes,
+        });
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(accept_loop(listener, shared, stopped));
+        Ok(RunningService {
+            port,
+            faults,
+            stats,
+            config,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    // Connections live in this set: when the loop ends (shutdown or drop), they are aborted.
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let shared = Arc::clone(&shared);
+                connections.spawn(async move {
+                    let service = service_fn(move |request| route(Arc::clone(&shared), request));
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn route(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, std::convert::Infallible> {
+    let latency = shared.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let path = request.uri().path();
+    Ok(if path.starts_with("/v1/repos/") {
+        git_http::handle(shared, request).await
+    } else if path == "/" && request.method() == hyper::Method::POST {
+        api::handle(shared, request).await
+    } else {
+        text(
+            404,
+            "not found: use POST / for the API or /v1/repos/<name> for git",
+        )
+    })
+}
+
+/// A running service. Dropping it stops the service too.
+pub struct RunningService {
+    port: u16,
+    faults: Arc<Faults>,
+    stats: Arc<Stats>,
+    config: ServiceConfig,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningService {
+    /// `http://127.0.0.1:PORT`, the endpoint URL for the SDK and the AWS CLI.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The TCP port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Clone URL of repository `name` (the repository need not exist).
+    pub fn clone_url(&self, name: &str) -> String {
+        format!("{}/v1/repos/{name}", self.endpoint())
+    }
+
+    /// Live fault injection settings.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Live request counters.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats_snapshot(&self) -> StatsSnapshot {
+        self.stats.snapshot()
+    }
+
+    /// The configuration the service was started with.
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
+    }
+
+    /// Stops accepting, ends open connections and waits until the port is released.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningService {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
