@@ -119,7 +119,7 @@ impl AwsError {
     pub fn from_sdk<E, R>(error: SdkError<E, R>, action: &str, target: &Target) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: Debug,
+        R: Debug + 'static,
     {
         let full = DisplayErrorContext(&error).to_string();
         let lower = full.to_lowercase();
@@ -166,7 +166,7 @@ impl AwsError {
             SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
                 AwsError::Unreachable {
                     endpoint: endpoint(),
-                    detail: short_cause(&full),
+                    detail: innermost_cause(&error),
                 }
             }
             _ if lower.contains("no credentials")
@@ -178,25 +178,28 @@ impl AwsError {
             _ if lower.contains("region")
                 && (lower.contains("no region")
                     || lower.contains("missing region")
-                    || lower.contains("region must be set")) =>
+                    || lower.contains("region must be set")
+                    // The SDK's words when signing without a region: "missing signing region".
+                    || lower.contains("signing region")) =>
             {
                 AwsError::NoRegion { profile }
             }
             SdkError::DispatchFailure(_) => AwsError::Unreachable {
                 endpoint: endpoint(),
-                detail: short_cause(&full),
+                detail: innermost_cause(&error),
             },
             _ => AwsError::Other(full),
         }
     }
 }
 
-/// The innermost cause of an error chain ("Connection refused (os error 111)").
-fn short_cause(full: &str) -> String {
-    full.rsplit(": ")
-        .next()
-        .unwrap_or(full)
-        .trim()
-        .trim_end_matches(')')
-        .to_string()
+/// The innermost cause of an error chain ("Connection refused (os error 111)"). Walks
+/// `source()` rather than splitting the text of `DisplayErrorContext`, whose last part is the
+/// `Debug` form of the error.
+fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
 }
