@@ -796,3 +796,85 @@ async fn child_missing_credentials_and_region() {
     assert!(!error.hint().unwrap().is_empty());
     assert_eq!(local.api_requests(), 0, "nothing was sent");
 }
+
+#[test]
+fn an_expired_sso_session_asks_for_aws_sso_login() {
+    run_in_bare_environment("child_expired_sso_session", &[]);
+}
+
+#[tokio::test]
+#[ignore = "run by an_expired_sso_session_asks_for_aws_sso_login in a bare environment"]
+async fn child_expired_sso_session() {
+    if !in_child() {
+        return;
+    }
+    // What `aws configure sso` writes, and what `aws sso login` leaves in the cache once the
+    // token has expired (no refresh token). The SDK fails fast, without any network call.
+    let home = std::path::PathBuf::from(std::env::var_os("HOME").unwrap());
+    let config = std::env::var_os("AWS_CONFIG_FILE").unwrap();
+    std::fs::write(
+        &config,
+        "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n\
+         sso_role_name = Developer\nregion = us-east-1\n\n\
+         [sso-session corp]\nsso_start_url = https://example.awsapps.com/start\n\
+         sso_region = us-east-1\nsso_registration_scopes = sso:account:access\n",
+    )
+    .unwrap();
+    let cache = home.join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    // The cache file is named by the SHA-1 of the session name: sha1("corp").
+    std::fs::write(
+        cache.join("ee0bfd2552fbd840c02cc48b6e823320543c450f.json"),
+        r#"{"accessToken": "expired-token", "expiresAt": "2020-01-01T00:00:00Z", "region": "us-east-1", "startUrl": "https://example.awsapps.com/start"}"#,
+    )
+    .unwrap();
+
+    let local = AwsLocal::start().await;
+    let target = Target {
+        profile: Some("dev".into()),
+        region: None,
+        endpoint: Some(local.service.endpoint()),
+    };
+    let clients = cctui::aws::client::Clients::new();
+    assert_eq!(
+        clients.region_of(&target).await.as_deref(),
+        Some("us-east-1"),
+        "the profile's region is used"
+    );
+    let client = clients.get(&target).await;
+    let error = repos::get(&client, &target, "anything").await.unwrap_err();
+    assert_eq!(
+        error,
+        AwsError::SsoExpired {
+            profile: Some("dev".into())
+        }
+    );
+    assert!(
+        error
+            .hint()
+            .unwrap()
+            .contains("aws sso login --profile dev"),
+        "{error:?}"
+    );
+    assert_eq!(local.api_requests(), 0, "nothing was sent");
+}
+
+/// A service that accepts the connection and never answers must not hang a listing forever
+/// (DESIGN: "Network operations have timeouts"). The SDK's defaults only bound the *connect*
+/// (3.1 s); reading the answer has no limit unless the client sets one.
+#[tokio::test]
+#[ignore = "client.rs sets no operation/attempt timeout: a silent endpoint hangs list_all forever"]
+async fn a_silent_endpoint_times_out_as_unreachable() {
+    let local = AwsLocal::start().await;
+    let client = local.client().await;
+    local.service.faults().set_latency_ms(3_600_000);
+    let limit = std::time::Duration::from_secs(120);
+    let outcome = tokio::time::timeout(limit, aws_list_everything(&client, &local.target)).await;
+    let Ok((total, _, _)) = outcome else {
+        panic!("list_all still waiting after {limit:?}");
+    };
+    assert!(
+        matches!(&total, Err(AwsError::Unreachable { endpoint, .. }) if endpoint == &local.service.endpoint()),
+        "{total:?}"
+    );
+}
