@@ -372,6 +372,34 @@ async fn every_validation_error_reaches_the_caller_with_the_aws_exception_name()
     );
 }
 
+/// Service errors keep AWS's code whatever the names in their message: a repository called
+/// `sso-token-refresh` is not an expired SSO session.
+#[tokio::test]
+async fn service_errors_are_not_mistaken_for_credential_problems() {
+    let local = AwsLocal::start().await;
+    let client = local.client().await;
+    let t = &local.target;
+    for name in [
+        "sso-token-refresh",
+        "aws-sso-expired",
+        "no-credentials",
+        "no-region",
+    ] {
+        repos::create(&client, t, &new_repo(name)).await.unwrap();
+        assert_eq!(
+            service_code(repos::create(&client, t, &new_repo(name)).await),
+            "RepositoryNameExistsException",
+            "{name}"
+        );
+        repos::delete(&client, t, name).await.unwrap();
+        assert_eq!(
+            service_code(repos::get(&client, t, name).await),
+            "RepositoryDoesNotExistException",
+            "{name}"
+        );
+    }
+}
+
 /// AWS accepts any Unicode, HTML characters included, in descriptions (the API reference warns
 /// that applications must escape it). `cctui::aws::validate::description` allows them too.
 #[tokio::test]
@@ -876,5 +904,29 @@ async fn a_silent_endpoint_times_out_as_unreachable() {
     assert!(
         matches!(&total, Err(AwsError::Unreachable { endpoint, .. }) if endpoint == &local.service.endpoint()),
         "{total:?}"
+    );
+}
+
+/// An endpoint that answers, but not as CodeCommit (a wrong --endpoint-url path or another web
+/// server): the error must still say something, not be an empty message.
+#[tokio::test]
+async fn a_non_codecommit_answer_gives_a_readable_error() {
+    let local = AwsLocal::start().await;
+    let target = Target {
+        endpoint: Some(format!("{}/not-the-api", local.service.endpoint())),
+        ..local.target.clone()
+    };
+    let client = local.clients.get(&target).await;
+    let error = repos::get(&client, &target, "anything").await.unwrap_err();
+    let text = error.to_string();
+    assert!(
+        matches!(error, AwsError::Other(_)),
+        "not a service error: {error:?}"
+    );
+    assert!(text.contains(&target.endpoint.clone().unwrap()), "{text}");
+    assert!(text.contains("malformed"), "says what was wrong: {text}");
+    assert!(
+        !text.contains("SdkBody") && !text.contains("headers"),
+        "no debug dump of the raw response: {text}"
     );
 }

@@ -132,7 +132,12 @@ impl AwsError {
                 )
             })
         };
-        if lower.contains("sso") && (lower.contains("expired") || lower.contains("refresh")) {
+        // Only credential resolution can fail this way; a service answer is never an SSO
+        // problem, even when its message names a repository like `sso-token-refresh`.
+        if !matches!(error, SdkError::ServiceError(_))
+            && lower.contains("sso")
+            && (lower.contains("expired") || lower.contains("refresh"))
+        {
             return AwsError::SsoExpired { profile };
         }
         match &error {
@@ -188,9 +193,28 @@ impl AwsError {
                 endpoint: endpoint(),
                 detail: innermost_cause(&error),
             },
-            _ => AwsError::Other(full),
+            // It answered, but not like CodeCommit (wrong endpoint path, a proxy's HTML page).
+            SdkError::ResponseError(_) => AwsError::Other(format!(
+                "Unexpected answer from {}: {}",
+                endpoint(),
+                error_chain(&error)
+            )),
+            // The chain's messages only: `full` ends with the Debug dump of the raw response.
+            _ => AwsError::Other(error_chain(&error)),
         }
     }
+}
+
+/// The messages of an error and its sources, joined with ": ".
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut current = error;
+    while let Some(next) = current.source() {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        current = next;
+    }
+    text
 }
 
 /// The innermost cause of an error chain ("Connection refused (os error 111)"). Walks
