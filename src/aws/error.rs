@@ -119,7 +119,7 @@ impl AwsError {
     pub fn from_sdk<E, R>(error: SdkError<E, R>, action: &str, target: &Target) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: Debug + Send + Sync + 'static,
+        R: Debug + 'static,
     {
         let full = DisplayErrorContext(&error).to_string();
         let lower = full.to_lowercase();
@@ -132,7 +132,12 @@ impl AwsError {
                 )
             })
         };
-        if lower.contains("sso") && (lower.contains("expired") || lower.contains("refresh")) {
+        // Only credential resolution can fail this way; a service answer is never an SSO
+        // problem, even when its message names a repository like `sso-token-refresh`.
+        if !matches!(error, SdkError::ServiceError(_))
+            && lower.contains("sso")
+            && (lower.contains("expired") || lower.contains("refresh"))
+        {
             return AwsError::SsoExpired { profile };
         }
         match &error {
@@ -166,7 +171,7 @@ impl AwsError {
             SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
                 AwsError::Unreachable {
                     endpoint: endpoint(),
-                    detail: short_cause(&error),
+                    detail: innermost_cause(&error),
                 }
             }
             _ if lower.contains("no credentials")
@@ -178,24 +183,47 @@ impl AwsError {
             _ if lower.contains("region")
                 && (lower.contains("no region")
                     || lower.contains("missing region")
-                    || lower.contains("region must be set")) =>
+                    || lower.contains("region must be set")
+                    // The SDK's words when signing without a region: "missing signing region".
+                    || lower.contains("signing region")) =>
             {
                 AwsError::NoRegion { profile }
             }
             SdkError::DispatchFailure(_) => AwsError::Unreachable {
                 endpoint: endpoint(),
-                detail: short_cause(&error),
+                detail: innermost_cause(&error),
             },
-            _ => AwsError::Other(full),
+            // It answered, but not like CodeCommit (wrong endpoint path, a proxy's HTML page).
+            SdkError::ResponseError(_) => AwsError::Other(format!(
+                "Unexpected answer from {}: {}",
+                endpoint(),
+                error_chain(&error)
+            )),
+            // The chain's messages only: `full` ends with the Debug dump of the raw response.
+            _ => AwsError::Other(error_chain(&error)),
         }
     }
 }
 
-/// The innermost cause of an error chain ("Connection refused (os error 111)").
-fn short_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = error;
-    while let Some(next) = cause.source() {
-        cause = next;
+/// The messages of an error and its sources, joined with ": ".
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut current = error;
+    while let Some(next) = current.source() {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        current = next;
     }
-    cause.to_string()
+    text
+}
+
+/// The innermost cause of an error chain ("Connection refused (os error 111)"). Walks
+/// `source()` rather than splitting the text of `DisplayErrorContext`, whose last part is the
+/// `Debug` form of the error.
+fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
 }
