@@ -403,7 +403,6 @@ async fn service_errors_are_not_mistaken_for_credential_problems() {
 /// AWS accepts any Unicode, HTML characters included, in descriptions (the API reference warns
 /// that applications must escape it). `cctui::aws::validate::description` allows them too.
 #[tokio::test]
-#[ignore = "local-service bug: the service refuses '<' and '>' in descriptions; AWS accepts them"]
 async fn descriptions_may_contain_html_characters() {
     let local = AwsLocal::start().await;
     let client = local.client().await;
@@ -891,7 +890,6 @@ async fn child_expired_sso_session() {
 /// (DESIGN: "Network operations have timeouts"). The SDK's defaults only bound the *connect*
 /// (3.1 s); reading the answer has no limit unless the client sets one.
 #[tokio::test]
-#[ignore = "client.rs sets no operation/attempt timeout: a silent endpoint hangs list_all forever"]
 async fn a_silent_endpoint_times_out_as_unreachable() {
     let local = AwsLocal::start().await;
     let client = local.client().await;

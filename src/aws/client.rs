@@ -96,6 +96,15 @@ async fn build(target: &Target, credentials: Option<&StaticCredentials>) -> Clie
             "cctui-static",
         ));
     }
+    // Network operations have timeouts (DESIGN.md): the SDK bounds only the connect by default,
+    // so a silent endpoint would hang a listing forever.
+    loader = loader.timeout_config(
+        aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .operation_attempt_timeout(std::time::Duration::from_secs(10))
+            .operation_timeout(std::time::Duration::from_secs(30))
+            .build(),
+    );
     let shared = loader.load().await;
     let mut config = aws_sdk_codecommit::config::Builder::from(&shared);
     if let Some(endpoint) = &target.endpoint {

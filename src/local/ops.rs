@@ -170,7 +170,8 @@ fn required_repository_name<'a>(body: &'a Value, key: &str) -> Result<&'a str, A
 
 fn validate_description(description: Option<&str>) -> Result<(), ApiError> {
     match description {
-        Some(d) if d.chars().count() > 1000 || d.contains(['<', '>']) => Err(ApiError::client(
+        // AWS accepts every character, HTML included (its docs warn clients to encode on display).
+        Some(d) if d.chars().count() > 1000 => Err(ApiError::client(
             "InvalidRepositoryDescriptionException",
             "The repository description is not valid. Descriptions are at most 1,000 characters.",
         )),
