@@ -22,7 +22,11 @@ fn p99(state: &State, frames: usize) -> f64 {
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
     let mut times: Vec<f64> = (0..frames)
         .map(|_| {
-            let view = View { keymap: &config.keymap, theme: &config.theme, now: 1_795_640_088 };
+            let view = View {
+                keymap: &config.keymap,
+                theme: &config.theme,
+                now: 1_795_640_088,
+            };
             let start = Instant::now();
             terminal.draw(|frame| ui::draw(frame, state, view)).unwrap();
             start.elapsed().as_secs_f64() * 1000.0
@@ -33,7 +37,10 @@ fn p99(state: &State, frames: usize) -> f64 {
 }
 
 fn main() {
-    let mut state = State::new(Session { region: Some("us-east-1".into()), ..Session::default() });
+    let mut state = State::new(Session {
+        region: Some("us-east-1".into()),
+        ..Session::default()
+    });
     let empty = p99(&state, 500);
     update(&mut state, Action::Command(CommandId::Refresh));
     let generation = state.repos.generation;
@@ -51,8 +58,18 @@ fn main() {
                 (repo, None)
             })
             .collect();
-        let output = JobOutput::RepositoryBatch { generation, target: Target::default(), repositories };
-        update(&mut state, Action::Job(Box::new(JobUpdate { id: JobId(1), event: JobEvent::Output(output) })));
+        let output = JobOutput::RepositoryBatch {
+            generation,
+            target: Target::default(),
+            repositories,
+        };
+        update(
+            &mut state,
+            Action::Job(Box::new(JobUpdate {
+                id: JobId(1),
+                event: JobEvent::Output(output),
+            })),
+        );
     }
     assert_eq!(state.repos.view.len(), 5000);
     // Scroll to the middle so the window is not the first page.
@@ -60,5 +77,8 @@ fn main() {
         update(&mut state, Action::Command(CommandId::Down));
     }
     let full = p99(&state, 2000);
-    println!("render5000: p99 {full:.3}ms ({:.2}x empty-list frame, target <2ms)", full / empty.max(1e-9));
+    println!(
+        "render5000: p99 {full:.3}ms ({:.2}x empty-list frame, target <2ms)",
+        full / empty.max(1e-9)
+    );
 }

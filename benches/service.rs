@@ -334,7 +334,7 @@ async fn clone50mb() {
         let date = &timestamp[..8];
         let canonical = format!("GIT\n/v1/repos/big\n\nhost:{host}\n\nhost\n");
         let to_sign = string_to_sign(
-            &timestamp,
+            &timestamp[..15],
             &format!("{date}/{DEMO_REGION}/codecommit/aws4_request"),
             &sha256_hex(canonical.as_bytes()),
         );

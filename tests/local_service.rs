@@ -32,7 +32,7 @@ fn sigv4_and_git_password_match_an_independent_python_vector() {
     // Computed with Python's hmac/hashlib:
     //   secret='cctuiDemoSecretKey/OnlyForTheLocalService00'; t='20260102T030405'; d=t[:8]
     //   canon='GIT\n/v1/repos/demo\n\nhost:127.0.0.1:8080\n\nhost\n'
-    //   sts='AWS4-HMAC-SHA256\n%sZ\n%s/us-east-1/codecommit/aws4_request\n%s' % (t, d, hashlib.sha256(canon.encode()).hexdigest())
+    //   sts='AWS4-HMAC-SHA256\n%s\n%s/us-east-1/codecommit/aws4_request\n%s' % (t, d, hashlib.sha256(canon.encode()).hexdigest())
     //   k=('AWS4'+secret).encode()
     //   for m in (d, 'us-east-1', 'codecommit', 'aws4_request'): k = hmac.new(k, m.encode(), hashlib.sha256).digest()
     //   print(k.hex()); print(t + 'Z' + hmac.new(k, sts.encode(), hashlib.sha256).hexdigest())
@@ -55,7 +55,7 @@ fn sigv4_and_git_password_match_an_independent_python_vector() {
             "127.0.0.1:8080",
             unix
         ),
-        "20260102T030405Zd98a9fe9e91a547ac27aa5e71ef417d8e45cdb3ae6aad01e2de5ccb44d853a4e"
+        "20260102T030405Z9a712de5fd35a76a299c5825048735836d859e3ee216d4f5f6dfd8f38f70a415"
     );
 }
 

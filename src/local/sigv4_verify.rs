@@ -380,7 +380,8 @@ pub fn verify_git_password(
         .ok_or(GitAuthError::Denied("unknown access key"))?;
     check_session_token(credential, token)
         .map_err(|_| GitAuthError::Denied("invalid session token"))?;
-    // Password: YYYYMMDDTHHMMSS 'Z' hex-signature; the timestamp includes the Z.
+    // Password: YYYYMMDDTHHMMSS 'Z' hex-signature. As in the AWS CLI's credential helper and
+    // git-remote-codecommit, the string to sign carries the timestamp *without* the Z.
     let (timestamp, signature) = (password.get(..16), password.get(16..));
     let (Some(timestamp), Some(signature)) = (timestamp, signature) else {
         return Err(GitAuthError::Denied("malformed password"));
@@ -403,7 +404,7 @@ pub fn verify_git_password(
     }
     for candidate in hosts {
         let canonical = format!("GIT\n{repo_path}\n\nhost:{candidate}\n\nhost\n");
-        let to_sign = string_to_sign(timestamp, &scope, &sha256_hex(canonical.as_bytes()));
+        let to_sign = string_to_sign(&timestamp[..15], &scope, &sha256_hex(canonical.as_bytes()));
         if constant_time_eq(&hmac_sha256(&key, to_sign.as_bytes()), &given) {
             return Ok(());
         }

@@ -62,7 +62,8 @@ pub fn git_password(secret: &str, region: &str, repo_path: &str, host: &str, uni
     let date = &timestamp[..8];
     let canonical = format!("GIT\n{repo_path}\n\nhost:{host}\n\nhost\n");
     let scope = format!("{date}/{region}/codecommit/aws4_request");
-    let to_sign = string_to_sign(&timestamp, &scope, &sha256_hex(canonical.as_bytes()));
+    // The string to sign has the timestamp without the Z; the password has it.
+    let to_sign = string_to_sign(&timestamp[..15], &scope, &sha256_hex(canonical.as_bytes()));
     let key = signing_key(secret, date, region, "codecommit");
     format!(
         "{timestamp}{}",
