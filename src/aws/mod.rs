@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod error;
+pub mod git_password;
 pub mod profiles;
 pub mod regions;
 pub mod repos;
