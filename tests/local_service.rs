@@ -1351,3 +1351,43 @@ async fn concurrent_creates_of_one_name_make_exactly_one_repository() {
     // No orphaned bare repositories left behind by the losers.
     assert_eq!(dir.path().join("repos").read_dir().unwrap().count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_multi_megabyte_push_streams_through_and_clones_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path()).await;
+    demo_client(&service)
+        .create_repository()
+        .repository_name("large")
+        .send()
+        .await
+        .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    git_ok(work.path(), &["init", "-q", "-b", "main"]);
+    // 6 MB that zlib cannot shrink: git sends it chunked (over http.postBuffer), without a
+    // Content-Length, which the CGI must read to the end.
+    let mut state: u64 = 42;
+    let data: Vec<u8> = (0..6 * 1024 * 1024)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 56) as u8
+        })
+        .collect();
+    std::fs::write(work.path().join("blob.bin"), &data).unwrap();
+    git_ok(work.path(), &["add", "blob.bin"]);
+    git_ok(work.path(), &["commit", "-q", "-m", "big"]);
+    git_ok(
+        work.path(),
+        &["push", "-q", &git_url(&service, "large"), "main"],
+    );
+    git_ok(
+        work.path(),
+        &["clone", "-q", &git_url(&service, "large"), "back"],
+    );
+    assert_eq!(
+        std::fs::read(work.path().join("back/blob.bin")).unwrap(),
+        data
+    );
+}

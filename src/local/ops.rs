@@ -170,7 +170,7 @@ fn required_repository_name<'a>(body: &'a Value, key: &str) -> Result<&'a str, A
 
 fn validate_description(description: Option<&str>) -> Result<(), ApiError> {
     match description {
-        Some(d) if d.chars().count() > 1000 || d.contains(['<', '>']) => Err(ApiError::client(
+        Some(d) if d.chars().count() > 1000 => Err(ApiError::client(
             "InvalidRepositoryDescriptionException",
             "The repository description is not valid. Descriptions are at most 1,000 characters.",
         )),
