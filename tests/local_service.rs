@@ -1310,3 +1310,84 @@ async fn demo_seed_is_fast_and_has_the_promised_repositories() {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_port_gives_an_actionable_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start(dir.path()).await;
+    let mut config = ServiceConfig::new(dir.path().join("other"));
+    config.port = first.port();
+    let message = match LocalService::start(config).await {
+        Ok(_) => panic!("two services on one port"),
+        Err(error) => error.to_string(),
+    };
+    assert!(message.contains("--port"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_of_one_name_make_exactly_one_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path()).await;
+    let client = demo_client(&service);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let client = client.clone();
+        tasks.spawn(async move {
+            client
+                .create_repository()
+                .repository_name("race")
+                .send()
+                .await
+        });
+    }
+    let mut created = 0;
+    while let Some(result) = tasks.join_next().await {
+        match result.unwrap() {
+            Ok(_) => created += 1,
+            Err(error) => assert_eq!(code(&error), "RepositoryNameExistsException"),
+        }
+    }
+    assert_eq!(created, 1);
+    // No orphaned bare repositories left behind by the losers.
+    assert_eq!(dir.path().join("repos").read_dir().unwrap().count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_multi_megabyte_push_streams_through_and_clones_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path()).await;
+    demo_client(&service)
+        .create_repository()
+        .repository_name("large")
+        .send()
+        .await
+        .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    git_ok(work.path(), &["init", "-q", "-b", "main"]);
+    // 6 MB that zlib cannot shrink: git sends it chunked (over http.postBuffer), without a
+    // Content-Length, which the CGI must read to the end.
+    let mut state: u64 = 42;
+    let data: Vec<u8> = (0..6 * 1024 * 1024)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 56) as u8
+        })
+        .collect();
+    std::fs::write(work.path().join("blob.bin"), &data).unwrap();
+    git_ok(work.path(), &["add", "blob.bin"]);
+    git_ok(work.path(), &["commit", "-q", "-m", "big"]);
+    git_ok(
+        work.path(),
+        &["push", "-q", &git_url(&service, "large"), "main"],
+    );
+    git_ok(
+        work.path(),
+        &["clone", "-q", &git_url(&service, "large"), "back"],
+    );
+    assert_eq!(
+        std::fs::read(work.path().join("back/blob.bin")).unwrap(),
+        data
+    );
+}

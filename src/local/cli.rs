@@ -186,3 +186,69 @@ async fn wait_for_stop() -> Result<(), ServeError> {
         tokio::signal::ctrl_c().await.map_err(ServeError::Signal)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> ServeArgs {
+        Wrapper::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .unwrap()
+            .serve
+    }
+
+    #[test]
+    fn flags_become_the_service_config_and_secrets_stay_hidden() {
+        let args = parse(&[
+            "--port",
+            "4321",
+            "--data-dir",
+            "/tmp/x",
+            "--access-key",
+            "AKIAUSER",
+            "--secret-key",
+            "s3cr3t-value",
+            "--git-user",
+            "u",
+            "--git-password",
+            "p4ss-value",
+            "--error-rate",
+            "0.5",
+            "--drop-after-bytes",
+            "1000",
+        ]);
+        let (config, demo) = config_from(&args).unwrap();
+        assert!(!demo);
+        assert_eq!(config.port, 4321);
+        assert_eq!(config.credentials[0].access_key_id, "AKIAUSER");
+        assert_eq!(config.faults.drop_after_bytes, Some(1000));
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("p4ss"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn demo_credentials_by_default_and_rates_are_checked() {
+        let (config, demo) = config_from(&parse(&["--data-dir", "/tmp/x"])).unwrap();
+        assert!(demo);
+        assert_eq!(config.credentials[0].access_key_id, DEMO_ACCESS_KEY_ID);
+        let error = config_from(&parse(&["--data-dir", "/tmp/x", "--throttle-rate", "1.5"]))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--throttle-rate"), "{error}");
+        assert!(
+            Wrapper::try_parse_from(["serve", "--access-key", "AKIA"]).is_err(),
+            "a key without its secret is refused"
+        );
+    }
+}
