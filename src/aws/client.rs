@@ -40,7 +40,7 @@ pub struct StaticCredentials {
 #[derive(Debug, Clone, Default)]
 pub struct Clients {
     credentials: Option<StaticCredentials>,
-    cache: Arc<Mutex<HashMap<Target, Client>>>,
+    cache: Arc<Mutex<HashMap<Target, (Client, aws_config::SdkConfig)>>>,
 }
 
 impl Clients {
@@ -59,14 +59,18 @@ impl Clients {
 
     /// The client for a target, built on first use.
     pub async fn get(&self, target: &Target) -> Client {
-        if let Some(client) = self.cache.lock().ok().and_then(|c| c.get(target).cloned()) {
-            return client;
+        self.get_both(target).await.0
+    }
+
+    async fn get_both(&self, target: &Target) -> (Client, aws_config::SdkConfig) {
+        if let Some(both) = self.cache.lock().ok().and_then(|c| c.get(target).cloned()) {
+            return both;
         }
-        let client = build(target, self.credentials.as_ref()).await;
+        let both = build(target, self.credentials.as_ref()).await;
         if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(target.clone(), client.clone());
+            cache.insert(target.clone(), both.clone());
         }
-        client
+        both
     }
 
     /// The region a target resolves to (after the profile and environment), if any.
@@ -79,7 +83,10 @@ impl Clients {
     }
 }
 
-async fn build(target: &Target, credentials: Option<&StaticCredentials>) -> Client {
+async fn build(
+    target: &Target,
+    credentials: Option<&StaticCredentials>,
+) -> (Client, aws_config::SdkConfig) {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
     if let Some(profile) = &target.profile {
         loader = loader.profile_name(profile);
@@ -110,5 +117,42 @@ async fn build(target: &Target, credentials: Option<&StaticCredentials>) -> Clie
     if let Some(endpoint) = &target.endpoint {
         config = config.endpoint_url(endpoint.clone());
     }
-    Client::from_conf(config.build())
+    (Client::from_conf(config.build()), shared)
+}
+
+impl Clients {
+    /// The AWS keys of a target, resolved through the same chain as API calls (for git
+    /// passwords). Errors say what to do (no credentials, expired SSO…).
+    pub async fn keys(
+        &self,
+        target: &Target,
+    ) -> Result<crate::aws::git_password::AwsKeys, crate::aws::error::AwsError> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let (_, shared) = self.get_both(target).await;
+        let provider =
+            shared
+                .credentials_provider()
+                .ok_or(crate::aws::error::AwsError::NoCredentials {
+                    profile: target.profile.clone(),
+                })?;
+        let credentials = provider.provide_credentials().await.map_err(|e| {
+            let text = crate::aws::error::error_chain(&e).to_lowercase();
+            if text.contains("sso") && (text.contains("expired") || text.contains("refresh")) {
+                crate::aws::error::AwsError::SsoExpired {
+                    profile: target.profile.clone(),
+                }
+            } else {
+                crate::aws::error::AwsError::NoCredentials {
+                    profile: target.profile.clone(),
+                }
+            }
+        })?;
+        Ok(crate::aws::git_password::AwsKeys {
+            access_key_id: credentials.access_key_id().to_string(),
+            secret_access_key: SecretString::new(credentials.secret_access_key().to_string()),
+            session_token: credentials
+                .session_token()
+                .map(|t| SecretString::new(t.to_string())),
+        })
+    }
 }

@@ -206,7 +206,7 @@ impl AwsError {
 }
 
 /// The messages of an error and its sources, joined with ": ".
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut current = error;
     while let Some(next) = current.source() {

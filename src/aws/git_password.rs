@@ -14,7 +14,9 @@
 //! which keeps its own canonical request: the service stays an independent check.
 
 use crate::secret::SecretString;
-use crate::sigv4::{format_amz_date, hex_lower, hmac_sha256, sha256_hex, signing_key, string_to_sign};
+use crate::sigv4::{
+    format_amz_date, hex_lower, hmac_sha256, sha256_hex, signing_key, string_to_sign,
+};
 
 /// AWS credentials as the git password needs them.
 #[derive(Debug, Clone)]
@@ -42,8 +44,12 @@ pub struct GitLogin {
 /// or the FIPS `git-codecommit-fips.<region>...`). `None` for other hosts.
 pub fn region_from_host(host: &str) -> Option<String> {
     let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
-    let rest = host.strip_prefix("git-codecommit-fips.").or_else(|| host.strip_prefix("git-codecommit."))?;
-    let region = rest.strip_suffix(".amazonaws.com").or_else(|| rest.strip_suffix(".amazonaws.com.cn"))?;
+    let rest = host
+        .strip_prefix("git-codecommit-fips.")
+        .or_else(|| host.strip_prefix("git-codecommit."))?;
+    let region = rest
+        .strip_suffix(".amazonaws.com")
+        .or_else(|| rest.strip_suffix(".amazonaws.com.cn"))?;
     (!region.is_empty() && !region.contains('.')).then(|| region.to_string())
 }
 
@@ -51,7 +57,13 @@ pub fn region_from_host(host: &str) -> Option<String> {
 ///
 /// `host` is signed as given: pass the bare host name for CodeCommit (as the AWS CLI does);
 /// the local service accepts it with or without the port.
-pub fn git_login(keys: &AwsKeys, host: &str, path: &str, region: &str, unix_seconds: i64) -> GitLogin {
+pub fn git_login(
+    keys: &AwsKeys,
+    host: &str,
+    path: &str,
+    region: &str,
+    unix_seconds: i64,
+) -> GitLogin {
     let amz = format_amz_date(unix_seconds); // YYYYMMDDTHHMMSSZ
     let timestamp = &amz[..15];
     let date = &amz[..8];
@@ -94,12 +106,19 @@ mod tests {
             session_token: None,
         };
         // 2026-11-25T20:54:48Z
-        let login = git_login(&keys, "git-codecommit.eu-west-1.amazonaws.com", "/v1/repos/MyDemoRepo", "eu-west-1", 1_795_640_088);
+        let login = git_login(
+            &keys,
+            "git-codecommit.eu-west-1.amazonaws.com",
+            "/v1/repos/MyDemoRepo",
+            "eu-west-1",
+            1_795_640_088,
+        );
         assert_eq!(login.password.expose(), PYTHON_VECTOR);
         assert_eq!(login.username.expose(), "AKIAIOSFODNN7EXAMPLE");
     }
 
-    const PYTHON_VECTOR: &str = "20261125T205448Zafc50b60f110a9a3feac100ddeaeedd8f1c5e3b4f7129e64213ca9cd9a11b677";
+    const PYTHON_VECTOR: &str =
+        "20261125T205448Zafc50b60f110a9a3feac100ddeaeedd8f1c5e3b4f7129e64213ca9cd9a11b677";
 
     #[test]
     fn session_tokens_go_in_the_user_name() {
@@ -116,10 +135,22 @@ mod tests {
 
     #[test]
     fn regions_come_from_codecommit_hosts_only() {
-        assert_eq!(region_from_host("git-codecommit.eu-west-3.amazonaws.com").as_deref(), Some("eu-west-3"));
-        assert_eq!(region_from_host("git-codecommit.cn-north-1.amazonaws.com.cn").as_deref(), Some("cn-north-1"));
-        assert_eq!(region_from_host("git-codecommit-fips.us-gov-west-1.amazonaws.com").as_deref(), Some("us-gov-west-1"));
-        assert_eq!(region_from_host("git-codecommit.us-east-1.amazonaws.com:443").as_deref(), Some("us-east-1"));
+        assert_eq!(
+            region_from_host("git-codecommit.eu-west-3.amazonaws.com").as_deref(),
+            Some("eu-west-3")
+        );
+        assert_eq!(
+            region_from_host("git-codecommit.cn-north-1.amazonaws.com.cn").as_deref(),
+            Some("cn-north-1")
+        );
+        assert_eq!(
+            region_from_host("git-codecommit-fips.us-gov-west-1.amazonaws.com").as_deref(),
+            Some("us-gov-west-1")
+        );
+        assert_eq!(
+            region_from_host("git-codecommit.us-east-1.amazonaws.com:443").as_deref(),
+            Some("us-east-1")
+        );
         assert_eq!(region_from_host("127.0.0.1:8080"), None);
         assert_eq!(region_from_host("git-codecommit.evil.example.com"), None);
     }
