@@ -70,7 +70,10 @@ impl App {
         let services = Services {
             clients,
             workspace_root: config.workspace_root.clone(),
+            clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(crate::jobs::CLONE_CONCURRENCY)),
         };
+        state.clone_protocol = config.clone_protocol;
+        state.workspace_root = config.workspace_root.clone();
         state.default_url = match config.clone_protocol {
             CloneProtocol::Ssh => UrlKind::Ssh,
             CloneProtocol::HttpsIam | CloneProtocol::HttpsGit => UrlKind::Https,

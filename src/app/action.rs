@@ -2,7 +2,7 @@
 
 use super::command::CommandId;
 use super::overlay::Overlay;
-use crate::jobs::JobUpdate;
+use crate::jobs::{JobRequest, JobUpdate};
 
 /// An input to [`super::update::update`].
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +26,8 @@ pub enum Action {
     Job(Box<JobUpdate>),
     /// SIGTERM or SIGHUP: leave now, cancelling jobs.
     Terminate,
+    /// Start a job (a confirmation's yes that retries a clone).
+    Spawn(Box<JobRequest>),
     /// Do nothing (a confirm whose yes needs no work).
     Noop,
 }

@@ -104,6 +104,10 @@ command_ids! {
     NextField => "next_field",
     PrevField => "prev_field",
     CopyDetailUrl => "copy_detail_url",
+    ToggleMark => "toggle_mark",
+    CloneRepository => "clone_repository",
+    OptionPrev => "option_prev",
+    OptionNext => "option_next",
 }
 
 /// One row of the command table.
@@ -191,6 +195,8 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::RenameRepository, &["m"], X::Repositories, "Rename the selected repository")),
     mutating(cmd(C::DescribeRepository, &["e"], X::Repositories, "Edit the description of the selected repository")),
     mutating(cmd(C::DeleteRepository, &["D"], X::Repositories, "Delete the selected repository (asks for its name)")),
+    cmd(C::ToggleMark, &["space"], X::Repositories, "Mark or unmark the repository for a bulk clone"),
+    hint("clone", mutating(cmd(C::CloneRepository, &["c"], X::Repositories, "Clone the marked repositories, or the selected one"))),
     hint("cancel job", cmd(C::CancelJob, &["x", "esc"], X::Jobs, "Cancel the selected job")),
     hint("clear finished", cmd(C::ClearFinishedJobs, &["c"], X::Jobs, "Remove finished jobs from the strip")),
     hint("close", cmd(C::Close, &["esc", "q"], X::Overlay, "Close the overlay")),
@@ -198,6 +204,8 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::NextField, &["tab"], X::Overlay, "Next field, or next clone URL form"),
     cmd(C::PrevField, &["shift-tab"], X::Overlay, "Previous field, or previous clone URL form"),
     cmd(C::CopyDetailUrl, &["y"], X::Overlay, "Copy the shown clone URL"),
+    cmd(C::OptionPrev, &["left"], X::Overlay, "Previous choice (clone protocol)"),
+    cmd(C::OptionNext, &["right"], X::Overlay, "Next choice (clone protocol)"),
     hint("yes", cmd(C::Yes, &["y", "enter"], X::Confirm, "Confirm")),
     hint("no", cmd(C::No, &["n", "esc"], X::Confirm, "Cancel")),
 ];

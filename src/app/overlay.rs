@@ -2,6 +2,8 @@
 
 use super::action::Action;
 use super::command::{CommandId, Context};
+use crate::config::CloneProtocol;
+use crate::jobs::CloneJob;
 
 /// What a picker's choice is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +19,12 @@ pub enum PickerPurpose {
 pub enum InputPurpose {
     /// Incremental filter of the repositories pane.
     RepositoryFilter,
+    /// The git user name for a clone that needs one.
+    GitUsername(Box<CloneJob>),
+    /// The git password for a clone, after its user name.
+    GitPassword(Box<CloneJob>, String),
+    /// The passphrase of an SSH key.
+    SshPassphrase(Box<CloneJob>),
 }
 
 /// One entry of a picker.
@@ -85,6 +93,17 @@ pub enum Overlay {
         /// What the user typed so far.
         typed: String,
     },
+    /// Clone one or several repositories: protocol and target.
+    CloneDialog {
+        /// Repositories to clone.
+        repositories: Vec<String>,
+        /// Protocol (←/→ to change).
+        protocol: CloneProtocol,
+        /// Target directory (one repository) or parent directory (several).
+        path: String,
+        /// 0: protocol, 1: path.
+        focus: usize,
+    },
     /// Everything about one repository, with its clone URLs.
     RepositoryDetail {
         /// The repository.
@@ -119,6 +138,7 @@ impl Overlay {
                 | Overlay::Input { .. }
                 | Overlay::Form(_)
                 | Overlay::DeleteRepository { .. }
+                | Overlay::CloneDialog { .. }
         )
     }
 

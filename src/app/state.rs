@@ -6,6 +6,8 @@ use super::overlay::Overlay;
 use super::repos::ReposPane;
 use crate::aws::client::Target;
 use crate::aws::urls::UrlKind;
+use crate::config::CloneProtocol;
+use crate::secret::SecretString;
 use crate::jobs::{JobId, JobTag, Progress};
 
 /// The panes, in `Tab` order.
@@ -76,6 +78,15 @@ impl Session {
     }
 }
 
+/// A local clone opened in the working-tree panes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenRepo {
+    /// Repository name.
+    pub name: String,
+    /// Work tree.
+    pub path: PathBuf,
+}
+
 /// The state of one job row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobStatus {
@@ -131,6 +142,14 @@ pub struct State {
     pub repos: ReposPane,
     /// The clone URL form `y` copies from the list (from the config's clone protocol).
     pub default_url: UrlKind,
+    /// Default clone protocol (config `[clone] protocol`).
+    pub clone_protocol: CloneProtocol,
+    /// Where clones go by default (`<root>/<repository>`).
+    pub workspace_root: PathBuf,
+    /// The local clone the working-tree panes show.
+    pub open_repo: Option<OpenRepo>,
+    /// Git user names and passwords typed this session, by host; kept in memory only.
+    pub git_logins: Vec<(String, String, SecretString)>,
     /// The event loop should end.
     pub quit: bool,
 }
@@ -150,6 +169,10 @@ impl State {
             notice: None,
             repos: ReposPane::default(),
             default_url: UrlKind::Https,
+            clone_protocol: CloneProtocol::HttpsIam,
+            workspace_root: PathBuf::from("codecommit"),
+            open_repo: None,
+            git_logins: Vec::new(),
             quit: false,
         }
     }

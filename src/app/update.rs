@@ -6,6 +6,7 @@ use super::command::{COMMANDS, Command, CommandId, Context, command};
 use super::effect::Effect;
 use super::fuzzy;
 use super::overlay::{InputPurpose, Overlay, PickerItem};
+use super::clone_update as clone_flow;
 use super::repos_update as repos;
 use super::state::{JobRow, JobStatus, Pane, State};
 use crate::jobs::{JobEvent, JobTag, JobUpdate};
@@ -34,6 +35,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Job(job) => job_update(state, *job),
         Action::Terminate => quit_now(state),
+        Action::Spawn(request) => vec![Effect::Spawn(request)],
         Action::Noop => Vec::new(),
     }
 }
@@ -159,13 +161,23 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             Vec::new()
         }
         CommandId::AllRegions => repos::toggle_all_regions(state),
+        CommandId::ToggleMark => {
+            clone_flow::toggle_mark(state);
+            Vec::new()
+        }
+        CommandId::CloneRepository => {
+            clone_flow::open_dialog(state);
+            Vec::new()
+        }
         CommandId::Close
         | CommandId::Accept
         | CommandId::Yes
         | CommandId::No
         | CommandId::NextField
         | CommandId::PrevField
-        | CommandId::CopyDetailUrl => Vec::new(),
+        | CommandId::CopyDetailUrl
+        | CommandId::OptionPrev
+        | CommandId::OptionNext => Vec::new(),
     }
 }
 
@@ -314,10 +326,20 @@ fn overlay_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             state.overlays.pop();
             Vec::new()
         }
-        (Overlay::Input { .. }, CommandId::Accept) => {
-            state.overlays.pop();
-            Vec::new()
-        }
+        (Overlay::Input { .. }, CommandId::Accept) => match state.overlays.pop() {
+            Some(Overlay::Input { purpose, value, .. }) => clone_flow::submit_input(state, purpose, value),
+            _ => Vec::new(),
+        },
+        (
+            Overlay::CloneDialog { .. },
+            CommandId::NextField
+            | CommandId::PrevField
+            | CommandId::Up
+            | CommandId::Down
+            | CommandId::OptionPrev
+            | CommandId::OptionNext
+            | CommandId::Accept,
+        ) => clone_flow::dialog_command(state, id),
         (Overlay::Form(_), CommandId::Accept) => repos::submit_form(state),
         (Overlay::Form(form), CommandId::NextField | CommandId::Down) => {
             form.focus = (form.focus + 1) % form.fields.len().max(1);
@@ -438,6 +460,7 @@ fn edit_text(state: &mut State, edit: impl FnOnce(&mut String)) {
             }
         }
         Some(Overlay::DeleteRepository { typed, .. }) => edit(typed),
+        Some(Overlay::CloneDialog { .. }) => clone_flow::dialog_edit(state, edit),
         _ => {}
     }
 }
@@ -485,7 +508,13 @@ fn job_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
                 };
             }
             match result {
-                Ok(output) => effects = repos::on_output(state, output),
+                Ok(output) => {
+                    // A clone that stopped to ask something leaves no row: its retry gets one.
+                    if matches!(output, crate::jobs::JobOutput::CloneNeeds { .. }) {
+                        state.jobs.retain(|j| j.id != id);
+                    }
+                    effects = repos::on_output(state, output)
+                }
                 Err(failure) => match tag {
                     // A listing error is shown beside the rows it keeps, and in an overlay.
                     Some(JobTag::Listing(generation)) => {

@@ -31,6 +31,22 @@ pub enum CloneProtocol {
 }
 
 impl CloneProtocol {
+    /// The next protocol (the clone dialog's ←/→).
+    pub fn cycle(self, forward: bool) -> CloneProtocol {
+        let all = [CloneProtocol::HttpsIam, CloneProtocol::HttpsGit, CloneProtocol::Ssh];
+        let index = all.iter().position(|p| *p == self).unwrap_or(0);
+        all[(index + if forward { 1 } else { 2 }) % 3]
+    }
+
+    /// What the dialog says about it.
+    pub fn description(self) -> &'static str {
+        match self {
+            CloneProtocol::HttpsIam => "HTTPS, git password computed from your AWS credentials",
+            CloneProtocol::HttpsGit => "HTTPS with IAM git credentials (user name and password)",
+            CloneProtocol::Ssh => "SSH with your IAM SSH key id as user",
+        }
+    }
+
     /// The name used in the config file.
     pub fn name(self) -> &'static str {
         match self {

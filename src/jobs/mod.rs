@@ -14,6 +14,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::aws::client::{Clients, Target};
+use crate::config::CloneProtocol;
+use crate::secret::SecretString;
 use crate::aws::repos::{NewRepository, Repository, RepositoryExtras};
 use tokio_util::sync::CancellationToken;
 
@@ -71,12 +73,53 @@ pub enum JobRequest {
         /// New description.
         description: String,
     },
+    /// Clone a repository into the workspace.
+    Clone(Box<CloneJob>),
     /// DeleteRepository.
     DeleteRepository {
         /// Where.
         target: Target,
         /// Which.
         name: String,
+    },
+}
+
+/// Everything a clone needs, including what the user supplied after a first attempt asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloneJob {
+    /// Account view, for IAM keys.
+    pub target: Target,
+    /// Repository name.
+    pub repository: String,
+    /// HTTPS clone URL.
+    pub url_http: String,
+    /// SSH clone URL.
+    pub url_ssh: String,
+    /// How to authenticate.
+    pub protocol: CloneProtocol,
+    /// Where the clone goes.
+    pub path: PathBuf,
+    /// Static git credentials typed by the user (HTTPS with git credentials).
+    pub login: Option<(String, SecretString)>,
+    /// Passphrase of the SSH key.
+    pub passphrase: Option<SecretString>,
+    /// SSH host key fingerprint the user accepted.
+    pub trusted_fingerprint: Option<String>,
+}
+
+/// What a clone needs from the user before it can go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloneNeed {
+    /// A git user name and password (no credential helper had one).
+    Login,
+    /// The passphrase of this SSH key.
+    Passphrase(PathBuf),
+    /// Confirmation of an unknown SSH host key.
+    TrustHost {
+        /// Host name.
+        host: String,
+        /// `SHA256:…` fingerprint.
+        fingerprint: String,
     },
 }
 
@@ -114,6 +157,7 @@ impl JobRequest {
                 format!("Update the description of {name}")
             }
             JobRequest::DeleteRepository { name, .. } => format!("Delete repository {name}"),
+            JobRequest::Clone(job) => format!("Clone {} ({})", job.repository, job.protocol.name()),
         }
     }
 
@@ -201,6 +245,20 @@ pub enum JobOutput {
         name: String,
         /// New description.
         description: String,
+    },
+    /// A clone finished.
+    Cloned {
+        /// Repository name.
+        repository: String,
+        /// Where it is.
+        path: PathBuf,
+    },
+    /// A clone stopped to ask the user something; the job is retried with the answer.
+    CloneNeeds {
+        /// The clone to retry.
+        job: Box<CloneJob>,
+        /// What to ask.
+        need: CloneNeed,
     },
     /// A repository was deleted (`id` is `None` if it was already gone).
     Deleted {
@@ -305,7 +363,12 @@ pub struct Services {
     pub clients: Clients,
     /// Where clones live (`<root>/<repository>`).
     pub workspace_root: PathBuf,
+    /// Clones running at once (bulk clone queues behind it).
+    pub clone_slots: Arc<tokio::sync::Semaphore>,
 }
+
+/// Clones run at most this many at once.
+pub const CLONE_CONCURRENCY: usize = 4;
 
 type Running = Arc<Mutex<HashMap<JobId, (JobTag, CancellationToken)>>>;
 
@@ -343,14 +406,24 @@ impl JobManager {
         let running = Arc::clone(&self.running);
         let updates = self.updates.clone();
         let services = self.services.clone();
+        let cooperative = matches!(request, JobRequest::Clone(_));
         tokio::spawn(async move {
-            let event = tokio::select! {
-                biased;
-                () = cancel.cancelled() => JobEvent::Cancelled,
-                result = run::run(request, context, services) => match result {
+            // Blocking work (clone) stops itself when asked and cleans up first, so its end is
+            // awaited; async work is simply dropped on cancel.
+            let event = if cooperative {
+                match run::run(request, context, services).await {
                     Err(_) if cancel.is_cancelled() => JobEvent::Cancelled,
                     other => JobEvent::Finished(other),
-                },
+                }
+            } else {
+                tokio::select! {
+                    biased;
+                    () = cancel.cancelled() => JobEvent::Cancelled,
+                    result = run::run(request, context, services) => match result {
+                        Err(_) if cancel.is_cancelled() => JobEvent::Cancelled,
+                        other => JobEvent::Finished(other),
+                    },
+                }
             };
             if let Ok(mut running) = running.lock() {
                 running.remove(&id);

@@ -95,3 +95,51 @@ pub(super) fn delete(frame: &mut Frame, area: Rect, view: View, name: &str, type
         rect,
     );
 }
+
+pub(super) fn clone_dialog(
+    frame: &mut Frame,
+    area: Rect,
+    view: View,
+    repositories: &[String],
+    protocol: crate::config::CloneProtocol,
+    path: &str,
+    focus: usize,
+) {
+    let theme = view.theme;
+    let rect = centered(area, 80, 11);
+    frame.render_widget(Clear, rect);
+    let title = match repositories {
+        [one] => format!("Clone {one}"),
+        many => format!("Clone {} repositories", many.len()),
+    };
+    let block = boxed(view, &title).title_bottom(Line::styled(
+        " ←/→ protocol · tab field · enter clone · esc cancel ",
+        Style::new().fg(theme.muted),
+    ));
+    let label = |text: &str, focused: bool| {
+        let style = if focused { Style::new().fg(theme.accent).add_modifier(Modifier::BOLD) } else { Style::new().fg(theme.muted) };
+        Span::styled(format!("{text:<10} "), style)
+    };
+    let mut lines = Vec::new();
+    if repositories.len() > 1 {
+        lines.push(Line::styled(repositories.join(", "), Style::new().fg(theme.muted)));
+    }
+    lines.push(Line::from(vec![
+        label("Protocol", focus == 0),
+        Span::styled(format!("‹ {} ›", protocol.name()), Style::new().add_modifier(Modifier::BOLD)),
+    ]));
+    lines.push(Line::styled(format!("{:11}{}", "", protocol.description()), Style::new().fg(theme.muted)));
+    lines.push(Line::raw(""));
+    let mut target = vec![label(if repositories.len() > 1 { "Into" } else { "Target" }, focus == 1), Span::raw(path.to_string())];
+    if focus == 1 {
+        target.push(Span::styled("▏", Style::new().fg(theme.accent)));
+    }
+    lines.push(Line::from(target));
+    let help = if repositories.len() > 1 {
+        "each repository goes to <this>/<name>; several clone at once"
+    } else {
+        "must not exist, or be an empty directory"
+    };
+    lines.push(Line::styled(format!("{:11}{help}", ""), Style::new().fg(theme.muted)));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
+}

@@ -39,6 +39,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
     if let Some(account) = &session.account_id {
         field("account", account.clone());
     }
+    if let Some(repo) = &state.open_repo {
+        field("repo", repo.name.clone());
+    }
     if let Some(endpoint) = &session.endpoint {
         field("endpoint", endpoint.clone());
     }

@@ -60,6 +60,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
                 );
                 message_box(frame, area, view, title, message, &keys, view.theme.warning);
             }
+            Overlay::CloneDialog { repositories, protocol, path, focus } => {
+                super::forms::clone_dialog(frame, area, view, repositories, *protocol, path, *focus)
+            }
             Overlay::Form(form) => super::forms::form(frame, area, view, form),
             Overlay::DeleteRepository { name, typed } => {
                 super::forms::delete(frame, area, view, name, typed)

@@ -1,0 +1,139 @@
+//! The clone job: picks the authentication for the protocol, runs the blocking clone with
+//! progress and cancellation, and turns "I need a password / passphrase / your trust" into a
+//! question for the user instead of a failure.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::{CloneJob, CloneNeed, JobContext, JobFailure, JobOutput, Services};
+use crate::aws::git_password::region_from_host;
+use crate::config::CloneProtocol;
+use crate::git::GitError;
+use crate::git::auth::Auth;
+use crate::git::clone::{CloneProgress, ClonePhase, CloneRequest};
+
+/// Progress reports are sent at most this often (the UI redraws at most every 16 ms anyway).
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+pub(super) async fn run(job: CloneJob, context: &JobContext, services: &Services) -> Result<JobOutput, JobFailure> {
+    context.progress("waiting for a free clone slot", 0, None);
+    let _slot = tokio::select! {
+        slot = services.clone_slots.acquire() => slot.map_err(|e| JobFailure { message: e.to_string(), hint: None })?,
+        () = context.token().cancelled() => return Err(JobFailure { message: "cancelled".into(), hint: None }),
+    };
+    let (url, auth) = match auth_for(&job, services).await {
+        Ok(pair) => pair,
+        Err(failure) => return Err(failure),
+    };
+    let request = CloneRequest { url, target: job.path.clone(), auth };
+    let progress_context = context.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut last = Instant::now() - PROGRESS_EVERY;
+        let started = Instant::now();
+        let mut on_progress = |p: &CloneProgress| {
+            if progress_context.is_cancelled() {
+                return false;
+            }
+            if last.elapsed() >= PROGRESS_EVERY {
+                last = Instant::now();
+                let (phase, current, total) = describe(p, started.elapsed());
+                progress_context.progress(phase, current, total);
+            }
+            true
+        };
+        crate::git::clone::clone(&request, &mut on_progress)
+    })
+    .await
+    .map_err(|e| JobFailure { message: format!("the clone stopped unexpectedly: {e}"), hint: None })?;
+    match outcome {
+        Ok(()) => Ok(JobOutput::Cloned { repository: job.repository, path: job.path }),
+        Err(GitError::PassphraseNeeded { key }) if job.passphrase.is_none() => {
+            Ok(JobOutput::CloneNeeds { job: Box::new(job), need: CloneNeed::Passphrase(key) })
+        }
+        Err(GitError::UnknownHostKey { host, fingerprint }) if job.trusted_fingerprint.is_none() => {
+            Ok(JobOutput::CloneNeeds { job: Box::new(job), need: CloneNeed::TrustHost { host, fingerprint } })
+        }
+        Err(GitError::AuthFailed { .. }) if job.protocol == CloneProtocol::HttpsGit && job.login.is_none() => {
+            Ok(JobOutput::CloneNeeds { job: Box::new(job), need: CloneNeed::Login })
+        }
+        Err(error) => Err(JobFailure { hint: error.hint(), message: error.to_string() }),
+    }
+}
+
+/// The phase text, count and total of a progress report, with throughput while receiving.
+fn describe(p: &CloneProgress, elapsed: Duration) -> (String, u64, Option<u64>) {
+    match p.phase {
+        ClonePhase::Connecting => ("connecting".into(), 0, None),
+        ClonePhase::Counting => ("counting objects".into(), p.objects as u64, None),
+        ClonePhase::Receiving => {
+            let rate = p.bytes as f64 / elapsed.as_secs_f64().max(0.001);
+            (
+                format!("receiving objects, {} at {}/s", bytes(p.bytes as f64), bytes(rate)),
+                p.objects as u64,
+                Some(p.total_objects as u64),
+            )
+        }
+        ClonePhase::Resolving => ("resolving deltas".into(), p.objects as u64, Some(p.total_objects as u64)),
+        ClonePhase::CheckingOut => ("checking out files".into(), p.files as u64, Some(p.total_files as u64)),
+    }
+}
+
+fn bytes(n: f64) -> String {
+    match n {
+        n if n >= 1e9 => format!("{:.1} GB", n / 1e9),
+        n if n >= 1e6 => format!("{:.1} MB", n / 1e6),
+        n if n >= 1e3 => format!("{:.0} kB", n / 1e3),
+        n => format!("{n:.0} B"),
+    }
+}
+
+/// The URL and authentication of a clone.
+async fn auth_for(job: &CloneJob, services: &Services) -> Result<(String, Auth), JobFailure> {
+    match job.protocol {
+        CloneProtocol::HttpsIam => {
+            let keys = services.clients.keys(&job.target).await?;
+            let host = crate::app::clone_update::host_of(&job.url_http);
+            let region = region_from_host(&host)
+                .or_else(|| job.target.region.clone())
+                .ok_or_else(|| JobFailure {
+                    message: "No AWS region for the git password.".into(),
+                    hint: Some("Pick a region with R, or start cctui with --region.".into()),
+                })?;
+            Ok((job.url_http.clone(), Auth::Iam { keys, region }))
+        }
+        CloneProtocol::HttpsGit => match &job.login {
+            Some((username, password)) => {
+                Ok((job.url_http.clone(), Auth::Static { username: username.clone(), password: password.clone() }))
+            }
+            None => Ok((job.url_http.clone(), Auth::GitCredentialHelper)),
+        },
+        CloneProtocol::Ssh => {
+            let home = crate::config::paths::home_dir().unwrap_or_default();
+            let ssh_dir = home.join(".ssh");
+            let host = crate::app::clone_update::host_of(&job.url_ssh);
+            let config_text = std::fs::read_to_string(ssh_dir.join("config")).unwrap_or_default();
+            let settings = crate::git::ssh_config::codecommit_ssh_settings(&config_text, &host);
+            let mut key_files: Vec<PathBuf> = settings.identity_files.clone();
+            if key_files.is_empty() {
+                key_files = crate::git::ssh_config::default_identity_files(&ssh_dir);
+            }
+            let user = settings.user.clone().ok_or_else(|| JobFailure {
+                message: format!("No SSH user for {host}: CodeCommit needs your IAM SSH key ID (APKA…) as the user."),
+                hint: Some(format!(
+                    "Add to ~/.ssh/config:\n  Host git-codecommit.*.amazonaws.com\n    User APKAEIBAERJR2EXAMPLE\n    IdentityFile ~/.ssh/id_ed25519\n(for {host})"
+                )),
+            })?;
+            Ok((
+                job.url_ssh.clone(),
+                Auth::Ssh {
+                    user,
+                    key_files,
+                    passphrase: job.passphrase.clone(),
+                    use_agent: std::env::var_os("SSH_AUTH_SOCK").is_some(),
+                    known_hosts: ssh_dir.join("known_hosts"),
+                    trusted_fingerprint: job.trusted_fingerprint.clone(),
+                },
+            ))
+        }
+    }
+}
