@@ -26,6 +26,7 @@ pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod event_loop;
+pub mod git;
 pub mod jobs;
 pub mod local;
 pub mod logging;
