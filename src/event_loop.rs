@@ -70,7 +70,9 @@ impl App {
         let services = Services {
             clients,
             workspace_root: config.workspace_root.clone(),
-            clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(crate::jobs::CLONE_CONCURRENCY)),
+            clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                crate::jobs::CLONE_CONCURRENCY,
+            )),
         };
         state.clone_protocol = config.clone_protocol;
         state.workspace_root = config.workspace_root.clone();

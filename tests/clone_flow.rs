@@ -18,7 +18,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 fn loaded() -> State {
-    let mut state = State::new(Session { region: Some("eu-west-1".into()), ..Session::default() });
+    let mut state = State::new(Session {
+        region: Some("eu-west-1".into()),
+        ..Session::default()
+    });
     state.workspace_root = PathBuf::from("/home/dev/codecommit");
     update(&mut state, Action::Command(CommandId::Refresh));
     let generation = state.repos.generation;
@@ -26,20 +29,34 @@ fn loaded() -> State {
         .map(|name| {
             let repo = Repository {
                 name: name.into(),
-                clone_url_http: format!("https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/{name}"),
-                clone_url_ssh: format!("ssh://git-codecommit.eu-west-1.amazonaws.com/v1/repos/{name}"),
+                clone_url_http: format!(
+                    "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/{name}"
+                ),
+                clone_url_ssh: format!(
+                    "ssh://git-codecommit.eu-west-1.amazonaws.com/v1/repos/{name}"
+                ),
                 ..Repository::default()
             };
             (repo, None)
         })
         .to_vec();
-    let output = JobOutput::RepositoryBatch { generation, target: state.session.target(), repositories };
+    let output = JobOutput::RepositoryBatch {
+        generation,
+        target: state.session.target(),
+        repositories,
+    };
     job(&mut state, 1, JobEvent::Output(output));
     state
 }
 
 fn job(state: &mut State, id: u64, event: JobEvent) -> Vec<Effect> {
-    update(state, Action::Job(Box::new(JobUpdate { id: JobId(id), event })))
+    update(
+        state,
+        Action::Job(Box::new(JobUpdate {
+            id: JobId(id),
+            event,
+        })),
+    )
 }
 
 fn press(state: &mut State, id: CommandId) -> Vec<Effect> {
@@ -62,7 +79,11 @@ fn clone_jobs(effects: &[Effect]) -> Vec<CloneJob> {
 fn render(state: &State) -> String {
     let config = Config::default();
     let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
-    let view = View { keymap: &config.keymap, theme: &config.theme, now: 0 };
+    let view = View {
+        keymap: &config.keymap,
+        theme: &config.theme,
+        now: 0,
+    };
     terminal.draw(|frame| ui::draw(frame, state, view)).unwrap();
     terminal.backend().to_string()
 }
@@ -98,7 +119,13 @@ fn bulk_clone_of_the_marked_repositories_each_into_its_own_directory() {
     }
     let jobs = clone_jobs(&press(&mut state, CommandId::Accept));
     let paths: Vec<_> = jobs.iter().map(|j| j.path.clone()).collect();
-    assert_eq!(paths, vec![PathBuf::from("/home/dev/src/alpha"), PathBuf::from("/home/dev/src/gamma")]);
+    assert_eq!(
+        paths,
+        vec![
+            PathBuf::from("/home/dev/src/alpha"),
+            PathBuf::from("/home/dev/src/gamma")
+        ]
+    );
     assert!(state.repos.marked.is_empty(), "marks are spent");
 }
 
@@ -108,25 +135,62 @@ fn a_clone_that_needs_a_login_asks_then_retries_with_it_kept_in_memory() {
     press(&mut state, CommandId::CloneRepository);
     press(&mut state, CommandId::OptionNext);
     let first = clone_jobs(&press(&mut state, CommandId::Accept)).remove(0);
-    job(&mut state, 7, JobEvent::Started { title: "Clone".into(), visible: true, tag: JobTag::Change });
-    let needs = JobOutput::CloneNeeds { job: Box::new(first), need: CloneNeed::Login };
+    job(
+        &mut state,
+        7,
+        JobEvent::Started {
+            title: "Clone".into(),
+            visible: true,
+            tag: JobTag::Change,
+        },
+    );
+    let needs = JobOutput::CloneNeeds {
+        job: Box::new(first),
+        need: CloneNeed::Login,
+    };
     job(&mut state, 7, JobEvent::Finished(Ok(needs)));
-    assert!(state.jobs.iter().all(|j| j.id != JobId(7)), "the asking job leaves no row");
-    assert!(matches!(state.overlays.last(), Some(Overlay::Input { purpose: InputPurpose::GitUsername(_), masked: false, .. })));
+    assert!(
+        state.jobs.iter().all(|j| j.id != JobId(7)),
+        "the asking job leaves no row"
+    );
+    assert!(matches!(
+        state.overlays.last(),
+        Some(Overlay::Input {
+            purpose: InputPurpose::GitUsername(_),
+            masked: false,
+            ..
+        })
+    ));
     for c in "dev-at-123".chars() {
         update(&mut state, Action::TypeChar(c));
     }
     press(&mut state, CommandId::Accept);
-    assert!(matches!(state.overlays.last(), Some(Overlay::Input { purpose: InputPurpose::GitPassword(..), masked: true, .. })));
+    assert!(matches!(
+        state.overlays.last(),
+        Some(Overlay::Input {
+            purpose: InputPurpose::GitPassword(..),
+            masked: true,
+            ..
+        })
+    ));
     for c in "s3cret!".chars() {
         update(&mut state, Action::TypeChar(c));
     }
     let screen = render(&state);
-    assert!(!screen.contains("s3cret"), "a password overlay shows bullets:\n{screen}");
+    assert!(
+        !screen.contains("s3cret"),
+        "a password overlay shows bullets:\n{screen}"
+    );
     let retry = clone_jobs(&press(&mut state, CommandId::Accept)).remove(0);
     let (user, password) = retry.login.clone().unwrap();
-    assert_eq!((user.as_str(), password.expose().as_str()), ("dev-at-123", "s3cret!"));
-    assert!(!format!("{state:?}").contains("s3cret"), "state Debug must redact the password");
+    assert_eq!(
+        (user.as_str(), password.expose().as_str()),
+        ("dev-at-123", "s3cret!")
+    );
+    assert!(
+        !format!("{state:?}").contains("s3cret"),
+        "state Debug must redact the password"
+    );
 
     // The next clone on the same host reuses the login without asking.
     press(&mut state, CommandId::Down);
@@ -143,9 +207,21 @@ fn an_unknown_ssh_host_asks_for_trust_with_the_fingerprint() {
     press(&mut state, CommandId::OptionPrev);
     let first = clone_jobs(&press(&mut state, CommandId::Accept)).remove(0);
     assert_eq!(first.protocol, CloneProtocol::Ssh);
-    let need = CloneNeed::TrustHost { host: "git-codecommit.eu-west-1.amazonaws.com".into(), fingerprint: "SHA256:abc".into() };
-    job(&mut state, 8, JobEvent::Finished(Ok(JobOutput::CloneNeeds { job: Box::new(first), need })));
-    let Some(Overlay::Confirm { message, .. }) = state.overlays.last() else { panic!() };
+    let need = CloneNeed::TrustHost {
+        host: "git-codecommit.eu-west-1.amazonaws.com".into(),
+        fingerprint: "SHA256:abc".into(),
+    };
+    job(
+        &mut state,
+        8,
+        JobEvent::Finished(Ok(JobOutput::CloneNeeds {
+            job: Box::new(first),
+            need,
+        })),
+    );
+    let Some(Overlay::Confirm { message, .. }) = state.overlays.last() else {
+        panic!()
+    };
     assert!(message.contains("SHA256:abc"));
     let retry = clone_jobs(&press(&mut state, CommandId::Yes)).remove(0);
     assert_eq!(retry.trusted_fingerprint.as_deref(), Some("SHA256:abc"));
@@ -154,11 +230,25 @@ fn an_unknown_ssh_host_asks_for_trust_with_the_fingerprint() {
 #[test]
 fn a_finished_clone_marks_the_row_and_opens_the_repository() {
     let mut state = loaded();
-    let output = JobOutput::Cloned { repository: "beta".into(), path: "/home/dev/codecommit/beta".into() };
+    let output = JobOutput::Cloned {
+        repository: "beta".into(),
+        path: "/home/dev/codecommit/beta".into(),
+    };
     job(&mut state, 9, JobEvent::Finished(Ok(output)));
-    let row = state.repos.rows.iter().find(|r| r.repo.name == "beta").unwrap();
-    assert_eq!(row.clone.as_deref(), Some(std::path::Path::new("/home/dev/codecommit/beta")));
-    assert_eq!(state.open_repo.as_ref().map(|r| r.name.as_str()), Some("beta"));
+    let row = state
+        .repos
+        .rows
+        .iter()
+        .find(|r| r.repo.name == "beta")
+        .unwrap();
+    assert_eq!(
+        row.clone.as_deref(),
+        Some(std::path::Path::new("/home/dev/codecommit/beta"))
+    );
+    assert_eq!(
+        state.open_repo.as_ref().map(|r| r.name.as_str()),
+        Some("beta")
+    );
 }
 
 #[test]

@@ -13,7 +13,9 @@ use crate::secret::SecretString;
 
 /// Space: marks or unmarks the selected repository for a bulk clone.
 pub fn toggle_mark(state: &mut State) {
-    let Some(name) = state.repos.selected_row().map(|r| r.repo.name.clone()) else { return };
+    let Some(name) = state.repos.selected_row().map(|r| r.repo.name.clone()) else {
+        return;
+    };
     if !state.repos.marked.remove(&name) {
         state.repos.marked.insert(name);
     }
@@ -22,11 +24,17 @@ pub fn toggle_mark(state: &mut State) {
 /// `c`: the clone dialog for the marked repositories, or the selected one.
 pub fn open_dialog(state: &mut State) {
     let repositories: Vec<String> = if state.repos.marked.is_empty() {
-        state.repos.selected_row().map(|r| vec![r.repo.name.clone()]).unwrap_or_default()
+        state
+            .repos
+            .selected_row()
+            .map(|r| vec![r.repo.name.clone()])
+            .unwrap_or_default()
     } else {
         state.repos.marked.iter().cloned().collect()
     };
-    let Some(first) = repositories.first() else { return };
+    let Some(first) = repositories.first() else {
+        return;
+    };
     let path = if repositories.len() == 1 {
         state.workspace_root.join(first)
     } else {
@@ -42,14 +50,25 @@ pub fn open_dialog(state: &mut State) {
 
 /// A command while the clone dialog is on top.
 pub fn dialog_command(state: &mut State, id: CommandId) -> Vec<Effect> {
-    let Some(Overlay::CloneDialog { repositories, protocol, path, focus }) = state.overlays.last_mut() else {
+    let Some(Overlay::CloneDialog {
+        repositories,
+        protocol,
+        path,
+        focus,
+    }) = state.overlays.last_mut()
+    else {
         return Vec::new();
     };
     match id {
-        CommandId::NextField | CommandId::PrevField | CommandId::Up | CommandId::Down => *focus = 1 - (*focus).min(1),
-        CommandId::OptionPrev | CommandId::OptionNext => *protocol = protocol.cycle(id == CommandId::OptionNext),
+        CommandId::NextField | CommandId::PrevField | CommandId::Up | CommandId::Down => {
+            *focus = 1 - (*focus).min(1)
+        }
+        CommandId::OptionPrev | CommandId::OptionNext => {
+            *protocol = protocol.cycle(id == CommandId::OptionNext)
+        }
         CommandId::Accept => {
-            let (repositories, protocol, path) = (repositories.clone(), *protocol, path.trim().to_string());
+            let (repositories, protocol, path) =
+                (repositories.clone(), *protocol, path.trim().to_string());
             if path.is_empty() {
                 return Vec::new();
             }
@@ -69,12 +88,19 @@ pub fn dialog_edit(state: &mut State, edit: impl FnOnce(&mut String)) {
     }
 }
 
-fn start(state: &mut State, repositories: &[String], protocol: crate::config::CloneProtocol, path: &str) -> Vec<Effect> {
+fn start(
+    state: &mut State,
+    repositories: &[String],
+    protocol: crate::config::CloneProtocol,
+    path: &str,
+) -> Vec<Effect> {
     let base = crate::config::paths::expand_home(path);
     let single = repositories.len() == 1;
     let mut effects = Vec::new();
     for name in repositories {
-        let Some(row) = state.repos.rows.iter().find(|r| &r.repo.name == name) else { continue };
+        let Some(row) = state.repos.rows.iter().find(|r| &r.repo.name == name) else {
+            continue;
+        };
         let target = crate::aws::client::Target {
             profile: row.profile.clone(),
             region: Some(row.region.clone()),
@@ -87,7 +113,11 @@ fn start(state: &mut State, repositories: &[String], protocol: crate::config::Cl
             url_http: row.repo.clone_url_http.clone(),
             url_ssh: row.repo.clone_url_ssh.clone(),
             protocol,
-            path: if single { base.clone() } else { base.join(name) },
+            path: if single {
+                base.clone()
+            } else {
+                base.join(name)
+            },
             login: login_for(state, &host),
             passphrase: None,
             trusted_fingerprint: None,
@@ -98,7 +128,12 @@ fn start(state: &mut State, repositories: &[String], protocol: crate::config::Cl
     state.notice = Some(if single {
         format!("Cloning {} into {}", repositories[0], base.display())
     } else {
-        format!("Cloning {} repositories into {} ({} at a time)", repositories.len(), base.display(), crate::jobs::CLONE_CONCURRENCY)
+        format!(
+            "Cloning {} repositories into {} ({} at a time)",
+            repositories.len(),
+            base.display(),
+            crate::jobs::CLONE_CONCURRENCY
+        )
     });
     effects
 }
@@ -107,18 +142,29 @@ fn start(state: &mut State, repositories: &[String], protocol: crate::config::Cl
 pub fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let authority = rest.split('/').next().unwrap_or(rest);
-    authority.rsplit('@').next().unwrap_or(authority).to_string()
+    authority
+        .rsplit('@')
+        .next()
+        .unwrap_or(authority)
+        .to_string()
 }
 
 fn login_for(state: &State, host: &str) -> Option<(String, SecretString)> {
-    state.git_logins.iter().find(|(h, _, _)| h == host).map(|(_, user, password)| (user.clone(), password.clone()))
+    state
+        .git_logins
+        .iter()
+        .find(|(h, _, _)| h == host)
+        .map(|(_, user, password)| (user.clone(), password.clone()))
 }
 
 /// A clone stopped to ask something: open the question.
 pub fn on_need(state: &mut State, job: Box<CloneJob>, need: CloneNeed) {
     match need {
         CloneNeed::Login => state.overlays.push(Overlay::Input {
-            title: format!("Git user name for {} (IAM HTTPS Git credentials)", host_of(&job.url_http)),
+            title: format!(
+                "Git user name for {} (IAM HTTPS Git credentials)",
+                host_of(&job.url_http)
+            ),
             value: String::new(),
             masked: false,
             purpose: InputPurpose::GitUsername(job),
@@ -152,7 +198,11 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
                 return Vec::new();
             }
             state.overlays.push(Overlay::Input {
-                title: format!("Git password for {} at {}", value.trim(), host_of(&job.url_http)),
+                title: format!(
+                    "Git password for {} at {}",
+                    value.trim(),
+                    host_of(&job.url_http)
+                ),
                 value: String::new(),
                 masked: true,
                 purpose: InputPurpose::GitPassword(job, value.trim().to_string()),
@@ -163,7 +213,9 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
             let password = SecretString::new(value);
             let host = host_of(&job.url_http);
             state.git_logins.retain(|(h, _, _)| *h != host);
-            state.git_logins.push((host, username.clone(), password.clone()));
+            state
+                .git_logins
+                .push((host, username.clone(), password.clone()));
             job.login = Some((username, password));
             vec![Effect::Spawn(Box::new(JobRequest::Clone(job)))]
         }
@@ -177,9 +229,17 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
 
 /// A clone finished: the row gets its marker and the working-tree panes open on it.
 pub fn on_cloned(state: &mut State, repository: String, path: PathBuf) {
-    if let Some(row) = state.repos.rows.iter_mut().find(|r| r.repo.name == repository) {
+    if let Some(row) = state
+        .repos
+        .rows
+        .iter_mut()
+        .find(|r| r.repo.name == repository)
+    {
         row.clone = Some(path.clone());
     }
     state.notice = Some(format!("Cloned {repository} into {}", path.display()));
-    state.open_repo = Some(OpenRepo { name: repository, path });
+    state.open_repo = Some(OpenRepo {
+        name: repository,
+        path,
+    });
 }

@@ -444,7 +444,9 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
             state.repos.refresh_view();
             state.notice = Some(format!("Updated the description of {name}"));
         }
-        JobOutput::Cloned { repository, path } => super::clone_update::on_cloned(state, repository, path),
+        JobOutput::Cloned { repository, path } => {
+            super::clone_update::on_cloned(state, repository, path)
+        }
         JobOutput::CloneNeeds { job, need } => super::clone_update::on_need(state, job, need),
         JobOutput::Deleted { name, id } => {
             state.repos.rows.retain(|r| r.repo.name != name);

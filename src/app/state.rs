@@ -7,8 +7,8 @@ use super::repos::ReposPane;
 use crate::aws::client::Target;
 use crate::aws::urls::UrlKind;
 use crate::config::CloneProtocol;
-use crate::secret::SecretString;
 use crate::jobs::{JobId, JobTag, Progress};
+use crate::secret::SecretString;
 
 /// The panes, in `Tab` order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

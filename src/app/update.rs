@@ -2,11 +2,11 @@
 //! awaits and no clocks, so each one is a few lines of test.
 
 use super::action::Action;
+use super::clone_update as clone_flow;
 use super::command::{COMMANDS, Command, CommandId, Context, command};
 use super::effect::Effect;
 use super::fuzzy;
 use super::overlay::{InputPurpose, Overlay, PickerItem};
-use super::clone_update as clone_flow;
 use super::repos_update as repos;
 use super::state::{JobRow, JobStatus, Pane, State};
 use crate::jobs::{JobEvent, JobTag, JobUpdate};
@@ -327,7 +327,9 @@ fn overlay_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             Vec::new()
         }
         (Overlay::Input { .. }, CommandId::Accept) => match state.overlays.pop() {
-            Some(Overlay::Input { purpose, value, .. }) => clone_flow::submit_input(state, purpose, value),
+            Some(Overlay::Input { purpose, value, .. }) => {
+                clone_flow::submit_input(state, purpose, value)
+            }
             _ => Vec::new(),
         },
         (

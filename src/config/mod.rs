@@ -33,7 +33,11 @@ pub enum CloneProtocol {
 impl CloneProtocol {
     /// The next protocol (the clone dialog's ←/→).
     pub fn cycle(self, forward: bool) -> CloneProtocol {
-        let all = [CloneProtocol::HttpsIam, CloneProtocol::HttpsGit, CloneProtocol::Ssh];
+        let all = [
+            CloneProtocol::HttpsIam,
+            CloneProtocol::HttpsGit,
+            CloneProtocol::Ssh,
+        ];
         let index = all.iter().position(|p| *p == self).unwrap_or(0);
         all[(index + if forward { 1 } else { 2 }) % 3]
     }

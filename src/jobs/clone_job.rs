@@ -10,12 +10,16 @@ use crate::aws::git_password::region_from_host;
 use crate::config::CloneProtocol;
 use crate::git::GitError;
 use crate::git::auth::Auth;
-use crate::git::clone::{CloneProgress, ClonePhase, CloneRequest};
+use crate::git::clone::{ClonePhase, CloneProgress, CloneRequest};
 
 /// Progress reports are sent at most this often (the UI redraws at most every 16 ms anyway).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
-pub(super) async fn run(job: CloneJob, context: &JobContext, services: &Services) -> Result<JobOutput, JobFailure> {
+pub(super) async fn run(
+    job: CloneJob,
+    context: &JobContext,
+    services: &Services,
+) -> Result<JobOutput, JobFailure> {
     context.progress("waiting for a free clone slot", 0, None);
     let _slot = tokio::select! {
         slot = services.clone_slots.acquire() => slot.map_err(|e| JobFailure { message: e.to_string(), hint: None })?,
@@ -25,7 +29,11 @@ pub(super) async fn run(job: CloneJob, context: &JobContext, services: &Services
         Ok(pair) => pair,
         Err(failure) => return Err(failure),
     };
-    let request = CloneRequest { url, target: job.path.clone(), auth };
+    let request = CloneRequest {
+        url,
+        target: job.path.clone(),
+        auth,
+    };
     let progress_context = context.clone();
     let outcome = tokio::task::spawn_blocking(move || {
         let mut last = Instant::now() - PROGRESS_EVERY;
@@ -44,19 +52,41 @@ pub(super) async fn run(job: CloneJob, context: &JobContext, services: &Services
         crate::git::clone::clone(&request, &mut on_progress)
     })
     .await
-    .map_err(|e| JobFailure { message: format!("the clone stopped unexpectedly: {e}"), hint: None })?;
+    .map_err(|e| JobFailure {
+        message: format!("the clone stopped unexpectedly: {e}"),
+        hint: None,
+    })?;
     match outcome {
-        Ok(()) => Ok(JobOutput::Cloned { repository: job.repository, path: job.path }),
+        Ok(()) => Ok(JobOutput::Cloned {
+            repository: job.repository,
+            path: job.path,
+        }),
         Err(GitError::PassphraseNeeded { key }) if job.passphrase.is_none() => {
-            Ok(JobOutput::CloneNeeds { job: Box::new(job), need: CloneNeed::Passphrase(key) })
+            Ok(JobOutput::CloneNeeds {
+                job: Box::new(job),
+                need: CloneNeed::Passphrase(key),
+            })
         }
-        Err(GitError::UnknownHostKey { host, fingerprint }) if job.trusted_fingerprint.is_none() => {
-            Ok(JobOutput::CloneNeeds { job: Box::new(job), need: CloneNeed::TrustHost { host, fingerprint } })
+        Err(GitError::UnknownHostKey { host, fingerprint })
+            if job.trusted_fingerprint.is_none() =>
+        {
+            Ok(JobOutput::CloneNeeds {
+                job: Box::new(job),
+                need: CloneNeed::TrustHost { host, fingerprint },
+            })
         }
-        Err(GitError::AuthFailed { .. }) if job.protocol == CloneProtocol::HttpsGit && job.login.is_none() => {
-            Ok(JobOutput::CloneNeeds { job: Box::new(job), need: CloneNeed::Login })
+        Err(GitError::AuthFailed { .. })
+            if job.protocol == CloneProtocol::HttpsGit && job.login.is_none() =>
+        {
+            Ok(JobOutput::CloneNeeds {
+                job: Box::new(job),
+                need: CloneNeed::Login,
+            })
         }
-        Err(error) => Err(JobFailure { hint: error.hint(), message: error.to_string() }),
+        Err(error) => Err(JobFailure {
+            hint: error.hint(),
+            message: error.to_string(),
+        }),
     }
 }
 
@@ -68,13 +98,25 @@ fn describe(p: &CloneProgress, elapsed: Duration) -> (String, u64, Option<u64>) 
         ClonePhase::Receiving => {
             let rate = p.bytes as f64 / elapsed.as_secs_f64().max(0.001);
             (
-                format!("receiving objects, {} at {}/s", bytes(p.bytes as f64), bytes(rate)),
+                format!(
+                    "receiving objects, {} at {}/s",
+                    bytes(p.bytes as f64),
+                    bytes(rate)
+                ),
                 p.objects as u64,
                 Some(p.total_objects as u64),
             )
         }
-        ClonePhase::Resolving => ("resolving deltas".into(), p.objects as u64, Some(p.total_objects as u64)),
-        ClonePhase::CheckingOut => ("checking out files".into(), p.files as u64, Some(p.total_files as u64)),
+        ClonePhase::Resolving => (
+            "resolving deltas".into(),
+            p.objects as u64,
+            Some(p.total_objects as u64),
+        ),
+        ClonePhase::CheckingOut => (
+            "checking out files".into(),
+            p.files as u64,
+            Some(p.total_files as u64),
+        ),
     }
 }
 
@@ -102,9 +144,13 @@ async fn auth_for(job: &CloneJob, services: &Services) -> Result<(String, Auth),
             Ok((job.url_http.clone(), Auth::Iam { keys, region }))
         }
         CloneProtocol::HttpsGit => match &job.login {
-            Some((username, password)) => {
-                Ok((job.url_http.clone(), Auth::Static { username: username.clone(), password: password.clone() }))
-            }
+            Some((username, password)) => Ok((
+                job.url_http.clone(),
+                Auth::Static {
+                    username: username.clone(),
+                    password: password.clone(),
+                },
+            )),
             None => Ok((job.url_http.clone(), Auth::GitCredentialHelper)),
         },
         CloneProtocol::Ssh => {
@@ -115,7 +161,7 @@ async fn auth_for(job: &CloneJob, services: &Services) -> Result<(String, Auth),
             let settings = crate::git::ssh_config::codecommit_ssh_settings(&config_text, &host);
             let mut key_files: Vec<PathBuf> = settings.identity_files.clone();
             if key_files.is_empty() {
-                key_files = crate::git::ssh_config::default_identity_files(&ssh_dir);
+                key_files = crate::git::ssh_config::default_identity_files(&home);
             }
             let user = settings.user.clone().ok_or_else(|| JobFailure {
                 message: format!("No SSH user for {host}: CodeCommit needs your IAM SSH key ID (APKA…) as the user."),

@@ -5,6 +5,7 @@
 //! cancellation token and a final update (`Finished` or `Cancelled`), so the jobs strip can never
 //! show a job that is running nowhere.
 
+mod clone_job;
 mod run;
 
 use std::collections::HashMap;
@@ -14,9 +15,9 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::aws::client::{Clients, Target};
+use crate::aws::repos::{NewRepository, Repository, RepositoryExtras};
 use crate::config::CloneProtocol;
 use crate::secret::SecretString;
-use crate::aws::repos::{NewRepository, Repository, RepositoryExtras};
 use tokio_util::sync::CancellationToken;
 
 /// Identifies one job for its whole life.

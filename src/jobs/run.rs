@@ -83,6 +83,7 @@ pub(super) async fn run(
             repos::describe(&client, &target, &name, &description).await?;
             Ok(JobOutput::Described { name, description })
         }
+        JobRequest::Clone(job) => super::clone_job::run(*job, &context, &services).await,
         JobRequest::DeleteRepository { target, name } => {
             let client = services.clients.get(&target).await;
             let id = repos::delete(&client, &target, &name).await?;

@@ -117,20 +117,43 @@ pub(super) fn clone_dialog(
         Style::new().fg(theme.muted),
     ));
     let label = |text: &str, focused: bool| {
-        let style = if focused { Style::new().fg(theme.accent).add_modifier(Modifier::BOLD) } else { Style::new().fg(theme.muted) };
+        let style = if focused {
+            Style::new().fg(theme.accent).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().fg(theme.muted)
+        };
         Span::styled(format!("{text:<10} "), style)
     };
     let mut lines = Vec::new();
     if repositories.len() > 1 {
-        lines.push(Line::styled(repositories.join(", "), Style::new().fg(theme.muted)));
+        lines.push(Line::styled(
+            repositories.join(", "),
+            Style::new().fg(theme.muted),
+        ));
     }
     lines.push(Line::from(vec![
         label("Protocol", focus == 0),
-        Span::styled(format!("‹ {} ›", protocol.name()), Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(
+            format!("‹ {} ›", protocol.name()),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
     ]));
-    lines.push(Line::styled(format!("{:11}{}", "", protocol.description()), Style::new().fg(theme.muted)));
+    lines.push(Line::styled(
+        format!("{:11}{}", "", protocol.description()),
+        Style::new().fg(theme.muted),
+    ));
     lines.push(Line::raw(""));
-    let mut target = vec![label(if repositories.len() > 1 { "Into" } else { "Target" }, focus == 1), Span::raw(path.to_string())];
+    let mut target = vec![
+        label(
+            if repositories.len() > 1 {
+                "Into"
+            } else {
+                "Target"
+            },
+            focus == 1,
+        ),
+        Span::raw(path.to_string()),
+    ];
     if focus == 1 {
         target.push(Span::styled("▏", Style::new().fg(theme.accent)));
     }
@@ -140,6 +163,14 @@ pub(super) fn clone_dialog(
     } else {
         "must not exist, or be an empty directory"
     };
-    lines.push(Line::styled(format!("{:11}{help}", ""), Style::new().fg(theme.muted)));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
+    lines.push(Line::styled(
+        format!("{:11}{help}", ""),
+        Style::new().fg(theme.muted),
+    ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        rect,
+    );
 }

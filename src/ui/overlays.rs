@@ -60,7 +60,12 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
                 );
                 message_box(frame, area, view, title, message, &keys, view.theme.warning);
             }
-            Overlay::CloneDialog { repositories, protocol, path, focus } => {
+            Overlay::CloneDialog {
+                repositories,
+                protocol,
+                path,
+                focus,
+            } => {
                 super::forms::clone_dialog(frame, area, view, repositories, *protocol, path, *focus)
             }
             Overlay::Form(form) => super::forms::form(frame, area, view, form),
