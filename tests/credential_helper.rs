@@ -459,3 +459,90 @@ fn session_tokens_go_in_the_user_name_and_errors_show_no_secret() {
     );
     assert!(!text.contains(DEMO_SECRET_ACCESS_KEY), "{text}");
 }
+
+/// The reference implementation: `aws codecommit credential-helper get` must print the same
+/// user name and password for the same request, profile (with a session token) and second.
+/// `.ci/run` installs the AWS CLI; without it this test says so and returns.
+#[test]
+fn answers_like_the_aws_cli_credential_helper() {
+    let found = Command::new("aws")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("skipped: the AWS CLI is not installed (bash .ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env::new(dir.path());
+    std::fs::write(
+        dir.path().join(".aws/credentials"),
+        format!(
+            "[team]\naws_access_key_id = ASIACCTUICOMPARE0001\naws_secret_access_key = {DEMO_SECRET_ACCESS_KEY}\n\
+             aws_session_token = FwoGZXIvYXdzEXAMPLE/token+value==\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".aws/config"),
+        "[profile team]\nregion = us-west-2\n",
+    )
+    .unwrap();
+    let input = "protocol=https\nhost=git-codecommit.eu-west-3.amazonaws.com\npath=v1/repos/Shared.Repo\n\n";
+    let spawn = |program: &str, args: &[&str]| {
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        env.apply(&mut command);
+        let mut child = command.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child
+    };
+    // The password carries the second it was made: run both side by side until they agree on
+    // it (the AWS CLI takes a moment to start).
+    for _ in 0..5 {
+        let theirs = spawn(
+            "aws",
+            &[
+                "--profile",
+                "team",
+                "codecommit",
+                "credential-helper",
+                "get",
+            ],
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let ours = spawn(BIN, &["--profile", "team", "credential-helper", "get"]);
+        let (theirs, ours) = (
+            theirs.wait_with_output().unwrap(),
+            ours.wait_with_output().unwrap(),
+        );
+        assert!(theirs.status.success(), "aws: {}", stderr(&theirs));
+        assert!(ours.status.success(), "cctui: {}", stderr(&ours));
+        let get = |out: &Output| {
+            (
+                field(&out.stdout, "username").unwrap(),
+                field(&out.stdout, "password").unwrap(),
+            )
+        };
+        let ((their_user, their_password), (our_user, our_password)) = (get(&theirs), get(&ours));
+        assert_eq!(
+            our_user,
+            "ASIACCTUICOMPARE0001%FwoGZXIvYXdzEXAMPLE/token+value=="
+        );
+        assert_eq!(our_user, their_user);
+        if our_password[..16] == their_password[..16] {
+            assert_eq!(our_password, their_password);
+            return;
+        }
+    }
+    panic!("the two helpers never signed within the same second");
+}
