@@ -43,9 +43,17 @@ pub enum Commands {
     /// Run the local CodeCommit-compatible service in the foreground.
     Serve(Box<ServeArgs>),
     /// Git credential helper computing CodeCommit git passwords from your AWS credentials.
+    ///
+    /// Set it up with `git config --global credential.helper '!cctui credential-helper'` and
+    /// `git config --global credential.useHttpPath true`. Answers for CodeCommit hosts (region
+    /// from the host name) and loopback hosts (`cctui serve`); other hosts only with --any-host.
     CredentialHelper {
-        /// The operation git asks for: get, store or erase.
+        /// The operation git asks for: get, store or erase (store and erase do nothing).
         operation: String,
+        /// Also answer for hosts that are neither CodeCommit nor loopback (HTTPS only), e.g. a
+        /// proxy in front of CodeCommit.
+        #[arg(long)]
+        any_host: bool,
     },
     /// Print a shell completion script.
     Completions {

@@ -15,7 +15,8 @@
 //! - [`event_loop`]: the loop generic over the ratatui backend (tests run it on `TestBackend`).
 //! - [`jobs`]: the job manager (ids, cancellation, progress events).
 //! - [`tui`]: terminal enter/restore, panic hook, suspend.
-//! - [`config`], [`logging`], [`cli`]: the edges.
+//! - [`config`], [`logging`], [`cli`]: the edges; [`credential_helper`]: `cctui credential-helper`,
+//!   git's credential protocol answered with CodeCommit git passwords.
 //! - [`aws`]: AWS configuration and the CodeCommit API; [`local`]: the local
 //!   CodeCommit-compatible service, sharing only [`secret`] and signing primitives with `aws`.
 //!
@@ -25,6 +26,7 @@ pub mod app;
 pub mod aws;
 pub mod cli;
 pub mod config;
+pub mod credential_helper;
 pub mod event_loop;
 pub mod git;
 pub mod jobs;

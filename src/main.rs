@@ -51,11 +51,43 @@ fn run(cli: Cli) -> Result<(), String> {
                 .block_on(cctui::local::run_serve(*args))
                 .map_err(|e| e.to_string())
         }
-        Some(Commands::CredentialHelper { .. }) => {
-            Err("`cctui credential-helper` is not yet available in this build.".to_string())
-        }
+        Some(Commands::CredentialHelper {
+            operation,
+            any_host,
+        }) => credential_helper(cli.profile, cli.region, &operation, any_host),
         None => run_tui(cli),
     }
+}
+
+/// `cctui credential-helper`: no terminal UI and no logging (stdout belongs to git, and
+/// secrets must not reach a log). Git reads the exit code and stderr.
+fn credential_helper(
+    profile: Option<String>,
+    region: Option<String>,
+    operation: &str,
+    any_host: bool,
+) -> Result<(), String> {
+    use cctui::credential_helper::{HelperOptions, run};
+    let options = HelperOptions {
+        profile,
+        region,
+        any_host,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let clients = cctui::aws::client::Clients::new();
+    let result = runtime.block_on(run(
+        operation,
+        &options,
+        &clients,
+        io::stdin().lock(),
+        io::stdout().lock(),
+    ));
+    // Do not wait for background credential probes (instance metadata) to give up.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    result.map_err(|e| e.report())
 }
 
 struct Terminal_;
