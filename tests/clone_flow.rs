@@ -258,3 +258,70 @@ fn readonly_refuses_clone() {
     press(&mut state, CommandId::CloneRepository);
     assert!(matches!(state.overlays.last(), Some(Overlay::Error { .. })));
 }
+
+#[test]
+fn clone_by_url_accepts_the_three_forms_and_explains_bad_ones() {
+    use cctui::app::clone_update::parse_clone_url;
+    let mut state = loaded();
+    state.session.profile = Some("dev".into());
+    let (source, protocol) = parse_clone_url(&state, "codecommit::us-east-2://ops@infra").unwrap();
+    assert_eq!(protocol, CloneProtocol::HttpsIam);
+    assert_eq!(source.repository, "infra");
+    assert_eq!(source.target.profile.as_deref(), Some("ops"));
+    assert_eq!(
+        source.url_http,
+        "https://git-codecommit.us-east-2.amazonaws.com/v1/repos/infra"
+    );
+
+    let (source, _) = parse_clone_url(&state, "codecommit://app").unwrap();
+    assert_eq!(
+        source.target.region.as_deref(),
+        Some("eu-west-1"),
+        "region of the session"
+    );
+    assert_eq!(source.target.profile.as_deref(), Some("dev"));
+
+    state.session.endpoint = Some("http://127.0.0.1:4510".into());
+    let (source, _) = parse_clone_url(&state, "codecommit://app").unwrap();
+    assert_eq!(
+        source.url_http, "http://127.0.0.1:4510/v1/repos/app",
+        "a custom endpoint serves git too"
+    );
+
+    let (source, protocol) = parse_clone_url(
+        &state,
+        "ssh://git-codecommit.eu-west-3.amazonaws.com/v1/repos/web",
+    )
+    .unwrap();
+    assert_eq!(
+        (protocol, source.repository.as_str()),
+        (CloneProtocol::Ssh, "web")
+    );
+    assert_eq!(source.target.region.as_deref(), Some("eu-west-3"));
+
+    let (_, protocol) = parse_clone_url(&state, "https://git.example.com/team/tool.git").unwrap();
+    assert_eq!(
+        protocol,
+        CloneProtocol::HttpsGit,
+        "not CodeCommit: git credentials"
+    );
+
+    for bad in ["codecommit://", "ftp://x/y", "just words", "https://host/"] {
+        assert!(parse_clone_url(&state, bad).is_err(), "{bad} accepted");
+    }
+
+    // Through the UI: C, type, enter → the dialog for that URL → jobs with the URL.
+    update(&mut state, Action::Command(CommandId::CloneUrl));
+    for c in "codecommit://payments".chars() {
+        update(&mut state, Action::TypeChar(c));
+    }
+    press(&mut state, CommandId::Accept);
+    assert!(matches!(
+        state.overlays.last(),
+        Some(Overlay::CloneDialog { .. })
+    ));
+    let job = clone_jobs(&press(&mut state, CommandId::Accept)).remove(0);
+    assert_eq!(job.repository, "payments");
+    assert_eq!(job.url_http, "http://127.0.0.1:4510/v1/repos/payments");
+    assert_eq!(job.path, PathBuf::from("/home/dev/codecommit/payments"));
+}

@@ -8,7 +8,9 @@ use super::command::CommandId;
 use super::effect::Effect;
 use super::overlay::{InputPurpose, Overlay};
 use super::state::{OpenRepo, State};
-use crate::jobs::{CloneJob, CloneNeed, JobRequest};
+use crate::aws::client::Target;
+use crate::config::CloneProtocol;
+use crate::jobs::{CloneJob, CloneNeed, CloneSource, JobRequest};
 use crate::secret::SecretString;
 
 /// Space: marks or unmarks the selected repository for a bulk clone.
@@ -45,7 +47,144 @@ pub fn open_dialog(state: &mut State) {
         protocol: state.clone_protocol,
         path: path.display().to_string(),
         focus: 1,
+        source: None,
     });
+}
+
+/// `C`: clone by URL (`https://…`, `ssh://…` or git-remote-codecommit's `codecommit://`).
+pub fn open_url_input(state: &mut State) {
+    state.overlays.push(Overlay::Input {
+        title: "Clone URL (https://…, ssh://… or codecommit://[profile@]repo)".into(),
+        value: String::new(),
+        masked: false,
+        purpose: InputPurpose::CloneUrl,
+    });
+}
+
+/// Reads a clone URL into where to clone from and the protocol it implies.
+pub fn parse_clone_url(state: &State, text: &str) -> Result<(CloneSource, CloneProtocol), String> {
+    use crate::aws::git_password::region_from_host;
+    use crate::aws::urls::{https_url, parse_codecommit_url};
+    let text = text.trim();
+    let session = &state.session;
+    let ssh_url = |region: &str, name: &str| {
+        format!("ssh://git-codecommit.{region}.amazonaws.com/v1/repos/{name}")
+    };
+    if text.starts_with("codecommit:") {
+        let url = parse_codecommit_url(text)
+            .ok_or("Not a codecommit URL: use codecommit://[profile@]repo or codecommit::<region>://[profile@]repo.")?;
+        let region = url
+            .region
+            .clone()
+            .or_else(|| session.region.clone())
+            .ok_or("No region: use codecommit::<region>://… or pick a region with R.")?;
+        // With a custom endpoint (the local service), git is served beside the API.
+        let url_http = match &session.endpoint {
+            Some(endpoint) => format!(
+                "{}/v1/repos/{}",
+                endpoint.trim_end_matches('/'),
+                url.repository
+            ),
+            None => https_url(&region, &url.repository),
+        };
+        let source = CloneSource {
+            repository: url.repository.clone(),
+            target: Target {
+                profile: url.profile.or_else(|| session.profile.clone()),
+                region: Some(region.clone()),
+                endpoint: session.endpoint.clone(),
+            },
+            url_http,
+            url_ssh: ssh_url(&region, &url.repository),
+        };
+        return Ok((source, CloneProtocol::HttpsIam));
+    }
+    let (scheme, _) = text
+        .split_once("://")
+        .ok_or("Not a URL: use https://…, ssh://… or codecommit://[profile@]repo.")?;
+    let host = host_of(text);
+    let after_scheme = text.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+    let repository_path = after_scheme.split_once('/').map(|(_, path)| path).unwrap_or_default();
+    let name = repository_path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .map(|n| n.trim_end_matches(".git").to_string())
+        .filter(|n| !n.is_empty())
+        .ok_or("The URL names no repository.")?;
+    let region = region_from_host(&host)
+        .or_else(|| session.region.clone())
+        .unwrap_or_default();
+    let codecommit = region_from_host(&host).is_some();
+    let loopback =
+        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    let target = Target {
+        profile: session.profile.clone(),
+        region: Some(region.clone()).filter(|r| !r.is_empty()),
+        endpoint: session.endpoint.clone(),
+    };
+    match scheme {
+        "https" | "http" => {
+            let protocol = if codecommit || loopback {
+                CloneProtocol::HttpsIam
+            } else {
+                CloneProtocol::HttpsGit
+            };
+            let url_ssh = if codecommit {
+                ssh_url(&region, &name)
+            } else {
+                String::new()
+            };
+            Ok((
+                CloneSource {
+                    repository: name,
+                    target,
+                    url_http: text.to_string(),
+                    url_ssh,
+                },
+                protocol,
+            ))
+        }
+        "ssh" => {
+            let url_http = if codecommit {
+                https_url(&region, &name)
+            } else {
+                String::new()
+            };
+            Ok((
+                CloneSource {
+                    repository: name,
+                    target,
+                    url_http,
+                    url_ssh: text.to_string(),
+                },
+                CloneProtocol::Ssh,
+            ))
+        }
+        other => Err(format!(
+            "`{other}://` is not supported: use https://, ssh:// or codecommit://."
+        )),
+    }
+}
+
+/// Enter in the clone-URL input: the clone dialog for that URL, or an error saying why not.
+pub fn submit_url(state: &mut State, text: &str) {
+    match parse_clone_url(state, text) {
+        Ok((source, protocol)) => {
+            let path = state.workspace_root.join(&source.repository);
+            state.overlays.push(Overlay::CloneDialog {
+                repositories: vec![source.repository.clone()],
+                protocol,
+                path: path.display().to_string(),
+                focus: 1,
+                source: Some(Box::new(source)),
+            });
+        }
+        Err(message) => state.overlays.push(Overlay::Error {
+            message,
+            hint: Some("Copy a URL from a repository's details (enter, then tab and y).".into()),
+        }),
+    }
 }
 
 /// A command while the clone dialog is on top.
@@ -55,6 +194,7 @@ pub fn dialog_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         protocol,
         path,
         focus,
+        source,
     }) = state.overlays.last_mut()
     else {
         return Vec::new();
@@ -72,8 +212,15 @@ pub fn dialog_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             if path.is_empty() {
                 return Vec::new();
             }
+            let sources: Vec<CloneSource> = match source.take() {
+                Some(source) => vec![*source],
+                None => repositories
+                    .iter()
+                    .filter_map(|name| source_of_row(state, name))
+                    .collect(),
+            };
             state.overlays.pop();
-            return start(state, &repositories, protocol, &path);
+            return start(state, sources, protocol, &path);
         }
         _ => {}
     }
@@ -88,36 +235,44 @@ pub fn dialog_edit(state: &mut State, edit: impl FnOnce(&mut String)) {
     }
 }
 
-fn start(
-    state: &mut State,
-    repositories: &[String],
-    protocol: crate::config::CloneProtocol,
-    path: &str,
-) -> Vec<Effect> {
-    let base = crate::config::paths::expand_home(path);
-    let single = repositories.len() == 1;
-    let mut effects = Vec::new();
-    for name in repositories {
-        let Some(row) = state.repos.rows.iter().find(|r| &r.repo.name == name) else {
-            continue;
-        };
-        let target = crate::aws::client::Target {
+fn source_of_row(state: &State, name: &str) -> Option<CloneSource> {
+    let row = state.repos.rows.iter().find(|r| r.repo.name == name)?;
+    Some(CloneSource {
+        repository: row.repo.name.clone(),
+        target: Target {
             profile: row.profile.clone(),
             region: Some(row.region.clone()),
             endpoint: state.session.endpoint.clone(),
+        },
+        url_http: row.repo.clone_url_http.clone(),
+        url_ssh: row.repo.clone_url_ssh.clone(),
+    })
+}
+
+fn start(
+    state: &mut State,
+    sources: Vec<CloneSource>,
+    protocol: CloneProtocol,
+    path: &str,
+) -> Vec<Effect> {
+    let base = crate::config::paths::expand_home(path);
+    let single = sources.len() == 1;
+    let names: Vec<String> = sources.iter().map(|s| s.repository.clone()).collect();
+    let mut effects = Vec::new();
+    for source in sources {
+        let host = host_of(&source.url_http);
+        let path = if single {
+            base.clone()
+        } else {
+            base.join(&source.repository)
         };
-        let host = host_of(&row.repo.clone_url_http);
         let job = CloneJob {
-            target,
-            repository: name.clone(),
-            url_http: row.repo.clone_url_http.clone(),
-            url_ssh: row.repo.clone_url_ssh.clone(),
+            target: source.target,
+            repository: source.repository,
+            url_http: source.url_http,
+            url_ssh: source.url_ssh,
             protocol,
-            path: if single {
-                base.clone()
-            } else {
-                base.join(name)
-            },
+            path,
             login: login_for(state, &host),
             passphrase: None,
             trusted_fingerprint: None,
@@ -126,11 +281,11 @@ fn start(
     }
     state.repos.marked.clear();
     state.notice = Some(if single {
-        format!("Cloning {} into {}", repositories[0], base.display())
+        format!("Cloning {} into {}", names.join(""), base.display())
     } else {
         format!(
             "Cloning {} repositories into {} ({} at a time)",
-            repositories.len(),
+            names.len(),
             base.display(),
             crate::jobs::CLONE_CONCURRENCY
         )
@@ -222,6 +377,10 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
         InputPurpose::SshPassphrase(mut job) => {
             job.passphrase = Some(SecretString::new(value));
             vec![Effect::Spawn(Box::new(JobRequest::Clone(job)))]
+        }
+        InputPurpose::CloneUrl => {
+            submit_url(state, &value);
+            Vec::new()
         }
         InputPurpose::RepositoryFilter => Vec::new(),
     }

@@ -108,6 +108,7 @@ command_ids! {
     CloneRepository => "clone_repository",
     OptionPrev => "option_prev",
     OptionNext => "option_next",
+    CloneUrl => "clone_url",
 }
 
 /// One row of the command table.
@@ -175,6 +176,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::FocusBranches, &["2"], X::Global, "Focus the branches pane"),
     cmd(C::FocusStatus, &["3"], X::Global, "Focus the working-tree status pane"),
     cmd(C::FocusJobs, &["4"], X::Global, "Focus the jobs strip"),
+    mutating(cmd(C::CloneUrl, &["C"], X::Global, "Clone a URL (https, ssh or codecommit://)")),
     cmd(C::PickProfile, &["p"], X::Global, "Switch the AWS profile"),
     cmd(C::PickRegion, &["R"], X::Global, "Switch the AWS region"),
     cmd(C::AllRegions, &["A"], X::Global, "Toggle the all profiles × all regions view"),

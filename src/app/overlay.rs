@@ -25,6 +25,8 @@ pub enum InputPurpose {
     GitPassword(Box<CloneJob>, String),
     /// The passphrase of an SSH key.
     SshPassphrase(Box<CloneJob>),
+    /// A URL to clone.
+    CloneUrl,
 }
 
 /// One entry of a picker.
@@ -103,6 +105,8 @@ pub enum Overlay {
         path: String,
         /// 0: protocol, 1: path.
         focus: usize,
+        /// Set when cloning a typed URL instead of listed repositories.
+        source: Option<Box<crate::jobs::CloneSource>>,
     },
     /// Everything about one repository, with its clone URLs.
     RepositoryDetail {

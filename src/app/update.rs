@@ -169,6 +169,10 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             clone_flow::open_dialog(state);
             Vec::new()
         }
+        CommandId::CloneUrl => {
+            clone_flow::open_url_input(state);
+            Vec::new()
+        }
         CommandId::Close
         | CommandId::Accept
         | CommandId::Yes

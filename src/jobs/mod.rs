@@ -108,6 +108,19 @@ pub struct CloneJob {
     pub trusted_fingerprint: Option<String>,
 }
 
+/// Where a clone comes from: a listed repository or a URL the user typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloneSource {
+    /// Repository name (the default directory name).
+    pub repository: String,
+    /// Account view, for IAM keys.
+    pub target: Target,
+    /// HTTPS clone URL (may be empty for an SSH-only URL of another host).
+    pub url_http: String,
+    /// SSH clone URL (may be empty).
+    pub url_ssh: String,
+}
+
 /// What a clone needs from the user before it can go on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CloneNeed {

@@ -65,6 +65,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
                 protocol,
                 path,
                 focus,
+                ..
             } => {
                 super::forms::clone_dialog(frame, area, view, repositories, *protocol, path, *focus)
             }
