@@ -6,8 +6,11 @@
 
 use std::path::PathBuf;
 
-use crate::aws::git_password::AwsKeys;
+use git2::{CertificateCheckStatus, Cred, CredentialType};
+
+use crate::aws::git_password::{AwsKeys, git_login, region_from_host};
 use crate::git::GitError;
+use crate::git::known_hosts::{self, HostKeyCheck};
 use crate::secret::SecretString;
 
 /// How to authenticate to the remote.
@@ -60,8 +63,507 @@ impl Auth {
     }
 }
 
-/// Placeholder until the callback lands.
-#[allow(dead_code)]
-pub(crate) fn not_implemented() -> GitError {
-    GitError::Other("not implemented".to_string())
+const IAM_HINT: &str = "check that the IAM policy allows codecommit:GitPull on this repository, and that the keys and the region are right";
+const STATIC_HINT: &str = "check the user name and password of your HTTPS Git credentials for AWS CodeCommit (IAM > Users > Security credentials), or create new ones";
+const HELPER_HINT: &str = "the user name and password from git's credential helper were refused or missing; check `git config --get-all credential.helper`";
+const SSH_HINT: &str = "upload your SSH public key in IAM (Security credentials > SSH keys for AWS CodeCommit) and use its SSH key ID (APKA...) as User";
+const NETWORK_HINT: &str = "check the network connection (VPN, proxy, firewall), then retry";
+
+/// The parts of a remote URL that authentication needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteUrl {
+    /// `https`, `http` or `ssh` (scp-like `user@host:path` is `ssh`).
+    pub scheme: String,
+    /// The user in the URL, if any.
+    pub user: Option<String>,
+    /// Whether the URL carries a password (refused: it would be written to `.git/config`).
+    pub has_password: bool,
+    /// Host name without the port.
+    pub host: String,
+    /// Explicit port.
+    pub port: Option<u16>,
+    /// Path with its leading `/` (for scp-like URLs too).
+    pub path: String,
+}
+
+impl RemoteUrl {
+    /// Parses `scheme://[user[:password]@]host[:port]/path` or `[user@]host:path`.
+    pub fn parse(url: &str) -> Result<RemoteUrl, GitError> {
+        let invalid = || GitError::Other(format!("not a git URL this client can use: {url}"));
+        let (scheme, rest, scp) = match url.split_once("://") {
+            Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest, false),
+            None if url.contains(':') && !url.starts_with('/') => ("ssh".to_string(), url, true),
+            None => return Err(invalid()),
+        };
+        if !matches!(scheme.as_str(), "https" | "http" | "ssh") {
+            return Err(GitError::Other(format!(
+                "unsupported URL scheme {scheme}:// (use the HTTPS or SSH clone URL): {url}"
+            )));
+        }
+        let (authority, path) = if scp {
+            let at = rest.find('@').map_or(0, |i| i + 1);
+            let colon = rest[at..].find(':').ok_or_else(invalid)? + at;
+            let path = &rest[colon + 1..];
+            let path = if path.starts_with('/') {
+                path.to_string()
+            } else {
+                format!("/{path}")
+            };
+            (&rest[..colon], path)
+        } else {
+            match rest.find('/') {
+                Some(i) => (
+                    &rest[..i],
+                    rest[i..].split(['?', '#']).next().unwrap_or("").to_string(),
+                ),
+                None => (rest, "/".to_string()),
+            }
+        };
+        let (userinfo, hostport) = match authority.rfind('@') {
+            Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
+            None => (None, authority),
+        };
+        let (user, has_password) = match userinfo {
+            Some(info) => match info.split_once(':') {
+                Some((user, _)) => (Some(user.to_string()), true),
+                None => (Some(info.to_string()), false),
+            },
+            None => (None, false),
+        };
+        let (host, port) = if let Some(stripped) = hostport.strip_prefix('[') {
+            let (host, tail) = stripped.split_once(']').ok_or_else(invalid)?;
+            let port = tail
+                .strip_prefix(':')
+                .map(str::parse::<u16>)
+                .transpose()
+                .map_err(|_| invalid())?;
+            (host.to_string(), port)
+        } else if scp {
+            (hostport.to_string(), None)
+        } else {
+            match hostport.rsplit_once(':') {
+                Some((host, port)) => (
+                    host.to_string(),
+                    Some(port.parse::<u16>().map_err(|_| invalid())?),
+                ),
+                None => (hostport.to_string(), None),
+            }
+        };
+        if host.is_empty() {
+            return Err(invalid());
+        }
+        Ok(RemoteUrl {
+            scheme,
+            user,
+            has_password,
+            host,
+            port,
+            path,
+        })
+    }
+
+    /// The host as signed in an IAM git password: the bare name for CodeCommit hosts (as the
+    /// AWS CLI does), `host:port` as git sends it in `Host:` for others.
+    pub fn signing_host(&self) -> String {
+        match self.port {
+            Some(port) if region_from_host(&self.host).is_none() => format!("{}:{port}", self.host),
+            _ => self.host.clone(),
+        }
+    }
+
+    /// `host` or `host:port` for messages.
+    pub fn display_host(&self) -> String {
+        match self.port {
+            Some(port) if !(self.scheme == "ssh" && port == 22) => format!("{}:{port}", self.host),
+            _ => self.host.clone(),
+        }
+    }
+}
+
+/// The credential callback state of one operation: each credential is handed out at most once;
+/// the first call past the last one fails, and [`Authenticator::error`] then names the method.
+#[derive(Debug)]
+pub struct Authenticator {
+    auth: Auth,
+    url: RemoteUrl,
+    handed_out: usize,
+    agent_tried: bool,
+    next_key: usize,
+    /// The encrypted key file being tried with a passphrase.
+    trying_encrypted: Option<PathBuf>,
+    skipped_for_passphrase: Option<PathBuf>,
+    user_shown: String,
+    outcome: Option<GitError>,
+}
+
+impl Authenticator {
+    /// State for one operation on `url`.
+    pub fn new(auth: &Auth, url: &RemoteUrl) -> Authenticator {
+        let user_shown = match auth {
+            Auth::Iam { keys, .. } => keys.access_key_id.clone(),
+            Auth::Static { username, .. } => username.clone(),
+            Auth::GitCredentialHelper => url.user.clone().unwrap_or_default(),
+            Auth::Ssh { user, .. } if !user.is_empty() => user.clone(),
+            Auth::Ssh { .. } => url.user.clone().unwrap_or_default(),
+        };
+        Authenticator {
+            auth: auth.clone(),
+            url: url.clone(),
+            handed_out: 0,
+            agent_tried: false,
+            next_key: 0,
+            trying_encrypted: None,
+            skipped_for_passphrase: None,
+            user_shown,
+            outcome: None,
+        }
+    }
+
+    /// How many credentials were handed to libgit2 so far.
+    pub fn attempts(&self) -> usize {
+        self.handed_out
+    }
+
+    /// The git2 credentials callback.
+    pub fn credentials(
+        &mut self,
+        url: &str,
+        username_from_url: Option<&str>,
+        allowed: CredentialType,
+    ) -> Result<Cred, git2::Error> {
+        let result = self.next_credential(url, username_from_url, allowed);
+        if result.is_ok() {
+            tracing::debug!(
+                method = self.auth.method(),
+                attempt = self.handed_out,
+                "git credentials"
+            );
+        }
+        result
+    }
+
+    fn exhausted(&mut self) -> git2::Error {
+        if self.outcome.is_none() {
+            self.outcome = Some(match self.skipped_for_passphrase.take() {
+                Some(key) => GitError::PassphraseNeeded { key },
+                None => self.auth_failed(),
+            });
+        }
+        git2::Error::from_str("authentication failed")
+    }
+
+    fn auth_failed(&self) -> GitError {
+        let hint = match self.auth {
+            Auth::Iam { .. } => IAM_HINT,
+            Auth::Static { .. } => STATIC_HINT,
+            Auth::GitCredentialHelper => HELPER_HINT,
+            Auth::Ssh { .. } => SSH_HINT,
+        };
+        GitError::AuthFailed {
+            method: self.auth.method(),
+            user: if self.user_shown.is_empty() {
+                "(no user name)".to_string()
+            } else {
+                self.user_shown.clone()
+            },
+            hint: hint.to_string(),
+        }
+    }
+
+    fn next_credential(
+        &mut self,
+        url: &str,
+        username_from_url: Option<&str>,
+        allowed: CredentialType,
+    ) -> Result<Cred, git2::Error> {
+        let auth = self.auth.clone();
+        match &auth {
+            Auth::Iam { keys, region } => {
+                if self.handed_out > 0 || !allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
+                    return Err(self.exhausted());
+                }
+                let unix = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64);
+                let login = git_login(keys, &self.url.signing_host(), &self.url.path, region, unix);
+                self.handed_out += 1;
+                Cred::userpass_plaintext(login.username.expose(), login.password.expose())
+            }
+            Auth::Static { username, password } => {
+                if self.handed_out > 0 || !allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
+                    return Err(self.exhausted());
+                }
+                self.handed_out += 1;
+                Cred::userpass_plaintext(username, password.expose())
+            }
+            Auth::GitCredentialHelper => {
+                if self.handed_out > 0 || !allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
+                    return Err(self.exhausted());
+                }
+                let config = git2::Config::open_default()?;
+                let found = git2::CredentialHelper::new(url)
+                    .config(&config)
+                    .username(username_from_url)
+                    .execute();
+                let Some((user, password)) = found else {
+                    return Err(self.exhausted());
+                };
+                self.user_shown = user.clone();
+                self.handed_out += 1;
+                Cred::userpass_plaintext(&user, &password)
+            }
+            Auth::Ssh {
+                user,
+                key_files,
+                passphrase,
+                use_agent,
+                ..
+            } => {
+                let user = if user.is_empty() {
+                    username_from_url.unwrap_or("")
+                } else {
+                    user.as_str()
+                };
+                if user.is_empty() {
+                    self.outcome = Some(GitError::AuthFailed {
+                        method: "SSH",
+                        user: "(no user name)".to_string(),
+                        hint: "set the SSH user: for CodeCommit, the SSH key ID (APKA...) of your uploaded public key, as `User` in ~/.ssh/config".to_string(),
+                    });
+                    return Err(git2::Error::from_str("no SSH user name"));
+                }
+                self.user_shown = user.to_string();
+                if allowed.contains(CredentialType::USERNAME) {
+                    return Cred::username(user);
+                }
+                if !allowed.contains(CredentialType::SSH_KEY) {
+                    return Err(self.exhausted());
+                }
+                self.trying_encrypted = None;
+                if *use_agent && !self.agent_tried {
+                    self.agent_tried = true;
+                    self.handed_out += 1;
+                    return Cred::ssh_key_from_agent(user);
+                }
+                while let Some(key) = key_files.get(self.next_key) {
+                    self.next_key += 1;
+                    let Ok(text) = std::fs::read(key) else {
+                        continue;
+                    };
+                    let encrypted = key_is_encrypted(&text);
+                    if encrypted && passphrase.is_none() {
+                        self.skipped_for_passphrase
+                            .get_or_insert_with(|| key.clone());
+                        continue;
+                    }
+                    if encrypted {
+                        self.trying_encrypted = Some(key.clone());
+                    }
+                    self.handed_out += 1;
+                    let passphrase = passphrase
+                        .as_ref()
+                        .filter(|_| encrypted)
+                        .map(|p| p.expose().as_str());
+                    return Cred::ssh_key(user, None, key, passphrase);
+                }
+                Err(self.exhausted())
+            }
+        }
+    }
+
+    /// The git2 certificate check callback: SSH host keys are checked against the known_hosts
+    /// of [`Auth::Ssh`] (a fingerprint the user trusted is accepted and added to it); TLS
+    /// certificates are left to libgit2's own verification.
+    pub fn certificate_check(
+        &mut self,
+        cert: &git2::cert::Cert<'_>,
+        hostname: &str,
+    ) -> Result<CertificateCheckStatus, git2::Error> {
+        let (
+            Some(hostkey),
+            Auth::Ssh {
+                known_hosts,
+                trusted_fingerprint,
+                ..
+            },
+        ) = (cert.as_hostkey(), &self.auth)
+        else {
+            return Ok(CertificateCheckStatus::CertificatePassthrough);
+        };
+        let port = self.url.port.unwrap_or(22);
+        let host = if hostname.is_empty() {
+            self.url.host.clone()
+        } else {
+            hostname.to_string()
+        };
+        let shown = if port == 22 {
+            host.clone()
+        } else {
+            format!("{host}:{port}")
+        };
+        let Some(blob) = hostkey.hostkey() else {
+            self.outcome = Some(GitError::Other(format!(
+                "the SSH server {shown} sent no host key"
+            )));
+            return Err(git2::Error::from_str("no host key"));
+        };
+        let fingerprint = known_hosts::fingerprint_sha256(blob);
+        let trusted = trusted_fingerprint.as_deref() == Some(fingerprint.as_str());
+        match known_hosts::check(known_hosts, &host, port, blob) {
+            HostKeyCheck::Known => Ok(CertificateCheckStatus::CertificateOk),
+            HostKeyCheck::Unknown if trusted => {
+                if let Err(error) = known_hosts::add(known_hosts, &host, port, blob) {
+                    tracing::warn!(%error, file = %known_hosts.display(), "cannot record the trusted host key");
+                }
+                Ok(CertificateCheckStatus::CertificateOk)
+            }
+            HostKeyCheck::Unknown => {
+                self.outcome = Some(GitError::UnknownHostKey {
+                    host: shown,
+                    fingerprint,
+                });
+                Err(git2::Error::from_str("unknown host key"))
+            }
+            HostKeyCheck::Mismatch => {
+                self.outcome = Some(GitError::HostKeyMismatch {
+                    host: shown,
+                    fingerprint,
+                });
+                Err(git2::Error::from_str("host key mismatch"))
+            }
+        }
+    }
+
+    /// Turns libgit2's error into ours, using what the callbacks saw.
+    pub fn error(&mut self, error: &git2::Error) -> GitError {
+        if let Some(outcome) = self.outcome.take() {
+            return outcome;
+        }
+        let message = error.message().to_string();
+        let lower = message.to_ascii_lowercase();
+        if let Some(key) = self.trying_encrypted.take() {
+            if lower.contains("passphrase") || lower.contains("private key") {
+                return GitError::PassphraseNeeded { key };
+            }
+        }
+        let refused = error.code() == git2::ErrorCode::Auth
+            || lower.contains("status code: 401")
+            || lower.contains("status code: 403")
+            || lower.contains("authentication replays")
+            || (error.class() == git2::ErrorClass::Ssh && lower.contains("authentication"));
+        if refused && (self.handed_out > 0 || matches!(self.auth, Auth::Ssh { .. })) {
+            return self.auth_failed();
+        }
+        if lower.contains("status code: 404") {
+            return GitError::Other(format!(
+                "repository not found at {}{} (check the name and the region)",
+                self.url.display_host(),
+                self.url.path
+            ));
+        }
+        let network = matches!(
+            error.class(),
+            git2::ErrorClass::Net | git2::ErrorClass::Os | git2::ErrorClass::Ssl
+        ) || [
+            "eof",
+            "connection",
+            "connect",
+            "timed out",
+            "timeout",
+            "resolve",
+            "broken pipe",
+            "status code: 5",
+        ]
+        .iter()
+        .any(|needle| lower.contains(needle))
+            || (error.class() == git2::ErrorClass::Ssh && !refused);
+        if network {
+            return GitError::Network {
+                message: format!("{}: {message}", self.url.display_host()),
+                hint: NETWORK_HINT.to_string(),
+            };
+        }
+        GitError::Other(message)
+    }
+}
+
+/// Whether a private key file is encrypted (OpenSSH format: its cipher is not `none`; PEM:
+/// `ENCRYPTED` in its header).
+pub fn key_is_encrypted(text: &[u8]) -> bool {
+    use base64::Engine;
+    let text = String::from_utf8_lossy(text);
+    if !text.contains("BEGIN OPENSSH PRIVATE KEY") {
+        return text.contains("ENCRYPTED");
+    }
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect::<Vec<_>>()
+        .concat();
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(body.trim()) else {
+        return false;
+    };
+    const MAGIC: &[u8] = b"openssh-key-v1\0";
+    let Some(rest) = raw.strip_prefix(MAGIC) else {
+        return false;
+    };
+    let Some(len) = rest.get(..4).and_then(|b| <[u8; 4]>::try_from(b).ok()) else {
+        return false;
+    };
+    let len = u32::from_be_bytes(len) as usize;
+    rest.get(4..4 + len).is_some_and(|cipher| cipher != b"none")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_url_shapes() {
+        let u = RemoteUrl::parse("https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/demo")
+            .unwrap();
+        assert_eq!(
+            (u.host.as_str(), u.port, u.path.as_str()),
+            (
+                "git-codecommit.eu-west-1.amazonaws.com",
+                None,
+                "/v1/repos/demo"
+            )
+        );
+        assert_eq!(u.signing_host(), "git-codecommit.eu-west-1.amazonaws.com");
+        let u = RemoteUrl::parse("http://127.0.0.1:8080/v1/repos/demo").unwrap();
+        assert_eq!(u.signing_host(), "127.0.0.1:8080");
+        let u = RemoteUrl::parse("https://git-codecommit.eu-west-1.amazonaws.com:443/v1/repos/d")
+            .unwrap();
+        assert_eq!(u.signing_host(), "git-codecommit.eu-west-1.amazonaws.com");
+        let u = RemoteUrl::parse("https://me:pw@host/x").unwrap();
+        assert!(u.has_password && u.user.as_deref() == Some("me"));
+        let u = RemoteUrl::parse("ssh://APKA1@git-codecommit.us-east-1.amazonaws.com/v1/repos/r")
+            .unwrap();
+        assert_eq!(
+            (u.scheme.as_str(), u.user.as_deref(), u.port),
+            ("ssh", Some("APKA1"), None)
+        );
+        let u = RemoteUrl::parse("git@example.com:team/repo.git").unwrap();
+        assert_eq!(
+            (u.host.as_str(), u.path.as_str(), u.user.as_deref()),
+            ("example.com", "/team/repo.git", Some("git"))
+        );
+        let u = RemoteUrl::parse("ssh://[::1]:2222/srv/r.git").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("::1", Some(2222)));
+        assert!(RemoteUrl::parse("codecommit::eu-west-1://demo").is_err());
+        assert!(RemoteUrl::parse("/local/path").is_err());
+    }
+
+    #[test]
+    fn detects_encrypted_keys() {
+        assert!(key_is_encrypted(
+            b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
+        ));
+        assert!(!key_is_encrypted(
+            b"-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"
+        ));
+        // The SSH tests check both answers on keys made by ssh-keygen.
+    }
 }

@@ -1,8 +1,26 @@
 //! Clone with progress, cancellation, bounded authentication and cleanup.
+//!
+//! libgit2 runs on a scoped worker thread; the calling thread reports progress every ~100 ms
+//! (so a UI can cancel even while libgit2 waits for the server) and raises a cancel flag that
+//! every libgit2 callback (credentials, transfer, sideband, checkout notify) checks. libgit2
+//! can only stop at a callback: a cancel lands at the next one, which during a transfer is at
+//! least every 100 KiB received; while waiting for the server's first byte it lands when that
+//! byte arrives. `clone` returns only after the worker has stopped and the directory is gone.
 
-use std::path::PathBuf;
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, mpsc};
+use std::time::{Duration, Instant};
 
+use git2::build::{CheckoutBuilder, RepoBuilder};
+use git2::{CheckoutNotificationType, FetchOptions, RemoteCallbacks};
+
+use crate::git::auth::{Authenticator, RemoteUrl};
 use crate::git::{Auth, GitError};
+
+/// How often the caller's `on_progress` runs at least.
+const REPORT_EVERY: Duration = Duration::from_millis(100);
 
 /// What to clone where, and how to authenticate.
 #[derive(Debug, Clone)]
@@ -54,13 +72,202 @@ pub struct CloneProgress {
 
 /// Clones `request.url` into `request.target`. Blocking.
 ///
-/// `on_progress` is called on the calling thread about every 100 ms (and on phase changes);
-/// returning `false` cancels. On any failure or cancel the target directory is removed if this
-/// call created it, emptied back if it existed empty.
+/// `on_progress` is called on the calling thread about every 100 ms and on changes; returning
+/// `false` cancels. The target must not exist or be empty ([`GitError::TargetNotEmpty`]
+/// otherwise, before anything is touched). On any failure or cancel the target directory (and
+/// any parent this call created) is removed, or emptied back if it existed empty. The remote
+/// `origin` is exactly `request.url`; credentials never reach the disk.
 pub fn clone(
     request: &CloneRequest,
     on_progress: &mut dyn FnMut(&CloneProgress) -> bool,
 ) -> Result<(), GitError> {
-    let _ = (request, on_progress);
-    Err(GitError::Other("not implemented".to_string()))
+    let url = RemoteUrl::parse(&request.url)?;
+    if url.has_password {
+        return Err(GitError::Other(
+            "the URL contains a password; give the clean URL and the credentials separately (they would be stored in .git/config)".to_string(),
+        ));
+    }
+    let created = prepare_target(&request.target)?;
+    let shared = Shared {
+        progress: Mutex::new(CloneProgress::default()),
+        cancel: AtomicBool::new(false),
+    };
+    let (done_tx, done_rx) = mpsc::channel();
+    let result = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let result = run(request, &url, &shared);
+            let _ = done_tx.send(());
+            result
+        });
+        let mut last = CloneProgress::default();
+        let mut last_report = Instant::now();
+        if !on_progress(&last) {
+            shared.cancel.store(true, Ordering::Relaxed);
+        }
+        loop {
+            let finished = !matches!(
+                done_rx.recv_timeout(Duration::from_millis(25)),
+                Err(mpsc::RecvTimeoutError::Timeout)
+            );
+            if finished {
+                break;
+            }
+            let now = shared.snapshot();
+            if now != last || last_report.elapsed() >= REPORT_EVERY {
+                if !on_progress(&now) {
+                    shared.cancel.store(true, Ordering::Relaxed);
+                }
+                last = now;
+                last_report = Instant::now();
+            }
+        }
+        worker
+            .join()
+            .unwrap_or_else(|_| Err(GitError::Other("the clone thread panicked".to_string())))
+    });
+    match result {
+        Ok(()) => {
+            on_progress(&shared.snapshot());
+            Ok(())
+        }
+        Err(error) => {
+            cleanup(&request.target, created.as_deref());
+            Err(error)
+        }
+    }
+}
+
+struct Shared {
+    progress: Mutex<CloneProgress>,
+    cancel: AtomicBool,
+}
+
+impl Shared {
+    fn snapshot(&self) -> CloneProgress {
+        self.progress.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    fn update(&self, change: impl FnOnce(&mut CloneProgress)) -> bool {
+        if let Ok(mut progress) = self.progress.lock() {
+            change(&mut progress);
+        }
+        !self.cancel.load(Ordering::Relaxed)
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// The libgit2 part, on the worker thread.
+fn run(request: &CloneRequest, url: &RemoteUrl, shared: &Shared) -> Result<(), GitError> {
+    let auth = RefCell::new(Authenticator::new(&request.auth, url));
+    let outcome = {
+        let mut callbacks = RemoteCallbacks::new();
+        callbacks.credentials(|url, user, allowed| {
+            if shared.cancelled() {
+                return Err(git2::Error::from_str("cancelled"));
+            }
+            auth.borrow_mut().credentials(url, user, allowed)
+        });
+        callbacks.certificate_check(|cert, host| auth.borrow_mut().certificate_check(cert, host));
+        callbacks.sideband_progress(|_text| {
+            shared.update(|p| {
+                if p.phase == ClonePhase::Connecting {
+                    p.phase = ClonePhase::Counting;
+                }
+            })
+        });
+        callbacks.transfer_progress(|stats| {
+            shared.update(|p| {
+                p.objects = stats.received_objects();
+                p.total_objects = stats.total_objects();
+                p.bytes = stats.received_bytes();
+                p.deltas = stats.indexed_deltas();
+                p.total_deltas = stats.total_deltas();
+                p.phase =
+                    if p.total_objects > 0 && p.objects == p.total_objects && p.total_deltas > 0 {
+                        ClonePhase::Resolving
+                    } else {
+                        ClonePhase::Receiving
+                    };
+            })
+        });
+        let mut fetch = FetchOptions::new();
+        fetch.remote_callbacks(callbacks);
+        let mut checkout = CheckoutBuilder::new();
+        checkout.notify_on(CheckoutNotificationType::UPDATED);
+        checkout.notify(|_, _, _, _, _| !shared.cancelled());
+        checkout.progress(|_path, current, total| {
+            shared.update(|p| {
+                p.phase = ClonePhase::CheckingOut;
+                p.files = current;
+                p.total_files = total;
+            });
+        });
+        RepoBuilder::new()
+            .fetch_options(fetch)
+            .with_checkout(checkout)
+            .clone(&request.url, &request.target)
+            .map(drop)
+    };
+    match outcome {
+        Ok(()) if shared.cancelled() => Err(GitError::Cancelled),
+        Ok(()) => Ok(()),
+        Err(_) if shared.cancelled() => Err(GitError::Cancelled),
+        Err(error) => {
+            let mapped = auth.borrow_mut().error(&error);
+            tracing::info!(error = %error, class = ?error.class(), code = ?error.code(), "clone failed");
+            Err(mapped)
+        }
+    }
+}
+
+/// Refuses a non-empty target; returns the top-most directory this clone will create (to be
+/// removed on failure), `None` when the target exists (empty).
+fn prepare_target(target: &Path) -> Result<Option<PathBuf>, GitError> {
+    match std::fs::symlink_metadata(target) {
+        Ok(meta) if meta.is_dir() => {
+            let mut entries = std::fs::read_dir(target)
+                .map_err(|e| GitError::Other(format!("cannot read {}: {e}", target.display())))?;
+            if entries.next().is_some() {
+                return Err(GitError::TargetNotEmpty(target.to_path_buf()));
+            }
+            Ok(None)
+        }
+        Ok(_) => Err(GitError::TargetNotEmpty(target.to_path_buf())),
+        Err(_) => {
+            let mut top = target.to_path_buf();
+            while let Some(parent) = top.parent() {
+                if parent.as_os_str().is_empty() || parent.exists() {
+                    break;
+                }
+                top = parent.to_path_buf();
+            }
+            Ok(Some(top))
+        }
+    }
+}
+
+fn cleanup(target: &Path, created: Option<&Path>) {
+    let result = match created {
+        Some(top) => match std::fs::remove_dir_all(top) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        },
+        None => std::fs::read_dir(target).and_then(|entries| {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    std::fs::remove_dir_all(&path)?;
+                } else {
+                    std::fs::remove_file(&path)?;
+                }
+            }
+            Ok(())
+        }),
+    };
+    if let Err(error) = result {
+        tracing::warn!(%error, target = %target.display(), "cannot remove the partial clone");
+    }
 }

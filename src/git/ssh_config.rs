@@ -1,4 +1,9 @@
 //! The bits of `~/.ssh/config` that matter for CodeCommit: `User` and `IdentityFile`.
+//!
+//! Follows ssh's rules where they matter: keywords are case-insensitive, `Keyword value` or
+//! `Keyword=value`; the first value of `User` wins; `IdentityFile`s accumulate; lines before
+//! the first `Host` apply to every host; `Host` takes several patterns with `*`, `?` and `!`
+//! (a negated match excludes the block); `Match` blocks are not evaluated and never apply.
 
 use std::path::{Path, PathBuf};
 
@@ -12,14 +17,202 @@ pub struct SshSettings {
 }
 
 /// The `User` and `IdentityFile`s that `~/.ssh/config` text gives `host`
-/// (`git-codecommit.<region>.amazonaws.com`); `Host` patterns with `*`, `?` and `!`.
+/// (`git-codecommit.<region>.amazonaws.com`). `~` and `%d` expand to the home directory, `%h`
+/// to the host, `%%` to `%`.
 pub fn codecommit_ssh_settings(config_text: &str, host: &str) -> SshSettings {
-    let _ = (config_text, host);
-    SshSettings::default()
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    settings_with_home(config_text, host, home.as_deref())
+}
+
+/// [`codecommit_ssh_settings`] with an explicit home directory (for tests and callers that
+/// already know it).
+pub fn settings_with_home(config_text: &str, host: &str, home: Option<&Path>) -> SshSettings {
+    let host = host.to_ascii_lowercase();
+    let mut settings = SshSettings::default();
+    let mut active = true; // before the first Host line
+    for raw in config_text.lines() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (keyword, value) = split_keyword(line);
+        match keyword.to_ascii_lowercase().as_str() {
+            "host" => active = host_matches(value, &host),
+            "match" => active = false,
+            "user" if active && settings.user.is_none() => {
+                settings.user = Some(unquote(value).to_string());
+            }
+            "identityfile" if active => {
+                let path = expand(unquote(value), &host, home);
+                if !settings.identity_files.contains(&path) {
+                    settings.identity_files.push(path);
+                }
+            }
+            _ => {}
+        }
+    }
+    settings
 }
 
 /// `home/.ssh/id_ed25519`, `home/.ssh/id_ecdsa`, `home/.ssh/id_rsa`: those that exist.
 pub fn default_identity_files(home: &Path) -> Vec<PathBuf> {
-    let _ = home;
-    Vec::new()
+    ["id_ed25519", "id_ecdsa", "id_rsa"]
+        .iter()
+        .map(|name| home.join(".ssh").join(name))
+        .filter(|path| path.is_file())
+        .collect()
+}
+
+/// ssh's pattern match: `*` any run, `?` one character; `pattern` and `name` compared as given.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ni));
+            pi += 1;
+        } else if let Some((sp, sn)) = star {
+            pi = sp + 1;
+            ni = sn + 1;
+            star = Some((sp, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+fn split_keyword(line: &str) -> (&str, &str) {
+    let end = line
+        .find(|c: char| c.is_whitespace() || c == '=')
+        .unwrap_or(line.len());
+    let (keyword, rest) = line.split_at(end);
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix('=').unwrap_or(rest).trim();
+    (keyword, rest)
+}
+
+fn host_matches(patterns: &str, host: &str) -> bool {
+    let mut matched = false;
+    for pattern in patterns.split_whitespace().map(unquote) {
+        let pattern = pattern.to_ascii_lowercase();
+        if let Some(negated) = pattern.strip_prefix('!') {
+            if glob_match(negated, host) {
+                return false;
+            }
+        } else if glob_match(&pattern, host) {
+            matched = true;
+        }
+    }
+    matched
+}
+
+fn unquote(value: &str) -> &str {
+    value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value)
+}
+
+fn expand(value: &str, host: &str, home: Option<&Path>) -> PathBuf {
+    let home_text = home.map(|h| h.to_string_lossy().to_string());
+    let mut out = String::new();
+    let mut chars = value.chars().peekable();
+    if let (Some(home), Some('~')) = (&home_text, chars.peek()) {
+        let mut probe = chars.clone();
+        probe.next();
+        if matches!(probe.peek(), None | Some('/')) {
+            chars.next();
+            out.push_str(home);
+        }
+    }
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('d') => out.push_str(home_text.as_deref().unwrap_or("~")),
+            Some('h') => out.push_str(host),
+            Some('%') => out.push('%'),
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    PathBuf::from(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const HOST: &str = "git-codecommit.eu-west-1.amazonaws.com";
+
+    #[test]
+    fn first_matching_block_gives_the_user_and_identity_files_accumulate() {
+        let text = "\
+# comment
+IdentityFile ~/.ssh/global
+Host github.com
+  User git
+  IdentityFile ~/.ssh/gh
+Host git-codecommit.*.amazonaws.com !git-codecommit.us-east-1.amazonaws.com
+  User APKAEIBAERJR2EXAMPLE
+  IdentityFile ~/.ssh/codecommit_rsa
+Host *
+  User=fallback
+  IdentityFile \"%d/.ssh/%h key\"
+Match host foo
+  User never
+";
+        let home = Path::new("/home/u");
+        let s = settings_with_home(text, HOST, Some(home));
+        assert_eq!(s.user.as_deref(), Some("APKAEIBAERJR2EXAMPLE"));
+        assert_eq!(
+            s.identity_files,
+            vec![
+                PathBuf::from("/home/u/.ssh/global"),
+                PathBuf::from("/home/u/.ssh/codecommit_rsa"),
+                PathBuf::from(format!("/home/u/.ssh/{HOST} key")),
+            ]
+        );
+        // The negated region falls through to `Host *`.
+        let s = settings_with_home(text, "git-codecommit.us-east-1.amazonaws.com", Some(home));
+        assert_eq!(s.user.as_deref(), Some("fallback"));
+        // Case-insensitive keywords and host names; `?` matches one character.
+        let s = settings_with_home("HOST Git-CodeCommit.??-west-1.*\n USER x", HOST, None);
+        assert_eq!(s.user.as_deref(), Some("x"));
+        assert_eq!(
+            settings_with_home("Host other\n User x", HOST, None),
+            SshSettings::default()
+        );
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "aXXbYc"));
+        assert!(!glob_match("a*b", "aXbY"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("a?c", "ac"));
+    }
+
+    #[test]
+    fn default_identity_files_lists_existing_keys_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".ssh")).unwrap();
+        std::fs::write(dir.path().join(".ssh/id_rsa"), "k").unwrap();
+        assert_eq!(
+            default_identity_files(dir.path()),
+            vec![dir.path().join(".ssh/id_rsa")]
+        );
+    }
 }
