@@ -5,14 +5,23 @@
 //! - [`clone`]: clone with progress, cancellation and cleanup of the partial directory;
 //! - [`auth`]: the credential methods and the bounded credential callback;
 //! - [`ssh_config`]: the CodeCommit `Host` block of `~/.ssh/config`, default identity files;
-//! - [`known_hosts`]: SSH host key checking against a `known_hosts` file (SHA256 fingerprints).
+//! - [`known_hosts`]: SSH host key checking against a `known_hosts` file (SHA256 fingerprints);
+//! - [`commit`]: commit the index (message checks, hooks, amend, merge commits);
+//! - [`hooks`]: the client-side hooks as git runs them;
+//! - [`identity`]: `user.name` / `user.email` from the configuration;
+//! - [`remote`]: push (with upstream and force-with-lease), fetch (with prune), pull,
+//!   ahead/behind.
 
 pub mod auth;
 pub mod clone;
+pub mod commit;
 pub mod diff;
 pub mod discard;
+pub mod hooks;
+pub mod identity;
 pub mod known_hosts;
 pub mod log;
+pub mod remote;
 pub mod repo;
 pub mod ssh_config;
 pub mod stage;
@@ -22,6 +31,11 @@ use std::path::PathBuf;
 
 pub use auth::Auth;
 pub use clone::{ClonePhase, CloneProgress, CloneRequest, clone};
+pub use commit::{CommitOutcome, CommitRequest, commit};
+pub use identity::{Identity, identity};
+pub use remote::{
+    FetchOutcome, PullOutcome, PushRequest, TransferProgress, ahead_behind, fetch, pull, push,
+};
 pub use ssh_config::{SshSettings, codecommit_ssh_settings, default_identity_files};
 
 /// Error of a git operation; `Display` is the user-facing message, [`GitError::hint`] says what
@@ -95,9 +109,87 @@ pub enum GitError {
     /// The revision (commit id, branch, tag) does not exist.
     #[error("no such revision: {0}")]
     RevisionNotFound(String),
+    /// `user.name` and/or `user.email` are not configured.
+    #[error("who are you? {missing} is not set in git's configuration")]
+    MissingIdentity {
+        /// `user.name`, `user.email` or `user.name and user.email`.
+        missing: &'static str,
+    },
+    /// The commit message is empty (after clean-up and hooks).
+    #[error("the commit message is empty")]
+    EmptyMessage,
+    /// Nothing staged: the commit's tree would equal its parent's.
+    #[error("nothing to commit: no changes are staged")]
+    NothingToCommit,
+    /// Amend with no commit on HEAD yet.
+    #[error("there is no commit to amend yet")]
+    NothingToAmend,
+    /// A hook exited with a non-zero status; nothing was committed.
+    #[error("the {hook} hook failed")]
+    HookFailed {
+        /// `pre-commit`, `commit-msg`, …
+        hook: String,
+        /// Its stdout and stderr, interleaved.
+        output: String,
+    },
+    /// The index still has conflicts.
+    #[error("unresolved conflicts in {}", .files.join(", "))]
+    UnresolvedConflicts {
+        /// Conflicted paths.
+        files: Vec<String>,
+    },
+    /// Local changes would be overwritten (pull on a dirty tree).
+    #[error("local changes would be overwritten: {}", .files.join(", "))]
+    UncommittedChanges {
+        /// Paths in the way (may be empty when libgit2 does not say).
+        files: Vec<String>,
+    },
+    /// HEAD is not on a branch (or the branch has no commit) where one is needed.
+    #[error("HEAD is not on a branch with commits")]
+    NoBranch,
+    /// The local branch to push does not exist.
+    #[error("no local branch {0}")]
+    BranchNotFound(String),
+    /// The current branch has no upstream to pull from (on this remote).
+    #[error("the branch {branch} has no upstream on {remote}")]
+    NoUpstream {
+        /// Current branch.
+        branch: String,
+        /// The remote asked for.
+        remote: String,
+    },
+    /// The remote refused the update (non-fast-forward, or its own rule); nothing changed
+    /// locally.
+    #[error("push of {branch} rejected: {reason}")]
+    PushRejected {
+        /// Remote branch.
+        branch: String,
+        /// Why (libgit2's or the server's words).
+        reason: String,
+        /// What to do.
+        hint: String,
+    },
+    /// Force-with-lease refused: the remote branch is not where our remote-tracking branch
+    /// says (someone pushed since the last fetch). Nothing was pushed.
+    #[error("the remote {branch} moved (expected {}, found {}); not forcing", short(.expected), short(.actual))]
+    StaleLease {
+        /// Remote branch.
+        branch: String,
+        /// Our remote-tracking branch's commit (`None`: we know of no such branch).
+        expected: Option<String>,
+        /// The remote's commit (`None`: no such branch there).
+        actual: Option<String>,
+    },
     /// Anything else (libgit2's message).
     #[error("{0}")]
     Other(String),
+}
+
+fn short(id: &Option<String>) -> String {
+    match id {
+        Some(id) => id.chars().take(8).collect(),
+        None => "nothing".to_string(),
+    }
 }
 
 impl GitError {
@@ -127,6 +219,33 @@ impl GitError {
             GitError::StaleHunk { .. } => Some("refresh the diff and try again".to_string()),
             GitError::PathNotFound(_) | GitError::RevisionNotFound(_) => {
                 Some("refresh and try again".to_string())
+            }
+            GitError::MissingIdentity { .. } => Some(
+                "run `git config --global user.name \"Your Name\"` and `git config --global user.email \"you@example.com\"`"
+                    .to_string(),
+            ),
+            GitError::EmptyMessage => Some("write a commit message".to_string()),
+            GitError::NothingToCommit => {
+                Some("stage changes first (or allow an empty commit)".to_string())
+            }
+            GitError::NothingToAmend => Some("make a first commit instead".to_string()),
+            GitError::HookFailed { .. } => {
+                Some("fix what the hook reports, or skip hooks (--no-verify)".to_string())
+            }
+            GitError::UnresolvedConflicts { .. } => {
+                Some("resolve the conflicts and stage the files first".to_string())
+            }
+            GitError::UncommittedChanges { .. } => {
+                Some("commit or stash your changes first".to_string())
+            }
+            GitError::NoBranch => Some("check out a branch first".to_string()),
+            GitError::BranchNotFound(_) => None,
+            GitError::NoUpstream { .. } => {
+                Some("push the branch with \"set upstream\", or set its upstream".to_string())
+            }
+            GitError::PushRejected { hint, .. } => Some(hint.clone()),
+            GitError::StaleLease { .. } => {
+                Some("fetch, look at what changed, then decide again".to_string())
             }
             GitError::Other(_) => None,
         }
