@@ -5,8 +5,8 @@ mod forms;
 mod header;
 mod jobs;
 mod overlays;
-mod panes;
 mod repos;
+mod worktree;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -49,8 +49,8 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
     let [branches_area, status_area] =
         Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(right);
     repos::draw(frame, left, state, view);
-    panes::branches(frame, branches_area, state, view);
-    panes::status(frame, status_area, state, view);
+    worktree::log(frame, branches_area, state, view);
+    worktree::status(frame, status_area, state, view);
     jobs::draw(frame, jobs_area, state, view);
     footer::draw(frame, footer_area, state, view);
     overlays::draw(frame, area, state, view);
