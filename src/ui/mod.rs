@@ -40,7 +40,11 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
     ])
     .areas(area);
     header::draw(frame, header_area, state, view);
-    let left_share = if area.width >= 120 { 45 } else { 50 };
+    // With a clone open and the working-tree panes in use, they get most of the width.
+    let working = state.open_repo.is_some()
+        && matches!(state.focus, Pane::Status | Pane::Log)
+        && area.width >= 100;
+    let left_share = if working { 30 } else if area.width >= 120 { 45 } else { 50 };
     let [left, right] = Layout::horizontal([
         Constraint::Percentage(left_share),
         Constraint::Percentage(100 - left_share),
