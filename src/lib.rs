@@ -16,6 +16,8 @@
 //! - [`jobs`]: the job manager (ids, cancellation, progress events).
 //! - [`tui`]: terminal enter/restore, panic hook, suspend.
 //! - [`config`], [`logging`], [`cli`]: the edges.
+//! - [`git`]: blocking git2 operations (clone with progress, cancel and bounded credentials);
+//!   the jobs run them under `spawn_blocking`.
 //! - [`aws`]: AWS configuration and the CodeCommit API; [`local`]: the local
 //!   CodeCommit-compatible service, sharing only [`secret`] and signing primitives with `aws`.
 //!
