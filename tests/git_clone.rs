@@ -6,6 +6,8 @@
 
 #[path = "support/git_remote.rs"]
 mod git_remote;
+#[path = "support/git_sandbox.rs"]
+mod git_sandbox;
 #[path = "support/local.rs"]
 mod local_support;
 
@@ -37,6 +39,7 @@ fn head_of(worktree: &std::path::Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn iam_clone_checks_out_sets_a_clean_origin_and_stores_no_secret() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     let head = repo_with_commits(&service, "plain", 5).await;
@@ -89,6 +92,7 @@ async fn iam_clone_checks_out_sets_a_clean_origin_and_stores_no_secret() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn iam_with_a_session_token_and_no_token_on_disk() {
+    git_sandbox::sandbox_libgit2_config();
     const KEY: &str = "ASIACCTUITESTTOKEN01";
     const SECRET: &str = "tokenSecretKey/ForTheCloneTest0000000000";
     const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKENvalue+/=";
@@ -143,6 +147,7 @@ async fn iam_with_a_session_token_and_no_token_on_disk() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn static_https_git_credentials_and_wrong_ones() {
+    git_sandbox::sandbox_libgit2_config();
     const PASSWORD: &str = "StaticGitPassw0rd+ForTheCloneTest=";
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |c| {
@@ -203,6 +208,7 @@ async fn static_https_git_credentials_and_wrong_ones() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn wrong_iam_secret_fails_once_and_leaves_nothing() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     repo_with_commits(&service, "w", 1).await;
@@ -245,6 +251,7 @@ async fn wrong_iam_secret_fails_once_and_leaves_nothing() {
 /// replays); ours stop after one attempt.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_401_loop_is_cut_after_one_attempt_per_method() {
+    git_sandbox::sandbox_libgit2_config();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let with_auth = Arc::new(AtomicUsize::new(0));
@@ -301,6 +308,7 @@ async fn a_401_loop_is_cut_after_one_attempt_per_method() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn cancel_mid_transfer_stops_within_a_second_and_removes_the_directory() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     big_repo(&service, &dir.path().join("data"), "big", 40).await;
@@ -341,6 +349,7 @@ async fn cancel_mid_transfer_stops_within_a_second_and_removes_the_directory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_cut_transfer_is_a_network_error_and_leaves_an_existing_empty_target_empty() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     big_repo(&service, &dir.path().join("data"), "cut", 8).await;
@@ -357,6 +366,12 @@ async fn a_cut_transfer_is_a_network_error_and_leaves_an_existing_empty_target_e
         Err(error @ GitError::Network { .. }) => {
             assert!(error.hint().unwrap().contains("network"), "{error:?}");
             println!("network error: {error}");
+            assert!(
+                error
+                    .to_string()
+                    .contains("closed before the transfer finished"),
+                "{error}"
+            );
         }
         other => panic!("expected a network error, got {other:?}"),
     }
@@ -382,6 +397,7 @@ async fn a_cut_transfer_is_a_network_error_and_leaves_an_existing_empty_target_e
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_non_empty_target_is_refused_before_any_request() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     let target = dir.path().join("busy");
@@ -430,6 +446,7 @@ async fn a_non_empty_target_is_refused_before_any_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn missing_repository_and_refused_connection_say_so() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     let target = dir.path().join("nope");
@@ -464,6 +481,7 @@ async fn missing_repository_and_refused_connection_say_so() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn clones_the_demo_history_repository() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = cctui::local::start_demo(&dir.path().join("data"), false)
         .await
@@ -482,9 +500,88 @@ async fn clones_the_demo_history_repository() {
     assert_eq!(count, cctui::local::demo::DEMO_HISTORY_COMMITS);
     let branches = git_ok(&target, &["branch", "-r"]);
     assert!(branches.lines().count() > 1, "{branches}");
-    assert!(seen.iter().any(|p| p.phase == ClonePhase::Receiving));
+    let phases: Vec<ClonePhase> = seen.iter().map(|p| p.phase).fold(Vec::new(), |mut v, p| {
+        if v.last() != Some(&p) {
+            v.push(p);
+        }
+        v
+    });
+    println!("phases: {phases:?}");
+    assert_eq!(phases.first(), Some(&ClonePhase::Connecting));
+    assert!(phases.contains(&ClonePhase::Receiving), "{phases:?}");
+    assert_eq!(phases.last(), Some(&ClonePhase::CheckingOut));
+    let mut sorted = phases.clone();
+    sorted.sort_by_key(|p| *p as u8);
+    assert_eq!(phases, sorted, "phases only move forward");
     assert_eq!(
         files_containing(&target, &[DEMO_SECRET_ACCESS_KEY]),
         Vec::<String>::new()
     );
+}
+
+/// libgit2 can only stop at a callback: a cancel raised while it waits for the server lands
+/// when the server's first answer arrives, and nothing more is requested.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancel_while_the_server_is_slow_lands_at_its_first_answer() {
+    git_sandbox::sandbox_libgit2_config();
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), |_| {}).await;
+    repo_with_commits(&service, "slow", 2).await;
+    service.faults().set_latency_ms(700);
+    let before = service.stats_snapshot().git_requests;
+    let target = dir.path().join("slow");
+    let started = Instant::now();
+    let request = CloneRequest {
+        url: service.clone_url("slow"),
+        target: target.clone(),
+        auth: demo_iam(),
+    };
+    let (result, seen) = clone_blocking(request, |_| true).await;
+    let took = started.elapsed();
+    println!("cancel during a 700 ms server wait returned after {took:?}");
+    assert!(matches!(result, Err(GitError::Cancelled)), "{result:?}");
+    assert_eq!(seen.len(), 1, "the first report cancels");
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+    assert_eq!(
+        service.stats_snapshot().git_requests - before,
+        1,
+        "no request after the cancel"
+    );
+    assert!(!target.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_method_that_does_not_fit_the_url_is_refused_before_connecting() {
+    git_sandbox::sandbox_libgit2_config();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("t");
+    let request = CloneRequest {
+        url: "ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/r".into(),
+        target: target.clone(),
+        auth: demo_iam(),
+    };
+    let result = clone_blocking(request, |_| false).await.0;
+    assert!(
+        matches!(&result, Err(GitError::Other(m)) if m.contains("HTTPS clone URL")),
+        "{result:?}"
+    );
+    let auth = Auth::Ssh {
+        user: "APKA".into(),
+        key_files: vec![],
+        passphrase: None,
+        use_agent: false,
+        known_hosts: dir.path().join("kh"),
+        trusted_fingerprint: None,
+    };
+    let request = CloneRequest {
+        url: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r".into(),
+        target: target.clone(),
+        auth,
+    };
+    let result = clone_blocking(request, |_| false).await.0;
+    assert!(
+        matches!(&result, Err(GitError::Other(m)) if m.contains("SSH clone URL")),
+        "{result:?}"
+    );
+    assert!(!target.exists());
 }
