@@ -44,7 +44,6 @@ pub(crate) fn other(e: git2::Error) -> GitError {
 }
 
 /// The commit HEAD points to, or `None` on an unborn branch (no commit yet).
-#[allow(dead_code)] // used by the implementations that follow
 pub(crate) fn head_commit(repo: &Repository) -> Result<Option<git2::Commit<'_>>, GitError> {
     match repo.head() {
         Ok(head) => head.peel_to_commit().map(Some).map_err(other),
@@ -57,7 +56,6 @@ pub(crate) fn head_commit(repo: &Repository) -> Result<Option<git2::Commit<'_>>,
 
 /// A path as git stores it (`/`-separated, relative to the working-tree root), checked: not
 /// empty, not absolute, no `..` component.
-#[allow(dead_code)] // used by the implementations that follow
 pub(crate) fn check_relative(path: &str) -> Result<&str, GitError> {
     let trimmed = path.trim_end_matches('/');
     let bad = trimmed.is_empty()
