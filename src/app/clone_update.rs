@@ -103,8 +103,14 @@ pub fn parse_clone_url(state: &State, text: &str) -> Result<(CloneSource, CloneP
         .split_once("://")
         .ok_or("Not a URL: use https://…, ssh://… or codecommit://[profile@]repo.")?;
     let host = host_of(text);
-    let after_scheme = text.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
-    let repository_path = after_scheme.split_once('/').map(|(_, path)| path).unwrap_or_default();
+    let after_scheme = text
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let repository_path = after_scheme
+        .split_once('/')
+        .map(|(_, path)| path)
+        .unwrap_or_default();
     let name = repository_path
         .trim_end_matches('/')
         .rsplit('/')

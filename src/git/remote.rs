@@ -250,7 +250,15 @@ pub fn push(
                 return Err(rejection(error.message().to_string()));
             }
             Err(error) => {
-                let mapped = authenticator.borrow_mut().error(&error);
+                let mapped = match authenticator.borrow_mut().error(&error) {
+                    // The shared hint speaks of pulling; a push needs the other permission.
+                    GitError::AuthFailed { method, user, hint } => GitError::AuthFailed {
+                        method,
+                        user,
+                        hint: hint.replace("codecommit:GitPull", "codecommit:GitPush"),
+                    },
+                    other => other,
+                };
                 tracing::info!(error = %error, class = ?error.class(), code = ?error.code(), "push failed");
                 return Err(mapped);
             }
