@@ -10,6 +10,8 @@ mod git_remote;
 mod local_support;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use cctui::aws::git_password::AwsKeys;
 use cctui::git::{
@@ -265,5 +267,103 @@ async fn wrong_iam_keys_fail_once_with_the_method_named() {
     assert_eq!(
         files_containing(&work, &["NotTheSecretKeyAtAll"]),
         Vec::<String>::new()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fetch_cancelled_mid_transfer_stops_within_a_second_and_changes_no_ref() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path()).await;
+    big_repo(&service, &dir.path().join("data"), "big", 40).await;
+    service.faults().set_latency_ms(200);
+    let work = local_repo(dir.path(), "work", &service, "big");
+
+    let cancelled_at = Arc::new(Mutex::new(None::<Instant>));
+    let mark = Arc::clone(&cancelled_at);
+    let work2 = work.clone();
+    let (result, seen) = blocking(move || {
+        let mut seen = Vec::new();
+        let result = fetch(&work2, "origin", demo_iam(), false, &mut |p| {
+            seen.push(p.clone());
+            let cancel = matches!(p, TransferProgress::Objects { bytes, .. } if *bytes > 0);
+            if cancel {
+                mark.lock().unwrap().get_or_insert_with(Instant::now);
+            }
+            !cancel
+        });
+        (result, seen)
+    })
+    .await;
+    let returned = Instant::now();
+    assert!(matches!(result, Err(GitError::Cancelled)), "{result:?}");
+    let took = returned - cancelled_at.lock().unwrap().unwrap();
+    println!(
+        "cancel returned after {took:?}; last progress {:?}",
+        seen.last()
+    );
+    assert!(took < Duration::from_secs(1), "cancel took {took:?}");
+    assert!(
+        matches!(seen.last(), Some(TransferProgress::Objects { bytes, .. }) if *bytes < 40 << 20),
+        "cancelled before the end: {:?}",
+        seen.last()
+    );
+    assert_eq!(try_rev(&work, "refs/remotes/origin/master"), None);
+
+    // The same fetch, not cancelled, completes.
+    service.faults().set_latency_ms(0);
+    let work2 = work.clone();
+    let outcome = blocking(move || fetch(&work2, "origin", demo_iam(), false, &mut |_| true))
+        .await
+        .unwrap();
+    assert_eq!(outcome.updated_refs, 1);
+    assert!(try_rev(&work, "refs/remotes/origin/master").is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn push_cancelled_while_connecting_pushes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path()).await;
+    let head = repo_with_commits(&service, "slow", 1).await;
+    let work = local_repo(dir.path(), "work", &service, "slow");
+    cli_commit(&work, "x.txt", "x\n", "x");
+    // Every request waits 300 ms: the cancel, raised at the second report (~100 ms), lands
+    // before the pack is sent.
+    service.faults().set_latency_ms(300);
+    let request = PushRequest {
+        remote: "origin".to_string(),
+        local_branch: "main".to_string(),
+        remote_branch: "main".to_string(),
+        set_upstream: true,
+        force_with_lease: false,
+        auth: demo_iam(),
+    };
+    let work2 = work.clone();
+    let started = Instant::now();
+    let result = blocking(move || {
+        let mut reports = 0;
+        push(&work2, &request, &mut |_| {
+            reports += 1;
+            reports < 2
+        })
+    })
+    .await;
+    assert!(matches!(result, Err(GitError::Cancelled)), "{result:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    service.faults().set_latency_ms(0);
+    assert_eq!(remote_head(&service, "slow", "main"), None);
+    assert_eq!(
+        remote_head(&service, "slow", "master").as_deref(),
+        Some(head.as_str())
+    );
+    assert_eq!(try_rev(&work, "refs/remotes/origin/main"), None);
+    assert_eq!(
+        git(&work, &["config", "--get", "branch.main.remote"])
+            .status
+            .code(),
+        Some(1)
     );
 }
