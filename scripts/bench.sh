@@ -4,19 +4,21 @@
 #   clone50mb  ~50 MB clone through the local service vs plain git http-backend (service bench)
 #   repos5000  5,000 repositories at 50 ms latency via cctui::aws vs the AWS CLI (repos bench)
 #   render5000 p99 frame time of the main screen with 5,000 repositories    (render bench)
+#   clone50mb-cctui  ~50 MB clone through cctui::git::clone vs git clone, same service URL (clone bench)
 # Builds the release benchmark binaries once, then runs the named benches; each ends with one
 # line `NAME: <figure> (<ratio>x PEER, target <T>)`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(list5000 clone50mb repos5000 render5000)
-cargo bench --no-run --bench service --bench repos --bench render >/dev/null 2>&1 || cargo bench --no-run --bench service --bench repos --bench render
+[ ${#names[@]} -gt 0 ] || names=(list5000 clone50mb repos5000 render5000 clone50mb-cctui)
+cargo bench --no-run --bench service --bench repos --bench render --bench clone >/dev/null 2>&1 || cargo bench --no-run --bench service --bench repos --bench render --bench clone
 for name in "${names[@]}"; do
   case "$name" in
     list5000|clone50mb) cargo bench --quiet --bench service -- "$name" 2>/dev/null | grep -E '^[a-z0-9]+: ' ;;
     repos5000) cargo bench --quiet --bench repos 2>/dev/null | grep -E '^[a-z0-9]+: ' ;;
     render5000) cargo bench --quiet --bench render 2>/dev/null | grep -E '^[a-z0-9]+: ' ;;
-    *) echo "unknown benchmark: $name (choose list5000, clone50mb, repos5000, render5000)" >&2; exit 2 ;;
+    clone50mb-cctui) cargo bench --quiet --bench clone 2>/dev/null | grep -E '^[a-z0-9-]+: ' ;;
+    *) echo "unknown benchmark: $name (choose list5000, clone50mb, repos5000, render5000, clone50mb-cctui)" >&2; exit 2 ;;
   esac
 done

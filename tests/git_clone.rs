@@ -6,6 +6,8 @@
 
 #[path = "support/git_remote.rs"]
 mod git_remote;
+#[path = "support/git_sandbox.rs"]
+mod git_sandbox;
 #[path = "support/local.rs"]
 mod local_support;
 
@@ -37,6 +39,7 @@ fn head_of(worktree: &std::path::Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn iam_clone_checks_out_sets_a_clean_origin_and_stores_no_secret() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     let head = repo_with_commits(&service, "plain", 5).await;
@@ -89,6 +92,7 @@ async fn iam_clone_checks_out_sets_a_clean_origin_and_stores_no_secret() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn iam_with_a_session_token_and_no_token_on_disk() {
+    git_sandbox::sandbox_libgit2_config();
     const KEY: &str = "ASIACCTUITESTTOKEN01";
     const SECRET: &str = "tokenSecretKey/ForTheCloneTest0000000000";
     const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKENvalue+/=";
@@ -143,6 +147,7 @@ async fn iam_with_a_session_token_and_no_token_on_disk() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn static_https_git_credentials_and_wrong_ones() {
+    git_sandbox::sandbox_libgit2_config();
     const PASSWORD: &str = "StaticGitPassw0rd+ForTheCloneTest=";
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |c| {
@@ -203,6 +208,7 @@ async fn static_https_git_credentials_and_wrong_ones() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn wrong_iam_secret_fails_once_and_leaves_nothing() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     repo_with_commits(&service, "w", 1).await;
@@ -245,6 +251,7 @@ async fn wrong_iam_secret_fails_once_and_leaves_nothing() {
 /// replays); ours stop after one attempt.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_401_loop_is_cut_after_one_attempt_per_method() {
+    git_sandbox::sandbox_libgit2_config();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let with_auth = Arc::new(AtomicUsize::new(0));
@@ -301,6 +308,7 @@ async fn a_401_loop_is_cut_after_one_attempt_per_method() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn cancel_mid_transfer_stops_within_a_second_and_removes_the_directory() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     big_repo(&service, &dir.path().join("data"), "big", 40).await;
@@ -341,6 +349,7 @@ async fn cancel_mid_transfer_stops_within_a_second_and_removes_the_directory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_cut_transfer_is_a_network_error_and_leaves_an_existing_empty_target_empty() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     big_repo(&service, &dir.path().join("data"), "cut", 8).await;
@@ -382,6 +391,7 @@ async fn a_cut_transfer_is_a_network_error_and_leaves_an_existing_empty_target_e
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_non_empty_target_is_refused_before_any_request() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     let target = dir.path().join("busy");
@@ -430,6 +440,7 @@ async fn a_non_empty_target_is_refused_before_any_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn missing_repository_and_refused_connection_say_so() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path(), |_| {}).await;
     let target = dir.path().join("nope");
@@ -464,6 +475,7 @@ async fn missing_repository_and_refused_connection_say_so() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn clones_the_demo_history_repository() {
+    git_sandbox::sandbox_libgit2_config();
     let dir = tempfile::tempdir().unwrap();
     let service = cctui::local::start_demo(&dir.path().join("data"), false)
         .await
