@@ -184,7 +184,9 @@ pub fn origin_url(worktree: &Path) -> String {
 // ---- Commit and remote tests: sandboxed libgit2 configuration, temp repositories ----------
 
 /// Points libgit2's global, XDG and system configuration at an empty directory, once per test
-/// binary (gitui's `sandbox_config_files`), so `~/.gitconfig` never leaks into a test.
+/// binary (gitui's `sandbox_config_files`), so `~/.gitconfig` never leaks into a test. (The same
+/// as `support/git_sandbox.rs`, kept here because not every binary using this module includes
+/// that one, and one binary sets its own search path.)
 pub fn sandbox_config() {
     static SANDBOX: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     SANDBOX.get_or_init(|| {
