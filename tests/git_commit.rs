@@ -525,3 +525,31 @@ fn detached_head_commit_moves_head_only() {
     assert_eq!(rev(&repo, "HEAD"), outcome.id);
     assert_eq!(rev(&repo, "main"), first);
 }
+
+#[test]
+fn hook_path_finds_only_executable_hooks() {
+    let (_dir, repo) = new_repo();
+    assert_eq!(
+        cctui::git::hooks::hook_path(&repo, "pre-commit").unwrap(),
+        None
+    );
+    // The samples git installs are not hooks.
+    std::fs::write(
+        hooks_dir(&repo).join("pre-commit.sample"),
+        "#!/bin/sh\nexit 1\n",
+    )
+    .unwrap();
+    assert_eq!(
+        cctui::git::hooks::hook_path(&repo, "pre-commit").unwrap(),
+        None
+    );
+    hook(&hooks_dir(&repo), "pre-commit", "exit 0");
+    assert_eq!(
+        cctui::git::hooks::hook_path(&repo, "pre-commit").unwrap(),
+        Some(hooks_dir(&repo).join("pre-commit"))
+    );
+    let run = cctui::git::hooks::run_hook(&repo, "pre-commit", &[])
+        .unwrap()
+        .unwrap();
+    assert!(run.success);
+}

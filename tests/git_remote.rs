@@ -561,3 +561,80 @@ fn ahead_behind_counts_against_the_upstream() {
     git_ok(&a, &["update-ref", "-d", "refs/remotes/origin/main"]);
     assert_eq!(ahead_behind(&a).unwrap(), None);
 }
+
+#[test]
+fn pull_merge_stops_on_a_local_change_in_the_way_and_leaves_no_merge_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_bare, a, b) = remote_and_two_clones(dir.path());
+    cli_commit(&b, "file.txt", "one\ntwo\nthree\nbob\n", "bob");
+    git_ok(&b, &["push", "-q", "origin", "main"]);
+    let ours = cli_commit(&a, "a.txt", "alice\n", "alice");
+    std::fs::write(a.join("file.txt"), "alice's unsaved edit\n").unwrap();
+
+    let error = do_pull(&a).unwrap_err();
+    assert!(
+        matches!(error, GitError::UncommittedChanges { .. }),
+        "{error:?}"
+    );
+    assert!(error.hint().unwrap().contains("commit or stash"));
+    assert_eq!(rev(&a, "HEAD"), ours);
+    assert!(!a.join(".git/MERGE_HEAD").exists());
+    assert_eq!(
+        std::fs::read_to_string(a.join("file.txt")).unwrap(),
+        "alice's unsaved edit\n"
+    );
+    // The fetch part happened: the remote-tracking branch knows Bob's commit.
+    assert_eq!(ahead_behind(&a).unwrap(), Some((1, 1)));
+}
+
+#[test]
+fn pull_into_an_unborn_branch_takes_the_upstream() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bare, _a, b) = remote_and_two_clones(dir.path());
+    let tip = rev(&b, "HEAD");
+    let fresh = dir.path().join("fresh");
+    repo_init(&fresh);
+    git_ok(&fresh, &["remote", "add", "origin", bare.to_str().unwrap()]);
+    git_ok(&fresh, &["config", "branch.main.remote", "origin"]);
+    git_ok(&fresh, &["config", "branch.main.merge", "refs/heads/main"]);
+
+    let outcome = do_pull(&fresh).unwrap();
+    assert!(
+        matches!(&outcome, PullOutcome::FastForward { to, .. } if to == &tip),
+        "{outcome:?}"
+    );
+    assert_eq!(rev(&fresh, "refs/heads/main"), tip);
+    assert_eq!(
+        std::fs::read_to_string(fresh.join("file.txt")).unwrap(),
+        "one\ntwo\nthree\n"
+    );
+    assert_eq!(git_ok(&fresh, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn pull_needs_an_identity_only_for_a_merge_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_bare, a, b) = remote_and_two_clones(dir.path());
+    git_ok(&a, &["config", "--unset", "user.name"]);
+    git_ok(&a, &["config", "--unset", "user.email"]);
+    let theirs = cli_commit(&b, "b.txt", "bob\n", "bob");
+    git_ok(&b, &["push", "-q", "origin", "main"]);
+    // Fast-forward: no commit made, no identity needed.
+    assert!(matches!(
+        do_pull(&a).unwrap(),
+        PullOutcome::FastForward { .. }
+    ));
+    assert_eq!(rev(&a, "HEAD"), theirs);
+
+    cli_commit(&b, "b2.txt", "bob\n", "bob 2");
+    git_ok(&b, &["push", "-q", "origin", "main"]);
+    let ours = cli_commit(&a, "a.txt", "alice\n", "alice");
+    let error = do_pull(&a).unwrap_err();
+    assert!(
+        matches!(error, GitError::MissingIdentity { .. }),
+        "{error:?}"
+    );
+    assert_eq!(rev(&a, "HEAD"), ours);
+    assert!(!a.join(".git/MERGE_HEAD").exists());
+    assert!(!a.join("b2.txt").exists());
+}

@@ -418,7 +418,6 @@ pub fn pull(
         });
     }
     drop(config);
-    let identity = identity_of(&repository)?;
     drop(repository);
 
     drive(on_progress, |shared| {
@@ -489,6 +488,8 @@ pub fn pull(
         });
     }
 
+    // A merge commit needs an identity: check before touching the working tree.
+    let identity = identity_of(&repository)?;
     let staged = staged_paths(&repository, &head)?;
     if !staged.is_empty() {
         return Err(GitError::UncommittedChanges { files: staged });
