@@ -498,6 +498,26 @@ impl Authenticator {
     }
 }
 
+/// The callbacks every network operation on an existing repository shares (push, fetch):
+/// `authenticator`'s bounded credentials and host key check, and a stop at the credentials
+/// callback once `cancel` is raised. Callers add their progress callbacks.
+pub(crate) fn remote_callbacks<'a>(
+    authenticator: &'a std::cell::RefCell<Authenticator>,
+    cancel: &'a std::sync::atomic::AtomicBool,
+) -> git2::RemoteCallbacks<'a> {
+    let mut callbacks = git2::RemoteCallbacks::new();
+    callbacks.credentials(move |url, user, allowed| {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(git2::Error::from_str("cancelled"));
+        }
+        authenticator.borrow_mut().credentials(url, user, allowed)
+    });
+    callbacks.certificate_check(move |cert, host| {
+        authenticator.borrow_mut().certificate_check(cert, host)
+    });
+    callbacks
+}
+
 /// Whether a private key file is encrypted (OpenSSH format: its cipher is not `none`; PEM:
 /// `ENCRYPTED` in its header).
 pub fn key_is_encrypted(text: &[u8]) -> bool {

@@ -1,8 +1,20 @@
 //! Commit the index: message checks, hooks, amend, merge commits, identity from the config.
+//!
+//! The order is git's: `pre-commit` (which may re-stage files, so the index is read after it),
+//! the "nothing to commit" check, `prepare-commit-msg`, `commit-msg` (which may rewrite the
+//! message file), the commit, `post-commit` (its failure is logged, not reported: the commit
+//! exists). A failing hook leaves nothing committed. The message is cleaned up as
+//! `git commit -m` does (`--cleanup=whitespace`: trailing spaces, leading/trailing and repeated
+//! blank lines). During a merge (`MERGE_HEAD`, e.g. after a pull with conflicts) the commit
+//! gets the merged commits as further parents and the merge state is cleared.
 
 use std::path::Path;
 
+use git2::{ErrorCode, Oid, Repository, RepositoryState};
+
 use crate::git::GitError;
+use crate::git::hooks::{self, HookAuthor};
+use crate::git::identity::{identity_of, signature_now};
 
 /// What to commit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,8 +38,260 @@ pub struct CommitOutcome {
     pub summary: String,
 }
 
+/// Opens the repository at `repo` (a working tree or a `.git` directory).
+pub(crate) fn open(repo: &Path) -> Result<Repository, GitError> {
+    Repository::open(repo).map_err(|e| {
+        GitError::Other(format!(
+            "cannot open the repository {}: {}",
+            repo.display(),
+            e.message()
+        ))
+    })
+}
+
+/// libgit2's error as ours, with what was being done.
+pub(crate) fn other(doing: &str) -> impl Fn(git2::Error) -> GitError + '_ {
+    move |e| GitError::Other(format!("{doing}: {}", e.message()))
+}
+
+/// HEAD's commit; `None` when HEAD is unborn.
+pub(crate) fn head_commit(repository: &Repository) -> Result<Option<git2::Commit<'_>>, GitError> {
+    match repository.head() {
+        Ok(head) => head
+            .peel_to_commit()
+            .map(Some)
+            .map_err(other("cannot read HEAD")),
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+        Err(e) => Err(other("cannot read HEAD")(e)),
+    }
+}
+
+/// The conflicted paths of `index`, sorted.
+pub(crate) fn conflicted_paths(index: &git2::Index) -> Result<Vec<String>, GitError> {
+    let mut files = Vec::new();
+    for conflict in index.conflicts().map_err(other("cannot read the index"))? {
+        let conflict = conflict.map_err(other("cannot read the index"))?;
+        let entry = conflict.our.or(conflict.their).or(conflict.ancestor);
+        if let Some(entry) = entry {
+            files.push(String::from_utf8_lossy(&entry.path).into_owned());
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// `git commit -m` clean-up: no comment stripping.
+fn clean_message(message: &str) -> Result<String, GitError> {
+    git2::message_prettify(message, None).map_err(other("cannot clean up the message"))
+}
+
+fn hook_failed(hook: &str, run: hooks::HookRun) -> GitError {
+    GitError::HookFailed {
+        hook: hook.to_string(),
+        output: run.output,
+    }
+}
+
 /// Commits the index of the repository at `repo` on HEAD. Blocking; runs hooks.
+///
+/// Errors: [`GitError::EmptyMessage`], [`GitError::MissingIdentity`],
+/// [`GitError::NothingToCommit`] (tree equal to the parent's, unless `allow_empty`; for an
+/// amend the parent is HEAD's parent), [`GitError::NothingToAmend`] (unborn HEAD),
+/// [`GitError::UnresolvedConflicts`], [`GitError::HookFailed`].
 pub fn commit(repo: &Path, request: &CommitRequest) -> Result<CommitOutcome, GitError> {
-    let _ = (repo, request);
-    Err(GitError::Other("not implemented yet".to_string()))
+    let mut repository = open(repo)?;
+    if clean_message(&request.message)?.trim().is_empty() {
+        return Err(GitError::EmptyMessage);
+    }
+    let identity = identity_of(&repository)?;
+    if repository.is_bare() {
+        return Err(GitError::Other(
+            "cannot commit in a bare repository".to_string(),
+        ));
+    }
+    let mut merge_heads = Vec::new();
+    if repository.state() == RepositoryState::Merge {
+        repository
+            .mergehead_foreach(|id| {
+                merge_heads.push(*id);
+                true
+            })
+            .map_err(other("cannot read MERGE_HEAD"))?;
+    }
+    if request.amend && !merge_heads.is_empty() {
+        return Err(GitError::Other(
+            "a merge is in progress: conclude it with a commit before amending".to_string(),
+        ));
+    }
+    let head = head_commit(&repository)?;
+    if request.amend && head.is_none() {
+        return Err(GitError::NothingToAmend);
+    }
+    let committer = signature_now(&identity)?;
+    let author = match (&head, request.amend) {
+        (Some(head), true) => HookAuthor::from_signature(&head.author()),
+        _ => HookAuthor::from_signature(&committer),
+    };
+
+    if !request.no_verify {
+        if let Some(run) = hooks::run(&repository, "pre-commit", &[], Some(&author))? {
+            if !run.success {
+                return Err(hook_failed("pre-commit", run));
+            }
+        }
+    }
+
+    // The pre-commit hook may have staged files: read the index from disk.
+    let mut index = repository.index().map_err(other("cannot open the index"))?;
+    index.read(true).map_err(other("cannot read the index"))?;
+    if index.has_conflicts() {
+        return Err(GitError::UnresolvedConflicts {
+            files: conflicted_paths(&index)?,
+        });
+    }
+    let tree_id = index.write_tree().map_err(other("cannot write the tree"))?;
+    let base_tree = match (&head, request.amend) {
+        (Some(head), false) => Some(head.tree_id()),
+        (Some(head), true) => head.parents().next().map(|parent| parent.tree_id()),
+        (None, _) => None,
+    };
+    let base_tree = match base_tree {
+        Some(id) => id,
+        None => empty_tree(&repository)?,
+    };
+    if tree_id == base_tree && merge_heads.is_empty() && !request.allow_empty {
+        return Err(GitError::NothingToCommit);
+    }
+
+    let message_file = repository.path().join("COMMIT_EDITMSG");
+    let write_error = |e: std::io::Error| {
+        GitError::Other(format!("cannot write {}: {e}", message_file.display()))
+    };
+    std::fs::write(&message_file, clean_message(&request.message)?).map_err(write_error)?;
+    let file_arg = message_file.to_string_lossy().into_owned();
+    let source = if merge_heads.is_empty() {
+        "message"
+    } else {
+        "merge"
+    };
+    if let Some(run) = hooks::run(
+        &repository,
+        "prepare-commit-msg",
+        &[&file_arg, source],
+        Some(&author),
+    )? {
+        if !run.success {
+            return Err(hook_failed("prepare-commit-msg", run));
+        }
+    }
+    if !request.no_verify {
+        if let Some(run) = hooks::run(&repository, "commit-msg", &[&file_arg], Some(&author))? {
+            if !run.success {
+                return Err(hook_failed("commit-msg", run));
+            }
+        }
+    }
+    let message = std::fs::read(&message_file)
+        .map_err(|e| GitError::Other(format!("cannot read {}: {e}", message_file.display())))?;
+    let message = clean_message(&String::from_utf8_lossy(&message))?;
+    if message.trim().is_empty() {
+        return Err(GitError::EmptyMessage);
+    }
+
+    let tree = repository
+        .find_tree(tree_id)
+        .map_err(other("cannot read the tree"))?;
+    let summary = message.lines().next().unwrap_or("").to_string();
+    let id = match (&head, request.amend) {
+        (Some(head), true) => head
+            .amend(
+                None,
+                None,
+                Some(&committer),
+                None,
+                Some(&message),
+                Some(&tree),
+            )
+            .map_err(other("cannot amend"))?,
+        _ => {
+            let mut parents = Vec::new();
+            if let Some(head) = &head {
+                parents.push(head.clone());
+            }
+            for id in &merge_heads {
+                parents.push(
+                    repository
+                        .find_commit(*id)
+                        .map_err(other("cannot read MERGE_HEAD"))?,
+                );
+            }
+            let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
+            repository
+                .commit(None, &committer, &committer, &message, &tree, &parents)
+                .map_err(other("cannot commit"))?
+        }
+    };
+    // The reflog entry git writes.
+    let kind = if request.amend {
+        " (amend)"
+    } else if head.is_none() {
+        " (initial)"
+    } else if !merge_heads.is_empty() {
+        " (merge)"
+    } else {
+        ""
+    };
+    update_head(
+        &repository,
+        id,
+        head.as_ref().map(git2::Commit::id),
+        &format!("commit{kind}: {summary}"),
+    )?;
+    if !merge_heads.is_empty() {
+        repository
+            .cleanup_state()
+            .map_err(other("committed, but cannot clear the merge state"))?;
+    }
+    if let Ok(Some(run)) = hooks::run(&repository, "post-commit", &[], Some(&author)) {
+        if !run.success {
+            tracing::warn!(output = %run.output, "post-commit hook failed");
+        }
+    }
+    Ok(CommitOutcome {
+        id: id.to_string(),
+        summary,
+    })
+}
+
+/// The id of the empty tree (written to the object database if missing).
+pub(crate) fn empty_tree(repository: &Repository) -> Result<Oid, GitError> {
+    repository
+        .treebuilder(None)
+        .and_then(|builder| builder.write())
+        .map_err(other("cannot write the empty tree"))
+}
+
+/// Moves what HEAD points to (the branch, created if unborn, or HEAD itself when detached)
+/// from `old` to `new`, refusing if it moved meanwhile.
+fn update_head(
+    repository: &Repository,
+    new: Oid,
+    old: Option<Oid>,
+    message: &str,
+) -> Result<(), GitError> {
+    let head = repository
+        .find_reference("HEAD")
+        .map_err(other("cannot read HEAD"))?;
+    let name = match head.symbolic_target() {
+        Ok(Some(target)) => target.to_string(),
+        _ => "HEAD".to_string(),
+    };
+    let result = match old {
+        Some(old) => repository.reference_matching(&name, new, true, old, message),
+        None => repository.reference(&name, new, false, message),
+    };
+    result
+        .map(drop)
+        .map_err(other("cannot move the branch to the new commit"))
 }

@@ -22,6 +22,38 @@ pub struct Identity {
 ///
 /// [`GitError::MissingIdentity`] names what is missing (`user.name`, `user.email` or both).
 pub fn identity(repo: &Path) -> Result<Identity, GitError> {
-    let _ = repo;
-    Err(GitError::Other("not implemented yet".to_string()))
+    let repository = crate::git::commit::open(repo)?;
+    identity_of(&repository)
+}
+
+/// [`identity`] of an open repository.
+pub(crate) fn identity_of(repository: &git2::Repository) -> Result<Identity, GitError> {
+    let config = repository
+        .config()
+        .map_err(|e| GitError::Other(format!("cannot read git's configuration: {e}")))?;
+    let read = |key: &str| {
+        config
+            .get_string(key)
+            .ok()
+            .map(|value| value.trim().to_string())
+            .filter(|value| !value.is_empty())
+    };
+    match (read("user.name"), read("user.email")) {
+        (Some(name), Some(email)) => Ok(Identity { name, email }),
+        (None, Some(_)) => Err(GitError::MissingIdentity {
+            missing: "user.name",
+        }),
+        (Some(_), None) => Err(GitError::MissingIdentity {
+            missing: "user.email",
+        }),
+        (None, None) => Err(GitError::MissingIdentity {
+            missing: "user.name and user.email",
+        }),
+    }
+}
+
+/// A signature of `identity` at the current time.
+pub(crate) fn signature_now(identity: &Identity) -> Result<git2::Signature<'static>, GitError> {
+    git2::Signature::now(&identity.name, &identity.email)
+        .map_err(|e| GitError::Other(format!("invalid identity in git's configuration: {e}")))
 }

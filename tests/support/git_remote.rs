@@ -1,4 +1,5 @@
-//! Helpers for the clone tests: repositories on the local service, big packs, secret scans.
+//! Helpers for the clone, commit and remote tests: repositories on the local service, big
+//! packs, secret scans; a sandboxed libgit2 configuration, temp repositories, a bare remote.
 #![allow(dead_code, clippy::unwrap_used, clippy::panic)]
 
 use std::io::Write;
@@ -178,4 +179,120 @@ pub fn origin_url(worktree: &Path) -> String {
         .url()
         .unwrap()
         .to_string()
+}
+
+// ---- Commit and remote tests: sandboxed libgit2 configuration, temp repositories ----------
+
+/// Points libgit2's global, XDG and system configuration at an empty directory, once per test
+/// binary (gitui's `sandbox_config_files`), so `~/.gitconfig` never leaks into a test. (The same
+/// as `support/git_sandbox.rs`, kept here because not every binary using this module includes
+/// that one, and one binary sets its own search path.)
+pub fn sandbox_config() {
+    static SANDBOX: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    SANDBOX.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        for level in [
+            git2::ConfigLevel::Global,
+            git2::ConfigLevel::XDG,
+            git2::ConfigLevel::System,
+            git2::ConfigLevel::ProgramData,
+        ] {
+            // SAFETY: runs once, before any repository is opened by this test binary.
+            unsafe { git2::opts::set_search_path(level, dir.path()).unwrap() };
+        }
+        dir
+    });
+}
+
+/// A new working tree at `dir` on branch `main`, with a repository-local identity.
+pub fn repo_init(dir: &Path) {
+    sandbox_config();
+    git_ok(
+        dir.parent().unwrap(),
+        &["init", "-q", "-b", "main", dir.to_str().unwrap()],
+    );
+    set_identity(dir, "Repo User", "repo.user@example.com");
+}
+
+/// Sets `user.name` / `user.email` in the repository's own config.
+pub fn set_identity(dir: &Path, name: &str, email: &str) {
+    git_ok(dir, &["config", "user.name", name]);
+    git_ok(dir, &["config", "user.email", email]);
+}
+
+/// Writes `file` (creating directories), stages it and commits with the git CLI; returns the
+/// new HEAD.
+pub fn cli_commit(dir: &Path, file: &str, content: &str, message: &str) -> String {
+    let path = dir.join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, content).unwrap();
+    git_ok(dir, &["add", file]);
+    git_ok(dir, &["commit", "-q", "-m", message]);
+    rev(dir, "HEAD")
+}
+
+/// Writes and stages `file` without committing.
+pub fn stage(dir: &Path, file: &str, content: &str) {
+    let path = dir.join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, content).unwrap();
+    git_ok(dir, &["add", file]);
+}
+
+/// `git rev-parse <what>`.
+pub fn rev(dir: &Path, what: &str) -> String {
+    git_ok(dir, &["rev-parse", what])
+}
+
+/// `git rev-parse <what>`, `None` when it does not resolve.
+pub fn try_rev(dir: &Path, what: &str) -> Option<String> {
+    let out = super::local_support::git(dir, &["rev-parse", "--verify", "-q", what]);
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// A bare remote `remote.git` with one commit on `main`, and two clones `a` and `b` of it
+/// (with different identities), all under `dir`. Returns (bare, a, b).
+pub fn remote_and_two_clones(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    sandbox_config();
+    let bare = dir.join("remote.git");
+    git_ok(
+        dir,
+        &["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()],
+    );
+    let seed = dir.join("seed");
+    repo_init(&seed);
+    cli_commit(&seed, "file.txt", "one\ntwo\nthree\n", "initial");
+    git_ok(&seed, &["push", "-q", bare.to_str().unwrap(), "main"]);
+    let a = dir.join("a");
+    let b = dir.join("b");
+    for (clone, name) in [(&a, "Alice"), (&b, "Bob")] {
+        git_ok(
+            dir,
+            &[
+                "clone",
+                "-q",
+                bare.to_str().unwrap(),
+                clone.to_str().unwrap(),
+            ],
+        );
+        set_identity(clone, name, &format!("{}@example.com", name.to_lowercase()));
+    }
+    (bare, a, b)
+}
+
+/// Opens the repository at `dir` with git2 (for reading what the CLI does not show simply).
+pub fn open_repo(dir: &Path) -> git2::Repository {
+    git2::Repository::open(dir).unwrap()
+}
+
+/// A progress callback that records every report and never cancels.
+pub fn recorder(
+    seen: &mut Vec<cctui::git::TransferProgress>,
+) -> impl FnMut(&cctui::git::TransferProgress) -> bool + '_ {
+    move |p| {
+        seen.push(p.clone());
+        true
+    }
 }
