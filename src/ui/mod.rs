@@ -44,7 +44,13 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
     let working = state.open_repo.is_some()
         && matches!(state.focus, Pane::Status | Pane::Log)
         && area.width >= 100;
-    let left_share = if working { 30 } else if area.width >= 120 { 45 } else { 50 };
+    let left_share = if working {
+        30
+    } else if area.width >= 120 {
+        45
+    } else {
+        50
+    };
     let [left, right] = Layout::horizontal([
         Constraint::Percentage(left_share),
         Constraint::Percentage(100 - left_share),

@@ -313,7 +313,11 @@ fn diff_line(view: View, row: DiffRow<'_>, selected: bool) -> Line<'static> {
                     gutter,
                 ),
                 Span::styled(
-                    format!("{sign}{}", line.text.trim_end_matches(['\n', '\r'])),
+                    match line.origin {
+                        // git's own marker line already reads "\ No newline at end of file".
+                        LineOrigin::NoNewline => line.text.trim().to_string(),
+                        _ => format!("{sign}{}", line.text.trim_end_matches(['\n', '\r'])),
+                    },
                     style,
                 ),
             ])
