@@ -1,0 +1,496 @@
+//! The working-tree panes in `update()` and on screen: status, staging commands, the diff view
+//! with hunk staging, the commit editor, push, and the log. Stable data, no I/O.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use cctui::app::action::Action;
+use cctui::app::command::CommandId;
+use cctui::app::effect::Effect;
+use cctui::app::overlay::Overlay;
+use cctui::app::state::{Pane, Session, State};
+use cctui::app::update::update;
+use cctui::app::worktree::DiffSource;
+use cctui::config::Config;
+use cctui::git::diff::{DiffLine, DiffTarget, FileChange, FileDiff, Hunk, HunkId, LineOrigin};
+use cctui::git::log::CommitInfo;
+use cctui::git::status::{FileKind, FileStatus, RepoState, Status};
+use cctui::jobs::{
+    IndexChange, JobEvent, JobFailure, JobId, JobOutput, JobRequest, JobTag, JobUpdate, RemoteOp,
+};
+use cctui::ui::{self, View};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const NOW: i64 = 1_795_640_088;
+
+fn file(path: &str, kind: FileKind) -> FileStatus {
+    FileStatus {
+        path: path.into(),
+        kind,
+        submodule: false,
+    }
+}
+
+fn job(state: &mut State, id: u64, event: JobEvent) -> Vec<Effect> {
+    update(
+        state,
+        Action::Job(Box::new(JobUpdate {
+            id: JobId(id),
+            event,
+        })),
+    )
+}
+
+fn requests(effects: &[Effect]) -> Vec<JobRequest> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Spawn(r) => Some((**r).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn one(effects: &[Effect]) -> JobRequest {
+    let mut all = requests(effects);
+    assert_eq!(all.len(), 1, "{all:?}");
+    all.remove(0)
+}
+
+fn commit(n: usize) -> CommitInfo {
+    CommitInfo {
+        id: format!("{n:040x}"),
+        short_id: format!("{n:07x}"),
+        summary: format!("Change number {n}"),
+        message: format!("Change number {n}\n\nWith a body.\n"),
+        author: "Grace Hopper".into(),
+        email: "grace@example.com".into(),
+        time: NOW - (n as i64) * 3600,
+        offset_minutes: 0,
+        parents: 1,
+    }
+}
+
+/// A state with a clone open, a status with every kind and a first page of history.
+fn opened() -> State {
+    let mut state = State::new(Session {
+        region: Some("us-east-1".into()),
+        ..Session::default()
+    });
+    let effects = update(
+        &mut state,
+        Action::OpenClone {
+            name: "demo".into(),
+            path: "/work/demo".into(),
+        },
+    );
+    let reads = requests(&effects);
+    assert!(
+        matches!(
+            reads.as_slice(),
+            [
+                JobRequest::ReadStatus { .. },
+                JobRequest::ReadLog { after: None, .. }
+            ]
+        ),
+        "{reads:?}"
+    );
+    assert_eq!(state.focus, Pane::Status);
+    let status = Status {
+        staged: vec![
+            file("src/lib.rs", FileKind::Modified),
+            file("docs/new.md", FileKind::New),
+        ],
+        unstaged: vec![
+            file("README.md", FileKind::Modified),
+            file("old.txt", FileKind::Deleted),
+            file(
+                "src/main.rs",
+                FileKind::Renamed {
+                    from: "src/app.rs".into(),
+                },
+            ),
+            file("run.sh", FileKind::TypeChange),
+        ],
+        untracked: vec![file("notes.txt", FileKind::New)],
+        conflicted: vec![],
+        branch: Some("master".into()),
+        detached: false,
+        unborn: false,
+        state: RepoState::Clean,
+    };
+    let generation = state.status.generation;
+    job(
+        &mut state,
+        1,
+        JobEvent::Finished(Ok(JobOutput::Status {
+            generation,
+            status,
+            ahead_behind: Some((2, 1)),
+        })),
+    );
+    let generation = state.log.generation;
+    let page = JobOutput::LogPage {
+        generation,
+        commits: (1..=3).map(commit).collect(),
+        next: Some("x".into()),
+        append: false,
+    };
+    job(&mut state, 2, JobEvent::Finished(Ok(page)));
+    state
+}
+
+fn render(state: &State, width: u16, height: u16) -> String {
+    let config = Config::default();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let view = View {
+        keymap: &config.keymap,
+        theme: &config.theme,
+        now: NOW,
+    };
+    terminal.draw(|frame| ui::draw(frame, state, view)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn press(state: &mut State, id: CommandId) -> Vec<Effect> {
+    update(state, Action::Command(id))
+}
+
+#[test]
+fn status_and_log_panes() {
+    insta::assert_snapshot!(render(&opened(), 120, 30));
+}
+
+#[test]
+fn stale_status_reads_are_dropped() {
+    let mut state = opened();
+    let old = state.status.generation;
+    press(&mut state, CommandId::StatusRefresh);
+    let stale = Status {
+        branch: Some("stale".into()),
+        ..state.status.status.clone().unwrap()
+    };
+    job(
+        &mut state,
+        3,
+        JobEvent::Finished(Ok(JobOutput::Status {
+            generation: old,
+            status: stale,
+            ahead_behind: None,
+        })),
+    );
+    assert_eq!(
+        state.status.status.as_ref().unwrap().branch.as_deref(),
+        Some("master")
+    );
+}
+
+#[test]
+fn space_stages_or_unstages_by_section_and_discard_asks_first() {
+    let mut state = opened();
+    let stage = |state: &mut State| requests(&press(state, CommandId::ToggleStage));
+    assert!(
+        matches!(stage(&mut state).as_slice(), [JobRequest::ChangeIndex { change: IndexChange::Unstage(p), .. }] if p == "src/lib.rs")
+    );
+    press(&mut state, CommandId::Down);
+    press(&mut state, CommandId::Down);
+    assert!(
+        matches!(stage(&mut state).as_slice(), [JobRequest::ChangeIndex { change: IndexChange::Stage(p), .. }] if p == "README.md")
+    );
+    assert!(press(&mut state, CommandId::Discard).is_empty());
+    let Some(Overlay::Confirm { message, .. }) = state.overlays.last() else {
+        panic!()
+    };
+    assert!(message.contains("README.md"));
+    let effects = press(&mut state, CommandId::Yes);
+    assert!(
+        matches!(requests(&effects).as_slice(), [JobRequest::ChangeIndex { change: IndexChange::Discard(p), .. }] if p == "README.md")
+    );
+    // After any index change the status is read again.
+    let effects = job(
+        &mut state,
+        4,
+        JobEvent::Finished(Ok(JobOutput::IndexChanged)),
+    );
+    assert!(matches!(
+        requests(&effects).as_slice(),
+        [JobRequest::ReadStatus { .. }]
+    ));
+}
+
+fn readme_diff() -> FileDiff {
+    let line = |origin, old_no, new_no, text: &str| DiffLine {
+        origin,
+        old_no,
+        new_no,
+        text: format!("{text}\n"),
+    };
+    let hunk = |id, header: &str, lines| Hunk {
+        id: HunkId(id),
+        header: header.into(),
+        old_start: 1,
+        old_lines: 2,
+        new_start: 1,
+        new_lines: 3,
+        lines,
+    };
+    FileDiff {
+        path: "README.md".into(),
+        old_path: None,
+        change: FileChange::Modified,
+        binary: false,
+        too_large: None,
+        old_mode: 0o100644,
+        new_mode: 0o100644,
+        additions: 2,
+        deletions: 1,
+        hunks: vec![
+            hunk(
+                11,
+                "@@ -1,2 +1,3 @@",
+                vec![
+                    line(LineOrigin::Context, Some(1), Some(1), "# Demo"),
+                    line(LineOrigin::Added, None, Some(2), "A first change."),
+                    line(LineOrigin::Context, Some(2), Some(3), ""),
+                ],
+            ),
+            hunk(
+                12,
+                "@@ -40,2 +41,2 @@ Usage",
+                vec![
+                    line(LineOrigin::Removed, Some(40), None, "old usage"),
+                    line(LineOrigin::Added, None, Some(41), "new usage"),
+                ],
+            ),
+        ],
+    }
+}
+
+#[test]
+fn diff_view_stages_the_selected_hunk() {
+    let mut state = opened();
+    press(&mut state, CommandId::Down);
+    press(&mut state, CommandId::Down);
+    let effects = press(&mut state, CommandId::ShowDiff);
+    let JobRequest::ReadDiff {
+        source, generation, ..
+    } = one(&effects)
+    else {
+        panic!()
+    };
+    assert_eq!(
+        source,
+        DiffSource::File {
+            path: "README.md".into(),
+            target: DiffTarget::Unstaged
+        }
+    );
+    job(
+        &mut state,
+        5,
+        JobEvent::Finished(Ok(JobOutput::Diff {
+            generation,
+            files: vec![readme_diff()],
+        })),
+    );
+    press(&mut state, CommandId::NextHunk);
+    insta::assert_snapshot!(render(&state, 100, 20));
+    let effects = press(&mut state, CommandId::StageHunk);
+    assert!(
+        matches!(requests(&effects).as_slice(), [JobRequest::ChangeIndex { change: IndexChange::StageHunk(p, HunkId(12)), .. }] if p == "README.md")
+    );
+    assert!(
+        press(&mut state, CommandId::UnstageHunk).is_empty(),
+        "an unstaged hunk cannot be unstaged"
+    );
+    // The change reloads both the status and the open diff.
+    let effects = job(
+        &mut state,
+        6,
+        JobEvent::Finished(Ok(JobOutput::IndexChanged)),
+    );
+    let reads = requests(&effects);
+    assert!(
+        matches!(
+            reads.as_slice(),
+            [JobRequest::ReadStatus { .. }, JobRequest::ReadDiff { .. }]
+        ),
+        "{reads:?}"
+    );
+}
+
+#[test]
+fn commit_editor_multiline_submit_failure_keeps_text_and_draft() {
+    let mut state = opened();
+    press(&mut state, CommandId::CommitChanges);
+    let config = Config::default();
+    let keymap = &config.keymap;
+    let key = |state: &State, k: &str| {
+        cctui::app::input::action_for_key(
+            state,
+            keymap,
+            cctui::app::keymap::KeySpec::parse(k).unwrap(),
+        )
+    };
+    for c in "Make the demo friendlier than it was before this change".chars() {
+        let action = key(&state, &c.to_string()).unwrap_or(Action::TypeChar(c));
+        update(&mut state, action);
+    }
+    assert_eq!(
+        key(&state, "enter"),
+        Some(Action::TypeChar('\n')),
+        "enter breaks the line in the editor"
+    );
+    update(&mut state, Action::TypeChar('\n'));
+    update(&mut state, Action::TypeChar('\n'));
+    for c in "Body.".chars() {
+        update(&mut state, Action::TypeChar(c));
+    }
+    insta::assert_snapshot!(render(&state, 100, 24));
+    assert_eq!(
+        key(&state, "ctrl-s"),
+        Some(Action::Command(CommandId::SubmitCommit))
+    );
+    let effects = press(&mut state, CommandId::SubmitCommit);
+    let JobRequest::Commit { request, .. } = one(&effects) else {
+        panic!()
+    };
+    assert_eq!(
+        request.message,
+        "Make the demo friendlier than it was before this change\n\nBody."
+    );
+    assert!(!request.amend);
+
+    let failure = JobFailure {
+        message: "The pre-commit hook failed:\nlint: 2 problems".into(),
+        hint: None,
+    };
+    job(
+        &mut state,
+        7,
+        JobEvent::Started {
+            title: "Commit".into(),
+            visible: true,
+            tag: JobTag::Change,
+        },
+    );
+    job(&mut state, 7, JobEvent::Finished(Err(failure)));
+    let Some(Overlay::Error { message, .. }) = state.overlays.pop() else {
+        panic!()
+    };
+    assert!(message.contains("lint: 2 problems"), "hook output is shown");
+    let Some(Overlay::CommitEditor(editor)) = state.overlays.last() else {
+        panic!("editor lost")
+    };
+    assert!(!editor.submitting && editor.message().ends_with("Body."));
+
+    // Esc keeps a draft; c brings it back.
+    press(&mut state, CommandId::Close);
+    assert!(state.overlays.is_empty());
+    press(&mut state, CommandId::CommitChanges);
+    let Some(Overlay::CommitEditor(editor)) = state.overlays.last() else {
+        panic!()
+    };
+    assert!(editor.message().starts_with("Make the demo"));
+}
+
+#[test]
+fn an_empty_message_is_not_sent_and_amend_starts_from_the_last_message() {
+    let mut state = opened();
+    press(&mut state, CommandId::CommitChanges);
+    assert!(press(&mut state, CommandId::SubmitCommit).is_empty());
+    press(&mut state, CommandId::Close);
+    press(&mut state, CommandId::AmendCommit);
+    let effects = press(&mut state, CommandId::SubmitCommit);
+    let JobRequest::Commit { request, .. } = one(&effects) else {
+        panic!()
+    };
+    assert!(request.amend);
+    assert_eq!(request.message, "Change number 1\n\nWith a body.");
+}
+
+#[test]
+fn push_to_a_chosen_branch_and_fetch_pull() {
+    let mut state = opened();
+    press(&mut state, CommandId::Push);
+    for _ in 0.."master".len() {
+        update(&mut state, Action::Backspace);
+    }
+    for c in "feature/x".chars() {
+        update(&mut state, Action::TypeChar(c));
+    }
+    let effects = press(&mut state, CommandId::Accept);
+    let JobRequest::Remote { op, .. } = one(&effects) else {
+        panic!()
+    };
+    assert_eq!(
+        op,
+        RemoteOp::Push {
+            local_branch: "master".into(),
+            remote_branch: "feature/x".into(),
+            set_upstream: false,
+            force_with_lease: false
+        }
+    );
+    assert!(matches!(
+        requests(&press(&mut state, CommandId::Fetch)).as_slice(),
+        [JobRequest::Remote {
+            op: RemoteOp::Fetch,
+            ..
+        }]
+    ));
+    assert!(matches!(
+        requests(&press(&mut state, CommandId::Pull)).as_slice(),
+        [JobRequest::Remote {
+            op: RemoteOp::Pull,
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn log_pages_load_near_the_end_and_enter_shows_a_commit() {
+    let mut state = opened();
+    state.focus = Pane::Log;
+    let effects = press(&mut state, CommandId::Down);
+    assert!(
+        matches!(
+            requests(&effects).as_slice(),
+            [JobRequest::ReadLog { after: Some(_), .. }]
+        ),
+        "near the end, the next page loads"
+    );
+    let generation = state.log.generation;
+    let page = JobOutput::LogPage {
+        generation,
+        commits: (4..=5).map(commit).collect(),
+        next: None,
+        append: true,
+    };
+    job(&mut state, 8, JobEvent::Finished(Ok(page)));
+    assert_eq!(state.log.commits.len(), 5);
+    let effects = press(&mut state, CommandId::ShowCommit);
+    assert!(
+        matches!(requests(&effects).as_slice(), [JobRequest::ReadDiff { source: DiffSource::Commit(c), .. }] if c.short_id == "0000002")
+    );
+    insta::assert_snapshot!(render(&state, 100, 20));
+}
+
+#[test]
+fn readonly_refuses_working_tree_changes() {
+    let mut state = opened();
+    state.session.readonly = true;
+    for id in [
+        CommandId::ToggleStage,
+        CommandId::Discard,
+        CommandId::CommitChanges,
+        CommandId::Push,
+        CommandId::Fetch,
+        CommandId::Pull,
+    ] {
+        assert!(press(&mut state, id).is_empty());
+        assert!(
+            matches!(state.overlays.pop(), Some(Overlay::Error { .. })),
+            "{id:?}"
+        );
+    }
+}
