@@ -61,6 +61,9 @@ pub struct App {
     /// Frames drawn so far (tests check that idle means no frames).
     pub frames: u64,
     needs_clear: bool,
+    /// Actions raised by helpers of the loop itself (the file watcher).
+    internal: (UnboundedSender<Action>, UnboundedReceiver<Action>),
+    watch: Option<crate::watch::RepoWatch>,
 }
 
 impl App {
@@ -88,6 +91,8 @@ impl App {
             updates,
             frames: 0,
             needs_clear: false,
+            internal: unbounded_channel(),
+            watch: None,
         }
     }
 
@@ -117,6 +122,18 @@ impl App {
                 .cancel_where(|tag| matches!(tag, JobTag::Listing(_))),
             Effect::Copy(text) => host.copy(&text)?,
             Effect::Quit => self.state.quit = true,
+            Effect::Watch(path) => {
+                if self.watch.as_ref().is_none_or(|w| w.path != path) {
+                    let sender = self.internal.0.clone();
+                    // Without a watcher (inotify limits, odd file systems) the status still
+                    // refreshes on focus and after every job.
+                    self.watch = crate::watch::watch(&path, move || {
+                        let _ = sender.send(Action::FilesChanged);
+                    })
+                    .map_err(|e| tracing::warn!(error = %e, path = %path.display(), "cannot watch the clone"))
+                    .ok();
+                }
+            }
             Effect::Suspend => {
                 host.suspend()?;
                 self.needs_clear = true;
@@ -195,6 +212,9 @@ impl App {
                     dirty |= self.dispatch(Action::Job(Box::new(job)), host)?;
                 }
                 Some(action) = external.recv() => {
+                    dirty |= self.dispatch(action, host)?;
+                }
+                Some(action) = self.internal.1.recv() => {
                     dirty |= self.dispatch(action, host)?;
                 }
                 () = sleep_until(deadline), if deadline.is_some() => {}

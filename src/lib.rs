@@ -38,3 +38,4 @@ pub mod secret;
 pub mod sigv4;
 pub mod tui;
 pub mod ui;
+pub mod watch;

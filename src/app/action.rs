@@ -33,6 +33,8 @@ pub enum Action {
         /// Work tree.
         path: std::path::PathBuf,
     },
+    /// Files of the open clone changed (the debounced watcher).
+    FilesChanged,
     /// Start a job (a confirmation's yes that retries a clone).
     Spawn(Box<JobRequest>),
     /// Do nothing (a confirm whose yes needs no work).

@@ -127,6 +127,7 @@ command_ids! {
     StageHunk => "stage_hunk",
     UnstageHunk => "unstage_hunk",
     SubmitCommit => "submit_commit",
+    ForcePush => "force_push",
 }
 
 /// One row of the command table.
@@ -225,6 +226,7 @@ pub const COMMANDS: &[Command] = &[
     hint("commit", mutating(cmd(C::CommitChanges, &["c"], X::Status, "Commit what is staged"))),
     mutating(cmd(C::AmendCommit, &["M"], X::Status, "Amend the last commit")),
     hint("push", mutating(cmd(C::Push, &["P"], X::Status, "Push the current branch to a branch of origin"))),
+    mutating(cmd(C::ForcePush, &["alt-p"], X::Status, "Force push the current branch with lease (asks first)")),
     hint("fetch", mutating(cmd(C::Fetch, &["f"], X::Status, "Fetch origin (with prune)"))),
     mutating(cmd(C::Pull, &["F"], X::Status, "Pull: fetch, then fast-forward or merge")),
     cmd(C::StatusRefresh, &["r"], X::Status, "Read the status again"),

@@ -15,6 +15,8 @@ pub enum Effect {
     CancelListings,
     /// Put text on the clipboard (OSC 52, so it works over SSH too).
     Copy(String),
+    /// Watch this clone for changes made outside cctui (replacing any previous watch).
+    Watch(std::path::PathBuf),
     /// Stop the event loop and restore the terminal.
     Quit,
     /// Restore the terminal and stop the process (Ctrl-Z); re-enter on resume.

@@ -43,6 +43,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Job(job) => job_update(state, *job),
         Action::Terminate => quit_now(state),
         Action::Spawn(request) => vec![Effect::Spawn(request)],
+        Action::FilesChanged => worktree::refresh_status(state),
         Action::OpenClone { name, path } => {
             state.focus = Pane::Status;
             worktree::open(state, name, path)
@@ -187,6 +188,7 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         | CommandId::CommitChanges
         | CommandId::AmendCommit
         | CommandId::Push
+        | CommandId::ForcePush
         | CommandId::Fetch
         | CommandId::Pull => worktree::status_command(state, id),
         CommandId::ShowCommit => worktree::log_command(state, id),

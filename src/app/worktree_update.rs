@@ -23,11 +23,15 @@ fn repo(state: &State) -> Option<PathBuf> {
 
 /// Opens a clone in the working-tree panes and reads its status and history.
 pub fn open(state: &mut State, name: String, path: PathBuf) -> Vec<Effect> {
-    state.open_repo = Some(OpenRepo { name, path });
+    state.open_repo = Some(OpenRepo {
+        name,
+        path: path.clone(),
+    });
     state.status = Default::default();
     state.log = Default::default();
     state.commit_draft = None;
-    let mut effects = refresh_status(state);
+    let mut effects = vec![Effect::Watch(path)];
+    effects.extend(refresh_status(state));
     effects.extend(refresh_log(state));
     effects
 }
@@ -188,6 +192,29 @@ pub fn status_command(state: &mut State, id: CommandId) -> Vec<Effect> {
                 value: branch.clone(),
                 masked: false,
                 purpose: InputPurpose::PushBranch(branch),
+            });
+            Vec::new()
+        }
+        CommandId::ForcePush => {
+            let Some(branch) = state.status.status.as_ref().and_then(|s| s.branch.clone()) else {
+                state.notice = Some("HEAD is not on a branch: check out a branch to push.".into());
+                return Vec::new();
+            };
+            let (Some(repo), target) = (repo(state), state.session.target()) else {
+                return Vec::new();
+            };
+            let op = RemoteOp::Push {
+                local_branch: branch.clone(),
+                remote_branch: branch.clone(),
+                set_upstream: false,
+                force_with_lease: true,
+            };
+            state.overlays.push(Overlay::Confirm {
+                title: "Force push?".into(),
+                message: format!(
+                    "Replace origin/{branch} with your {branch}, only if origin/{branch} is still where your last fetch saw it (--force-with-lease). Commits others pushed since are never overwritten; commits only on origin/{branch} that you fetched are."
+                ),
+                on_yes: Box::new(Action::Spawn(Box::new(JobRequest::Remote { repo, op, target }))),
             });
             Vec::new()
         }
