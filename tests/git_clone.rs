@@ -366,6 +366,12 @@ async fn a_cut_transfer_is_a_network_error_and_leaves_an_existing_empty_target_e
         Err(error @ GitError::Network { .. }) => {
             assert!(error.hint().unwrap().contains("network"), "{error:?}");
             println!("network error: {error}");
+            assert!(
+                error
+                    .to_string()
+                    .contains("closed before the transfer finished"),
+                "{error}"
+            );
         }
         other => panic!("expected a network error, got {other:?}"),
     }
@@ -499,4 +505,71 @@ async fn clones_the_demo_history_repository() {
         files_containing(&target, &[DEMO_SECRET_ACCESS_KEY]),
         Vec::<String>::new()
     );
+}
+
+/// libgit2 can only stop at a callback: a cancel raised while it waits for the server lands
+/// when the server's first answer arrives, and nothing more is requested.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancel_while_the_server_is_slow_lands_at_its_first_answer() {
+    git_sandbox::sandbox_libgit2_config();
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), |_| {}).await;
+    repo_with_commits(&service, "slow", 2).await;
+    service.faults().set_latency_ms(700);
+    let before = service.stats_snapshot().git_requests;
+    let target = dir.path().join("slow");
+    let started = Instant::now();
+    let request = CloneRequest {
+        url: service.clone_url("slow"),
+        target: target.clone(),
+        auth: demo_iam(),
+    };
+    let (result, seen) = clone_blocking(request, |_| true).await;
+    let took = started.elapsed();
+    println!("cancel during a 700 ms server wait returned after {took:?}");
+    assert!(matches!(result, Err(GitError::Cancelled)), "{result:?}");
+    assert_eq!(seen.len(), 1, "the first report cancels");
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+    assert_eq!(
+        service.stats_snapshot().git_requests - before,
+        1,
+        "no request after the cancel"
+    );
+    assert!(!target.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_method_that_does_not_fit_the_url_is_refused_before_connecting() {
+    git_sandbox::sandbox_libgit2_config();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("t");
+    let request = CloneRequest {
+        url: "ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/r".into(),
+        target: target.clone(),
+        auth: demo_iam(),
+    };
+    let result = clone_blocking(request, |_| false).await.0;
+    assert!(
+        matches!(&result, Err(GitError::Other(m)) if m.contains("HTTPS clone URL")),
+        "{result:?}"
+    );
+    let auth = Auth::Ssh {
+        user: "APKA".into(),
+        key_files: vec![],
+        passphrase: None,
+        use_agent: false,
+        known_hosts: dir.path().join("kh"),
+        trusted_fingerprint: None,
+    };
+    let request = CloneRequest {
+        url: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r".into(),
+        target: target.clone(),
+        auth,
+    };
+    let result = clone_blocking(request, |_| false).await.0;
+    assert!(
+        matches!(&result, Err(GitError::Other(m)) if m.contains("SSH clone URL")),
+        "{result:?}"
+    );
+    assert!(!target.exists());
 }

@@ -478,8 +478,19 @@ impl Authenticator {
         .any(|needle| lower.contains(needle))
             || (error.class() == git2::ErrorClass::Ssh && !refused);
         if network {
+            let what = if lower.contains("eof") || lower.contains("reset by peer") {
+                "the connection closed before the transfer finished"
+            } else if lower.contains("timed out") || lower.contains("timeout") {
+                "the connection timed out"
+            } else if lower.contains("refused") {
+                "the connection was refused"
+            } else if lower.contains("resolve") {
+                "the host name cannot be resolved"
+            } else {
+                "the connection failed"
+            };
             return GitError::Network {
-                message: format!("{}: {message}", self.url.display_host()),
+                message: format!("{}: {what} ({message})", self.url.display_host()),
                 hint: NETWORK_HINT.to_string(),
             };
         }

@@ -14,7 +14,7 @@ use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use git2::build::{CheckoutBuilder, RepoBuilder};
-use git2::{CheckoutNotificationType, FetchOptions, RemoteCallbacks};
+use git2::{CheckoutNotificationType, FetchOptions, ProxyOptions, RemoteCallbacks};
 
 use crate::git::auth::{Authenticator, RemoteUrl};
 use crate::git::{Auth, GitError};
@@ -73,7 +73,7 @@ pub struct CloneProgress {
 /// Clones `request.url` into `request.target`. Blocking.
 ///
 /// `on_progress` is called on the calling thread about every 100 ms and on changes; returning
-/// `false` cancels. The target must not exist or be empty ([`GitError::TargetNotEmpty`]
+/// `false` cancels (and ends the reports). The target must not exist or be empty ([`GitError::TargetNotEmpty`]
 /// otherwise, before anything is touched). On any failure or cancel the target directory (and
 /// any parent this call created) is removed, or emptied back if it existed empty. The remote
 /// `origin` is exactly `request.url`; credentials never reach the disk.
@@ -87,6 +87,7 @@ pub fn clone(
             "the URL contains a password; give the clean URL and the credentials separately (they would be stored in .git/config)".to_string(),
         ));
     }
+    check_method_fits_url(&request.auth, &url)?;
     let created = prepare_target(&request.target)?;
     let shared = Shared {
         progress: Mutex::new(CloneProgress::default()),
@@ -111,6 +112,9 @@ pub fn clone(
             );
             if finished {
                 break;
+            }
+            if shared.cancelled() {
+                continue; // the caller said stop: no more reports, wait for libgit2 to stop
             }
             let now = shared.snapshot();
             if now != last || last_report.elapsed() >= REPORT_EVERY {
@@ -161,6 +165,7 @@ impl Shared {
 
 /// The libgit2 part, on the worker thread.
 fn run(request: &CloneRequest, url: &RemoteUrl, shared: &Shared) -> Result<(), GitError> {
+    crate::git::init_libgit2();
     let auth = RefCell::new(Authenticator::new(&request.auth, url));
     let outcome = {
         let mut callbacks = RemoteCallbacks::new();
@@ -195,6 +200,10 @@ fn run(request: &CloneRequest, url: &RemoteUrl, shared: &Shared) -> Result<(), G
         });
         let mut fetch = FetchOptions::new();
         fetch.remote_callbacks(callbacks);
+        // Like git: http.proxy from the config, else the *_PROXY variables (NO_PROXY honoured).
+        let mut proxy = ProxyOptions::new();
+        proxy.auto();
+        fetch.proxy_options(proxy);
         let mut checkout = CheckoutBuilder::new();
         checkout.notify_on(CheckoutNotificationType::UPDATED);
         checkout.notify(|_, _, _, _, _| !shared.cancelled());
@@ -220,6 +229,24 @@ fn run(request: &CloneRequest, url: &RemoteUrl, shared: &Shared) -> Result<(), G
             tracing::info!(error = %error, class = ?error.class(), code = ?error.code(), "clone failed");
             Err(mapped)
         }
+    }
+}
+
+/// HTTPS methods need an HTTP(S) URL, SSH keys an SSH URL: say so before connecting.
+fn check_method_fits_url(auth: &Auth, url: &RemoteUrl) -> Result<(), GitError> {
+    let ssh_url = url.scheme == "ssh";
+    match auth {
+        Auth::Ssh { .. } if !ssh_url => Err(GitError::Other(format!(
+            "SSH keys need the SSH clone URL (ssh://...), not {}://",
+            url.scheme
+        ))),
+        Auth::Iam { .. } | Auth::Static { .. } | Auth::GitCredentialHelper if ssh_url => {
+            Err(GitError::Other(format!(
+                "{} works over HTTPS: use the HTTPS clone URL, or choose SSH keys",
+                auth.method()
+            )))
+        }
+        _ => Ok(()),
     }
 }
 

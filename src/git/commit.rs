@@ -40,6 +40,7 @@ pub struct CommitOutcome {
 
 /// Opens the repository at `repo` (a working tree or a `.git` directory).
 pub(crate) fn open(repo: &Path) -> Result<Repository, GitError> {
+    crate::git::init_libgit2();
     Repository::open(repo).map_err(|e| {
         GitError::Other(format!(
             "cannot open the repository {}: {}",

@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 
 use git2::build::CheckoutBuilder;
 use git2::{
-    AutotagOption, BranchType, ErrorCode, FetchOptions, FetchPrune, Oid, PushOptions, Repository,
-    RepositoryState,
+    AutotagOption, BranchType, ErrorCode, FetchOptions, FetchPrune, Oid, ProxyOptions, PushOptions,
+    Repository, RepositoryState,
 };
 
 use crate::git::auth::{Authenticator, RemoteUrl, remote_callbacks};
@@ -172,7 +172,7 @@ pub fn push(
             .or_else(|| remote.url().ok())
             .map(str::to_string)
             .ok_or_else(|| GitError::Other(format!("the remote {} has no URL", request.remote)))?;
-        let authenticator = RefCell::new(Authenticator::new(&request.auth, &remote_url(&url)?));
+        let authenticator = authenticator_for(&url, &request.auth)?;
         let stale: RefCell<Option<GitError>> = RefCell::new(None);
         let rejected: RefCell<Option<String>> = RefCell::new(None);
         let outcome = {
@@ -219,7 +219,9 @@ pub fn push(
                 Ok(())
             });
             let mut options = PushOptions::new();
-            options.remote_callbacks(callbacks);
+            options
+                .remote_callbacks(callbacks)
+                .proxy_options(auto_proxy());
             let force = if request.force_with_lease { "+" } else { "" };
             let refspec = format!("{force}{local_ref}:{remote_ref}");
             remote.push(&[refspec.as_str()], Some(&mut options))
@@ -321,7 +323,7 @@ fn fetch_on(
         .url()
         .map(str::to_string)
         .map_err(|_| GitError::Other(format!("the remote {remote_name} has no URL")))?;
-    let authenticator = RefCell::new(Authenticator::new(auth, &remote_url(&url)?));
+    let authenticator = authenticator_for(&url, auth)?;
     let before = all_refs(repository)?;
     let outcome = {
         let mut callbacks = remote_callbacks(&authenticator, &shared.cancel);
@@ -348,6 +350,7 @@ fn fetch_on(
         let mut options = FetchOptions::new();
         options
             .remote_callbacks(callbacks)
+            .proxy_options(auto_proxy())
             .download_tags(AutotagOption::Unspecified)
             .prune(if prune {
                 FetchPrune::On
@@ -628,6 +631,9 @@ fn drive<T: Send>(
             if finished {
                 break;
             }
+            if shared.cancelled() {
+                continue; // the caller said stop: no more reports, wait for libgit2 to stop
+            }
             let now = shared.snapshot();
             if now != last || last_report.elapsed() >= REPORT_EVERY {
                 if !on_progress(&now) {
@@ -683,6 +689,36 @@ fn remote_url(url: &str) -> Result<RemoteUrl, GitError> {
         });
     }
     RemoteUrl::parse(url)
+}
+
+/// The bounded authenticator for `url`, after checking that `auth` fits the URL's scheme
+/// (HTTPS methods need an HTTP(S) URL, SSH keys an SSH URL; local paths need nothing).
+fn authenticator_for(url: &str, auth: &Auth) -> Result<RefCell<Authenticator>, GitError> {
+    let parsed = remote_url(url)?;
+    let ssh_url = parsed.scheme == "ssh";
+    let http_url = parsed.scheme.starts_with("http");
+    match auth {
+        Auth::Ssh { .. } if http_url => {
+            return Err(GitError::Other(format!(
+                "SSH keys need an SSH remote URL (ssh://...), not {url}"
+            )));
+        }
+        Auth::Iam { .. } | Auth::Static { .. } | Auth::GitCredentialHelper if ssh_url => {
+            return Err(GitError::Other(format!(
+                "{} works over HTTPS, and the remote URL is SSH ({url}): choose SSH keys",
+                auth.method()
+            )));
+        }
+        _ => {}
+    }
+    Ok(RefCell::new(Authenticator::new(auth, &parsed)))
+}
+
+/// Like git: `http.proxy` from the configuration, else the `*_PROXY` variables.
+fn auto_proxy() -> ProxyOptions<'static> {
+    let mut proxy = ProxyOptions::new();
+    proxy.auto();
+    proxy
 }
 
 /// The remote-tracking ref that `remote_ref` on `remote` maps to through the remote's fetch

@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::git::Auth;
+
 /// SSH settings for one host.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SshSettings {
@@ -52,6 +54,32 @@ pub fn settings_with_home(config_text: &str, host: &str, home: Option<&Path>) ->
         }
     }
     settings
+}
+
+/// The SSH method as `ssh` would set it up for `host` from the files under `home`: `User` and
+/// `IdentityFile`s from `home/.ssh/config` (existing files only; the default identity files when
+/// it names none), the agent when `SSH_AUTH_SOCK` is set, `home/.ssh/known_hosts`. An empty
+/// user means "the URL's user". No passphrase, no trusted fingerprint: the UI adds them when
+/// [`crate::git::GitError::PassphraseNeeded`] or [`crate::git::GitError::UnknownHostKey`] asks.
+pub fn ssh_auth_for_host(host: &str, home: &Path) -> Auth {
+    let text = std::fs::read_to_string(home.join(".ssh").join("config")).unwrap_or_default();
+    let settings = settings_with_home(&text, host, Some(home));
+    let mut key_files: Vec<PathBuf> = settings
+        .identity_files
+        .into_iter()
+        .filter(|path| path.is_file())
+        .collect();
+    if key_files.is_empty() {
+        key_files = default_identity_files(home);
+    }
+    Auth::Ssh {
+        user: settings.user.unwrap_or_default(),
+        key_files,
+        passphrase: None,
+        use_agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
+        known_hosts: home.join(".ssh").join("known_hosts"),
+        trusted_fingerprint: None,
+    }
 }
 
 /// `home/.ssh/id_ed25519`, `home/.ssh/id_ecdsa`, `home/.ssh/id_rsa`: those that exist.
@@ -150,7 +178,7 @@ fn expand(value: &str, host: &str, home: Option<&Path>) -> PathBuf {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -203,6 +231,36 @@ Match host foo
         assert!(!glob_match("a*b", "aXbY"));
         assert!(glob_match("a?c", "abc"));
         assert!(!glob_match("a?c", "ac"));
+    }
+
+    #[test]
+    fn ssh_auth_from_config_falls_back_to_default_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let ssh = dir.path().join(".ssh");
+        std::fs::create_dir_all(&ssh).unwrap();
+        std::fs::write(ssh.join("id_ed25519"), "k").unwrap();
+        std::fs::write(ssh.join("cc"), "k").unwrap();
+        let with = |config: &str| {
+            std::fs::write(ssh.join("config"), config).unwrap();
+            match ssh_auth_for_host(HOST, dir.path()) {
+                Auth::Ssh {
+                    user,
+                    key_files,
+                    known_hosts,
+                    ..
+                } => {
+                    assert_eq!(known_hosts, ssh.join("known_hosts"));
+                    (user, key_files)
+                }
+                other => panic!("{other:?}"),
+            }
+        };
+        let config = "Host git-codecommit.*.amazonaws.com\n User APKA1\n IdentityFile ~/.ssh/cc\n IdentityFile ~/.ssh/missing\n";
+        assert_eq!(with(config), ("APKA1".to_string(), vec![ssh.join("cc")]));
+        assert_eq!(
+            with("Host other\n User x\n"),
+            (String::new(), vec![ssh.join("id_ed25519")])
+        );
     }
 
     #[test]
