@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 
 use git2::build::CheckoutBuilder;
 use git2::{
-    AutotagOption, BranchType, ErrorCode, FetchOptions, FetchPrune, Oid, ProxyOptions, PushOptions,
-    Repository, RepositoryState,
+    AutotagOption, BranchType, Direction, ErrorCode, FetchOptions, FetchPrune, Oid, ProxyOptions,
+    PushOptions, Repository, RepositoryState,
 };
 
 use crate::git::auth::{Authenticator, RemoteUrl, remote_callbacks};
@@ -164,14 +164,8 @@ pub fn push(
 
     drive(on_progress, |shared| {
         let repository = open(repo)?;
-        let mut remote = find_remote(&repository, &request.remote)?;
-        let url = remote
-            .pushurl()
-            .ok()
-            .flatten()
-            .or_else(|| remote.url().ok())
-            .map(str::to_string)
-            .ok_or_else(|| GitError::Other(format!("the remote {} has no URL", request.remote)))?;
+        let (mut remote, url, _) =
+            connectable(&repository, &request.remote, &request.auth, Direction::Push)?;
         let authenticator = authenticator_for(&url, &request.auth)?;
         let stale: RefCell<Option<GitError>> = RefCell::new(None);
         let rejected: RefCell<Option<String>> = RefCell::new(None);
@@ -318,11 +312,7 @@ fn fetch_on(
     prune: bool,
     shared: &Shared,
 ) -> Result<FetchOutcome, GitError> {
-    let mut remote = find_remote(repository, remote_name)?;
-    let url = remote
-        .url()
-        .map(str::to_string)
-        .map_err(|_| GitError::Other(format!("the remote {remote_name} has no URL")))?;
+    let (mut remote, url, refspecs) = connectable(repository, remote_name, auth, Direction::Fetch)?;
     let authenticator = authenticator_for(&url, auth)?;
     let before = all_refs(repository)?;
     let outcome = {
@@ -357,7 +347,7 @@ fn fetch_on(
             } else {
                 FetchPrune::Unspecified
             });
-        remote.fetch::<&str>(&[], Some(&mut options), None)
+        remote.fetch(&refspecs, Some(&mut options), None)
     };
     match outcome {
         Err(_) if shared.cancelled() => return Err(GitError::Cancelled),
@@ -666,14 +656,71 @@ fn find_remote<'r>(repository: &'r Repository, name: &str) -> Result<git2::Remot
     })
 }
 
+/// The remote to connect to, the URL it will use (after `url.<base>.insteadOf`) and the fetch
+/// refspecs to pass explicitly (none: the remote's own apply).
+///
+/// A git-remote-codecommit URL (`codecommit::<region>://[profile@]repo`, `codecommit://…`),
+/// which libgit2 cannot open, stands for the repository's HTTPS URL: an in-memory remote on that
+/// URL is used, with the named remote's fetch refspecs, so remote-tracking branches land where
+/// git-remote-codecommit puts them. The region comes from the URL, else from [`Auth::Iam`]; the
+/// profile is the caller's business (it chose `auth`). Nothing is written to the config.
+fn connectable<'r>(
+    repository: &'r Repository,
+    name: &str,
+    auth: &Auth,
+    direction: Direction,
+) -> Result<(git2::Remote<'r>, String, Vec<String>), GitError> {
+    let remote = find_remote(repository, name)?;
+    let configured = match direction {
+        Direction::Push => remote
+            .pushurl()
+            .ok()
+            .flatten()
+            .or_else(|| remote.url().ok()),
+        Direction::Fetch => remote.url().ok(),
+    }
+    .map(str::to_string)
+    .ok_or_else(|| GitError::Other(format!("the remote {name} has no URL")))?;
+    let Some(codecommit) = crate::aws::urls::parse_codecommit_url(&configured) else {
+        return Ok((remote, configured, Vec::new()));
+    };
+    let region = match (&codecommit.region, auth) {
+        (Some(region), _) => region.clone(),
+        (None, Auth::Iam { region, .. }) => region.clone(),
+        (None, _) => {
+            return Err(GitError::Other(format!(
+                "{configured} names no region: use IAM credentials (their region is used) or a codecommit::<region>:// URL"
+            )));
+        }
+    };
+    let https = crate::aws::urls::https_url(&region, &codecommit.repository);
+    let refspecs: Vec<String> = remote
+        .fetch_refspecs()
+        .map_err(other("cannot read the remote's refspecs"))?
+        .iter()
+        .filter_map(|spec| spec.ok().flatten().map(str::to_string))
+        .collect();
+    let anonymous = repository
+        .remote_anonymous(&https)
+        .map_err(other("cannot open the remote"))?;
+    let url = anonymous.url().unwrap_or(&https).to_string();
+    tracing::debug!(remote = name, %url, "git-remote-codecommit URL used over HTTPS");
+    Ok((anonymous, url, refspecs))
+}
+
+/// The configured (fetch) URL of `remote`, e.g. for choosing the [`Auth`] to pass.
+pub fn remote_url(repo: &Path, remote: &str) -> Result<String, GitError> {
+    let repository = open(repo)?;
+    let remote_handle = find_remote(&repository, remote)?;
+    remote_handle
+        .url()
+        .map(str::to_string)
+        .map_err(|_| GitError::Other(format!("the remote {remote} has no URL")))
+}
+
 /// The parts of `url` authentication needs; local paths and `file://` get a placeholder (no
 /// credentials are asked for them).
-fn remote_url(url: &str) -> Result<RemoteUrl, GitError> {
-    if crate::aws::urls::parse_codecommit_url(url).is_some() {
-        return Err(GitError::Other(format!(
-            "the remote URL {url} needs git-remote-codecommit, which cctui does not run; set the remote's URL to the repository's HTTPS clone URL"
-        )));
-    }
+fn parse_url(url: &str) -> Result<RemoteUrl, GitError> {
     let local = url.starts_with("file://")
         || url.starts_with('/')
         || url.starts_with('.')
@@ -694,7 +741,7 @@ fn remote_url(url: &str) -> Result<RemoteUrl, GitError> {
 /// The bounded authenticator for `url`, after checking that `auth` fits the URL's scheme
 /// (HTTPS methods need an HTTP(S) URL, SSH keys an SSH URL; local paths need nothing).
 fn authenticator_for(url: &str, auth: &Auth) -> Result<RefCell<Authenticator>, GitError> {
-    let parsed = remote_url(url)?;
+    let parsed = parse_url(url)?;
     let ssh_url = parsed.scheme == "ssh";
     let http_url = parsed.scheme.starts_with("http");
     match auth {
