@@ -1,7 +1,10 @@
 //! Push, fetch, pull and ahead/behind against a configured remote (`origin`).
 //!
-//! The remote's URL is used as configured; credentials come from [`Auth`] through the bounded
-//! callback of [`crate::git::auth`] and never reach the URL or `.git/config`.
+//! The remote's URL is used as configured (with git's `url.<base>.insteadOf`); a
+//! git-remote-codecommit URL (`codecommit::<region>://repo`) is used as the HTTPS URL it stands
+//! for. Credentials come from [`Auth`] through the bounded callback of [`crate::git::auth`] and
+//! never reach the URL or `.git/config`; a method that does not fit the URL's scheme is refused
+//! before connecting. Proxies as git: `http.proxy`, else the `*_PROXY` variables.
 //!
 //! The network part runs on a scoped worker thread; the calling thread calls `on_progress`
 //! about every 100 ms and on changes, and a `false` raises a cancel flag that every libgit2
