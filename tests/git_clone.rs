@@ -500,7 +500,21 @@ async fn clones_the_demo_history_repository() {
     assert_eq!(count, cctui::local::demo::DEMO_HISTORY_COMMITS);
     let branches = git_ok(&target, &["branch", "-r"]);
     assert!(branches.lines().count() > 1, "{branches}");
-    assert!(seen.iter().any(|p| p.phase == ClonePhase::Receiving));
+    let phases: Vec<ClonePhase> = seen.iter().map(|p| p.phase).fold(Vec::new(), |mut v, p| {
+        if v.last() != Some(&p) {
+            v.push(p);
+        }
+        v
+    });
+    println!("phases: {phases:?}");
+    assert_eq!(phases.first(), Some(&ClonePhase::Connecting));
+    // git upload-pack's "Enumerating/Counting objects" messages: reported even when short.
+    assert!(phases.contains(&ClonePhase::Counting), "{phases:?}");
+    assert!(phases.contains(&ClonePhase::Receiving), "{phases:?}");
+    assert_eq!(phases.last(), Some(&ClonePhase::CheckingOut));
+    let mut sorted = phases.clone();
+    sorted.sort_by_key(|p| *p as u8);
+    assert_eq!(phases, sorted, "phases only move forward");
     assert_eq!(
         files_containing(&target, &[DEMO_SECRET_ACCESS_KEY]),
         Vec::<String>::new()

@@ -91,16 +91,17 @@ pub fn clone(
     let created = prepare_target(&request.target)?;
     let shared = Shared {
         progress: Mutex::new(CloneProgress::default()),
+        phase_starts: Mutex::new(Vec::new()),
         cancel: AtomicBool::new(false),
     };
     let (done_tx, done_rx) = mpsc::channel();
+    let mut last = CloneProgress::default();
     let result = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             let result = run(request, &url, &shared);
             let _ = done_tx.send(());
             result
         });
-        let mut last = CloneProgress::default();
         let mut last_report = Instant::now();
         if !on_progress(&last) {
             shared.cancel.store(true, Ordering::Relaxed);
@@ -116,13 +117,15 @@ pub fn clone(
             if shared.cancelled() {
                 continue; // the caller said stop: no more reports, wait for libgit2 to stop
             }
-            let now = shared.snapshot();
-            if now != last || last_report.elapsed() >= REPORT_EVERY {
-                if !on_progress(&now) {
-                    shared.cancel.store(true, Ordering::Relaxed);
+            for now in shared.due() {
+                if now != last || last_report.elapsed() >= REPORT_EVERY {
+                    if !on_progress(&now) {
+                        shared.cancel.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                    last = now;
+                    last_report = Instant::now();
                 }
-                last = now;
-                last_report = Instant::now();
             }
         }
         worker
@@ -131,7 +134,12 @@ pub fn clone(
     });
     match result {
         Ok(()) => {
-            on_progress(&shared.snapshot());
+            for now in shared.due() {
+                if now != last {
+                    on_progress(&now);
+                    last = now;
+                }
+            }
             Ok(())
         }
         Err(error) => {
@@ -143,6 +151,9 @@ pub fn clone(
 
 struct Shared {
     progress: Mutex<CloneProgress>,
+    /// The first snapshot of each phase, so that even a phase shorter than a report interval
+    /// is reported once.
+    phase_starts: Mutex<Vec<CloneProgress>>,
     cancel: AtomicBool,
 }
 
@@ -153,9 +164,26 @@ impl Shared {
 
     fn update(&self, change: impl FnOnce(&mut CloneProgress)) -> bool {
         if let Ok(mut progress) = self.progress.lock() {
+            let phase = progress.phase;
             change(&mut progress);
+            if progress.phase != phase {
+                if let Ok(mut starts) = self.phase_starts.lock() {
+                    starts.push(progress.clone());
+                }
+            }
         }
         !self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// The reports due: the start of each phase entered since the last call, then now.
+    fn due(&self) -> Vec<CloneProgress> {
+        let mut due = self
+            .phase_starts
+            .lock()
+            .map(|mut starts| std::mem::take(&mut *starts))
+            .unwrap_or_default();
+        due.push(self.snapshot());
+        due
     }
 
     fn cancelled(&self) -> bool {

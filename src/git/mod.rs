@@ -2,7 +2,7 @@
 //! `asyncgit/src/sync`: small functions that open what they need, block, and return
 //! `Result<T, GitError>`. Jobs wrap them in `spawn_blocking`; nothing here knows the UI.
 //!
-//! - [`clone`]: clone with progress, cancellation and cleanup of the partial directory;
+//! - [`clone`](mod@clone): clone with progress, cancellation and cleanup of the partial directory;
 //! - [`auth`]: the credential methods and the bounded credential callback;
 //! - [`ssh_config`]: the CodeCommit `Host` block of `~/.ssh/config`, default identity files;
 //! - [`known_hosts`]: SSH host key checking against a `known_hosts` file (SHA256 fingerprints);
