@@ -80,9 +80,20 @@ async fn iam_fetch_then_commit_and_push_a_new_branch_over_https() {
     .await;
     assert_eq!(outcome.unwrap().updated_refs, 1);
     assert_eq!(rev(&work, "refs/remotes/origin/master"), head);
+    // Every phase is reported with its totals, even one shorter than a report interval, and
+    // phases only move forward.
     assert!(
-        seen.iter()
-            .any(|p| matches!(p, TransferProgress::Objects { total, .. } | TransferProgress::Deltas { total, .. } if *total > 0)),
+        seen.iter().any(|p| matches!(p, TransferProgress::Objects { current, total, bytes } if *total > 0 && current == total && *bytes > 0)),
+        "{seen:?}"
+    );
+    let phase = |p: &TransferProgress| match p {
+        TransferProgress::Connecting => 0,
+        TransferProgress::Objects { .. } => 1,
+        TransferProgress::Deltas { .. } => 2,
+        other => panic!("not a fetch phase: {other:?}"),
+    };
+    assert!(
+        seen.windows(2).all(|w| phase(&w[0]) <= phase(&w[1])),
         "{seen:?}"
     );
 

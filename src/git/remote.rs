@@ -573,18 +573,41 @@ pub fn ahead_behind(repo: &Path) -> Result<Option<(usize, usize)>, GitError> {
 
 /// State shared between the worker running libgit2 and the thread reporting progress.
 struct Shared {
-    progress: Mutex<TransferProgress>,
+    /// The latest snapshot, and the last snapshot of each phase that ended since the last
+    /// report (so a phase shorter than a report interval is still reported, with its totals).
+    progress: Mutex<(TransferProgress, Vec<TransferProgress>)>,
     cancel: AtomicBool,
 }
 
 impl Shared {
-    fn snapshot(&self) -> TransferProgress {
-        self.progress.lock().map(|p| p.clone()).unwrap_or_default()
+    fn new() -> Shared {
+        Shared {
+            progress: Mutex::new((TransferProgress::Connecting, Vec::new())),
+            cancel: AtomicBool::new(false),
+        }
+    }
+
+    /// The reports due: ended phases first, then the latest snapshot.
+    fn due(&self) -> Vec<TransferProgress> {
+        match self.progress.lock() {
+            Ok(mut guard) => {
+                let (latest, ended) = &mut *guard;
+                let mut due = std::mem::take(ended);
+                due.push(latest.clone());
+                due
+            }
+            Err(_) => Vec::new(),
+        }
     }
 
     fn set(&self, progress: TransferProgress) {
-        if let Ok(mut current) = self.progress.lock() {
-            *current = progress;
+        if let Ok(mut guard) = self.progress.lock() {
+            let (latest, ended) = &mut *guard;
+            let phase_changed = std::mem::discriminant(latest) != std::mem::discriminant(&progress);
+            if phase_changed && *latest != TransferProgress::Connecting {
+                ended.push(latest.clone());
+            }
+            *latest = progress;
         }
     }
 
@@ -594,27 +617,25 @@ impl Shared {
 }
 
 /// Runs `work` on a scoped worker thread while this thread reports progress to `on_progress`
-/// (every [`REPORT_EVERY`] and on changes) and turns its `false` into the cancel flag.
+/// (every [`REPORT_EVERY`], on changes, and the end of every phase) and turns its `false` into
+/// the cancel flag; after a cancel there are no more reports.
 fn drive<T: Send>(
     on_progress: &mut dyn FnMut(&TransferProgress) -> bool,
     work: impl FnOnce(&Shared) -> Result<T, GitError> + Send,
 ) -> Result<T, GitError> {
-    let shared = Shared {
-        progress: Mutex::new(TransferProgress::Connecting),
-        cancel: AtomicBool::new(false),
-    };
     // The first report comes before any work: a cancel there means nothing was done.
     if !on_progress(&TransferProgress::Connecting) {
         return Err(GitError::Cancelled);
     }
+    let shared = Shared::new();
     let (done_tx, done_rx) = mpsc::channel();
+    let mut last = TransferProgress::Connecting;
     let result = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             let result = work(&shared);
             let _ = done_tx.send(());
             result
         });
-        let mut last = TransferProgress::Connecting;
         let mut last_report = Instant::now();
         loop {
             let finished = !matches!(
@@ -627,23 +648,27 @@ fn drive<T: Send>(
             if shared.cancelled() {
                 continue; // the caller said stop: no more reports, wait for libgit2 to stop
             }
-            let now = shared.snapshot();
-            if now != last || last_report.elapsed() >= REPORT_EVERY {
-                if !on_progress(&now) {
-                    shared.cancel.store(true, Ordering::Relaxed);
+            for now in shared.due() {
+                if now != last || last_report.elapsed() >= REPORT_EVERY {
+                    if !on_progress(&now) {
+                        shared.cancel.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                    last = now;
+                    last_report = Instant::now();
                 }
-                last = now;
-                last_report = Instant::now();
             }
         }
         worker
             .join()
             .unwrap_or_else(|_| Err(GitError::Other("the git thread panicked".to_string())))
     });
-    if result.is_ok() {
-        let last = shared.snapshot();
-        if last != TransferProgress::Connecting {
-            on_progress(&last);
+    if result.is_ok() && !shared.cancelled() {
+        for now in shared.due() {
+            if now != last {
+                on_progress(&now);
+                last = now;
+            }
         }
     }
     result
