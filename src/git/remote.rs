@@ -172,6 +172,7 @@ pub fn push(
         let authenticator = authenticator_for(&url, &request.auth)?;
         let stale: RefCell<Option<GitError>> = RefCell::new(None);
         let rejected: RefCell<Option<String>> = RefCell::new(None);
+        let pushed: RefCell<Option<Oid>> = RefCell::new(None);
         let outcome = {
             let mut callbacks = remote_callbacks(&authenticator, &shared.cancel);
             callbacks.sideband_progress(|_| !shared.cancelled());
@@ -189,11 +190,12 @@ pub fn push(
                 if shared.cancelled() {
                     return Err(git2::Error::from_str("cancelled"));
                 }
-                if !request.force_with_lease {
-                    return Ok(());
-                }
                 for update in updates {
                     if update.dst_refname().ok() != Some(remote_ref.as_str()) {
+                        continue;
+                    }
+                    *pushed.borrow_mut() = Some(update.dst());
+                    if !request.force_with_lease {
                         continue;
                     }
                     let actual = Some(update.src()).filter(|id| !id.is_zero());
@@ -267,11 +269,13 @@ pub fn push(
             return Err(rejection(reason));
         }
         // libgit2 moves the remote-tracking branch after a push through the remote's fetch
-        // refspecs; make sure of it (a remote may have none).
+        // refspecs; make sure of it (a git-remote-codecommit URL is pushed through an in-memory
+        // remote without refspecs). Nothing negotiated: the remote already had our commit.
+        let pushed = pushed.borrow_mut().take().unwrap_or(local_id);
         if let Some(name) = &tracking_ref {
-            if repository.refname_to_id(name).ok() != Some(local_id) {
+            if repository.refname_to_id(name).ok() != Some(pushed) {
                 repository
-                    .reference(name, local_id, true, "push")
+                    .reference(name, pushed, true, "update by push")
                     .map_err(other(
                         "pushed, but cannot update the remote-tracking branch",
                     ))?;
