@@ -23,6 +23,9 @@ pub struct Cli {
     /// Read this config file instead of the default one (also: CCTUI_CONFIG).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Open this local clone in the status and log panes (like `git -C`).
+    #[arg(short = 'C', long = "repo", value_name = "PATH")]
+    pub repo: Option<PathBuf>,
     /// Hide and refuse every command that changes a repository, a branch or a file.
     #[arg(long)]
     pub readonly: bool,

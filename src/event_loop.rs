@@ -73,6 +73,7 @@ impl App {
             clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 crate::jobs::CLONE_CONCURRENCY,
             )),
+            repo_locks: std::sync::Arc::default(),
         };
         state.clone_protocol = config.clone_protocol;
         state.workspace_root = config.workspace_root.clone();

@@ -127,6 +127,13 @@ fn run_tui(cli: Cli) -> Result<(), String> {
     state.log_file = logs.as_ref().map(|l| l.dir.join("cctui.log.*"));
     let runtime = runtime()?;
     let demo_reset = cli.demo_reset;
+    let open_repo = match &cli.repo {
+        Some(path) => Some(
+            std::fs::canonicalize(path)
+                .map_err(|e| format!("cannot open {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
     let result = runtime.block_on(async move {
         // The demo service lives as long as this block: it stops when the TUI ends.
         let (_demo_service, clients) = if demo {
@@ -146,6 +153,10 @@ fn run_tui(cli: Cli) -> Result<(), String> {
                 "Demo: a local CodeCommit-compatible service with sample repositories; no AWS account is used."
                     .into(),
             );
+        }
+        if let Some(path) = open_repo {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+            app.dispatch(Action::OpenClone { name, path }, &mut Terminal_).map_err(|e| e.to_string())?;
         }
         let (config_file, credentials_file) = cctui::aws::profiles::default_files();
         app.spawn(JobRequest::LoadProfiles {

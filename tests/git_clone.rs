@@ -52,8 +52,22 @@ async fn iam_clone_checks_out_sets_a_clean_origin_and_stores_no_secret() {
         target: target.clone(),
         auth: demo_iam(),
     };
+    let started = now();
     let (result, seen) = clone_blocking(request, |_| false).await;
     result.unwrap();
+    // Every IAM password that could have been made during the clone (one per second).
+    let host = format!("127.0.0.1:{}", service.port());
+    let passwords: Vec<String> = (started - 1..=now() + 1)
+        .map(|t| {
+            git_password(
+                DEMO_SECRET_ACCESS_KEY,
+                DEMO_REGION,
+                "/v1/repos/plain",
+                &host,
+                t,
+            )
+        })
+        .collect();
 
     assert_eq!(head_of(&target), head);
     assert_eq!(
@@ -84,9 +98,13 @@ async fn iam_clone_checks_out_sets_a_clean_origin_and_stores_no_secret() {
     assert_eq!(seen.first().unwrap().phase, ClonePhase::Connecting);
 
     assert!(file_count(&target) > 10);
-    assert_eq!(
-        files_containing(&target, &[DEMO_SECRET_ACCESS_KEY]),
-        Vec::<String>::new()
+    let mut secrets = vec![DEMO_SECRET_ACCESS_KEY];
+    secrets.extend(passwords.iter().map(String::as_str));
+    assert_eq!(files_containing(&target, &secrets), Vec::<String>::new());
+    let config = std::fs::read_to_string(target.join(".git/config")).unwrap();
+    assert!(
+        !config.contains('@') && !config.contains(DEMO_ACCESS_KEY_ID),
+        "{config}"
     );
 }
 

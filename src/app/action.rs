@@ -26,6 +26,13 @@ pub enum Action {
     Job(Box<JobUpdate>),
     /// SIGTERM or SIGHUP: leave now, cancelling jobs.
     Terminate,
+    /// Open a local clone in the working-tree panes (`cctui -C <path>`).
+    OpenClone {
+        /// Name shown in the header.
+        name: String,
+        /// Work tree.
+        path: std::path::PathBuf,
+    },
     /// Start a job (a confirmation's yes that retries a clone).
     Spawn(Box<JobRequest>),
     /// Do nothing (a confirm whose yes needs no work).

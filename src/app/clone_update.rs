@@ -7,7 +7,7 @@ use super::action::Action;
 use super::command::CommandId;
 use super::effect::Effect;
 use super::overlay::{InputPurpose, Overlay};
-use super::state::{OpenRepo, State};
+use super::state::State;
 use crate::aws::client::Target;
 use crate::config::CloneProtocol;
 use crate::jobs::{CloneJob, CloneNeed, CloneSource, JobRequest};
@@ -388,12 +388,15 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
             submit_url(state, &value);
             Vec::new()
         }
+        InputPurpose::PushBranch(local) => {
+            super::worktree_update::submit_push(state, local, value, false)
+        }
         InputPurpose::RepositoryFilter => Vec::new(),
     }
 }
 
 /// A clone finished: the row gets its marker and the working-tree panes open on it.
-pub fn on_cloned(state: &mut State, repository: String, path: PathBuf) {
+pub fn on_cloned(state: &mut State, repository: String, path: PathBuf) -> Vec<Effect> {
     if let Some(row) = state
         .repos
         .rows
@@ -403,8 +406,5 @@ pub fn on_cloned(state: &mut State, repository: String, path: PathBuf) {
         row.clone = Some(path.clone());
     }
     state.notice = Some(format!("Cloned {repository} into {}", path.display()));
-    state.open_repo = Some(OpenRepo {
-        name: repository,
-        path,
-    });
+    super::worktree_update::open(state, repository, path)
 }

@@ -13,6 +13,13 @@ use super::update::pane_context;
 pub fn action_for_key(state: &State, keymap: &KeyMap, key: KeySpec) -> Option<Action> {
     let usable = |id| !(state.session.readonly && command(id).mutating);
     if let Some(top) = state.overlays.last() {
+        // In the commit editor Enter breaks the line; ctrl-s commits.
+        if matches!(top, Overlay::CommitEditor(_))
+            && key.code == KeyCode::Enter
+            && key.modifiers.is_empty()
+        {
+            return Some(Action::TypeChar('\n'));
+        }
         if top.takes_text() {
             let plain = !key
                 .modifiers

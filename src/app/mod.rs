@@ -13,3 +13,5 @@ pub mod repos;
 pub mod repos_update;
 pub mod state;
 pub mod update;
+pub mod worktree;
+pub mod worktree_update;

@@ -27,6 +27,8 @@ pub enum InputPurpose {
     SshPassphrase(Box<CloneJob>),
     /// A URL to clone.
     CloneUrl,
+    /// The remote branch to push the current branch (named here) to.
+    PushBranch(String),
 }
 
 /// One entry of a picker.
@@ -115,6 +117,10 @@ pub enum Overlay {
         /// Which clone URL `y` copies.
         url: crate::aws::urls::UrlKind,
     },
+    /// A file's or a commit's diff, full screen.
+    Diff(Box<super::worktree::DiffView>),
+    /// The commit message editor.
+    CommitEditor(super::worktree::CommitEditor),
     /// Something went wrong; says what and what to do next.
     Error {
         /// What failed.
@@ -143,6 +149,7 @@ impl Overlay {
                 | Overlay::Form(_)
                 | Overlay::DeleteRepository { .. }
                 | Overlay::CloneDialog { .. }
+                | Overlay::CommitEditor(_)
         )
     }
 

@@ -445,7 +445,7 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
             state.notice = Some(format!("Updated the description of {name}"));
         }
         JobOutput::Cloned { repository, path } => {
-            super::clone_update::on_cloned(state, repository, path)
+            return super::clone_update::on_cloned(state, repository, path);
         }
         JobOutput::CloneNeeds { job, need } => super::clone_update::on_need(state, job, need),
         JobOutput::Deleted { name, id } => {
@@ -456,6 +456,7 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
                 None => format!("{name} was already gone"),
             });
         }
+        other => return super::worktree_update::on_output(state, other),
     }
     Vec::new()
 }

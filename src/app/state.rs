@@ -15,8 +15,8 @@ use crate::secret::SecretString;
 pub enum Pane {
     /// CodeCommit repositories of the current account and region.
     Repositories,
-    /// Branches of the open repository.
-    Branches,
+    /// History of the open clone.
+    Log,
     /// Working-tree status of the open repository.
     Status,
     /// Running and finished jobs.
@@ -25,13 +25,13 @@ pub enum Pane {
 
 impl Pane {
     /// `Tab` order.
-    pub const ORDER: [Pane; 4] = [Pane::Repositories, Pane::Branches, Pane::Status, Pane::Jobs];
+    pub const ORDER: [Pane; 4] = [Pane::Repositories, Pane::Log, Pane::Status, Pane::Jobs];
 
     /// The pane's title.
     pub fn title(self) -> &'static str {
         match self {
             Pane::Repositories => "Repositories",
-            Pane::Branches => "Branches",
+            Pane::Log => "Log",
             Pane::Status => "Status",
             Pane::Jobs => "Jobs",
         }
@@ -148,6 +148,14 @@ pub struct State {
     pub workspace_root: PathBuf,
     /// The local clone the working-tree panes show.
     pub open_repo: Option<OpenRepo>,
+    /// The status pane.
+    pub status: super::worktree::StatusPane,
+    /// The log pane.
+    pub log: super::worktree::LogPane,
+    /// A commit message closed without committing, restored when the editor reopens.
+    pub commit_draft: Option<super::worktree::CommitEditor>,
+    /// Generation counter of diff reads.
+    pub diff_generation: u64,
     /// Git user names and passwords typed this session, by host; kept in memory only.
     pub git_logins: Vec<(String, String, SecretString)>,
     /// The event loop should end.
@@ -172,6 +180,10 @@ impl State {
             clone_protocol: CloneProtocol::HttpsIam,
             workspace_root: PathBuf::from("codecommit"),
             open_repo: None,
+            status: Default::default(),
+            log: Default::default(),
+            commit_draft: None,
+            diff_generation: 0,
             git_logins: Vec::new(),
             quit: false,
         }

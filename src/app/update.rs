@@ -9,12 +9,19 @@ use super::fuzzy;
 use super::overlay::{InputPurpose, Overlay, PickerItem};
 use super::repos_update as repos;
 use super::state::{JobRow, JobStatus, Pane, State};
+use super::worktree_update as worktree;
 use crate::jobs::{JobEvent, JobTag, JobUpdate};
 
 /// Applies one action and returns the I/O it asks for.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Command(id) => run_command(state, id),
+        Action::TypeChar(_) | Action::Backspace
+            if matches!(state.overlays.last(), Some(Overlay::CommitEditor(_))) =>
+        {
+            worktree::editor_edit(state, &action);
+            Vec::new()
+        }
         Action::TypeChar(c) => {
             edit_text(state, |text| text.push(c));
             Vec::new()
@@ -36,6 +43,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Job(job) => job_update(state, *job),
         Action::Terminate => quit_now(state),
         Action::Spawn(request) => vec![Effect::Spawn(request)],
+        Action::OpenClone { name, path } => {
+            state.focus = Pane::Status;
+            worktree::open(state, name, path)
+        }
         Action::Noop => Vec::new(),
     }
 }
@@ -87,11 +98,11 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             Vec::new()
         }
         CommandId::NextPane | CommandId::PrevPane => {
-            state.focus = state.focus.cycle(id == CommandId::NextPane);
-            Vec::new()
+            let pane = state.focus.cycle(id == CommandId::NextPane);
+            focus(state, pane)
         }
         CommandId::FocusRepositories => focus(state, Pane::Repositories),
-        CommandId::FocusBranches => focus(state, Pane::Branches),
+        CommandId::FocusLog => focus(state, Pane::Log),
         CommandId::FocusStatus => focus(state, Pane::Status),
         CommandId::FocusJobs => focus(state, Pane::Jobs),
         CommandId::Suspend => vec![Effect::Suspend],
@@ -102,7 +113,12 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         | CommandId::Top
         | CommandId::Bottom => {
             move_in_pane(state, id);
-            Vec::new()
+            // Reaching the end of the loaded history loads the next page.
+            if state.focus == Pane::Log {
+                worktree::more_log(state)
+            } else {
+                Vec::new()
+            }
         }
         CommandId::CancelJob => {
             let selected = state
@@ -161,6 +177,19 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             Vec::new()
         }
         CommandId::AllRegions => repos::toggle_all_regions(state),
+        CommandId::OpenClone => worktree::open_selected(state),
+        CommandId::StatusRefresh
+        | CommandId::ToggleStage
+        | CommandId::StageAll
+        | CommandId::UnstageAll
+        | CommandId::Discard
+        | CommandId::ShowDiff
+        | CommandId::CommitChanges
+        | CommandId::AmendCommit
+        | CommandId::Push
+        | CommandId::Fetch
+        | CommandId::Pull => worktree::status_command(state, id),
+        CommandId::ShowCommit => worktree::log_command(state, id),
         CommandId::ToggleMark => {
             clone_flow::toggle_mark(state);
             Vec::new()
@@ -181,13 +210,23 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         | CommandId::PrevField
         | CommandId::CopyDetailUrl
         | CommandId::OptionPrev
-        | CommandId::OptionNext => Vec::new(),
+        | CommandId::OptionNext
+        | CommandId::NextHunk
+        | CommandId::PrevHunk
+        | CommandId::StageHunk
+        | CommandId::UnstageHunk
+        | CommandId::SubmitCommit => Vec::new(),
     }
 }
 
 fn focus(state: &mut State, pane: Pane) -> Vec<Effect> {
     state.focus = pane;
-    Vec::new()
+    // The status is read again whenever its pane gains focus: files change outside cctui.
+    if pane == Pane::Status {
+        worktree::refresh_status(state)
+    } else {
+        Vec::new()
+    }
 }
 
 fn quit_now(state: &mut State) -> Vec<Effect> {
@@ -225,8 +264,14 @@ fn move_in_pane(state: &mut State, id: CommandId) {
             state.repos.selected = moved(state.repos.selected, len, id, page);
             state.repos.scroll_to_selection(page);
         }
-        // These panes get their rows in later issues; with no rows there is nothing to move.
-        Pane::Branches | Pane::Status => {}
+        Pane::Status => {
+            let len = state.status.rows().len();
+            state.status.selected = moved(state.status.selected, len, id, page);
+        }
+        Pane::Log => {
+            let len = state.log.commits.len();
+            state.log.selected = moved(state.log.selected, len, id, page);
+        }
     }
 }
 
@@ -272,7 +317,7 @@ pub fn picker_matches(items: &[PickerItem], filter: &str) -> Vec<usize> {
 pub fn pane_context(pane: Pane) -> Context {
     match pane {
         Pane::Repositories => Context::Repositories,
-        Pane::Branches => Context::Branches,
+        Pane::Log => Context::Log,
         Pane::Status => Context::Status,
         Pane::Jobs => Context::Jobs,
     }
@@ -283,7 +328,7 @@ pub fn help_line_count(readonly: bool) -> usize {
     let contexts = [
         Context::Global,
         Context::Repositories,
-        Context::Branches,
+        Context::Log,
         Context::Status,
         Context::Jobs,
         Context::Overlay,
@@ -315,6 +360,28 @@ fn overlay_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         return Vec::new();
     };
     match (top, id) {
+        (
+            Overlay::CommitEditor(_),
+            CommandId::Up
+            | CommandId::Down
+            | CommandId::OptionPrev
+            | CommandId::OptionNext
+            | CommandId::SubmitCommit
+            | CommandId::Close,
+        ) => worktree::editor_command(state, id),
+        (
+            Overlay::Diff(_),
+            CommandId::Up
+            | CommandId::Down
+            | CommandId::PageUp
+            | CommandId::PageDown
+            | CommandId::Top
+            | CommandId::Bottom
+            | CommandId::NextHunk
+            | CommandId::PrevHunk
+            | CommandId::StageHunk
+            | CommandId::UnstageHunk,
+        ) => worktree::diff_command(state, id),
         (
             Overlay::Input {
                 purpose: InputPurpose::RepositoryFilter,
@@ -539,10 +606,7 @@ fn job_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
                     Some(JobTag::Extras) => {}
                     _ => {
                         repos::on_change_failed(state, &failure);
-                        state.overlays.push(Overlay::Error {
-                            message: failure.message,
-                            hint: failure.hint,
-                        });
+                        worktree::on_failure(state, tag, failure);
                     }
                 },
             }

@@ -38,7 +38,19 @@ pub(crate) fn identity_of(repository: &git2::Repository) -> Result<Identity, Git
             .map(|value| value.trim().to_string())
             .filter(|value| !value.is_empty())
     };
-    match (read("user.name"), read("user.email")) {
+    // As git: the environment (GIT_AUTHOR_NAME, GIT_AUTHOR_EMAIL, then EMAIL) wins over the
+    // configuration.
+    let env = |key: &str| {
+        std::env::var(key)
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let name = env("GIT_AUTHOR_NAME").or_else(|| read("user.name"));
+    let email = env("GIT_AUTHOR_EMAIL")
+        .or_else(|| read("user.email"))
+        .or_else(|| env("EMAIL"));
+    match (name, email) {
         (Some(name), Some(email)) => Ok(Identity { name, email }),
         (None, Some(_)) => Err(GitError::MissingIdentity {
             missing: "user.name",

@@ -15,11 +15,17 @@
 pub mod auth;
 pub mod clone;
 pub mod commit;
+pub mod diff;
+pub mod discard;
 pub mod hooks;
 pub mod identity;
 pub mod known_hosts;
+pub mod log;
 pub mod remote;
+pub mod repo;
 pub mod ssh_config;
+pub mod stage;
+pub mod status;
 
 use std::path::PathBuf;
 
@@ -97,6 +103,25 @@ pub enum GitError {
         /// What to check.
         hint: String,
     },
+    /// The directory is not inside a git working tree (or is a bare repository).
+    #[error("{} is not a git working tree", .0.display())]
+    NotARepository(PathBuf),
+    /// HEAD points to a branch with no commit yet, and the operation needs one.
+    #[error("the current branch has no commit yet")]
+    NoHead,
+    /// The path is neither in the working tree nor in the index.
+    #[error("{0}: no such file in the working tree or the index")]
+    PathNotFound(String),
+    /// The hunk (or line selection) no longer matches the file: it changed since the diff was
+    /// shown. Refresh the diff and try again.
+    #[error("the changes in {path} moved since the diff was shown")]
+    StaleHunk {
+        /// The file.
+        path: String,
+    },
+    /// The revision (commit id, branch, tag) does not exist.
+    #[error("no such revision: {0}")]
+    RevisionNotFound(String),
     /// `user.name` and/or `user.email` are not configured.
     #[error("who are you? {missing} is not set in git's configuration")]
     MissingIdentity {
@@ -200,6 +225,14 @@ impl GitError {
                     .to_string(),
             ),
             GitError::PassphraseNeeded { .. } => Some("enter the key's passphrase".to_string()),
+            GitError::NotARepository(_) => {
+                Some("open the directory of a cloned repository, or clone one first".to_string())
+            }
+            GitError::NoHead => Some("make a first commit".to_string()),
+            GitError::StaleHunk { .. } => Some("refresh the diff and try again".to_string()),
+            GitError::PathNotFound(_) | GitError::RevisionNotFound(_) => {
+                Some("refresh and try again".to_string())
+            }
             GitError::MissingIdentity { .. } => Some(
                 "run `git config --global user.name \"Your Name\"` and `git config --global user.email \"you@example.com\"`"
                     .to_string(),

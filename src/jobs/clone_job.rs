@@ -154,32 +154,54 @@ async fn auth_for(job: &CloneJob, services: &Services) -> Result<(String, Auth),
             None => Ok((job.url_http.clone(), Auth::GitCredentialHelper)),
         },
         CloneProtocol::Ssh => {
-            let home = crate::config::paths::home_dir().unwrap_or_default();
-            let ssh_dir = home.join(".ssh");
             let host = crate::app::clone_update::host_of(&job.url_ssh);
-            let config_text = std::fs::read_to_string(ssh_dir.join("config")).unwrap_or_default();
-            let settings = crate::git::ssh_config::codecommit_ssh_settings(&config_text, &host);
-            let mut key_files: Vec<PathBuf> = settings.identity_files.clone();
-            if key_files.is_empty() {
-                key_files = crate::git::ssh_config::default_identity_files(&home);
-            }
-            let user = settings.user.clone().ok_or_else(|| JobFailure {
-                message: format!("No SSH user for {host}: CodeCommit needs your IAM SSH key ID (APKA…) as the user."),
-                hint: Some(format!(
-                    "Add to ~/.ssh/config:\n  Host git-codecommit.*.amazonaws.com\n    User APKAEIBAERJR2EXAMPLE\n    IdentityFile ~/.ssh/id_ed25519\n(for {host})"
-                )),
-            })?;
             Ok((
                 job.url_ssh.clone(),
-                Auth::Ssh {
-                    user,
-                    key_files,
-                    passphrase: job.passphrase.clone(),
-                    use_agent: std::env::var_os("SSH_AUTH_SOCK").is_some(),
-                    known_hosts: ssh_dir.join("known_hosts"),
-                    trusted_fingerprint: job.trusted_fingerprint.clone(),
-                },
+                ssh_auth(
+                    &host,
+                    job.passphrase.clone(),
+                    job.trusted_fingerprint.clone(),
+                )?,
             ))
         }
     }
+}
+
+/// SSH authentication for `host`: user and keys from `~/.ssh/config` (CodeCommit needs the IAM
+/// SSH key ID as user), else the default identity files; the agent first when one runs.
+pub(super) fn ssh_auth(
+    host: &str,
+    passphrase: Option<crate::secret::SecretString>,
+    trusted_fingerprint: Option<String>,
+) -> Result<Auth, JobFailure> {
+    let home = crate::config::paths::home_dir().unwrap_or_default();
+    let ssh_dir = home.join(".ssh");
+    let bare_host = host.rsplit('@').next().unwrap_or(host);
+    let config_text = std::fs::read_to_string(ssh_dir.join("config")).unwrap_or_default();
+    let settings = crate::git::ssh_config::codecommit_ssh_settings(&config_text, bare_host);
+    let mut key_files: Vec<PathBuf> = settings.identity_files.clone();
+    if key_files.is_empty() {
+        key_files = crate::git::ssh_config::default_identity_files(&home);
+    }
+    let user = match (settings.user.clone(), host.split_once('@')) {
+        (Some(user), _) => user,
+        (None, Some((user, _))) => user.to_string(),
+        (None, None) => {
+            return Err(JobFailure {
+                message: format!("No SSH user for {bare_host}: CodeCommit needs your IAM SSH key ID (APKA…) as the user."),
+                hint: Some(
+                    "Add to ~/.ssh/config:\n  Host git-codecommit.*.amazonaws.com\n    User APKAEIBAERJR2EXAMPLE\n    IdentityFile ~/.ssh/id_ed25519"
+                        .to_string(),
+                ),
+            });
+        }
+    };
+    Ok(Auth::Ssh {
+        user,
+        key_files,
+        passphrase,
+        use_agent: std::env::var_os("SSH_AUTH_SOCK").is_some(),
+        known_hosts: ssh_dir.join("known_hosts"),
+        trusted_fingerprint,
+    })
 }

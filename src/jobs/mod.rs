@@ -7,6 +7,7 @@
 
 mod clone_job;
 mod run;
+pub mod worktree_job;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -14,9 +15,14 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::app::worktree::DiffSource;
 use crate::aws::client::{Clients, Target};
 use crate::aws::repos::{NewRepository, Repository, RepositoryExtras};
 use crate::config::CloneProtocol;
+use crate::git::commit::{CommitOutcome, CommitRequest};
+use crate::git::diff::{FileDiff, HunkId};
+use crate::git::log::CommitInfo;
+use crate::git::status::Status;
 use crate::secret::SecretString;
 use tokio_util::sync::CancellationToken;
 
@@ -76,6 +82,54 @@ pub enum JobRequest {
     },
     /// Clone a repository into the workspace.
     Clone(Box<CloneJob>),
+    /// Read the status (and ahead/behind) of a clone.
+    ReadStatus {
+        /// Work tree.
+        repo: PathBuf,
+        /// Read generation.
+        generation: u64,
+    },
+    /// Read a page of history.
+    ReadLog {
+        /// Work tree.
+        repo: PathBuf,
+        /// Continue after this commit (`None`: first page).
+        after: Option<String>,
+        /// Read generation.
+        generation: u64,
+    },
+    /// Read a diff for the diff view.
+    ReadDiff {
+        /// Work tree.
+        repo: PathBuf,
+        /// File or commit.
+        source: DiffSource,
+        /// Read generation.
+        generation: u64,
+    },
+    /// Stage, unstage or discard.
+    ChangeIndex {
+        /// Work tree.
+        repo: PathBuf,
+        /// What to change.
+        change: IndexChange,
+    },
+    /// Commit what is staged.
+    Commit {
+        /// Work tree.
+        repo: PathBuf,
+        /// Message and options.
+        request: CommitRequest,
+    },
+    /// Push, fetch or pull.
+    Remote {
+        /// Work tree.
+        repo: PathBuf,
+        /// Which operation.
+        op: RemoteOp,
+        /// Account view, for IAM git passwords.
+        target: Target,
+    },
     /// DeleteRepository.
     DeleteRepository {
         /// Where.
@@ -106,6 +160,45 @@ pub struct CloneJob {
     pub passphrase: Option<SecretString>,
     /// SSH host key fingerprint the user accepted.
     pub trusted_fingerprint: Option<String>,
+}
+
+/// A change of the index or the working tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexChange {
+    /// Stage a file or directory.
+    Stage(String),
+    /// Unstage a file or directory.
+    Unstage(String),
+    /// Stage everything.
+    StageAll,
+    /// Unstage everything.
+    UnstageAll,
+    /// Stage one hunk of a file's unstaged diff.
+    StageHunk(String, HunkId),
+    /// Unstage one hunk of a file's staged diff.
+    UnstageHunk(String, HunkId),
+    /// Throw away a file's unstaged changes (the UI asked first).
+    Discard(String),
+}
+
+/// A remote operation on `origin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteOp {
+    /// `git push origin <local>:<remote>`.
+    Push {
+        /// Local branch.
+        local_branch: String,
+        /// Remote branch.
+        remote_branch: String,
+        /// Record the upstream.
+        set_upstream: bool,
+        /// `--force-with-lease` (after a confirmation).
+        force_with_lease: bool,
+    },
+    /// Fetch with prune.
+    Fetch,
+    /// Fetch, then fast-forward or merge.
+    Pull,
 }
 
 /// Where a clone comes from: a listed repository or a URL the user typed.
@@ -146,8 +239,14 @@ pub enum JobTag {
     Listing(u64),
     /// Loading detail extras.
     Extras,
-    /// A change on the server.
+    /// A change on the server or in a clone.
     Change,
+    /// A status read of this generation.
+    StatusRead(u64),
+    /// A log read.
+    LogRead(u64),
+    /// A diff read.
+    DiffRead(u64),
 }
 
 impl JobRequest {
@@ -172,6 +271,43 @@ impl JobRequest {
             }
             JobRequest::DeleteRepository { name, .. } => format!("Delete repository {name}"),
             JobRequest::Clone(job) => format!("Clone {} ({})", job.repository, job.protocol.name()),
+            JobRequest::ReadStatus { .. } => "Read status".to_string(),
+            JobRequest::ReadLog { .. } => "Read history".to_string(),
+            JobRequest::ReadDiff { .. } => "Read diff".to_string(),
+            JobRequest::ChangeIndex { change, .. } => match change {
+                IndexChange::Stage(path) => format!("Stage {path}"),
+                IndexChange::Unstage(path) => format!("Unstage {path}"),
+                IndexChange::StageAll => "Stage everything".to_string(),
+                IndexChange::UnstageAll => "Unstage everything".to_string(),
+                IndexChange::StageHunk(path, _) => format!("Stage a hunk of {path}"),
+                IndexChange::UnstageHunk(path, _) => format!("Unstage a hunk of {path}"),
+                IndexChange::Discard(path) => format!("Discard changes to {path}"),
+            },
+            JobRequest::Commit { request, .. } => {
+                let summary = request.message.lines().next().unwrap_or_default();
+                if request.amend {
+                    format!("Amend: {summary}")
+                } else {
+                    format!("Commit: {summary}")
+                }
+            }
+            JobRequest::Remote { op, .. } => match op {
+                RemoteOp::Push {
+                    local_branch,
+                    remote_branch,
+                    force_with_lease,
+                    ..
+                } => format!(
+                    "Push {local_branch} to origin/{remote_branch}{}",
+                    if *force_with_lease {
+                        " (force with lease)"
+                    } else {
+                        ""
+                    }
+                ),
+                RemoteOp::Fetch => "Fetch origin".to_string(),
+                RemoteOp::Pull => "Pull from origin".to_string(),
+            },
         }
     }
 
@@ -182,6 +318,10 @@ impl JobRequest {
             JobRequest::LoadProfiles { .. }
                 | JobRequest::LoadExtras { .. }
                 | JobRequest::ListRepositories { .. }
+                | JobRequest::ReadStatus { .. }
+                | JobRequest::ReadLog { .. }
+                | JobRequest::ReadDiff { .. }
+                | JobRequest::ChangeIndex { .. }
         )
     }
 
@@ -191,6 +331,9 @@ impl JobRequest {
             JobRequest::LoadProfiles { .. } => JobTag::Profiles,
             JobRequest::ListRepositories { generation, .. } => JobTag::Listing(*generation),
             JobRequest::LoadExtras { .. } => JobTag::Extras,
+            JobRequest::ReadStatus { generation, .. } => JobTag::StatusRead(*generation),
+            JobRequest::ReadLog { generation, .. } => JobTag::LogRead(*generation),
+            JobRequest::ReadDiff { generation, .. } => JobTag::DiffRead(*generation),
             _ => JobTag::Change,
         }
     }
@@ -260,6 +403,39 @@ pub enum JobOutput {
         /// New description.
         description: String,
     },
+    /// A status read.
+    Status {
+        /// Read generation.
+        generation: u64,
+        /// The status.
+        status: Status,
+        /// Ahead/behind the upstream.
+        ahead_behind: Option<(usize, usize)>,
+    },
+    /// A page of history.
+    LogPage {
+        /// Read generation.
+        generation: u64,
+        /// Commits, newest first.
+        commits: Vec<CommitInfo>,
+        /// Where the next page starts.
+        next: Option<String>,
+        /// Appends to the loaded pages (else replaces them).
+        append: bool,
+    },
+    /// A diff for the diff view.
+    Diff {
+        /// Read generation.
+        generation: u64,
+        /// Files with hunks.
+        files: Vec<FileDiff>,
+    },
+    /// The index or working tree changed.
+    IndexChanged,
+    /// A commit was made.
+    Committed(CommitOutcome),
+    /// A remote operation ended; the sentence says how.
+    RemoteDone(String),
     /// A clone finished.
     Cloned {
         /// Repository name.
@@ -379,6 +555,18 @@ pub struct Services {
     pub workspace_root: PathBuf,
     /// Clones running at once (bulk clone queues behind it).
     pub clone_slots: Arc<tokio::sync::Semaphore>,
+    /// One write job per clone at a time (commit, push, stage…); others wait their turn.
+    pub repo_locks: Arc<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl Services {
+    /// The write lock of one clone.
+    pub fn repo_lock(&self, repo: &std::path::Path) -> Arc<tokio::sync::Mutex<()>> {
+        match self.repo_locks.lock() {
+            Ok(mut locks) => Arc::clone(locks.entry(repo.to_path_buf()).or_default()),
+            Err(_) => Arc::default(),
+        }
+    }
 }
 
 /// Clones run at most this many at once.
@@ -420,7 +608,7 @@ impl JobManager {
         let running = Arc::clone(&self.running);
         let updates = self.updates.clone();
         let services = self.services.clone();
-        let cooperative = matches!(request, JobRequest::Clone(_));
+        let cooperative = matches!(request, JobRequest::Clone(_) | JobRequest::Remote { .. });
         tokio::spawn(async move {
             // Blocking work (clone) stops itself when asked and cleans up first, so its end is
             // awaited; async work is simply dropped on cancel.

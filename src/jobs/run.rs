@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
 
-use super::{JobContext, JobFailure, JobOutput, JobRequest, Services};
+use super::{JobContext, JobFailure, JobOutput, JobRequest, Services, worktree_job};
 use crate::aws::client::Target;
 use crate::aws::error::AwsError;
 use crate::aws::repos::{self, Repository};
@@ -84,6 +84,28 @@ pub(super) async fn run(
             Ok(JobOutput::Described { name, description })
         }
         JobRequest::Clone(job) => super::clone_job::run(*job, &context, &services).await,
+        JobRequest::ReadStatus { repo, generation } => {
+            worktree_job::read_status(repo, generation).await
+        }
+        JobRequest::ReadLog {
+            repo,
+            after,
+            generation,
+        } => worktree_job::read_log(repo, after, generation).await,
+        JobRequest::ReadDiff {
+            repo,
+            source,
+            generation,
+        } => worktree_job::read_diff(repo, source, generation).await,
+        JobRequest::ChangeIndex { repo, change } => {
+            worktree_job::change_index(repo, change, &services).await
+        }
+        JobRequest::Commit { repo, request } => {
+            worktree_job::commit(repo, request, &context, &services).await
+        }
+        JobRequest::Remote { repo, op, target } => {
+            worktree_job::remote_op(repo, op, target, &context, &services).await
+        }
         JobRequest::DeleteRepository { target, name } => {
             let client = services.clients.get(&target).await;
             let id = repos::delete(&client, &target, &name).await?;

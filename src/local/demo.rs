@@ -36,7 +36,24 @@ pub async fn start_demo(data_dir: &Path, reset: bool) -> Result<RunningService, 
     tokio::task::spawn_blocking(move || seed_if_needed(&dir, reset))
         .await
         .map_err(|e| ServeError::Seed(e.to_string()))??;
-    LocalService::start(ServiceConfig::new(data_dir)).await
+    // Clones made in the demo keep the service URL in their `origin`: the demo reuses the port
+    // of its last run so they still push and fetch after a restart (a fresh one if taken).
+    let port_file = data_dir.join("demo-port");
+    let previous = std::fs::read_to_string(&port_file)
+        .ok()
+        .and_then(|p| p.trim().parse::<u16>().ok());
+    let mut config = ServiceConfig::new(data_dir);
+    if let Some(port) = previous {
+        config.port = port;
+        if let Ok(service) = LocalService::start(config.clone()).await {
+            return Ok(service);
+        }
+        config.port = 0;
+    }
+    let service = LocalService::start(config).await?;
+    // Not fatal: without the file the next run picks a new port.
+    let _ = std::fs::write(&port_file, service.port().to_string());
+    Ok(service)
 }
 
 /// Seeds the demo repositories into `data_dir` unless that was done before (or `reset`).

@@ -35,9 +35,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
             let detail = match (&job.status, &job.progress) {
                 (JobStatus::Failed(message), _) => format!("  {message}"),
                 (JobStatus::Cancelled, _) => "  cancelled".to_string(),
+                (JobStatus::Succeeded, _) => "  done".to_string(),
                 (_, Some(p)) => match p.total {
-                    Some(total) => format!("  {} {}/{}", p.phase, p.current, total),
-                    None => format!("  {} {}", p.phase, p.current),
+                    Some(total) if total > 0 => {
+                        let percent = p.current.saturating_mul(100) / total;
+                        format!("  {} {}/{} ({percent}%)", p.phase, p.current, total)
+                    }
+                    _ if p.current > 0 => format!("  {} {}", p.phase, p.current),
+                    _ => format!("  {}", p.phase),
                 },
                 _ => String::new(),
             };

@@ -5,8 +5,8 @@ mod forms;
 mod header;
 mod jobs;
 mod overlays;
-mod panes;
 mod repos;
+mod worktree;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -40,7 +40,17 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
     ])
     .areas(area);
     header::draw(frame, header_area, state, view);
-    let left_share = if area.width >= 120 { 45 } else { 50 };
+    // With a clone open and the working-tree panes in use, they get most of the width.
+    let working = state.open_repo.is_some()
+        && matches!(state.focus, Pane::Status | Pane::Log)
+        && area.width >= 100;
+    let left_share = if working {
+        30
+    } else if area.width >= 120 {
+        45
+    } else {
+        50
+    };
     let [left, right] = Layout::horizontal([
         Constraint::Percentage(left_share),
         Constraint::Percentage(100 - left_share),
@@ -49,8 +59,8 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
     let [branches_area, status_area] =
         Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(right);
     repos::draw(frame, left, state, view);
-    panes::branches(frame, branches_area, state, view);
-    panes::status(frame, status_area, state, view);
+    worktree::log(frame, branches_area, state, view);
+    worktree::status(frame, status_area, state, view);
     jobs::draw(frame, jobs_area, state, view);
     footer::draw(frame, footer_area, state, view);
     overlays::draw(frame, area, state, view);

@@ -69,6 +69,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
             } => {
                 super::forms::clone_dialog(frame, area, view, repositories, *protocol, path, *focus)
             }
+            Overlay::Diff(diff) => super::worktree::diff(frame, area, view, diff),
+            Overlay::CommitEditor(editor) => {
+                super::worktree::editor(frame, area, view, editor, state)
+            }
             Overlay::Form(form) => super::forms::form(frame, area, view, form),
             Overlay::DeleteRepository { name, typed } => {
                 super::forms::delete(frame, area, view, name, typed)
@@ -213,7 +217,7 @@ fn help_lines(state: &State, view: View) -> Vec<Line<'static>> {
     let contexts = [
         Context::Global,
         Context::Repositories,
-        Context::Branches,
+        Context::Log,
         Context::Status,
         Context::Jobs,
         Context::Overlay,

@@ -1,0 +1,236 @@
+//! State of the working-tree side: the status pane, the log pane, the diff view and the commit
+//! editor. Plain data; `worktree_update` changes it.
+
+use crate::git::diff::{DiffTarget, FileDiff};
+use crate::git::log::CommitInfo;
+use crate::git::status::{FileStatus, Status};
+
+/// A group of the status pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Conflicted files (a merge is waiting).
+    Conflicted,
+    /// In the index, ready to commit.
+    Staged,
+    /// Changed in the working tree, not staged.
+    Unstaged,
+    /// Not tracked, not ignored.
+    Untracked,
+}
+
+impl Section {
+    /// The heading shown above the group.
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Conflicted => "Conflicts",
+            Section::Staged => "Staged",
+            Section::Unstaged => "Not staged",
+            Section::Untracked => "Untracked",
+        }
+    }
+}
+
+/// The status pane.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StatusPane {
+    /// The last status read.
+    pub status: Option<Status>,
+    /// Generation of the newest status read asked for (older answers are dropped).
+    pub generation: u64,
+    /// A read is running.
+    pub loading: bool,
+    /// The last read error; the old status stays.
+    pub error: Option<String>,
+    /// Selected row of [`StatusPane::rows`].
+    pub selected: usize,
+    /// Commits ahead of and behind the upstream.
+    pub ahead_behind: Option<(usize, usize)>,
+}
+
+impl StatusPane {
+    /// Files in display order, with their group.
+    pub fn rows(&self) -> Vec<(Section, &FileStatus)> {
+        let Some(status) = &self.status else {
+            return Vec::new();
+        };
+        let groups = [
+            (Section::Conflicted, &status.conflicted),
+            (Section::Staged, &status.staged),
+            (Section::Unstaged, &status.unstaged),
+            (Section::Untracked, &status.untracked),
+        ];
+        groups
+            .into_iter()
+            .flat_map(|(section, files)| files.iter().map(move |f| (section, f)))
+            .collect()
+    }
+
+    /// The selected file.
+    pub fn selected_row(&self) -> Option<(Section, &FileStatus)> {
+        self.rows().get(self.selected).copied()
+    }
+
+    /// Applies a new status, keeping the selection on the same file when it is still listed.
+    pub fn apply(&mut self, status: Status) {
+        let keep = self
+            .selected_row()
+            .map(|(section, f)| (section, f.path.clone()));
+        self.status = Some(status);
+        self.loading = false;
+        self.error = None;
+        let (found, len) = {
+            let rows = self.rows();
+            let found = keep.and_then(|(section, path)| {
+                let same = rows
+                    .iter()
+                    .position(|(s, f)| *s == section && f.path == path);
+                same.or_else(|| rows.iter().position(|(_, f)| f.path == path))
+            });
+            (found, rows.len())
+        };
+        if let Some(index) = found {
+            self.selected = index;
+        }
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+}
+
+/// The log pane: the history of the current branch, a page at a time.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LogPane {
+    /// Commits loaded so far, newest first.
+    pub commits: Vec<CommitInfo>,
+    /// Where the next page starts; `None` once the history is complete.
+    pub next: Option<String>,
+    /// Generation of the newest read.
+    pub generation: u64,
+    /// A page is loading.
+    pub loading: bool,
+    /// Selected commit.
+    pub selected: usize,
+    /// The last error.
+    pub error: Option<String>,
+}
+
+/// What a diff view shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffSource {
+    /// One file, unstaged or staged.
+    File {
+        /// Path in the repository.
+        path: String,
+        /// Which side.
+        target: DiffTarget,
+    },
+    /// A commit.
+    Commit(Box<CommitInfo>),
+}
+
+/// The full-screen diff view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffView {
+    /// What is shown.
+    pub source: DiffSource,
+    /// The diff, once loaded.
+    pub files: Option<Vec<FileDiff>>,
+    /// Generation of the newest read.
+    pub generation: u64,
+    /// First visible line.
+    pub scroll: usize,
+    /// Selected hunk (file diffs), for staging.
+    pub hunk: usize,
+    /// The last error.
+    pub error: Option<String>,
+}
+
+/// The inline commit message editor.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommitEditor {
+    /// Message lines.
+    pub lines: Vec<String>,
+    /// Cursor line.
+    pub row: usize,
+    /// Cursor column, in characters.
+    pub col: usize,
+    /// Replace the last commit instead of adding one.
+    pub amend: bool,
+    /// Sent; waiting for the result.
+    pub submitting: bool,
+}
+
+impl CommitEditor {
+    /// The message as one string.
+    pub fn message(&self) -> String {
+        self.lines.join("\n")
+    }
+
+    /// Inserts a character (or a line break) at the cursor.
+    pub fn insert(&mut self, c: char) {
+        if self.lines.is_empty() {
+            self.lines.push(String::new());
+        }
+        let line = &mut self.lines[self.row];
+        let at = line
+            .char_indices()
+            .nth(self.col)
+            .map(|(i, _)| i)
+            .unwrap_or(line.len());
+        if c == '\n' {
+            let rest = line.split_off(at);
+            self.lines.insert(self.row + 1, rest);
+            self.row += 1;
+            self.col = 0;
+        } else {
+            line.insert(at, c);
+            self.col += 1;
+        }
+    }
+
+    /// Deletes the character before the cursor (joining lines at a line start).
+    pub fn backspace(&mut self) {
+        if self.col > 0 {
+            let line = &mut self.lines[self.row];
+            if let Some((at, _)) = line.char_indices().nth(self.col - 1) {
+                line.remove(at);
+                self.col -= 1;
+            }
+        } else if self.row > 0 {
+            let line = self.lines.remove(self.row);
+            self.row -= 1;
+            self.col = self.lines[self.row].chars().count();
+            self.lines[self.row].push_str(&line);
+        }
+    }
+
+    /// Moves the cursor by lines or characters, staying inside the text.
+    pub fn move_cursor(&mut self, rows: isize, cols: isize) {
+        if self.lines.is_empty() {
+            return;
+        }
+        let row = (self.row as isize + rows).clamp(0, self.lines.len() as isize - 1) as usize;
+        self.row = row;
+        let len = self.lines[row].chars().count() as isize;
+        self.col = (self.col as isize + cols).clamp(0, len) as usize;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_inserts_breaks_and_joins_lines() {
+        let mut editor = CommitEditor::default();
+        for c in "Fix it\n\nBody".chars() {
+            editor.insert(c);
+        }
+        assert_eq!(editor.message(), "Fix it\n\nBody");
+        editor.move_cursor(-2, -100);
+        editor.move_cursor(0, 3);
+        editor.insert('!');
+        assert_eq!(editor.lines[0], "Fix! it");
+        editor.move_cursor(1, -100);
+        editor.backspace();
+        assert_eq!(editor.message(), "Fix! it\nBody");
+    }
+}

@@ -1,0 +1,557 @@
+//! The working tree's part of `update`: opening a clone, status, staging, the diff view, the
+//! commit editor, push / fetch / pull and the log. Pure like `update`.
+
+use std::path::PathBuf;
+
+use super::action::Action;
+use super::command::CommandId;
+use super::effect::Effect;
+use super::overlay::{InputPurpose, Overlay};
+use super::state::{OpenRepo, Pane, State};
+use super::worktree::{CommitEditor, DiffSource, DiffView, Section};
+use crate::git::commit::CommitRequest;
+use crate::git::diff::{DiffTarget, FileDiff};
+use crate::jobs::{IndexChange, JobFailure, JobOutput, JobRequest, JobTag, RemoteOp};
+
+fn spawn(request: JobRequest) -> Effect {
+    Effect::Spawn(Box::new(request))
+}
+
+fn repo(state: &State) -> Option<PathBuf> {
+    state.open_repo.as_ref().map(|r| r.path.clone())
+}
+
+/// Opens a clone in the working-tree panes and reads its status and history.
+pub fn open(state: &mut State, name: String, path: PathBuf) -> Vec<Effect> {
+    state.open_repo = Some(OpenRepo { name, path });
+    state.status = Default::default();
+    state.log = Default::default();
+    state.commit_draft = None;
+    let mut effects = refresh_status(state);
+    effects.extend(refresh_log(state));
+    effects
+}
+
+/// `o` on a cloned repository.
+pub fn open_selected(state: &mut State) -> Vec<Effect> {
+    let Some(row) = state.repos.selected_row() else {
+        return Vec::new();
+    };
+    match row.clone.clone() {
+        Some(path) => {
+            let name = row.repo.name.clone();
+            state.focus = Pane::Status;
+            open(state, name, path)
+        }
+        None => {
+            state.notice = Some(format!(
+                "{} has no clone in the workspace yet: press c to clone it.",
+                row.repo.name
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// Reads the status again (latest wins).
+pub fn refresh_status(state: &mut State) -> Vec<Effect> {
+    let Some(repo) = repo(state) else {
+        return Vec::new();
+    };
+    state.status.generation += 1;
+    state.status.loading = true;
+    vec![spawn(JobRequest::ReadStatus {
+        repo,
+        generation: state.status.generation,
+    })]
+}
+
+/// Reads the first page of history again.
+pub fn refresh_log(state: &mut State) -> Vec<Effect> {
+    let Some(repo) = repo(state) else {
+        return Vec::new();
+    };
+    state.log.generation += 1;
+    state.log.loading = true;
+    vec![spawn(JobRequest::ReadLog {
+        repo,
+        after: None,
+        generation: state.log.generation,
+    })]
+}
+
+/// The next page, when the selection nears the end of what is loaded.
+pub fn more_log(state: &mut State) -> Vec<Effect> {
+    let (Some(repo), Some(next)) = (repo(state), state.log.next.clone()) else {
+        return Vec::new();
+    };
+    if state.log.loading || state.log.selected + 50 < state.log.commits.len() {
+        return Vec::new();
+    }
+    state.log.loading = true;
+    vec![spawn(JobRequest::ReadLog {
+        repo,
+        after: Some(next),
+        generation: state.log.generation,
+    })]
+}
+
+fn index_change(state: &State, change: IndexChange) -> Vec<Effect> {
+    repo(state)
+        .map(|repo| vec![spawn(JobRequest::ChangeIndex { repo, change })])
+        .unwrap_or_default()
+}
+
+/// A status-pane command.
+pub fn status_command(state: &mut State, id: CommandId) -> Vec<Effect> {
+    if state.open_repo.is_none() {
+        state.notice =
+            Some("Open a clone first: o on a cloned repository, or cctui -C <path>.".into());
+        return Vec::new();
+    }
+    let selected = state
+        .status
+        .selected_row()
+        .map(|(section, f)| (section, f.path.clone()));
+    match id {
+        CommandId::StatusRefresh => refresh_status(state),
+        CommandId::ToggleStage => match selected {
+            Some((Section::Staged, path)) => index_change(state, IndexChange::Unstage(path)),
+            Some((_, path)) => index_change(state, IndexChange::Stage(path)),
+            None => Vec::new(),
+        },
+        CommandId::StageAll => index_change(state, IndexChange::StageAll),
+        CommandId::UnstageAll => index_change(state, IndexChange::UnstageAll),
+        CommandId::Discard => {
+            match selected {
+                Some((Section::Unstaged | Section::Untracked, path)) => {
+                    state.overlays.push(Overlay::Confirm {
+                        title: "Discard changes?".into(),
+                        message: format!(
+                            "Throw away the unstaged changes to {path}? They cannot be recovered."
+                        ),
+                        on_yes: Box::new(Action::Spawn(Box::new(JobRequest::ChangeIndex {
+                            repo: repo(state).unwrap_or_default(),
+                            change: IndexChange::Discard(path),
+                        }))),
+                    })
+                }
+                Some(_) => {
+                    state.notice =
+                        Some("Only unstaged changes can be discarded: unstage first.".into())
+                }
+                None => {}
+            }
+            Vec::new()
+        }
+        CommandId::ShowDiff => match selected {
+            Some((section, path)) => open_diff(
+                state,
+                DiffSource::File {
+                    path,
+                    target: crate::jobs::worktree_job::target_of(section == Section::Staged),
+                },
+            ),
+            None => Vec::new(),
+        },
+        CommandId::CommitChanges | CommandId::AmendCommit => {
+            let amend = id == CommandId::AmendCommit;
+            let mut editor = state.commit_draft.take().unwrap_or_default();
+            if amend && editor.lines.iter().all(|l| l.is_empty()) {
+                editor.lines = state
+                    .log
+                    .commits
+                    .first()
+                    .map(|c| c.message.trim_end().lines().map(str::to_string).collect())
+                    .unwrap_or_default();
+                editor.row = editor.lines.len().saturating_sub(1);
+                editor.col = editor.lines.last().map(|l| l.chars().count()).unwrap_or(0);
+            }
+            editor.amend = amend;
+            editor.submitting = false;
+            state.overlays.push(Overlay::CommitEditor(editor));
+            Vec::new()
+        }
+        CommandId::Push => {
+            let branch = state
+                .status
+                .status
+                .as_ref()
+                .and_then(|s| s.branch.clone())
+                .unwrap_or_default();
+            if branch.is_empty() {
+                state.notice = Some("HEAD is not on a branch: check out a branch to push.".into());
+                return Vec::new();
+            }
+            state.overlays.push(Overlay::Input {
+                title: format!("Push {branch} to origin/… (enter: this branch name)"),
+                value: branch.clone(),
+                masked: false,
+                purpose: InputPurpose::PushBranch(branch),
+            });
+            Vec::new()
+        }
+        CommandId::Fetch => remote(state, RemoteOp::Fetch),
+        CommandId::Pull => remote(state, RemoteOp::Pull),
+        _ => Vec::new(),
+    }
+}
+
+fn remote(state: &State, op: RemoteOp) -> Vec<Effect> {
+    let target = state.session.target();
+    repo(state)
+        .map(|repo| vec![spawn(JobRequest::Remote { repo, op, target })])
+        .unwrap_or_default()
+}
+
+/// Enter in the push input: push to the typed branch, setting the upstream when there is none.
+pub fn submit_push(
+    state: &mut State,
+    local_branch: String,
+    remote_branch: String,
+    force_with_lease: bool,
+) -> Vec<Effect> {
+    let remote_branch = remote_branch.trim().to_string();
+    if remote_branch.is_empty() {
+        return Vec::new();
+    }
+    let set_upstream = state.status.ahead_behind.is_none();
+    remote(
+        state,
+        RemoteOp::Push {
+            local_branch,
+            remote_branch,
+            set_upstream,
+            force_with_lease,
+        },
+    )
+}
+
+/// Opens the diff view and reads its diff.
+pub fn open_diff(state: &mut State, source: DiffSource) -> Vec<Effect> {
+    let Some(repo) = repo(state) else {
+        return Vec::new();
+    };
+    let generation = state.diff_generation + 1;
+    state.diff_generation = generation;
+    state.overlays.push(Overlay::Diff(Box::new(DiffView {
+        source: source.clone(),
+        files: None,
+        generation,
+        scroll: 0,
+        hunk: 0,
+        error: None,
+    })));
+    vec![spawn(JobRequest::ReadDiff {
+        repo,
+        source,
+        generation,
+    })]
+}
+
+fn reload_diff(state: &mut State) -> Vec<Effect> {
+    let Some(repo) = repo(state) else {
+        return Vec::new();
+    };
+    state.diff_generation += 1;
+    let generation = state.diff_generation;
+    match state.overlays.iter_mut().rev().find_map(|o| match o {
+        Overlay::Diff(view) => Some(view),
+        _ => None,
+    }) {
+        Some(view) => {
+            view.generation = generation;
+            vec![spawn(JobRequest::ReadDiff {
+                repo,
+                source: view.source.clone(),
+                generation,
+            })]
+        }
+        None => Vec::new(),
+    }
+}
+
+/// Lines of a diff as drawn (a header line per file and per hunk, then its lines), with the
+/// hunk each belongs to; shared by drawing and by hunk navigation.
+pub fn diff_rows(files: &[FileDiff]) -> Vec<(Option<usize>, DiffRow<'_>)> {
+    let mut rows = Vec::new();
+    let mut hunk_index = 0;
+    for file in files {
+        rows.push((None, DiffRow::File(file)));
+        if file.binary || file.too_large.is_some() {
+            continue;
+        }
+        for hunk in &file.hunks {
+            rows.push((Some(hunk_index), DiffRow::Hunk(&hunk.header)));
+            for line in &hunk.lines {
+                rows.push((Some(hunk_index), DiffRow::Line(line)));
+            }
+            hunk_index += 1;
+        }
+    }
+    rows
+}
+
+/// One drawn row of a diff.
+#[derive(Debug, Clone, Copy)]
+pub enum DiffRow<'a> {
+    /// A file header.
+    File(&'a FileDiff),
+    /// A hunk header.
+    Hunk(&'a str),
+    /// A line.
+    Line(&'a crate::git::diff::DiffLine),
+}
+
+/// A command while the diff view is on top.
+pub fn diff_command(state: &mut State, id: CommandId) -> Vec<Effect> {
+    let page = state.page_rows();
+    let Some(Overlay::Diff(view)) = state.overlays.last_mut() else {
+        return Vec::new();
+    };
+    let Some(files) = &view.files else {
+        return Vec::new();
+    };
+    let rows = diff_rows(files);
+    let hunks = files
+        .iter()
+        .filter(|f| !f.binary && f.too_large.is_none())
+        .map(|f| f.hunks.len())
+        .sum::<usize>();
+    let first_row_of = |hunk: usize| rows.iter().position(|(h, _)| *h == Some(hunk)).unwrap_or(0);
+    match id {
+        CommandId::Up
+        | CommandId::Down
+        | CommandId::PageUp
+        | CommandId::PageDown
+        | CommandId::Top
+        | CommandId::Bottom => {
+            view.scroll = super::update::moved(view.scroll, rows.len(), id, page);
+            if let Some(Some(hunk)) = rows.get(view.scroll).map(|(h, _)| *h) {
+                view.hunk = hunk;
+            }
+        }
+        CommandId::NextHunk | CommandId::PrevHunk if hunks > 0 => {
+            view.hunk = if id == CommandId::NextHunk {
+                (view.hunk + 1).min(hunks - 1)
+            } else {
+                view.hunk.saturating_sub(1)
+            };
+            view.scroll = first_row_of(view.hunk).saturating_sub(1);
+        }
+        CommandId::StageHunk | CommandId::UnstageHunk => {
+            let DiffSource::File { path, target } = &view.source else {
+                state.notice = Some("A commit's diff cannot be staged.".into());
+                return Vec::new();
+            };
+            let Some(hunk) = files.first().and_then(|f| f.hunks.get(view.hunk)) else {
+                return Vec::new();
+            };
+            let change = match (id, target) {
+                (CommandId::StageHunk, DiffTarget::Unstaged) => {
+                    IndexChange::StageHunk(path.clone(), hunk.id)
+                }
+                (CommandId::UnstageHunk, DiffTarget::Staged) => {
+                    IndexChange::UnstageHunk(path.clone(), hunk.id)
+                }
+                (CommandId::StageHunk, _) => {
+                    state.notice = Some("This hunk is already staged: u unstages it.".into());
+                    return Vec::new();
+                }
+                _ => {
+                    state.notice = Some("This hunk is not staged: s stages it.".into());
+                    return Vec::new();
+                }
+            };
+            return index_change(state, change);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A command while the commit editor is on top.
+pub fn editor_command(state: &mut State, id: CommandId) -> Vec<Effect> {
+    let repo = repo(state);
+    let Some(Overlay::CommitEditor(editor)) = state.overlays.last_mut() else {
+        return Vec::new();
+    };
+    match id {
+        CommandId::Up => editor.move_cursor(-1, 0),
+        CommandId::Down => editor.move_cursor(1, 0),
+        CommandId::OptionPrev => editor.move_cursor(0, -1),
+        CommandId::OptionNext => editor.move_cursor(0, 1),
+        CommandId::SubmitCommit => {
+            let message = editor.message();
+            if message.trim().is_empty() {
+                state.notice =
+                    Some("Write a commit message first: the first line is the summary.".into());
+                return Vec::new();
+            }
+            if editor.submitting {
+                return Vec::new();
+            }
+            editor.submitting = true;
+            let request = CommitRequest {
+                message,
+                amend: editor.amend,
+                allow_empty: false,
+                no_verify: false,
+            };
+            return repo
+                .map(|repo| vec![spawn(JobRequest::Commit { repo, request })])
+                .unwrap_or_default();
+        }
+        CommandId::Close => {
+            // The draft is kept: reopening the editor brings it back.
+            if let Some(Overlay::CommitEditor(editor)) = state.overlays.pop() {
+                state.commit_draft = Some(editor).filter(|e| !e.message().trim().is_empty());
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Typing in the commit editor.
+pub fn editor_edit(state: &mut State, action: &Action) {
+    if let Some(Overlay::CommitEditor(editor)) = state.overlays.last_mut() {
+        if editor.submitting {
+            return;
+        }
+        match action {
+            Action::TypeChar(c) => editor.insert(*c),
+            Action::Backspace => editor.backspace(),
+            _ => {}
+        }
+    }
+}
+
+/// A log-pane command.
+pub fn log_command(state: &mut State, id: CommandId) -> Vec<Effect> {
+    match id {
+        CommandId::ShowCommit => match state.log.commits.get(state.log.selected).cloned() {
+            Some(commit) => open_diff(state, DiffSource::Commit(Box::new(commit))),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// A working-tree job's result.
+pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
+    match output {
+        JobOutput::Status {
+            generation,
+            status,
+            ahead_behind,
+        } => {
+            if generation == state.status.generation {
+                state.status.apply(status);
+                state.status.ahead_behind = ahead_behind;
+            }
+            Vec::new()
+        }
+        JobOutput::LogPage {
+            generation,
+            commits,
+            next,
+            append,
+        } => {
+            if generation == state.log.generation {
+                if append {
+                    state.log.commits.extend(commits);
+                } else {
+                    state.log.commits = commits;
+                    state.log.selected = state
+                        .log
+                        .selected
+                        .min(state.log.commits.len().saturating_sub(1));
+                }
+                state.log.next = next;
+                state.log.loading = false;
+                state.log.error = None;
+            }
+            Vec::new()
+        }
+        JobOutput::Diff { generation, files } => {
+            for overlay in state.overlays.iter_mut() {
+                if let Overlay::Diff(view) = overlay
+                    && view.generation == generation
+                {
+                    let hunks: usize = files.iter().map(|f| f.hunks.len()).sum();
+                    view.hunk = view.hunk.min(hunks.saturating_sub(1));
+                    view.files = Some(files);
+                    view.error = None;
+                    break;
+                }
+            }
+            Vec::new()
+        }
+        JobOutput::IndexChanged => {
+            let mut effects = refresh_status(state);
+            effects.extend(reload_diff(state));
+            effects
+        }
+        JobOutput::Committed(outcome) => {
+            if matches!(state.overlays.last(), Some(Overlay::CommitEditor(_))) {
+                state.overlays.pop();
+            }
+            state.commit_draft = None;
+            state.notice = Some(format!(
+                "Committed {}: {}",
+                outcome.id.get(..8).unwrap_or(&outcome.id),
+                outcome.summary
+            ));
+            let mut effects = refresh_status(state);
+            effects.extend(refresh_log(state));
+            effects
+        }
+        JobOutput::RemoteDone(text) => {
+            state.notice = Some(text);
+            let mut effects = refresh_status(state);
+            effects.extend(refresh_log(state));
+            effects
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A working-tree job failed: reads show the error in their pane, changes in an overlay (the
+/// commit editor stays open with its text).
+pub fn on_failure(state: &mut State, tag: Option<JobTag>, failure: JobFailure) {
+    match tag {
+        Some(JobTag::StatusRead(generation)) if generation == state.status.generation => {
+            state.status.loading = false;
+            state.status.error = Some(failure.message);
+        }
+        Some(JobTag::LogRead(generation)) if generation == state.log.generation => {
+            state.log.loading = false;
+            state.log.error = Some(failure.message);
+        }
+        Some(JobTag::DiffRead(generation)) => {
+            for overlay in state.overlays.iter_mut() {
+                if let Overlay::Diff(view) = overlay
+                    && view.generation == generation
+                {
+                    view.error = Some(failure.message.clone());
+                }
+            }
+        }
+        Some(JobTag::StatusRead(_) | JobTag::LogRead(_)) => {}
+        _ => {
+            if let Some(Overlay::CommitEditor(editor)) = state.overlays.last_mut() {
+                editor.submitting = false;
+            }
+            state.overlays.push(Overlay::Error {
+                message: failure.message,
+                hint: failure.hint,
+            });
+        }
+    }
+}
+
+/// A new, empty editor (tests).
+pub fn empty_editor() -> CommitEditor {
+    CommitEditor::default()
+}

@@ -1,0 +1,296 @@
+//! Working-tree jobs: reads (status, log, diff) run on the blocking pool and are latest-wins
+//! (the state drops stale generations); writes (stage, commit, push…) take the clone's write
+//! lock first, so two never touch one repository at once.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::{IndexChange, JobContext, JobFailure, JobOutput, RemoteOp, Services};
+use crate::app::worktree::DiffSource;
+use crate::aws::client::Target;
+use crate::git::GitError;
+use crate::git::auth::Auth;
+use crate::git::diff::{self, DiffTarget};
+use crate::git::remote::{self, PullOutcome, PushRequest, TransferProgress};
+use crate::git::{log, stage, status};
+
+/// History pages hold this many commits.
+pub const LOG_PAGE: usize = 200;
+
+impl From<GitError> for JobFailure {
+    fn from(error: GitError) -> JobFailure {
+        let message = match &error {
+            GitError::HookFailed { hook, output } => {
+                format!("The {hook} hook failed:\n{}", output.trim_end())
+            }
+            other => capitalise(&other.to_string()),
+        };
+        JobFailure {
+            hint: error.hint().map(|h| capitalise(&h)),
+            message,
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, GitError> + Send + 'static,
+) -> Result<T, JobFailure> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| JobFailure {
+            message: format!("the git work stopped unexpectedly: {e}"),
+            hint: None,
+        })?
+        .map_err(JobFailure::from)
+}
+
+pub(super) async fn read_status(repo: PathBuf, generation: u64) -> Result<JobOutput, JobFailure> {
+    blocking(move || {
+        let status = status::status(&repo)?;
+        // An upstream that cannot be compared is not an error for the status pane.
+        let ahead_behind = remote::ahead_behind(&repo).ok().flatten();
+        Ok(JobOutput::Status {
+            generation,
+            status,
+            ahead_behind,
+        })
+    })
+    .await
+}
+
+pub(super) async fn read_log(
+    repo: PathBuf,
+    after: Option<String>,
+    generation: u64,
+) -> Result<JobOutput, JobFailure> {
+    blocking(move || {
+        let append = after.is_some();
+        let (commits, next) = log::log_page(&repo, after.as_deref(), LOG_PAGE)?;
+        Ok(JobOutput::LogPage {
+            generation,
+            commits,
+            next,
+            append,
+        })
+    })
+    .await
+}
+
+pub(super) async fn read_diff(
+    repo: PathBuf,
+    source: DiffSource,
+    generation: u64,
+) -> Result<JobOutput, JobFailure> {
+    blocking(move || {
+        let files = match source {
+            DiffSource::File { path, target } => vec![diff::diff_file(&repo, &path, &target)?],
+            DiffSource::Commit(info) => diff::diff_commit(&repo, &info.id)?.files,
+        };
+        Ok(JobOutput::Diff { generation, files })
+    })
+    .await
+}
+
+pub(super) async fn change_index(
+    repo: PathBuf,
+    change: IndexChange,
+    services: &Services,
+) -> Result<JobOutput, JobFailure> {
+    let lock = services.repo_lock(&repo);
+    let _guard = lock.lock().await;
+    blocking(move || {
+        match change {
+            IndexChange::Stage(path) => stage::stage_path(&repo, &path)?,
+            IndexChange::Unstage(path) => stage::unstage_path(&repo, &path)?,
+            IndexChange::StageAll => stage::stage_all(&repo)?,
+            IndexChange::UnstageAll => stage::unstage_all(&repo)?,
+            IndexChange::StageHunk(path, hunk) => stage::stage_hunk(&repo, &path, hunk)?,
+            IndexChange::UnstageHunk(path, hunk) => stage::unstage_hunk(&repo, &path, hunk)?,
+            IndexChange::Discard(path) => crate::git::discard::discard_path(&repo, &path)?,
+        }
+        Ok(JobOutput::IndexChanged)
+    })
+    .await
+}
+
+pub(super) async fn commit(
+    repo: PathBuf,
+    request: crate::git::commit::CommitRequest,
+    context: &JobContext,
+    services: &Services,
+) -> Result<JobOutput, JobFailure> {
+    let lock = services.repo_lock(&repo);
+    context.progress("waiting for other work on this clone", 0, None);
+    let _guard = lock.lock().await;
+    context.progress("running hooks and committing", 0, None);
+    blocking(move || {
+        Ok(JobOutput::Committed(crate::git::commit::commit(
+            &repo, &request,
+        )?))
+    })
+    .await
+}
+
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+pub(super) async fn remote_op(
+    repo: PathBuf,
+    op: RemoteOp,
+    target: Target,
+    context: &JobContext,
+    services: &Services,
+) -> Result<JobOutput, JobFailure> {
+    let lock = services.repo_lock(&repo);
+    context.progress("waiting for other work on this clone", 0, None);
+    let _guard = lock.lock().await;
+    let url = {
+        let repo = repo.clone();
+        blocking(move || origin_url(&repo)).await?
+    };
+    let auth = auth_for_remote(&url, &target, services).await?;
+    let progress_context = context.clone();
+    blocking(move || {
+        let mut last = Instant::now() - PROGRESS_EVERY;
+        let mut on_progress = |p: &TransferProgress| {
+            if progress_context.is_cancelled() {
+                return false;
+            }
+            if last.elapsed() >= PROGRESS_EVERY {
+                last = Instant::now();
+                let (phase, current, total) = describe(p);
+                progress_context.progress(phase, current, total);
+            }
+            true
+        };
+        match op {
+            RemoteOp::Push { local_branch, remote_branch, set_upstream, force_with_lease } => {
+                let request = PushRequest {
+                    remote: "origin".into(),
+                    local_branch: local_branch.clone(),
+                    remote_branch: remote_branch.clone(),
+                    set_upstream,
+                    force_with_lease,
+                    auth,
+                };
+                remote::push(&repo, &request, &mut on_progress)?;
+                Ok(JobOutput::RemoteDone(format!("Pushed {local_branch} to origin/{remote_branch}")))
+            }
+            RemoteOp::Fetch => {
+                let outcome = remote::fetch(&repo, "origin", auth, true, &mut on_progress)?;
+                Ok(JobOutput::RemoteDone(format!(
+                    "Fetched origin: {} refs updated, {} pruned",
+                    outcome.updated_refs, outcome.pruned_refs
+                )))
+            }
+            RemoteOp::Pull => {
+                let text = match remote::pull(&repo, "origin", auth, &mut on_progress)? {
+                    PullOutcome::UpToDate => "Already up to date".to_string(),
+                    PullOutcome::FastForward { to, .. } => format!("Fast-forwarded to {}", short(&to)),
+                    PullOutcome::Merged { commit } => format!("Merged the upstream: {}", short(&commit)),
+                    PullOutcome::Conflicts { files } => {
+                        format!("The merge stopped on conflicts in {}; resolve them, stage, then commit", files.join(", "))
+                    }
+                };
+                Ok(JobOutput::RemoteDone(text))
+            }
+        }
+    })
+    .await
+}
+
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+fn describe(p: &TransferProgress) -> (String, u64, Option<u64>) {
+    match *p {
+        TransferProgress::Connecting => ("connecting".into(), 0, None),
+        TransferProgress::Objects {
+            current,
+            total,
+            bytes,
+        } => (
+            format!("receiving objects, {} kB", bytes / 1000),
+            current as u64,
+            Some(total as u64),
+        ),
+        TransferProgress::Deltas { current, total } => (
+            "resolving deltas".into(),
+            current as u64,
+            Some(total as u64),
+        ),
+        TransferProgress::Packing { current, total } => {
+            ("packing".into(), current as u64, Some(total as u64))
+        }
+        TransferProgress::Pushing {
+            current,
+            total,
+            bytes,
+        } => (
+            format!("pushing objects, {} kB", bytes / 1000),
+            current as u64,
+            Some(total as u64),
+        ),
+    }
+}
+
+fn origin_url(repo: &Path) -> Result<String, GitError> {
+    let repository = crate::git::repo::open(repo)?;
+    let remote = repository
+        .find_remote("origin")
+        .map_err(|_| GitError::Other("this clone has no remote named origin".into()))?;
+    remote
+        .url()
+        .map(str::to_string)
+        .map_err(|_| GitError::Other("the origin URL is not UTF-8".into()))
+}
+
+/// Authentication for a remote URL: SSH URLs use SSH; CodeCommit and loopback HTTPS use IAM git
+/// passwords; other HTTPS servers use git's credential helpers.
+async fn auth_for_remote(
+    url: &str,
+    target: &Target,
+    services: &Services,
+) -> Result<Auth, JobFailure> {
+    let host = crate::app::clone_update::host_of(url);
+    let ssh = url.starts_with("ssh://") || (!url.contains("://") && url.contains('@'));
+    if ssh {
+        return super::clone_job::ssh_auth(&host, None, None);
+    }
+    let loopback =
+        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    match crate::aws::git_password::region_from_host(&host) {
+        Some(region) => Ok(Auth::Iam {
+            keys: services.clients.keys(target).await?,
+            region,
+        }),
+        None if loopback => {
+            let region = target.region.clone().ok_or_else(|| JobFailure {
+                message: "No AWS region for the git password.".into(),
+                hint: Some("Pick a region with R, or start cctui with --region.".into()),
+            })?;
+            Ok(Auth::Iam {
+                keys: services.clients.keys(target).await?,
+                region,
+            })
+        }
+        None => Ok(Auth::GitCredentialHelper),
+    }
+}
+
+/// The staged or unstaged side of a status section, for the diff view.
+pub fn target_of(staged: bool) -> DiffTarget {
+    if staged {
+        DiffTarget::Staged
+    } else {
+        DiffTarget::Unstaged
+    }
+}

@@ -1,0 +1,162 @@
+use cctui::git::GitError;
+use cctui::git::log::{ahead_behind, log_page, log_page_from};
+use git2::{Oid, Repository, Signature, Time};
+
+use crate::git_repo::*;
+
+/// A commit on `branch` (a ref name) with the given parents at a given time.
+fn commit_at(repo: &Repository, update: &str, parents: &[Oid], time: i64, msg: &str) -> Oid {
+    let sig = Signature::new("Author Name", "author@example.com", &Time::new(time, 60)).unwrap();
+    let mut tb = repo.treebuilder(None).unwrap();
+    let blob = repo.blob(msg.as_bytes()).unwrap();
+    tb.insert("file.txt", blob, 0o100644).unwrap();
+    let tree = repo.find_tree(tb.write().unwrap()).unwrap();
+    let parents: Vec<_> = parents
+        .iter()
+        .map(|p| repo.find_commit(*p).unwrap())
+        .collect();
+    let refs: Vec<_> = parents.iter().collect();
+    repo.commit(Some(update), &sig, &sig, msg, &tree, &refs)
+        .unwrap()
+}
+
+fn all_pages(dir: &std::path::Path, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let (page, next) = log_page(dir, cursor.as_deref(), limit).unwrap();
+        assert!(page.len() <= limit);
+        out.extend(page.into_iter().map(|c| c.id));
+        match next {
+            Some(n) => cursor = Some(n),
+            None => return out,
+        }
+    }
+}
+
+#[test]
+fn pages_of_a_linear_history() {
+    let (dir, repo) = repo_init();
+    let mut parent = Vec::new();
+    for i in 0..120 {
+        let id = commit_at(
+            &repo,
+            "HEAD",
+            &parent,
+            1_700_000_000 + i * 60,
+            &format!("commit {i}\n\nbody {i}\n"),
+        );
+        parent = vec![id];
+    }
+    let (first, next) = log_page(dir.path(), None, 50).unwrap();
+    assert_eq!(first.len(), 50);
+    assert_eq!(first[0].summary, "commit 119");
+    assert_eq!(first[0].message, "commit 119\n\nbody 119\n");
+    assert_eq!(first[0].author, "Author Name");
+    assert_eq!(first[0].email, "author@example.com");
+    assert_eq!(first[0].time, 1_700_000_000 + 119 * 60);
+    assert_eq!(first[0].offset_minutes, 60);
+    assert_eq!(first[0].parents, 1);
+    assert_eq!(first[0].short_id, first[0].id[..7]);
+    assert_eq!(next.as_deref(), Some(first[49].id.as_str()));
+    assert_eq!(first.last().unwrap().summary, "commit 70");
+
+    let (second, next) = log_page(dir.path(), next.as_deref(), 50).unwrap();
+    assert_eq!(second[0].summary, "commit 69");
+    let (third, next) = log_page(dir.path(), next.as_deref(), 50).unwrap();
+    assert_eq!(third.len(), 20);
+    assert_eq!(third.last().unwrap().summary, "commit 0");
+    assert_eq!(third.last().unwrap().parents, 0);
+    assert_eq!(next, None);
+
+    let git_ids: Vec<String> = git(dir.path(), &["log", "--format=%H"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(all_pages(dir.path(), 50), git_ids);
+    // Exactly a page's worth: no cursor pointing to an empty page.
+    let (page, next) = log_page_from(dir.path(), &git_ids[100], None, 20).unwrap();
+    assert_eq!(page[0].summary, "commit 19");
+    assert_eq!(page.len(), 20);
+    assert_eq!(next, None);
+}
+
+#[test]
+fn pages_of_interleaved_branches_follow_git_log_order() {
+    let (dir, repo) = repo_init();
+    let mut t = 1_700_000_000;
+    let mut tick = || {
+        t += 100;
+        t
+    };
+    let root = commit_at(&repo, "refs/heads/main", &[], tick(), "root");
+    let mut a = root;
+    let mut b = root;
+    for i in 0..15 {
+        a = commit_at(&repo, "refs/heads/main", &[a], tick(), &format!("main {i}"));
+        b = commit_at(
+            &repo,
+            "refs/heads/topic",
+            &[b],
+            tick(),
+            &format!("topic {i}"),
+        );
+    }
+    let merge = commit_at(&repo, "refs/heads/main", &[a, b], tick(), "merge");
+    let _ = commit_at(&repo, "refs/heads/main", &[merge], tick(), "after");
+    let git_ids: Vec<String> = git(dir.path(), &["log", "--format=%H"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(git_ids.len(), 33);
+    for limit in [1, 4, 7, 50] {
+        assert_eq!(all_pages(dir.path(), limit), git_ids, "pages of {limit}");
+    }
+    let (page, _) = log_page(dir.path(), None, 2).unwrap();
+    assert_eq!(page[1].parents, 2);
+    // The topic branch alone.
+    let (topic, _) = log_page_from(dir.path(), "topic", None, 100).unwrap();
+    assert_eq!(topic.len(), 16);
+    assert!(matches!(
+        log_page_from(dir.path(), "nope", None, 10),
+        Err(GitError::RevisionNotFound(_))
+    ));
+    // A cursor that is not in the history.
+    assert!(matches!(
+        log_page(dir.path(), Some(&"1".repeat(40)), 10),
+        Err(GitError::RevisionNotFound(_))
+    ));
+}
+
+#[test]
+fn an_unborn_branch_has_an_empty_log() {
+    let (dir, _repo) = repo_init();
+    assert_eq!(log_page(dir.path(), None, 50).unwrap(), (Vec::new(), None));
+    assert_eq!(ahead_behind(dir.path()).unwrap(), None);
+}
+
+#[test]
+fn ahead_and_behind_the_upstream() {
+    let (remote_dir, _remote) = repo_init_bare();
+    let (one_dir, one) = repo_init();
+    write_commit_file(&one, "a.txt", "a\n", "first");
+    let url = format!("file://{}", remote_dir.path().display());
+    git(one_dir.path(), &["remote", "add", "origin", &url]);
+    git(one_dir.path(), &["push", "-q", "-u", "origin", "main"]);
+    assert_eq!(ahead_behind(one_dir.path()).unwrap(), Some((0, 0)));
+    let (two_dir, two) = repo_clone(remote_dir.path());
+    assert_eq!(ahead_behind(two_dir.path()).unwrap(), Some((0, 0)));
+
+    write_commit_file(&one, "b.txt", "b\n", "second");
+    write_commit_file(&one, "c.txt", "c\n", "third");
+    git(one_dir.path(), &["push", "-q", "origin", "main"]);
+    write_commit_file(&two, "d.txt", "d\n", "local");
+    git(two_dir.path(), &["fetch", "-q"]);
+    assert_eq!(ahead_behind(two_dir.path()).unwrap(), Some((1, 2)));
+
+    // No upstream: a new local branch; detached HEAD.
+    git(two_dir.path(), &["checkout", "-q", "-b", "local-only"]);
+    assert_eq!(ahead_behind(two_dir.path()).unwrap(), None);
+    git(two_dir.path(), &["checkout", "-q", "--detach"]);
+    assert_eq!(ahead_behind(two_dir.path()).unwrap(), None);
+}
