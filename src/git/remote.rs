@@ -31,7 +31,7 @@ use git2::{
 
 use crate::git::auth::{Authenticator, RemoteUrl, remote_callbacks};
 use crate::git::commit::{conflicted_paths, head_commit, open, other};
-use crate::git::identity::{identity_of, signature_now};
+use crate::git::identity::{Role, identity_as, signature_now};
 use crate::git::{Auth, GitError};
 
 /// How often the caller's `on_progress` runs at least.
@@ -489,7 +489,8 @@ pub fn pull(
     }
 
     // A merge commit needs an identity: check before touching the working tree.
-    let identity = identity_of(&repository)?;
+    let author = identity_as(&repository, Role::Author)?;
+    let committer = identity_as(&repository, Role::Committer)?;
     let staged = staged_paths(&repository, &head)?;
     if !staged.is_empty() {
         return Err(GitError::UncommittedChanges { files: staged });
@@ -527,12 +528,11 @@ pub fn pull(
         .strip_prefix("refs/heads/")
         .unwrap_or(&upstream_branch);
     let message = format!("Merge branch '{upstream_branch}' of {url}\n");
-    let signature = signature_now(&identity)?;
     let commit = repository
         .commit(
             Some("HEAD"),
-            &signature,
-            &signature,
+            &signature_now(&author)?,
+            &signature_now(&committer)?,
             &message,
             &tree,
             &[&head, &upstream_commit],
