@@ -17,8 +17,8 @@
 //! - [`tui`]: terminal enter/restore, panic hook, suspend.
 //! - [`config`], [`logging`], [`cli`]: the edges; [`credential_helper`]: `cctui credential-helper`,
 //!   git's credential protocol answered with CodeCommit git passwords.
-//! - [`git`]: blocking git2 operations (clone, status, stage, diff, log, commit, push, fetch);
-//!   the jobs run them under `spawn_blocking`.
+//! - [`git`]: blocking git2 operations (clone, status, stage, diff, log, commit with hooks, push,
+//!   fetch, pull); the jobs run them under `spawn_blocking`.
 //! - [`aws`]: AWS configuration and the CodeCommit API; [`local`]: the local
 //!   CodeCommit-compatible service, sharing only [`secret`] and signing primitives with `aws`.
 //!

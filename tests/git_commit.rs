@@ -513,6 +513,10 @@ fn commit_after_a_conflicted_merge_needs_resolution_then_records_both_parents() 
     assert_eq!(rev(&repo, "HEAD"), outcome.id);
     assert!(!repo.join(".git/MERGE_HEAD").exists());
     assert_eq!(git_ok(&repo, &["status", "--porcelain"]), "");
+    assert_eq!(
+        git_ok(&repo, &["reflog", "-1", "--format=%gs"]),
+        "commit (merge): Merge branch 'other'"
+    );
 }
 
 #[test]
@@ -552,4 +556,41 @@ fn hook_path_finds_only_executable_hooks() {
         .unwrap()
         .unwrap();
     assert!(run.success);
+}
+
+#[test]
+fn post_commit_failure_does_not_undo_the_commit_and_no_verify_keeps_prepare_commit_msg() {
+    let (_dir, repo) = new_repo();
+    let first = cli_commit(&repo, "a.txt", "a\n", "first");
+    hook(
+        &hooks_dir(&repo),
+        "post-commit",
+        r#"git rev-parse HEAD > "$(git rev-parse --git-dir)/post.ran"; exit 1"#,
+    );
+    // git runs prepare-commit-msg even with --no-verify; pre-commit and commit-msg not.
+    hook(
+        &hooks_dir(&repo),
+        "prepare-commit-msg",
+        r#"printf '%s [prepared]\n' "$(cat "$1")" > "$1""#,
+    );
+    hook(&hooks_dir(&repo), "pre-commit", "exit 1");
+    hook(&hooks_dir(&repo), "commit-msg", "exit 1");
+    stage(&repo, "b.txt", "b\n");
+    let outcome = commit(
+        &repo,
+        &CommitRequest {
+            no_verify: true,
+            ..request("quick fix")
+        },
+    )
+    .unwrap();
+    assert_eq!(outcome.summary, "quick fix [prepared]");
+    assert_eq!(rev(&repo, "HEAD^"), first);
+    assert_eq!(
+        std::fs::read_to_string(repo.join(".git/post.ran"))
+            .unwrap()
+            .trim(),
+        outcome.id,
+        "post-commit ran after the commit"
+    );
 }

@@ -638,3 +638,40 @@ fn pull_needs_an_identity_only_for_a_merge_commit() {
     assert!(!a.join(".git/MERGE_HEAD").exists());
     assert!(!a.join("b2.txt").exists());
 }
+
+#[test]
+fn a_method_that_does_not_fit_the_url_is_refused_before_connecting() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("work");
+    repo_init(&repo);
+    // Nothing listens on port 9: a connection attempt would be a network error instead.
+    git_ok(
+        &repo,
+        &["remote", "add", "ssh", "ssh://git@127.0.0.1:9/v1/repos/x"],
+    );
+    git_ok(
+        &repo,
+        &["remote", "add", "web", "http://127.0.0.1:9/v1/repos/x"],
+    );
+    let iam = demo_iam();
+    let error = fetch(&repo, "ssh", iam, false, &mut |_| true).unwrap_err();
+    assert!(error.to_string().contains("works over HTTPS"), "{error}");
+    let ssh = Auth::Ssh {
+        user: "git".to_string(),
+        key_files: Vec::new(),
+        passphrase: None,
+        use_agent: false,
+        known_hosts: dir.path().join("known_hosts"),
+        trusted_fingerprint: None,
+    };
+    let error = fetch(&repo, "web", ssh, false, &mut |_| true).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("SSH keys need an SSH remote URL"),
+        "{error}"
+    );
+    // A matching method does try to connect.
+    let error = fetch(&repo, "web", demo_iam(), false, &mut |_| true).unwrap_err();
+    assert!(matches!(error, GitError::Network { .. }), "{error:?}");
+}

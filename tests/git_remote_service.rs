@@ -80,9 +80,20 @@ async fn iam_fetch_then_commit_and_push_a_new_branch_over_https() {
     .await;
     assert_eq!(outcome.unwrap().updated_refs, 1);
     assert_eq!(rev(&work, "refs/remotes/origin/master"), head);
+    // Every phase is reported with its totals, even one shorter than a report interval, and
+    // phases only move forward.
     assert!(
-        seen.iter()
-            .any(|p| matches!(p, TransferProgress::Objects { total, .. } | TransferProgress::Deltas { total, .. } if *total > 0)),
+        seen.iter().any(|p| matches!(p, TransferProgress::Objects { current, total, bytes } if *total > 0 && current == total && *bytes > 0)),
+        "{seen:?}"
+    );
+    let phase = |p: &TransferProgress| match p {
+        TransferProgress::Connecting => 0,
+        TransferProgress::Objects { .. } => 1,
+        TransferProgress::Deltas { .. } => 2,
+        other => panic!("not a fetch phase: {other:?}"),
+    };
+    assert!(
+        seen.windows(2).all(|w| phase(&w[0]) <= phase(&w[1])),
         "{seen:?}"
     );
 
@@ -366,4 +377,99 @@ async fn push_cancelled_while_connecting_pushes_nothing() {
             .code(),
         Some(1)
     );
+}
+
+/// git-remote-codecommit URLs (`codecommit::us-east-1://repo`, `codecommit://repo`) stand for
+/// the HTTPS URL; `url.<base>.insteadOf` (git's own setting) sends that URL to the local service.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn codecommit_urls_are_used_over_https_with_iam() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path()).await;
+    let head = repo_with_commits(&service, "grc", 2).await;
+    let work = dir.path().join("work");
+    repo_init(&work);
+    git_ok(
+        &work,
+        &["remote", "add", "origin", "codecommit::us-east-1://grc"],
+    );
+    git_ok(
+        &work,
+        &[
+            "config",
+            &format!("url.{}/v1/repos/.insteadOf", service.endpoint()),
+            "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/",
+        ],
+    );
+    assert_eq!(
+        cctui::git::remote_url(&work, "origin").unwrap(),
+        "codecommit::us-east-1://grc"
+    );
+
+    let work2 = work.clone();
+    let outcome = blocking(move || fetch(&work2, "origin", demo_iam(), false, &mut |_| true))
+        .await
+        .unwrap();
+    assert_eq!(outcome.updated_refs, 1);
+    assert_eq!(rev(&work, "refs/remotes/origin/master"), head);
+
+    git_ok(&work, &["checkout", "-q", "-b", "topic", "origin/master"]);
+    let tip = cli_commit(&work, "grc.txt", "grc\n", "through a codecommit URL");
+    let request = PushRequest {
+        remote: "origin".to_string(),
+        local_branch: "topic".to_string(),
+        remote_branch: "topic".to_string(),
+        set_upstream: true,
+        force_with_lease: false,
+        auth: demo_iam(),
+    };
+    let work2 = work.clone();
+    blocking(move || push(&work2, &request, &mut |_| true).unwrap()).await;
+    assert_eq!(
+        remote_head(&service, "grc", "topic").as_deref(),
+        Some(tip.as_str())
+    );
+    assert_eq!(rev(&work, "refs/remotes/origin/topic"), tip);
+    assert_eq!(ahead_behind(&work).unwrap(), Some((0, 0)));
+
+    // Without a region in the URL, the IAM credentials' region is used.
+    git_ok(&work, &["remote", "set-url", "origin", "codecommit://grc"]);
+    let other = dir.path().join("other");
+    git_ok(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            &git_url(&service, "grc"),
+            other.to_str().unwrap(),
+        ],
+    );
+    let theirs = cli_commit(&other, "o.txt", "o\n", "other");
+    git_ok(&other, &["push", "-q", "origin", "master"]);
+    let work2 = work.clone();
+    let outcome = blocking(move || fetch(&work2, "origin", demo_iam(), false, &mut |_| true))
+        .await
+        .unwrap();
+    assert_eq!(outcome.updated_refs, 1);
+    assert_eq!(rev(&work, "refs/remotes/origin/master"), theirs);
+    // The remote's URL is left as configured; no secret on disk.
+    assert_eq!(origin_url(&work), "codecommit://grc");
+    assert_eq!(
+        files_containing(&work, &[DEMO_SECRET_ACCESS_KEY]),
+        Vec::<String>::new()
+    );
+
+    // A codecommit URL without a region and credentials that carry none: a clear error.
+    let work2 = work.clone();
+    let error = blocking(move || {
+        fetch(
+            &work2,
+            "origin",
+            Auth::GitCredentialHelper,
+            false,
+            &mut |_| true,
+        )
+    })
+    .await
+    .unwrap_err();
+    assert!(error.to_string().contains("names no region"), "{error}");
 }

@@ -14,7 +14,7 @@ use git2::{ErrorCode, Oid, Repository, RepositoryState};
 
 use crate::git::GitError;
 use crate::git::hooks::{self, HookAuthor};
-use crate::git::identity::{identity_of, signature_now};
+use crate::git::identity::{Role, identity_as, signature_now};
 
 /// What to commit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,6 +40,7 @@ pub struct CommitOutcome {
 
 /// Opens the repository at `repo` (a working tree or a `.git` directory).
 pub(crate) fn open(repo: &Path) -> Result<Repository, GitError> {
+    crate::git::init_libgit2();
     Repository::open(repo).map_err(|e| {
         GitError::Other(format!(
             "cannot open the repository {}: {}",
@@ -104,7 +105,8 @@ pub fn commit(repo: &Path, request: &CommitRequest) -> Result<CommitOutcome, Git
     if clean_message(&request.message)?.trim().is_empty() {
         return Err(GitError::EmptyMessage);
     }
-    let identity = identity_of(&repository)?;
+    let author_identity = identity_as(&repository, Role::Author)?;
+    let committer_identity = identity_as(&repository, Role::Committer)?;
     if repository.is_bare() {
         return Err(GitError::Other(
             "cannot commit in a bare repository".to_string(),
@@ -128,11 +130,12 @@ pub fn commit(repo: &Path, request: &CommitRequest) -> Result<CommitOutcome, Git
     if request.amend && head.is_none() {
         return Err(GitError::NothingToAmend);
     }
-    let committer = signature_now(&identity)?;
-    let author = match (&head, request.amend) {
-        (Some(head), true) => HookAuthor::from_signature(&head.author()),
-        _ => HookAuthor::from_signature(&committer),
+    let committer = signature_now(&committer_identity)?;
+    let author_signature = match (&head, request.amend) {
+        (Some(head), true) => head.author().to_owned(),
+        _ => signature_now(&author_identity)?,
     };
+    let author = HookAuthor::from_signature(&author_signature);
 
     if !request.no_verify {
         if let Some(run) = hooks::run(&repository, "pre-commit", &[], Some(&author))? {
@@ -228,7 +231,14 @@ pub fn commit(repo: &Path, request: &CommitRequest) -> Result<CommitOutcome, Git
             }
             let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
             repository
-                .commit(None, &committer, &committer, &message, &tree, &parents)
+                .commit(
+                    None,
+                    &author_signature,
+                    &committer,
+                    &message,
+                    &tree,
+                    &parents,
+                )
                 .map_err(other("cannot commit"))?
         }
     };

@@ -1,9 +1,12 @@
-//! Who commits: `user.name` and `user.email` from git's configuration (the repository's, then
-//! the global, XDG and system files, as libgit2 layers them).
+//! Who commits, as git decides it, without git's guesses:
+//! - the author: `GIT_AUTHOR_NAME` / `GIT_AUTHOR_EMAIL`, else `author.name` / `author.email`,
+//!   else `user.name` / `user.email`, else (the email only) `EMAIL`;
+//! - the committer: the same with `GIT_COMMITTER_*` and `committer.*`.
 //!
-//! Departure from the git CLI: no guess from the host name and no `GIT_AUTHOR_*` /
-//! `GIT_COMMITTER_*` / `EMAIL` environment variables. A missing identity is an error with a
-//! hint, as git's `user.useConfigOnly` does, so no commit is ever made as `root@localhost`.
+//! The configuration is the repository's, then the global, XDG and system files, as libgit2
+//! layers them. Departure from the git CLI: no guess from the user account and host name; a
+//! missing identity is an error with a hint, as git's `user.useConfigOnly` does, so no commit is
+//! ever made as `root@localhost`.
 
 use std::path::Path;
 
@@ -18,7 +21,7 @@ pub struct Identity {
     pub email: String,
 }
 
-/// The identity configured for the repository at `repo`.
+/// The author identity for the repository at `repo` (what [`crate::git::commit`] records).
 ///
 /// [`GitError::MissingIdentity`] names what is missing (`user.name`, `user.email` or both).
 pub fn identity(repo: &Path) -> Result<Identity, GitError> {
@@ -26,8 +29,22 @@ pub fn identity(repo: &Path) -> Result<Identity, GitError> {
     identity_of(&repository)
 }
 
-/// [`identity`] of an open repository.
+/// Whose identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Who wrote the change.
+    Author,
+    /// Who made the commit.
+    Committer,
+}
+
+/// The author identity of an open repository.
 pub(crate) fn identity_of(repository: &git2::Repository) -> Result<Identity, GitError> {
+    identity_as(repository, Role::Author)
+}
+
+/// The identity of `role` in an open repository.
+pub(crate) fn identity_as(repository: &git2::Repository, role: Role) -> Result<Identity, GitError> {
     let config = repository
         .config()
         .map_err(|e| GitError::Other(format!("cannot read git's configuration: {e}")))?;
@@ -38,16 +55,21 @@ pub(crate) fn identity_of(repository: &git2::Repository) -> Result<Identity, Git
             .map(|value| value.trim().to_string())
             .filter(|value| !value.is_empty())
     };
-    // As git: the environment (GIT_AUTHOR_NAME, GIT_AUTHOR_EMAIL, then EMAIL) wins over the
-    // configuration.
     let env = |key: &str| {
         std::env::var(key)
             .ok()
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     };
-    let name = env("GIT_AUTHOR_NAME").or_else(|| read("user.name"));
-    let email = env("GIT_AUTHOR_EMAIL")
+    let (env_prefix, section) = match role {
+        Role::Author => ("GIT_AUTHOR", "author"),
+        Role::Committer => ("GIT_COMMITTER", "committer"),
+    };
+    let name = env(&format!("{env_prefix}_NAME"))
+        .or_else(|| read(&format!("{section}.name")))
+        .or_else(|| read("user.name"));
+    let email = env(&format!("{env_prefix}_EMAIL"))
+        .or_else(|| read(&format!("{section}.email")))
         .or_else(|| read("user.email"))
         .or_else(|| env("EMAIL"));
     match (name, email) {

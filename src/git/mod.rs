@@ -35,6 +35,7 @@ pub use commit::{CommitOutcome, CommitRequest, commit};
 pub use identity::{Identity, identity};
 pub use remote::{
     FetchOutcome, PullOutcome, PushRequest, TransferProgress, ahead_behind, fetch, pull, push,
+    remote_url,
 };
 pub use ssh_config::{
     SshSettings, codecommit_ssh_settings, default_identity_files, ssh_auth_for_host,

@@ -1,7 +1,10 @@
 //! Push, fetch, pull and ahead/behind against a configured remote (`origin`).
 //!
-//! The remote's URL is used as configured; credentials come from [`Auth`] through the bounded
-//! callback of [`crate::git::auth`] and never reach the URL or `.git/config`.
+//! The remote's URL is used as configured (with git's `url.<base>.insteadOf`); a
+//! git-remote-codecommit URL (`codecommit::<region>://repo`) is used as the HTTPS URL it stands
+//! for. Credentials come from [`Auth`] through the bounded callback of [`crate::git::auth`] and
+//! never reach the URL or `.git/config`; a method that does not fit the URL's scheme is refused
+//! before connecting. Proxies as git: `http.proxy`, else the `*_PROXY` variables.
 //!
 //! The network part runs on a scoped worker thread; the calling thread calls `on_progress`
 //! about every 100 ms and on changes, and a `false` raises a cancel flag that every libgit2
@@ -22,13 +25,13 @@ use std::time::{Duration, Instant};
 
 use git2::build::CheckoutBuilder;
 use git2::{
-    AutotagOption, BranchType, ErrorCode, FetchOptions, FetchPrune, Oid, PushOptions, Repository,
-    RepositoryState,
+    AutotagOption, BranchType, Direction, ErrorCode, FetchOptions, FetchPrune, Oid, ProxyOptions,
+    PushOptions, Repository, RepositoryState,
 };
 
 use crate::git::auth::{Authenticator, RemoteUrl, remote_callbacks};
 use crate::git::commit::{conflicted_paths, head_commit, open, other};
-use crate::git::identity::{identity_of, signature_now};
+use crate::git::identity::{Role, identity_as, signature_now};
 use crate::git::{Auth, GitError};
 
 /// How often the caller's `on_progress` runs at least.
@@ -164,17 +167,12 @@ pub fn push(
 
     drive(on_progress, |shared| {
         let repository = open(repo)?;
-        let mut remote = find_remote(&repository, &request.remote)?;
-        let url = remote
-            .pushurl()
-            .ok()
-            .flatten()
-            .or_else(|| remote.url().ok())
-            .map(str::to_string)
-            .ok_or_else(|| GitError::Other(format!("the remote {} has no URL", request.remote)))?;
-        let authenticator = RefCell::new(Authenticator::new(&request.auth, &remote_url(&url)?));
+        let (mut remote, url, _) =
+            connectable(&repository, &request.remote, &request.auth, Direction::Push)?;
+        let authenticator = authenticator_for(&url, &request.auth)?;
         let stale: RefCell<Option<GitError>> = RefCell::new(None);
         let rejected: RefCell<Option<String>> = RefCell::new(None);
+        let pushed: RefCell<Option<Oid>> = RefCell::new(None);
         let outcome = {
             let mut callbacks = remote_callbacks(&authenticator, &shared.cancel);
             callbacks.sideband_progress(|_| !shared.cancelled());
@@ -192,11 +190,12 @@ pub fn push(
                 if shared.cancelled() {
                     return Err(git2::Error::from_str("cancelled"));
                 }
-                if !request.force_with_lease {
-                    return Ok(());
-                }
                 for update in updates {
                     if update.dst_refname().ok() != Some(remote_ref.as_str()) {
+                        continue;
+                    }
+                    *pushed.borrow_mut() = Some(update.dst());
+                    if !request.force_with_lease {
                         continue;
                     }
                     let actual = Some(update.src()).filter(|id| !id.is_zero());
@@ -219,7 +218,9 @@ pub fn push(
                 Ok(())
             });
             let mut options = PushOptions::new();
-            options.remote_callbacks(callbacks);
+            options
+                .remote_callbacks(callbacks)
+                .proxy_options(auto_proxy());
             let force = if request.force_with_lease { "+" } else { "" };
             let refspec = format!("{force}{local_ref}:{remote_ref}");
             remote.push(&[refspec.as_str()], Some(&mut options))
@@ -268,11 +269,13 @@ pub fn push(
             return Err(rejection(reason));
         }
         // libgit2 moves the remote-tracking branch after a push through the remote's fetch
-        // refspecs; make sure of it (a remote may have none).
+        // refspecs; make sure of it (a git-remote-codecommit URL is pushed through an in-memory
+        // remote without refspecs). Nothing negotiated: the remote already had our commit.
+        let pushed = pushed.borrow_mut().take().unwrap_or(local_id);
         if let Some(name) = &tracking_ref {
-            if repository.refname_to_id(name).ok() != Some(local_id) {
+            if repository.refname_to_id(name).ok() != Some(pushed) {
                 repository
-                    .reference(name, local_id, true, "push")
+                    .reference(name, pushed, true, "update by push")
                     .map_err(other(
                         "pushed, but cannot update the remote-tracking branch",
                     ))?;
@@ -316,12 +319,8 @@ fn fetch_on(
     prune: bool,
     shared: &Shared,
 ) -> Result<FetchOutcome, GitError> {
-    let mut remote = find_remote(repository, remote_name)?;
-    let url = remote
-        .url()
-        .map(str::to_string)
-        .map_err(|_| GitError::Other(format!("the remote {remote_name} has no URL")))?;
-    let authenticator = RefCell::new(Authenticator::new(auth, &remote_url(&url)?));
+    let (mut remote, url, refspecs) = connectable(repository, remote_name, auth, Direction::Fetch)?;
+    let authenticator = authenticator_for(&url, auth)?;
     let before = all_refs(repository)?;
     let outcome = {
         let mut callbacks = remote_callbacks(&authenticator, &shared.cancel);
@@ -348,13 +347,14 @@ fn fetch_on(
         let mut options = FetchOptions::new();
         options
             .remote_callbacks(callbacks)
+            .proxy_options(auto_proxy())
             .download_tags(AutotagOption::Unspecified)
             .prune(if prune {
                 FetchPrune::On
             } else {
                 FetchPrune::Unspecified
             });
-        remote.fetch::<&str>(&[], Some(&mut options), None)
+        remote.fetch(&refspecs, Some(&mut options), None)
     };
     match outcome {
         Err(_) if shared.cancelled() => return Err(GitError::Cancelled),
@@ -489,7 +489,8 @@ pub fn pull(
     }
 
     // A merge commit needs an identity: check before touching the working tree.
-    let identity = identity_of(&repository)?;
+    let author = identity_as(&repository, Role::Author)?;
+    let committer = identity_as(&repository, Role::Committer)?;
     let staged = staged_paths(&repository, &head)?;
     if !staged.is_empty() {
         return Err(GitError::UncommittedChanges { files: staged });
@@ -527,12 +528,11 @@ pub fn pull(
         .strip_prefix("refs/heads/")
         .unwrap_or(&upstream_branch);
     let message = format!("Merge branch '{upstream_branch}' of {url}\n");
-    let signature = signature_now(&identity)?;
     let commit = repository
         .commit(
             Some("HEAD"),
-            &signature,
-            &signature,
+            &signature_now(&author)?,
+            &signature_now(&committer)?,
             &message,
             &tree,
             &[&head, &upstream_commit],
@@ -577,18 +577,41 @@ pub fn ahead_behind(repo: &Path) -> Result<Option<(usize, usize)>, GitError> {
 
 /// State shared between the worker running libgit2 and the thread reporting progress.
 struct Shared {
-    progress: Mutex<TransferProgress>,
+    /// The latest snapshot, and the last snapshot of each phase that ended since the last
+    /// report (so a phase shorter than a report interval is still reported, with its totals).
+    progress: Mutex<(TransferProgress, Vec<TransferProgress>)>,
     cancel: AtomicBool,
 }
 
 impl Shared {
-    fn snapshot(&self) -> TransferProgress {
-        self.progress.lock().map(|p| p.clone()).unwrap_or_default()
+    fn new() -> Shared {
+        Shared {
+            progress: Mutex::new((TransferProgress::Connecting, Vec::new())),
+            cancel: AtomicBool::new(false),
+        }
+    }
+
+    /// The reports due: ended phases first, then the latest snapshot.
+    fn due(&self) -> Vec<TransferProgress> {
+        match self.progress.lock() {
+            Ok(mut guard) => {
+                let (latest, ended) = &mut *guard;
+                let mut due = std::mem::take(ended);
+                due.push(latest.clone());
+                due
+            }
+            Err(_) => Vec::new(),
+        }
     }
 
     fn set(&self, progress: TransferProgress) {
-        if let Ok(mut current) = self.progress.lock() {
-            *current = progress;
+        if let Ok(mut guard) = self.progress.lock() {
+            let (latest, ended) = &mut *guard;
+            let phase_changed = std::mem::discriminant(latest) != std::mem::discriminant(&progress);
+            if phase_changed && *latest != TransferProgress::Connecting {
+                ended.push(latest.clone());
+            }
+            *latest = progress;
         }
     }
 
@@ -598,27 +621,25 @@ impl Shared {
 }
 
 /// Runs `work` on a scoped worker thread while this thread reports progress to `on_progress`
-/// (every [`REPORT_EVERY`] and on changes) and turns its `false` into the cancel flag.
+/// (every [`REPORT_EVERY`], on changes, and the end of every phase) and turns its `false` into
+/// the cancel flag; after a cancel there are no more reports.
 fn drive<T: Send>(
     on_progress: &mut dyn FnMut(&TransferProgress) -> bool,
     work: impl FnOnce(&Shared) -> Result<T, GitError> + Send,
 ) -> Result<T, GitError> {
-    let shared = Shared {
-        progress: Mutex::new(TransferProgress::Connecting),
-        cancel: AtomicBool::new(false),
-    };
     // The first report comes before any work: a cancel there means nothing was done.
     if !on_progress(&TransferProgress::Connecting) {
         return Err(GitError::Cancelled);
     }
+    let shared = Shared::new();
     let (done_tx, done_rx) = mpsc::channel();
+    let mut last = TransferProgress::Connecting;
     let result = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             let result = work(&shared);
             let _ = done_tx.send(());
             result
         });
-        let mut last = TransferProgress::Connecting;
         let mut last_report = Instant::now();
         loop {
             let finished = !matches!(
@@ -628,23 +649,30 @@ fn drive<T: Send>(
             if finished {
                 break;
             }
-            let now = shared.snapshot();
-            if now != last || last_report.elapsed() >= REPORT_EVERY {
-                if !on_progress(&now) {
-                    shared.cancel.store(true, Ordering::Relaxed);
+            if shared.cancelled() {
+                continue; // the caller said stop: no more reports, wait for libgit2 to stop
+            }
+            for now in shared.due() {
+                if now != last || last_report.elapsed() >= REPORT_EVERY {
+                    if !on_progress(&now) {
+                        shared.cancel.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                    last = now;
+                    last_report = Instant::now();
                 }
-                last = now;
-                last_report = Instant::now();
             }
         }
         worker
             .join()
             .unwrap_or_else(|_| Err(GitError::Other("the git thread panicked".to_string())))
     });
-    if result.is_ok() {
-        let last = shared.snapshot();
-        if last != TransferProgress::Connecting {
-            on_progress(&last);
+    if result.is_ok() && !shared.cancelled() {
+        for now in shared.due() {
+            if now != last {
+                on_progress(&now);
+                last = now;
+            }
         }
     }
     result
@@ -660,14 +688,71 @@ fn find_remote<'r>(repository: &'r Repository, name: &str) -> Result<git2::Remot
     })
 }
 
+/// The remote to connect to, the URL it will use (after `url.<base>.insteadOf`) and the fetch
+/// refspecs to pass explicitly (none: the remote's own apply).
+///
+/// A git-remote-codecommit URL (`codecommit::<region>://[profile@]repo`, `codecommit://…`),
+/// which libgit2 cannot open, stands for the repository's HTTPS URL: an in-memory remote on that
+/// URL is used, with the named remote's fetch refspecs, so remote-tracking branches land where
+/// git-remote-codecommit puts them. The region comes from the URL, else from [`Auth::Iam`]; the
+/// profile is the caller's business (it chose `auth`). Nothing is written to the config.
+fn connectable<'r>(
+    repository: &'r Repository,
+    name: &str,
+    auth: &Auth,
+    direction: Direction,
+) -> Result<(git2::Remote<'r>, String, Vec<String>), GitError> {
+    let remote = find_remote(repository, name)?;
+    let configured = match direction {
+        Direction::Push => remote
+            .pushurl()
+            .ok()
+            .flatten()
+            .or_else(|| remote.url().ok()),
+        Direction::Fetch => remote.url().ok(),
+    }
+    .map(str::to_string)
+    .ok_or_else(|| GitError::Other(format!("the remote {name} has no URL")))?;
+    let Some(codecommit) = crate::aws::urls::parse_codecommit_url(&configured) else {
+        return Ok((remote, configured, Vec::new()));
+    };
+    let region = match (&codecommit.region, auth) {
+        (Some(region), _) => region.clone(),
+        (None, Auth::Iam { region, .. }) => region.clone(),
+        (None, _) => {
+            return Err(GitError::Other(format!(
+                "{configured} names no region: use IAM credentials (their region is used) or a codecommit::<region>:// URL"
+            )));
+        }
+    };
+    let https = crate::aws::urls::https_url(&region, &codecommit.repository);
+    let refspecs: Vec<String> = remote
+        .fetch_refspecs()
+        .map_err(other("cannot read the remote's refspecs"))?
+        .iter()
+        .filter_map(|spec| spec.ok().flatten().map(str::to_string))
+        .collect();
+    let anonymous = repository
+        .remote_anonymous(&https)
+        .map_err(other("cannot open the remote"))?;
+    let url = anonymous.url().unwrap_or(&https).to_string();
+    tracing::debug!(remote = name, %url, "git-remote-codecommit URL used over HTTPS");
+    Ok((anonymous, url, refspecs))
+}
+
+/// The configured (fetch) URL of `remote`, e.g. for choosing the [`Auth`] to pass.
+pub fn remote_url(repo: &Path, remote: &str) -> Result<String, GitError> {
+    let repository = open(repo)?;
+    let remote_handle = find_remote(&repository, remote)?;
+    remote_handle
+        .url()
+        .map(str::to_string)
+        .map_err(|_| GitError::Other(format!("the remote {remote} has no URL")))
+}
+
 /// The parts of `url` authentication needs; local paths and `file://` get a placeholder (no
 /// credentials are asked for them).
-fn remote_url(url: &str) -> Result<RemoteUrl, GitError> {
-    if crate::aws::urls::parse_codecommit_url(url).is_some() {
-        return Err(GitError::Other(format!(
-            "the remote URL {url} needs git-remote-codecommit, which cctui does not run; set the remote's URL to the repository's HTTPS clone URL"
-        )));
-    }
+fn parse_url(url: &str) -> Result<RemoteUrl, GitError> {
     let local = url.starts_with("file://")
         || url.starts_with('/')
         || url.starts_with('.')
@@ -683,6 +768,36 @@ fn remote_url(url: &str) -> Result<RemoteUrl, GitError> {
         });
     }
     RemoteUrl::parse(url)
+}
+
+/// The bounded authenticator for `url`, after checking that `auth` fits the URL's scheme
+/// (HTTPS methods need an HTTP(S) URL, SSH keys an SSH URL; local paths need nothing).
+fn authenticator_for(url: &str, auth: &Auth) -> Result<RefCell<Authenticator>, GitError> {
+    let parsed = parse_url(url)?;
+    let ssh_url = parsed.scheme == "ssh";
+    let http_url = parsed.scheme.starts_with("http");
+    match auth {
+        Auth::Ssh { .. } if http_url => {
+            return Err(GitError::Other(format!(
+                "SSH keys need an SSH remote URL (ssh://...), not {url}"
+            )));
+        }
+        Auth::Iam { .. } | Auth::Static { .. } | Auth::GitCredentialHelper if ssh_url => {
+            return Err(GitError::Other(format!(
+                "{} works over HTTPS, and the remote URL is SSH ({url}): choose SSH keys",
+                auth.method()
+            )));
+        }
+        _ => {}
+    }
+    Ok(RefCell::new(Authenticator::new(auth, &parsed)))
+}
+
+/// Like git: `http.proxy` from the configuration, else the `*_PROXY` variables.
+fn auto_proxy() -> ProxyOptions<'static> {
+    let mut proxy = ProxyOptions::new();
+    proxy.auto();
+    proxy
 }
 
 /// The remote-tracking ref that `remote_ref` on `remote` maps to through the remote's fetch
