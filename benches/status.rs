@@ -83,11 +83,45 @@ fn main() -> Result<(), Box<dyn Error>> {
         ms(theirs),
         ms(git_times[0]),
     );
+    per_file_operations(&dir)?;
     println!(
         "status100k: {:.0} ms ({:.2}x git-status, target <=1.0x)",
         ms(ours),
         ours.as_secs_f64() / theirs.as_secs_f64()
     );
+    Ok(())
+}
+
+/// For scale, once each on the same tree: what the UI calls when a file is selected or staged.
+fn per_file_operations(dir: &Path) -> Result<(), Box<dyn Error>> {
+    use cctui::git::diff::{DiffTarget, diff_file};
+    use cctui::git::stage::{stage_all, stage_hunk, stage_path, unstage_all, unstage_path};
+    let file = "d0500/f000.txt";
+    let mut line = String::from("on the same tree:");
+    let mut time = |name: &str, f: &mut dyn FnMut() -> Result<(), Box<dyn Error>>| {
+        let t = Instant::now();
+        let r = f();
+        line.push_str(&format!(" {name} {:.1} ms;", ms(t.elapsed())));
+        r
+    };
+    let mut id = None;
+    time("diff_file(unstaged)", &mut || {
+        let d = diff_file(dir, file, &DiffTarget::Unstaged)?;
+        assert_eq!(d.hunks.len(), 1);
+        id = Some(d.hunks[0].id);
+        Ok(())
+    })?;
+    let id = id.ok_or("no hunk")?;
+    time("stage_hunk", &mut || Ok(stage_hunk(dir, file, id)?))?;
+    time("diff_file(staged)", &mut || {
+        assert_eq!(diff_file(dir, file, &DiffTarget::Staged)?.hunks.len(), 1);
+        Ok(())
+    })?;
+    time("unstage_path", &mut || Ok(unstage_path(dir, file)?))?;
+    time("stage_path", &mut || Ok(stage_path(dir, file)?))?;
+    time("stage_all", &mut || Ok(stage_all(dir)?))?;
+    time("unstage_all", &mut || Ok(unstage_all(dir)?))?;
+    eprintln!("{line}");
     Ok(())
 }
 
