@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
 # The single benchmark entry point: scripts/bench.sh [NAME...]  (default: all).
-#   list5000   5,000 repositories listed with details through the SDK     (service bench)
-#   clone50mb  ~50 MB clone through the local service vs plain git http-backend (service bench)
-#   repos5000  5,000 repositories at 50 ms latency via cctui::aws vs the AWS CLI (repos bench)
-#   render5000 p99 frame time of the main screen with 5,000 repositories    (render bench)
+#   list5000         5,000 repositories listed with details through the SDK (service bench)
+#   clone50mb        ~50 MB clone through the local service vs plain git http-backend (service bench)
+#   repos5000        5,000 repositories at 50 ms latency via cctui::aws vs the AWS CLI (repos bench)
+#   render5000       p99 frame time of the main screen with 5,000 repositories (render bench)
 #   clone50mb-cctui  ~50 MB clone through cctui::git::clone vs git clone, same service URL (clone bench)
+#   status100k       status of 100,000 tracked files, 1,000 modified, vs git status (status bench)
+#   log100k          time to the first log page of a 100,000-commit history vs git log (log bench)
 # Builds the release benchmark binaries once, then runs the named benches; each ends with one
 # line `NAME: <figure> (<ratio>x PEER, target <T>)`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(list5000 clone50mb repos5000 render5000 clone50mb-cctui)
-cargo bench --no-run --bench service --bench repos --bench render --bench clone >/dev/null 2>&1 || cargo bench --no-run --bench service --bench repos --bench render --bench clone
+[ ${#names[@]} -gt 0 ] || names=(list5000 clone50mb repos5000 render5000 clone50mb-cctui status100k log100k)
+benches=(--bench service --bench repos --bench render --bench clone --bench status --bench log)
+cargo bench --no-run "${benches[@]}" >/dev/null 2>&1 || cargo bench --no-run "${benches[@]}"
+run() { cargo bench --quiet --bench "$1" -- "${@:2}" 2>/dev/null | grep -E '^[a-z0-9-]+: '; }
 for name in "${names[@]}"; do
   case "$name" in
-    list5000|clone50mb) cargo bench --quiet --bench service -- "$name" 2>/dev/null | grep -E '^[a-z0-9]+: ' ;;
-    repos5000) cargo bench --quiet --bench repos 2>/dev/null | grep -E '^[a-z0-9]+: ' ;;
-    render5000) cargo bench --quiet --bench render 2>/dev/null | grep -E '^[a-z0-9]+: ' ;;
-    clone50mb-cctui) cargo bench --quiet --bench clone 2>/dev/null | grep -E '^[a-z0-9-]+: ' ;;
-    *) echo "unknown benchmark: $name (choose list5000, clone50mb, repos5000, render5000, clone50mb-cctui)" >&2; exit 2 ;;
+    list5000|clone50mb) run service "$name" ;;
+    repos5000) run repos ;;
+    render5000) run render ;;
+    clone50mb-cctui) run clone ;;
+    status100k) run status ;;
+    log100k) run log ;;
+    *) echo "unknown benchmark: $name (choose list5000, clone50mb, repos5000, render5000, clone50mb-cctui, status100k, log100k)" >&2; exit 2 ;;
   esac
 done

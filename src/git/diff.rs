@@ -53,6 +53,9 @@ pub enum FileChange {
     TypeChange,
     /// No difference (the file is unchanged on this side).
     Unmodified,
+    /// In conflict. The unstaged diff is the working-tree file (with its conflict markers)
+    /// against our side; the staged diff has no hunks.
+    Conflicted,
 }
 
 /// The diff of one file.
@@ -169,7 +172,7 @@ pub(crate) struct RawLine {
 }
 
 /// Where a side of a delta lives, to size it without loading it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Side {
     /// In the object database (a tree or the index).
     Odb,
@@ -352,7 +355,8 @@ fn load(
         Delta::Copied => FileChange::Copied,
         Delta::Typechange => FileChange::TypeChange,
         Delta::Unmodified | Delta::Ignored => FileChange::Unmodified,
-        Delta::Modified | Delta::Unreadable | Delta::Conflicted => FileChange::Modified,
+        Delta::Conflicted => FileChange::Conflicted,
+        Delta::Modified | Delta::Unreadable => FileChange::Modified,
     };
     let old_path = match change {
         FileChange::Renamed | FileChange::Copied => lossy(delta.old_file().path_bytes()),
@@ -387,10 +391,54 @@ fn load(
         out.too_large = Some(size);
         return Ok((out, Vec::new()));
     }
+    if change == FileChange::Conflicted && new_side == Side::Workdir {
+        return conflict_patch(repo, out, size);
+    }
     let Some(patch) = Patch::from_diff(diff, idx).map_err(other)? else {
         out.binary = true;
         return Ok((out, Vec::new()));
     };
+    fill_from_patch(out, &patch, size)
+}
+
+/// The working-tree file of a conflicted path against "our" side (stage 2; nothing when we
+/// deleted it): the conflict markers show up as added lines.
+fn conflict_patch(
+    repo: &Repository,
+    out: FileDiff,
+    size: u64,
+) -> Result<(FileDiff, Vec<RawHunk>), GitError> {
+    let index = repo.index().map_err(other)?;
+    let ours = index.get_path(Path::new(&out.path), 2);
+    let ours = match &ours {
+        Some(entry) => repo.find_blob(entry.id).map_err(other)?.content().to_vec(),
+        None => Vec::new(),
+    };
+    let root = repo
+        .workdir()
+        .ok_or_else(|| GitError::NotARepository(repo.path().to_path_buf()))?;
+    let theirs = match std::fs::read(root.join(&out.path)) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(GitError::Other(format!("{}: {e}", out.path))),
+    };
+    let mut opts = options(None);
+    let patch = Patch::from_buffers(
+        &ours,
+        Some(Path::new(&out.path)),
+        &theirs,
+        Some(Path::new(&out.path)),
+        Some(&mut opts),
+    )
+    .map_err(other)?;
+    fill_from_patch(out, &patch, size)
+}
+
+fn fill_from_patch(
+    mut out: FileDiff,
+    patch: &Patch<'_>,
+    size: u64,
+) -> Result<(FileDiff, Vec<RawHunk>), GitError> {
     if patch.delta().flags().is_binary() {
         out.binary = true;
         return Ok((out, Vec::new()));

@@ -87,7 +87,9 @@ pub fn discard_path(repo: &Path, path: &str) -> Result<(), GitError> {
 }
 
 /// Reverts one hunk of the unstaged diff of `path` in the working tree. Fails with
-/// [`GitError::StaleHunk`] (touching nothing) when the file changed since the diff was shown.
+/// [`GitError::StaleHunk`] (touching nothing) when the file changed since the diff was shown,
+/// and also when the working-tree file is converted on its way in (`core.autocrlf`, `eol`
+/// attributes, filters): the diff shows the converted bytes, which are not the file's.
 pub fn discard_hunk(repo: &Path, path: &str, hunk: HunkId) -> Result<(), GitError> {
     let repo = open(repo)?;
     let path = check_relative(path)?;

@@ -76,9 +76,10 @@ pub fn log_page_from(
         None => None,
     };
     let mut walk = repo.revwalk().map_err(other)?;
-    // Time order is incremental in libgit2 (a priority queue); topological order would walk
-    // the whole history before the first commit comes out.
-    walk.set_sorting(Sort::TIME).map_err(other)?;
+    // No explicit sorting: libgit2 then walks lazily, inserting parents by commit date, which is
+    // `git log`'s default order. Any `Sort` flag (even `TIME`) makes it "limit" the walk first,
+    // i.e. read the whole history before the first commit comes out.
+    walk.set_sorting(Sort::NONE).map_err(other)?;
     walk.push(start).map_err(other)?;
     if let Some(after) = after {
         // Skip to the cursor. If it is gone (history rewritten), say so: the UI starts over.

@@ -30,6 +30,11 @@ pub fn stage_path(repo: &Path, path: &str) -> Result<(), GitError> {
     let tracked_file = index.get_path(Path::new(path), 0).is_some();
     match std::fs::symlink_metadata(root.join(path)) {
         Ok(meta) if meta.is_dir() && !is_gitlink(&index, path) && !tracked_file => {
+            if root.join(path).join(".git").exists() {
+                return Err(GitError::Other(format!(
+                    "{path} is a git repository of its own; add it as a submodule with git"
+                )));
+            }
             index
                 .add_all(
                     [path],

@@ -237,3 +237,30 @@ fn no_newline_at_end_of_file_matches_git() {
         .count();
     assert_eq!(markers, 2);
 }
+
+#[test]
+fn a_conflicted_file_diffs_against_our_side_with_its_markers() {
+    let (dir, repo) = repo_init();
+    write_commit_file(&repo, "f.txt", "base\nsame\n", "base");
+    git(dir.path(), &["checkout", "-q", "-b", "other"]);
+    write_commit_file(&repo, "f.txt", "theirs\nsame\n", "theirs");
+    git(dir.path(), &["checkout", "-q", "main"]);
+    write_commit_file(&repo, "f.txt", "ours\nsame\n", "ours");
+    let (ok, _) = git_status_code(dir.path(), &["merge", "other"]);
+    assert!(!ok);
+    let d = diff_file(dir.path(), "f.txt", &DiffTarget::Unstaged).unwrap();
+    assert_eq!(d.change, FileChange::Conflicted);
+    let added: Vec<&str> = d.hunks[0]
+        .lines
+        .iter()
+        .filter(|l| l.origin == LineOrigin::Added)
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(
+        added,
+        vec!["<<<<<<< HEAD", "=======", "theirs", ">>>>>>> other"]
+    );
+    let staged = diff_file(dir.path(), "f.txt", &DiffTarget::Staged).unwrap();
+    assert_eq!(staged.change, FileChange::Conflicted);
+    assert!(staged.hunks.is_empty());
+}

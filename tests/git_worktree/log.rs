@@ -160,3 +160,36 @@ fn ahead_and_behind_the_upstream() {
     git(two_dir.path(), &["checkout", "-q", "--detach"]);
     assert_eq!(ahead_behind(two_dir.path()).unwrap(), None);
 }
+
+#[test]
+fn the_first_page_does_not_read_the_whole_history() {
+    // The oldest commit's object is deleted: a walk that reads the whole history before giving
+    // its first commit (libgit2 with any sorting flag) fails; a lazy one does not notice.
+    let (dir, repo) = repo_init();
+    let mut parent = Vec::new();
+    let mut ids = Vec::new();
+    for i in 0..60 {
+        let id = commit_at(
+            &repo,
+            "HEAD",
+            &parent,
+            1_700_000_000 + i * 60,
+            &format!("c{i}"),
+        );
+        parent = vec![id];
+        ids.push(id);
+    }
+    let root = ids[0].to_string();
+    let loose = dir
+        .path()
+        .join(".git/objects")
+        .join(&root[..2])
+        .join(&root[2..]);
+    std::fs::remove_file(loose).unwrap();
+
+    let (page, next) = log_page(dir.path(), None, 10).unwrap();
+    assert_eq!(page.len(), 10);
+    let (page, _) = log_page(dir.path(), next.as_deref(), 10).unwrap();
+    assert_eq!(page[0].summary, "c49");
+    assert!(log_page(dir.path(), None, 100).is_err());
+}

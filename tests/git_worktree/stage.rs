@@ -464,3 +464,28 @@ fn discard_a_file_a_directory_an_untracked_file_and_a_hunk() {
         Err(GitError::PathNotFound(_))
     ));
 }
+
+#[test]
+fn hunks_stage_the_normalised_content_with_autocrlf() {
+    let (dir, repo) = repo_init();
+    repo.config()
+        .unwrap()
+        .set_bool("core.autocrlf", true)
+        .unwrap();
+    let (base, edited, only_second) = three_hunks();
+    write_commit_file(&repo, "f.txt", &base, "first");
+    // The working tree has CRLF line ends; the repository keeps LF.
+    write(&repo, "f.txt", &edited.replace('\n', "\r\n"));
+    let diff = diff_file(dir.path(), "f.txt", &DiffTarget::Unstaged).unwrap();
+    assert_eq!(diff.hunks.len(), 3);
+    stage_hunk(dir.path(), "f.txt", diff.hunks[1].id).unwrap();
+    assert_eq!(
+        index_content(&repo, "f.txt").unwrap(),
+        only_second.as_bytes()
+    );
+    // Discarding a hunk of a converted file is refused rather than done wrong.
+    let diff = diff_file(dir.path(), "f.txt", &DiffTarget::Unstaged).unwrap();
+    let r = discard_hunk(dir.path(), "f.txt", diff.hunks[0].id);
+    assert!(matches!(r, Err(GitError::StaleHunk { .. })), "{r:?}");
+    assert_eq!(read(&repo, "f.txt"), edited.replace('\n', "\r\n"));
+}

@@ -298,3 +298,29 @@ fn status_from_a_subdirectory_and_outside_a_repository() {
         other => panic!("expected NotARepository, got {other:?}"),
     }
 }
+
+#[test]
+fn an_untracked_nested_repository_is_one_entry() {
+    let (dir, repo) = repo_init();
+    write_commit_file(&repo, "top.txt", "top\n", "top");
+    let nested_path = dir.path().join("nested");
+    std::fs::create_dir(&nested_path).unwrap();
+    git(&nested_path, &["init", "-q"]);
+    std::fs::write(nested_path.join("inner.txt"), "inner\n").unwrap();
+    let s = status(dir.path()).unwrap();
+    assert_eq!(
+        s.untracked,
+        vec![FileStatus {
+            path: "nested/".into(),
+            kind: FileKind::New,
+            submodule: false
+        }],
+        "as `git status` shows it: a directory, not descended"
+    );
+    // Staging it is refused with a message (git would add an "embedded repository").
+    match cctui::git::stage::stage_path(dir.path(), "nested/") {
+        Err(GitError::Other(message)) => assert!(message.contains("repository of its own")),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(status(dir.path()).unwrap().untracked.len(), 1);
+}

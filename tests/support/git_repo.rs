@@ -152,7 +152,7 @@ pub fn git_status_code(dir: &Path, args: &[&str]) -> (bool, String) {
     )
 }
 
-fn git_command(dir: &Path, args: &[&str]) -> Command {
+pub fn git_command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir)
         .args(args)
