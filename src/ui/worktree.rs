@@ -270,6 +270,7 @@ fn diff_line(view: View, row: DiffRow<'_>, selected: bool) -> Line<'static> {
                 FileChange::Renamed => "renamed",
                 FileChange::Copied => "copied",
                 FileChange::TypeChange => "type changed",
+                FileChange::Conflicted => "conflicted",
                 FileChange::Modified | FileChange::Unmodified => "modified",
             };
             let mut text = format!(
