@@ -53,6 +53,9 @@ pub fn log_page_from(
     after: Option<&str>,
     limit: usize,
 ) -> Result<(Vec<CommitInfo>, Option<String>), GitError> {
+    if limit == 0 {
+        return Ok((Vec::new(), after.map(str::to_string)));
+    }
     let repo = open(repo)?;
     let start = match repo.revparse_single(rev) {
         Ok(object) => object.peel_to_commit().map_err(other)?.id(),

@@ -14,7 +14,7 @@ use super::GitError;
 
 /// Opens the repository whose working tree is (or contains) `dir`. A bare repository is refused
 /// with [`GitError::NotARepository`]: every operation here needs a working tree.
-pub fn open(dir: &Path) -> Result<Repository, GitError> {
+pub(crate) fn open(dir: &Path) -> Result<Repository, GitError> {
     let repo = Repository::open_ext(
         dir,
         RepositoryOpenFlags::empty(),

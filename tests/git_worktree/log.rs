@@ -79,6 +79,10 @@ fn pages_of_a_linear_history() {
     assert_eq!(page[0].summary, "commit 19");
     assert_eq!(page.len(), 20);
     assert_eq!(next, None);
+    // An empty page keeps the cursor.
+    let (page, next) = log_page(dir.path(), Some(&git_ids[3]), 0).unwrap();
+    assert!(page.is_empty());
+    assert_eq!(next.as_deref(), Some(git_ids[3].as_str()));
 }
 
 #[test]

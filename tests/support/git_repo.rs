@@ -16,7 +16,8 @@ use tempfile::TempDir;
 fn sandbox_home() -> &'static Path {
     static HOME: OnceLock<PathBuf> = OnceLock::new();
     HOME.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("cctui-git-sandbox-{}", std::process::id()));
+        // Inside the target directory, always empty: nothing here writes a global config.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("git-sandbox-home");
         std::fs::create_dir_all(&dir).unwrap();
         dir
     })
