@@ -549,30 +549,8 @@ pub fn pull(
 /// `(ahead, behind)` of the current branch against its upstream; `None` when HEAD is detached
 /// or unborn, or the branch has no upstream (or its remote-tracking branch is gone).
 pub fn ahead_behind(repo: &Path) -> Result<Option<(usize, usize)>, GitError> {
-    let repository = open(repo)?;
-    let Ok(head) = repository.head() else {
-        return Ok(None);
-    };
-    if !head.is_branch() {
-        return Ok(None);
-    }
-    let (Ok(name), Some(local)) = (head.name(), head.target()) else {
-        return Ok(None);
-    };
-    let Some(upstream) = repository
-        .branch_upstream_name(name)
-        .ok()
-        .and_then(|upstream| upstream.as_str().ok().map(str::to_string))
-    else {
-        return Ok(None);
-    };
-    let Ok(upstream) = repository.refname_to_id(&upstream) else {
-        return Ok(None);
-    };
-    repository
-        .graph_ahead_behind(local, upstream)
-        .map(Some)
-        .map_err(other("cannot compare with the upstream"))
+    // One implementation, in the log module; kept here because push/pull callers look here.
+    crate::git::log::ahead_behind(repo)
 }
 
 /// State shared between the worker running libgit2 and the thread reporting progress.
