@@ -10,9 +10,14 @@
 //! - [`hooks`]: the client-side hooks as git runs them;
 //! - [`identity`]: `user.name` / `user.email` from the configuration;
 //! - [`remote`]: push (with upstream and force-with-lease), fetch (with prune), pull,
-//!   ahead/behind.
+//!   ahead/behind;
+//! - [`branch`]: local and remote-tracking branches: list, create, switch, delete, rename, name
+//!   validation (git's rules and CodeCommit's);
+//! - [`merge`]: merge a branch (fast-forward, merge commit, conflicts), resolve, abort;
+//! - [`stash`]: save, list, apply, pop, drop.
 
 pub mod auth;
+pub mod branch;
 pub mod clone;
 pub mod commit;
 pub mod diff;
@@ -21,10 +26,12 @@ pub mod hooks;
 pub mod identity;
 pub mod known_hosts;
 pub mod log;
+pub mod merge;
 pub mod remote;
 pub mod repo;
 pub mod ssh_config;
 pub mod stage;
+pub mod stash;
 pub mod status;
 
 use std::path::PathBuf;
@@ -193,6 +200,41 @@ pub enum GitError {
         /// The remote's commit (`None`: no such branch there).
         actual: Option<String>,
     },
+    /// The branch name is refused (git's `check-ref-format` rules, or CodeCommit's).
+    #[error("invalid branch name {name:?}: {reason}")]
+    InvalidBranchName {
+        /// The name asked for.
+        name: String,
+        /// Why, in words.
+        reason: String,
+    },
+    /// A local branch of that name exists already.
+    #[error("a branch named {0} already exists")]
+    BranchExists(String),
+    /// The branch has commits that are neither in HEAD nor in its upstream.
+    #[error("the branch {branch} is not fully merged")]
+    BranchNotMerged {
+        /// The branch.
+        branch: String,
+    },
+    /// The current branch cannot be deleted.
+    #[error("cannot delete {0}: it is the current branch")]
+    CurrentBranch(String),
+    /// A merge is in progress (MERGE_HEAD) and the operation needs it concluded first.
+    #[error("a merge is in progress")]
+    MergeInProgress,
+    /// There is no merge in progress to abort or resolve.
+    #[error("no merge is in progress")]
+    NoMergeInProgress,
+    /// The file is not in conflict.
+    #[error("{0} is not in conflict")]
+    NotInConflict(String),
+    /// No local changes to stash.
+    #[error("no local changes to stash")]
+    NothingToStash,
+    /// No stash entry at that index.
+    #[error("no stash entry {0}")]
+    StashNotFound(usize),
     /// Anything else (libgit2's message).
     #[error("{0}")]
     Other(String),
@@ -260,6 +302,23 @@ impl GitError {
             GitError::StaleLease { .. } => {
                 Some("fetch, look at what changed, then decide again".to_string())
             }
+            GitError::InvalidBranchName { .. } => Some("choose another name".to_string()),
+            GitError::BranchExists(_) => {
+                Some("choose another name, or switch to the existing branch".to_string())
+            }
+            GitError::BranchNotMerged { .. } => Some(
+                "merge it first, or delete it anyway (its commits stay reachable from the reflog for a while)"
+                    .to_string(),
+            ),
+            GitError::CurrentBranch(_) => Some("switch to another branch first".to_string()),
+            GitError::MergeInProgress => {
+                Some("resolve the conflicts and commit, or abort the merge".to_string())
+            }
+            GitError::NoMergeInProgress | GitError::NotInConflict(_) => {
+                Some("refresh and try again".to_string())
+            }
+            GitError::NothingToStash => None,
+            GitError::StashNotFound(_) => Some("refresh the stash list".to_string()),
             GitError::Other(_) => None,
         }
     }
