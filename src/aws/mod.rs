@@ -1,6 +1,7 @@
 //! AWS side: configuration (profiles, regions, endpoint) and the CodeCommit API. Knows nothing
 //! of the UI; SDK types stop at this boundary.
 
+pub mod branches;
 pub mod client;
 pub mod error;
 pub mod git_password;
