@@ -126,6 +126,7 @@ fn opened() -> State {
             generation,
             status,
             ahead_behind: Some((2, 1)),
+            merge_message: None,
         })),
     );
     let generation = state.log.generation;
@@ -176,6 +177,7 @@ fn stale_status_reads_are_dropped() {
             generation: old,
             status: stale,
             ahead_behind: None,
+            merge_message: None,
         })),
     );
     assert_eq!(

@@ -391,6 +391,7 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
         InputPurpose::PushBranch(local) => {
             super::worktree_update::submit_push(state, local, value, false)
         }
+        InputPurpose::StashMessage => super::branches_update::submit_stash(state, value),
         InputPurpose::RepositoryFilter => Vec::new(),
     }
 }

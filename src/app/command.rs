@@ -14,8 +14,10 @@ pub enum Context {
     Global,
     /// The repositories pane has focus.
     Repositories,
-    /// The branches pane has focus.
+    /// The log pane has focus.
     Log,
+    /// The branches pane has focus.
+    Branches,
     /// The working-tree status pane has focus.
     Status,
     /// The jobs strip has focus.
@@ -33,6 +35,7 @@ impl Context {
             Context::Global => "Everywhere",
             Context::Repositories => "Repositories pane",
             Context::Log => "Log pane",
+            Context::Branches => "Branches pane",
             Context::Status => "Status pane",
             Context::Jobs => "Jobs strip",
             Context::Overlay => "Pickers, palette and help",
@@ -128,6 +131,21 @@ command_ids! {
     UnstageHunk => "unstage_hunk",
     SubmitCommit => "submit_commit",
     ForcePush => "force_push",
+    FocusBranches => "focus_branches",
+    BranchesRefresh => "branches_refresh",
+    SwitchBranch => "switch_branch",
+    NewBranch => "new_branch",
+    RenameBranch => "rename_branch",
+    MergeBranch => "merge_branch",
+    DeleteBranch => "delete_branch",
+    SetDefaultBranch => "set_default_branch",
+    StashSave => "stash_save",
+    TakeOurs => "take_ours",
+    TakeTheirs => "take_theirs",
+    TakeBoth => "take_both",
+    MarkResolved => "mark_resolved",
+    AbortMerge => "abort_merge",
+    CommitMerge => "commit_merge",
 }
 
 /// One row of the command table.
@@ -195,6 +213,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::FocusLog, &["2"], X::Global, "Focus the log pane (history of the open clone)"),
     cmd(C::FocusStatus, &["3"], X::Global, "Focus the working-tree status pane"),
     cmd(C::FocusJobs, &["4"], X::Global, "Focus the jobs strip"),
+    cmd(C::FocusBranches, &["5"], X::Global, "Focus the branches pane (local, remote, CodeCommit, stashes)"),
     mutating(cmd(C::CloneUrl, &["C"], X::Global, "Clone a URL (https, ssh or codecommit://)")),
     cmd(C::PickProfile, &["p"], X::Global, "Switch the AWS profile"),
     cmd(C::PickRegion, &["R"], X::Global, "Switch the AWS region"),
@@ -231,6 +250,14 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::Pull, &["F"], X::Status, "Pull: fetch, then fast-forward or merge")),
     cmd(C::StatusRefresh, &["r"], X::Status, "Read the status again"),
     hint("diff", cmd(C::ShowCommit, &["enter"], X::Log, "Show the commit's message and diff")),
+    hint("switch", mutating(cmd(C::SwitchBranch, &["enter"], X::Branches, "Switch to the branch (or pop the stash)"))),
+    hint("new", mutating(cmd(C::NewBranch, &["n"], X::Branches, "Create a branch from the selected one (or HEAD)"))),
+    hint("merge", mutating(cmd(C::MergeBranch, &["m"], X::Branches, "Merge the selected branch into the current one"))),
+    mutating(cmd(C::RenameBranch, &["e"], X::Branches, "Rename the local branch")),
+    hint("delete", mutating(cmd(C::DeleteBranch, &["D"], X::Branches, "Delete the branch or drop the stash (asks first)"))),
+    mutating(cmd(C::SetDefaultBranch, &["*"], X::Branches, "Make the branch CodeCommit's default branch")),
+    mutating(cmd(C::StashSave, &["s"], X::Branches, "Stash the local changes, untracked files too")),
+    cmd(C::BranchesRefresh, &["r"], X::Branches, "Read the branches again"),
     hint("clone", mutating(cmd(C::CloneRepository, &["c"], X::Repositories, "Clone the marked repositories, or the selected one"))),
     hint("cancel job", cmd(C::CancelJob, &["x", "esc"], X::Jobs, "Cancel the selected job")),
     hint("clear finished", cmd(C::ClearFinishedJobs, &["c"], X::Jobs, "Remove finished jobs from the strip")),
@@ -244,6 +271,12 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::StageHunk, &["s"], X::Overlay, "Stage the selected hunk (diff view)")),
     mutating(cmd(C::UnstageHunk, &["u"], X::Overlay, "Unstage the selected hunk (diff view)")),
     cmd(C::SubmitCommit, &["ctrl-s"], X::Overlay, "Commit with the message (commit editor)"),
+    mutating(cmd(C::TakeOurs, &["o"], X::Overlay, "Resolve with our version (conflict panel)")),
+    mutating(cmd(C::TakeTheirs, &["t"], X::Overlay, "Resolve with their version (conflict panel)")),
+    mutating(cmd(C::TakeBoth, &["b"], X::Overlay, "Resolve with both, ours first (conflict panel)")),
+    mutating(cmd(C::MarkResolved, &["a"], X::Overlay, "Mark resolved as edited (conflict panel)")),
+    mutating(cmd(C::AbortMerge, &["A"], X::Overlay, "Abort the merge (conflict panel, asks first)")),
+    mutating(cmd(C::CommitMerge, &["c"], X::Overlay, "Commit the merge once all is resolved (conflict panel)")),
     cmd(C::OptionPrev, &["left"], X::Overlay, "Previous choice (clone protocol)"),
     cmd(C::OptionNext, &["right"], X::Overlay, "Next choice (clone protocol)"),
     hint("yes", cmd(C::Yes, &["y", "enter"], X::Confirm, "Confirm")),

@@ -2,6 +2,8 @@
 //! table. Nothing in here does I/O; the event loop in [`crate::event_loop`] does.
 
 pub mod action;
+pub mod branches;
+pub mod branches_update;
 pub mod clone_update;
 pub mod command;
 pub mod effect;

@@ -29,6 +29,8 @@ pub enum InputPurpose {
     CloneUrl,
     /// The remote branch to push the current branch (named here) to.
     PushBranch(String),
+    /// The message of a new stash.
+    StashMessage,
 }
 
 /// One entry of a picker.
@@ -121,6 +123,11 @@ pub enum Overlay {
     Diff(Box<super::worktree::DiffView>),
     /// The commit message editor.
     CommitEditor(super::worktree::CommitEditor),
+    /// The conflict panel of a merge in progress.
+    Conflicts {
+        /// Selected conflicted file.
+        selected: usize,
+    },
     /// Something went wrong; says what and what to do next.
     Error {
         /// What failed.
@@ -183,6 +190,18 @@ pub enum FormKind {
     DescribeRepository {
         /// The repository.
         name: String,
+    },
+    /// Create a local branch (and optionally the same on CodeCommit).
+    CreateBranch {
+        /// Where it starts.
+        start: crate::git::branch::StartPoint,
+        /// The start point as shown.
+        from: String,
+    },
+    /// Rename a local branch.
+    RenameBranch {
+        /// Current name.
+        old: String,
     },
 }
 

@@ -247,6 +247,9 @@ pub fn validate_form(form: &mut Form, state: &State) {
         FormKind::DescribeRepository { .. } => {
             form.fields[0].error = validate::description(&form.fields[0].value).err();
         }
+        FormKind::CreateBranch { .. } | FormKind::RenameBranch { .. } => {
+            super::branches_update::validate(form, state)
+        }
     }
 }
 
@@ -262,6 +265,12 @@ pub fn submit_form(state: &mut State) -> Vec<Effect> {
     if let Some(bad) = form.fields.iter().position(|f| f.error.is_some()) {
         form.focus = bad;
         return Vec::new();
+    }
+    if matches!(
+        form.kind,
+        FormKind::CreateBranch { .. } | FormKind::RenameBranch { .. }
+    ) {
+        return super::branches_update::submit(state);
     }
     let value = |i: usize| form.fields[i].value.trim().to_string();
     let request = match &form.kind {
@@ -284,6 +293,7 @@ pub fn submit_form(state: &mut State) -> Vec<Effect> {
             name: name.clone(),
             description: form.fields[0].value.clone(),
         },
+        FormKind::CreateBranch { .. } | FormKind::RenameBranch { .. } => return Vec::new(),
     };
     form.submitting = true;
     vec![Effect::Spawn(Box::new(request))]

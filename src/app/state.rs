@@ -15,6 +15,8 @@ use crate::secret::SecretString;
 pub enum Pane {
     /// CodeCommit repositories of the current account and region.
     Repositories,
+    /// Branches of the open clone: local, remote-tracking, CodeCommit's; stashes.
+    Branches,
     /// History of the open clone.
     Log,
     /// Working-tree status of the open repository.
@@ -25,12 +27,19 @@ pub enum Pane {
 
 impl Pane {
     /// `Tab` order.
-    pub const ORDER: [Pane; 4] = [Pane::Repositories, Pane::Log, Pane::Status, Pane::Jobs];
+    pub const ORDER: [Pane; 5] = [
+        Pane::Repositories,
+        Pane::Branches,
+        Pane::Log,
+        Pane::Status,
+        Pane::Jobs,
+    ];
 
     /// The pane's title.
     pub fn title(self) -> &'static str {
         match self {
             Pane::Repositories => "Repositories",
+            Pane::Branches => "Branches",
             Pane::Log => "Log",
             Pane::Status => "Status",
             Pane::Jobs => "Jobs",
@@ -152,6 +161,10 @@ pub struct State {
     pub status: super::worktree::StatusPane,
     /// The log pane.
     pub log: super::worktree::LogPane,
+    /// The branches pane.
+    pub branches: super::branches::BranchesPane,
+    /// The branches pane, rather than the log, fills their shared area.
+    pub show_branches: bool,
     /// A commit message closed without committing, restored when the editor reopens.
     pub commit_draft: Option<super::worktree::CommitEditor>,
     /// Generation counter of diff reads.
@@ -182,6 +195,8 @@ impl State {
             open_repo: None,
             status: Default::default(),
             log: Default::default(),
+            branches: Default::default(),
+            show_branches: false,
             commit_draft: None,
             diff_generation: 0,
             git_logins: Vec::new(),

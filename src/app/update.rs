@@ -2,6 +2,7 @@
 //! awaits and no clocks, so each one is a few lines of test.
 
 use super::action::Action;
+use super::branches_update as branches;
 use super::clone_update as clone_flow;
 use super::command::{COMMANDS, Command, CommandId, Context, command};
 use super::effect::Effect;
@@ -104,6 +105,7 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         }
         CommandId::FocusRepositories => focus(state, Pane::Repositories),
         CommandId::FocusLog => focus(state, Pane::Log),
+        CommandId::FocusBranches => focus(state, Pane::Branches),
         CommandId::FocusStatus => focus(state, Pane::Status),
         CommandId::FocusJobs => focus(state, Pane::Jobs),
         CommandId::Suspend => vec![Effect::Suspend],
@@ -192,6 +194,14 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         | CommandId::Fetch
         | CommandId::Pull => worktree::status_command(state, id),
         CommandId::ShowCommit => worktree::log_command(state, id),
+        CommandId::BranchesRefresh
+        | CommandId::SwitchBranch
+        | CommandId::NewBranch
+        | CommandId::RenameBranch
+        | CommandId::MergeBranch
+        | CommandId::DeleteBranch
+        | CommandId::SetDefaultBranch
+        | CommandId::StashSave => branches::command(state, id),
         CommandId::ToggleMark => {
             clone_flow::toggle_mark(state);
             Vec::new()
@@ -217,12 +227,27 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         | CommandId::PrevHunk
         | CommandId::StageHunk
         | CommandId::UnstageHunk
-        | CommandId::SubmitCommit => Vec::new(),
+        | CommandId::SubmitCommit
+        | CommandId::TakeOurs
+        | CommandId::TakeTheirs
+        | CommandId::TakeBoth
+        | CommandId::MarkResolved
+        | CommandId::AbortMerge
+        | CommandId::CommitMerge => Vec::new(),
     }
 }
 
 fn focus(state: &mut State, pane: Pane) -> Vec<Effect> {
     state.focus = pane;
+    // Branches and log share one area: the one focused last is shown.
+    match pane {
+        Pane::Branches => state.show_branches = true,
+        Pane::Log => state.show_branches = false,
+        _ => {}
+    }
+    if pane == Pane::Branches {
+        return branches::refresh(state);
+    }
     // The status is read again whenever its pane gains focus: files change outside cctui.
     if pane == Pane::Status {
         worktree::refresh_status(state)
@@ -274,6 +299,10 @@ fn move_in_pane(state: &mut State, id: CommandId) {
             let len = state.log.commits.len();
             state.log.selected = moved(state.log.selected, len, id, page);
         }
+        Pane::Branches => {
+            let len = state.branches.rows().len();
+            state.branches.selected = moved(state.branches.selected, len, id, page);
+        }
     }
 }
 
@@ -320,6 +349,7 @@ pub fn pane_context(pane: Pane) -> Context {
     match pane {
         Pane::Repositories => Context::Repositories,
         Pane::Log => Context::Log,
+        Pane::Branches => Context::Branches,
         Pane::Status => Context::Status,
         Pane::Jobs => Context::Jobs,
     }
@@ -331,6 +361,7 @@ pub fn help_line_count(readonly: bool) -> usize {
         Context::Global,
         Context::Repositories,
         Context::Log,
+        Context::Branches,
         Context::Status,
         Context::Jobs,
         Context::Overlay,
@@ -371,6 +402,17 @@ fn overlay_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             | CommandId::SubmitCommit
             | CommandId::Close,
         ) => worktree::editor_command(state, id),
+        (
+            Overlay::Conflicts { .. },
+            CommandId::Up
+            | CommandId::Down
+            | CommandId::TakeOurs
+            | CommandId::TakeTheirs
+            | CommandId::TakeBoth
+            | CommandId::MarkResolved
+            | CommandId::AbortMerge
+            | CommandId::CommitMerge,
+        ) => branches::conflicts_command(state, id),
         (
             Overlay::Diff(_),
             CommandId::Up

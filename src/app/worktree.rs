@@ -45,6 +45,8 @@ pub struct StatusPane {
     pub selected: usize,
     /// Commits ahead of and behind the upstream.
     pub ahead_behind: Option<(usize, usize)>,
+    /// The message of a merge in progress.
+    pub merge_message: Option<String>,
 }
 
 impl StatusPane {

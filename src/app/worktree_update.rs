@@ -30,8 +30,10 @@ pub fn open(state: &mut State, name: String, path: PathBuf) -> Vec<Effect> {
     state.status = Default::default();
     state.log = Default::default();
     state.commit_draft = None;
+    state.branches = Default::default();
     let mut effects = vec![Effect::Watch(path)];
     effects.extend(refresh_status(state));
+    effects.extend(super::branches_update::refresh(state));
     effects.extend(refresh_log(state));
     effects
 }
@@ -148,6 +150,10 @@ pub fn status_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             }
             Vec::new()
         }
+        CommandId::ShowDiff if matches!(selected, Some((Section::Conflicted, _))) => {
+            super::branches_update::open_conflicts(state);
+            Vec::new()
+        }
         CommandId::ShowDiff => match selected {
             Some((section, path)) => open_diff(
                 state,
@@ -161,6 +167,17 @@ pub fn status_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         CommandId::CommitChanges | CommandId::AmendCommit => {
             let amend = id == CommandId::AmendCommit;
             let mut editor = state.commit_draft.take().unwrap_or_default();
+            let merging = state.status.merge_message.clone().filter(|_| !amend);
+            if let Some(message) = merging.filter(|_| editor.lines.iter().all(|l| l.is_empty())) {
+                editor.lines = message
+                    .trim_end()
+                    .lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .map(str::to_string)
+                    .collect();
+                editor.row = 0;
+                editor.col = editor.lines.first().map(|l| l.chars().count()).unwrap_or(0);
+            }
             if amend && editor.lines.iter().all(|l| l.is_empty()) {
                 editor.lines = state
                     .log
@@ -472,10 +489,12 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
             generation,
             status,
             ahead_behind,
+            merge_message,
         } => {
             if generation == state.status.generation {
                 state.status.apply(status);
                 state.status.ahead_behind = ahead_behind;
+                state.status.merge_message = merge_message;
             }
             Vec::new()
         }
@@ -538,9 +557,10 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
             state.notice = Some(text);
             let mut effects = refresh_status(state);
             effects.extend(refresh_log(state));
+            effects.extend(super::branches_update::refresh(state));
             effects
         }
-        _ => Vec::new(),
+        other => super::branches_update::on_output(state, other),
     }
 }
 
@@ -563,6 +583,12 @@ pub fn on_failure(state: &mut State, tag: Option<JobTag>, failure: JobFailure) {
                 {
                     view.error = Some(failure.message.clone());
                 }
+            }
+        }
+        Some(JobTag::BranchesRead(generation)) => {
+            if generation == state.branches.generation {
+                state.branches.loading = false;
+                state.branches.error = Some(failure.message);
             }
         }
         Some(JobTag::StatusRead(_) | JobTag::LogRead(_)) => {}

@@ -5,6 +5,7 @@
 //! cancellation token and a final update (`Finished` or `Cancelled`), so the jobs strip can never
 //! show a job that is running nowhere.
 
+mod branch_job;
 mod clone_job;
 mod run;
 pub mod worktree_job;
@@ -16,12 +17,16 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::worktree::DiffSource;
+use crate::aws::branches::ServerBranch;
 use crate::aws::client::{Clients, Target};
 use crate::aws::repos::{NewRepository, Repository, RepositoryExtras};
 use crate::config::CloneProtocol;
+use crate::git::branch::{LocalBranch, RemoteBranch, StartPoint};
 use crate::git::commit::{CommitOutcome, CommitRequest};
 use crate::git::diff::{FileDiff, HunkId};
 use crate::git::log::CommitInfo;
+use crate::git::merge::Resolution;
+use crate::git::stash::StashEntry;
 use crate::git::status::Status;
 use crate::secret::SecretString;
 use tokio_util::sync::CancellationToken;
@@ -121,6 +126,31 @@ pub enum JobRequest {
         /// Message and options.
         request: CommitRequest,
     },
+    /// Read local and remote-tracking branches and stashes (and CodeCommit's, when asked).
+    ReadBranches {
+        /// Work tree.
+        repo: PathBuf,
+        /// Read generation.
+        generation: u64,
+        /// The CodeCommit repository to list server branches of.
+        server: Option<(Target, String)>,
+    },
+    /// A local branch operation.
+    Branch {
+        /// Work tree.
+        repo: PathBuf,
+        /// Which operation.
+        op: BranchOp,
+    },
+    /// A branch operation on CodeCommit.
+    ServerBranch {
+        /// Account view.
+        target: Target,
+        /// CodeCommit repository.
+        repository: String,
+        /// Which operation.
+        op: ServerBranchOp,
+    },
     /// Push, fetch or pull.
     Remote {
         /// Work tree.
@@ -179,6 +209,80 @@ pub enum IndexChange {
     UnstageHunk(String, HunkId),
     /// Throw away a file's unstaged changes (the UI asked first).
     Discard(String),
+}
+
+/// A local branch, merge or stash operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BranchOp {
+    /// Create a branch.
+    Create {
+        /// Its name.
+        name: String,
+        /// Where it starts.
+        start: StartPoint,
+        /// Switch to it.
+        checkout: bool,
+    },
+    /// Switch to a branch (a remote-only one gets a tracking branch).
+    Switch(String),
+    /// Stash local changes (with untracked files), then switch.
+    StashAndSwitch(String),
+    /// Delete a local branch.
+    Delete {
+        /// The branch.
+        name: String,
+        /// Even when not merged (the user confirmed).
+        force: bool,
+    },
+    /// Rename a local branch.
+    Rename {
+        /// Current name.
+        old: String,
+        /// New name.
+        new: String,
+    },
+    /// Merge a branch into the current one.
+    Merge(String),
+    /// Resolve a conflicted file.
+    Resolve(String, Resolution),
+    /// Abort the merge in progress.
+    AbortMerge,
+    /// Stash local changes.
+    StashSave(Option<String>),
+    /// Apply and drop a stash entry.
+    StashPop(usize),
+    /// Drop a stash entry.
+    StashDrop(usize),
+}
+
+/// A branch operation on CodeCommit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerBranchOp {
+    /// CreateBranch from a commit.
+    Create {
+        /// Branch name.
+        name: String,
+        /// Commit id.
+        commit: String,
+    },
+    /// DeleteBranch.
+    Delete(String),
+    /// UpdateDefaultBranch.
+    SetDefault(String),
+}
+
+/// What a branch operation needs from the user before it can go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BranchNeed {
+    /// Local changes are in the way of a switch: stash them first?
+    StashFirst {
+        /// The branch to switch to.
+        branch: String,
+        /// The files in the way.
+        files: Vec<String>,
+    },
+    /// The branch is not merged: delete anyway?
+    ForceDelete(String),
 }
 
 /// A remote operation on `origin`.
@@ -247,6 +351,8 @@ pub enum JobTag {
     LogRead(u64),
     /// A diff read.
     DiffRead(u64),
+    /// A branches read.
+    BranchesRead(u64),
 }
 
 impl JobRequest {
@@ -274,6 +380,31 @@ impl JobRequest {
             JobRequest::ReadStatus { .. } => "Read status".to_string(),
             JobRequest::ReadLog { .. } => "Read history".to_string(),
             JobRequest::ReadDiff { .. } => "Read diff".to_string(),
+            JobRequest::ReadBranches { .. } => "Read branches".to_string(),
+            JobRequest::Branch { op, .. } => match op {
+                BranchOp::Create { name, .. } => format!("Create branch {name}"),
+                BranchOp::Switch(name) => format!("Switch to {name}"),
+                BranchOp::StashAndSwitch(name) => format!("Stash, then switch to {name}"),
+                BranchOp::Delete { name, .. } => format!("Delete branch {name}"),
+                BranchOp::Rename { old, new } => format!("Rename {old} to {new}"),
+                BranchOp::Merge(name) => format!("Merge {name}"),
+                BranchOp::Resolve(path, _) => format!("Resolve {path}"),
+                BranchOp::AbortMerge => "Abort the merge".to_string(),
+                BranchOp::StashSave(_) => "Stash changes".to_string(),
+                BranchOp::StashPop(i) => format!("Pop stash@{{{i}}}"),
+                BranchOp::StashDrop(i) => format!("Drop stash@{{{i}}}"),
+            },
+            JobRequest::ServerBranch { repository, op, .. } => match op {
+                ServerBranchOp::Create { name, .. } => {
+                    format!("Create {name} on CodeCommit ({repository})")
+                }
+                ServerBranchOp::Delete(name) => {
+                    format!("Delete {name} on CodeCommit ({repository})")
+                }
+                ServerBranchOp::SetDefault(name) => {
+                    format!("Make {name} the default branch of {repository}")
+                }
+            },
             JobRequest::ChangeIndex { change, .. } => match change {
                 IndexChange::Stage(path) => format!("Stage {path}"),
                 IndexChange::Unstage(path) => format!("Unstage {path}"),
@@ -321,6 +452,7 @@ impl JobRequest {
                 | JobRequest::ReadStatus { .. }
                 | JobRequest::ReadLog { .. }
                 | JobRequest::ReadDiff { .. }
+                | JobRequest::ReadBranches { .. }
                 | JobRequest::ChangeIndex { .. }
         )
     }
@@ -334,6 +466,7 @@ impl JobRequest {
             JobRequest::ReadStatus { generation, .. } => JobTag::StatusRead(*generation),
             JobRequest::ReadLog { generation, .. } => JobTag::LogRead(*generation),
             JobRequest::ReadDiff { generation, .. } => JobTag::DiffRead(*generation),
+            JobRequest::ReadBranches { generation, .. } => JobTag::BranchesRead(*generation),
             _ => JobTag::Change,
         }
     }
@@ -411,6 +544,8 @@ pub enum JobOutput {
         status: Status,
         /// Ahead/behind the upstream.
         ahead_behind: Option<(usize, usize)>,
+        /// The message of a merge in progress (`MERGE_MSG`).
+        merge_message: Option<String>,
     },
     /// A page of history.
     LogPage {
@@ -436,6 +571,33 @@ pub enum JobOutput {
     Committed(CommitOutcome),
     /// A remote operation ended; the sentence says how.
     RemoteDone(String),
+    /// Local branches, remote-tracking branches and stashes.
+    Branches {
+        /// Read generation.
+        generation: u64,
+        /// Local branches.
+        local: Vec<LocalBranch>,
+        /// Remote-tracking branches.
+        remote: Vec<RemoteBranch>,
+        /// Stash entries.
+        stashes: Vec<StashEntry>,
+    },
+    /// CodeCommit's branches (a partial result of a branches read).
+    ServerBranches {
+        /// Read generation.
+        generation: u64,
+        /// The branches, or why they could not be listed.
+        branches: Result<Vec<ServerBranch>, String>,
+    },
+    /// A branch operation ended; the sentence says how.
+    BranchDone {
+        /// What happened.
+        message: String,
+        /// Conflicted files when a merge stopped.
+        conflicts: Vec<String>,
+    },
+    /// A branch operation stopped to ask something.
+    BranchNeeds(BranchNeed),
     /// A clone finished.
     Cloned {
         /// Repository name.

@@ -103,6 +103,17 @@ pub(super) async fn run(
         JobRequest::Commit { repo, request } => {
             worktree_job::commit(repo, request, &context, &services).await
         }
+        JobRequest::ReadBranches {
+            repo,
+            generation,
+            server,
+        } => super::branch_job::read(repo, generation, server, &context, &services).await,
+        JobRequest::Branch { repo, op } => super::branch_job::local(repo, op, &services).await,
+        JobRequest::ServerBranch {
+            target,
+            repository,
+            op,
+        } => super::branch_job::server(target, repository, op, &services).await,
         JobRequest::Remote { repo, op, target } => {
             worktree_job::remote_op(repo, op, target, &context, &services).await
         }

@@ -57,10 +57,15 @@ pub(super) async fn read_status(repo: PathBuf, generation: u64) -> Result<JobOut
         let status = status::status(&repo)?;
         // An upstream that cannot be compared is not an error for the status pane.
         let ahead_behind = remote::ahead_behind(&repo).ok().flatten();
+        let merge_message = crate::git::merge::merge_in_progress(&repo)
+            .ok()
+            .flatten()
+            .map(|m| m.message);
         Ok(JobOutput::Status {
             generation,
             status,
             ahead_behind,
+            merge_message,
         })
     })
     .await

@@ -1,5 +1,6 @@
 //! Drawing: reads [`State`] and nothing else; never calls git, the SDK or the file system.
 
+mod branches;
 mod footer;
 mod forms;
 mod header;
@@ -42,7 +43,7 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
     header::draw(frame, header_area, state, view);
     // With a clone open and the working-tree panes in use, they get most of the width.
     let working = state.open_repo.is_some()
-        && matches!(state.focus, Pane::Status | Pane::Log)
+        && matches!(state.focus, Pane::Status | Pane::Log | Pane::Branches)
         && area.width >= 100;
     let left_share = if working {
         30
@@ -59,7 +60,11 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
     let [branches_area, status_area] =
         Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(right);
     repos::draw(frame, left, state, view);
-    worktree::log(frame, branches_area, state, view);
+    if state.show_branches {
+        branches::pane(frame, branches_area, state, view);
+    } else {
+        worktree::log(frame, branches_area, state, view);
+    }
     worktree::status(frame, status_area, state, view);
     jobs::draw(frame, jobs_area, state, view);
     footer::draw(frame, footer_area, state, view);

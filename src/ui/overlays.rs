@@ -69,6 +69,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
             } => {
                 super::forms::clone_dialog(frame, area, view, repositories, *protocol, path, *focus)
             }
+            Overlay::Conflicts { selected } => {
+                super::branches::conflicts(frame, area, state, view, *selected)
+            }
             Overlay::Diff(diff) => super::worktree::diff(frame, area, view, diff),
             Overlay::CommitEditor(editor) => {
                 super::worktree::editor(frame, area, view, editor, state)

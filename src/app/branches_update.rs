@@ -1,0 +1,530 @@
+//! The branches pane's part of `update`: reading branches, switch / create / rename / delete /
+//! merge, stashes, CodeCommit's branches and default branch, and the conflict panel. Pure.
+
+use super::action::Action;
+use super::branches::BranchRow;
+use super::command::CommandId;
+use super::effect::Effect;
+use super::overlay::{Form, FormField, FormKind, InputPurpose, Overlay};
+use super::state::State;
+use crate::git::branch::{StartPoint, validate_branch_name};
+use crate::git::merge::Resolution;
+use crate::jobs::{BranchNeed, BranchOp, JobOutput, JobRequest, ServerBranchOp};
+
+fn spawn(request: JobRequest) -> Effect {
+    Effect::Spawn(Box::new(request))
+}
+
+/// The CodeCommit repository of the open clone, when it is one of the listed repositories.
+fn server_of(state: &State) -> Option<(crate::aws::client::Target, String)> {
+    let open = state.open_repo.as_ref()?;
+    let row = state.repos.rows.iter().find(|r| r.repo.name == open.name)?;
+    let target = crate::aws::client::Target {
+        profile: row.profile.clone(),
+        region: Some(row.region.clone()),
+        endpoint: state.session.endpoint.clone(),
+    };
+    Some((target, row.repo.name.clone()))
+}
+
+/// Reads the branches again (latest wins).
+pub fn refresh(state: &mut State) -> Vec<Effect> {
+    let Some(repo) = state.open_repo.as_ref().map(|r| r.path.clone()) else {
+        return Vec::new();
+    };
+    state.branches.generation += 1;
+    state.branches.loading = true;
+    let server = server_of(state);
+    vec![spawn(JobRequest::ReadBranches {
+        repo,
+        generation: state.branches.generation,
+        server,
+    })]
+}
+
+fn op(state: &State, op: BranchOp) -> Vec<Effect> {
+    state
+        .open_repo
+        .as_ref()
+        .map(|r| {
+            vec![spawn(JobRequest::Branch {
+                repo: r.path.clone(),
+                op,
+            })]
+        })
+        .unwrap_or_default()
+}
+
+fn server_op(state: &mut State, op: ServerBranchOp) -> Vec<Effect> {
+    match server_of(state) {
+        Some((target, repository)) => vec![spawn(JobRequest::ServerBranch {
+            target,
+            repository,
+            op,
+        })],
+        None => {
+            state.notice = Some("This clone is not one of the listed CodeCommit repositories: list them first (1, r).".into());
+            Vec::new()
+        }
+    }
+}
+
+fn confirm(state: &mut State, title: &str, message: String, action: Action) {
+    state.overlays.push(Overlay::Confirm {
+        title: title.into(),
+        message,
+        on_yes: Box::new(action),
+    });
+}
+
+fn spawn_action(state: &State, branch_op: BranchOp) -> Action {
+    let repo = state
+        .open_repo
+        .as_ref()
+        .map(|r| r.path.clone())
+        .unwrap_or_default();
+    Action::Spawn(Box::new(JobRequest::Branch {
+        repo,
+        op: branch_op,
+    }))
+}
+
+/// A branches-pane command.
+pub fn command(state: &mut State, id: CommandId) -> Vec<Effect> {
+    if state.open_repo.is_none() {
+        state.notice =
+            Some("Open a clone first: o on a cloned repository, or cctui -C <path>.".into());
+        return Vec::new();
+    }
+    let current = state.branches.current().map(|b| b.name.clone());
+    let selected = state.branches.selected_row().map(|row| match row {
+        BranchRow::Local(b) => (row.group(), b.name.clone(), Some(b.last_commit.id.clone())),
+        BranchRow::Remote(b) => (row.group(), b.name.clone(), Some(b.last_commit.id.clone())),
+        BranchRow::Server(b) => (row.group(), b.name.clone(), Some(b.commit_id.clone())),
+        BranchRow::Stash(s) => (row.group(), s.index.to_string(), None),
+    });
+    match (id, selected) {
+        (CommandId::BranchesRefresh, _) => refresh(state),
+        (CommandId::SwitchBranch, Some(("Stashes", index, _))) => {
+            let index: usize = index.parse().unwrap_or(0);
+            op(state, BranchOp::StashPop(index))
+        }
+        (CommandId::SwitchBranch, Some(("On CodeCommit", name, _))) => {
+            // A server branch is checked out from its remote-tracking branch.
+            let local = state.branches.local.iter().any(|b| b.name == name);
+            op(
+                state,
+                BranchOp::Switch(if local {
+                    name
+                } else {
+                    format!("origin/{name}")
+                }),
+            )
+        }
+        (CommandId::SwitchBranch, Some((_, name, _))) => {
+            if Some(&name) == current.as_ref() {
+                state.notice = Some(format!("Already on {name}"));
+                return Vec::new();
+            }
+            op(state, BranchOp::Switch(name))
+        }
+        (CommandId::NewBranch, selected) => {
+            let (start, from) = match selected {
+                Some(("Local" | "Remote-tracking", name, _)) => {
+                    (StartPoint::Branch(name.clone()), name)
+                }
+                Some(("On CodeCommit", name, _)) => (
+                    StartPoint::Branch(format!("origin/{name}")),
+                    format!("origin/{name}"),
+                ),
+                _ => (StartPoint::Head, "HEAD".to_string()),
+            };
+            open_form(
+                state,
+                FormKind::CreateBranch {
+                    start,
+                    from: from.clone(),
+                },
+                format!("New branch from {from}"),
+                vec![
+                    field(
+                        "Name",
+                        String::new(),
+                        "git ref rules; ≤ 256 characters; not 40 hex digits",
+                    ),
+                    field(
+                        "CodeCommit",
+                        "no".into(),
+                        "yes: also create it on CodeCommit (CreateBranch)",
+                    ),
+                ],
+            );
+            Vec::new()
+        }
+        (CommandId::RenameBranch, Some(("Local", name, _))) => {
+            open_form(
+                state,
+                FormKind::RenameBranch { old: name.clone() },
+                format!("Rename {name}"),
+                vec![field(
+                    "New name",
+                    name,
+                    "git ref rules; ≤ 256 characters; not 40 hex digits",
+                )],
+            );
+            Vec::new()
+        }
+        (CommandId::MergeBranch, Some(("Local" | "Remote-tracking", name, _))) => {
+            if Some(&name) == current.as_ref() {
+                state.notice = Some("Select another branch to merge into this one.".into());
+                return Vec::new();
+            }
+            op(state, BranchOp::Merge(name))
+        }
+        (CommandId::MergeBranch, Some(("On CodeCommit", name, _))) => {
+            op(state, BranchOp::Merge(format!("origin/{name}")))
+        }
+        (CommandId::DeleteBranch, Some(("Local", name, _))) => {
+            if Some(&name) == current.as_ref() {
+                state.notice = Some("Switch to another branch before deleting this one.".into());
+                return Vec::new();
+            }
+            let action = spawn_action(
+                state,
+                BranchOp::Delete {
+                    name: name.clone(),
+                    force: false,
+                },
+            );
+            confirm(
+                state,
+                "Delete branch?",
+                format!("Delete the local branch {name}?"),
+                action,
+            );
+            Vec::new()
+        }
+        (CommandId::DeleteBranch, Some(("On CodeCommit" | "Remote-tracking", name, _))) => {
+            let name = name.strip_prefix("origin/").unwrap_or(&name).to_string();
+            if let Some((target, repository)) = server_of(state) {
+                let request = JobRequest::ServerBranch {
+                    target,
+                    repository: repository.clone(),
+                    op: ServerBranchOp::Delete(name.clone()),
+                };
+                confirm(
+                    state,
+                    "Delete branch on CodeCommit?",
+                    format!(
+                        "Delete {name} on CodeCommit ({repository}) for everyone? Commits only on it are lost on the server."
+                    ),
+                    Action::Spawn(Box::new(request)),
+                );
+            } else {
+                state.notice =
+                    Some("This clone is not one of the listed CodeCommit repositories.".into());
+            }
+            Vec::new()
+        }
+        (CommandId::DeleteBranch, Some(("Stashes", index, _))) => {
+            let index: usize = index.parse().unwrap_or(0);
+            let action = spawn_action(state, BranchOp::StashDrop(index));
+            confirm(
+                state,
+                "Drop stash?",
+                format!("Drop stash@{{{index}}}? Its changes are lost."),
+                action,
+            );
+            Vec::new()
+        }
+        (CommandId::SetDefaultBranch, Some(("Local" | "On CodeCommit", name, _))) => {
+            server_op(state, ServerBranchOp::SetDefault(name))
+        }
+        (CommandId::StashSave, _) => {
+            state.overlays.push(Overlay::Input {
+                title: "Stash message (optional; untracked files are included)".into(),
+                value: String::new(),
+                masked: false,
+                purpose: InputPurpose::StashMessage,
+            });
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn field(label: &'static str, value: String, help: &'static str) -> FormField {
+    FormField {
+        label,
+        value,
+        error: None,
+        help,
+    }
+}
+
+fn open_form(state: &mut State, kind: FormKind, title: String, fields: Vec<FormField>) {
+    let mut form = Form {
+        kind,
+        title,
+        fields,
+        focus: 0,
+        submitting: false,
+    };
+    validate(&mut form, state);
+    state.overlays.push(Overlay::Form(form));
+}
+
+/// Live validation of the branch forms.
+pub fn validate(form: &mut Form, state: &State) {
+    let exists = |name: &str| state.branches.local.iter().any(|b| b.name == name);
+    let check = |name: &str| {
+        validate_branch_name(name).err().or_else(|| {
+            exists(name).then(|| format!("A local branch named {name} already exists."))
+        })
+    };
+    match &form.kind {
+        FormKind::CreateBranch { .. } => {
+            form.fields[0].error = check(form.fields[0].value.trim());
+            let answer = form.fields[1].value.trim().to_lowercase();
+            form.fields[1].error = (!matches!(answer.as_str(), "" | "y" | "yes" | "n" | "no"))
+                .then(|| "Answer yes or no.".to_string());
+        }
+        FormKind::RenameBranch { old } => {
+            let name = form.fields[0].value.trim().to_string();
+            form.fields[0].error = if &name == old {
+                Some("Type a different name.".into())
+            } else {
+                check(&name)
+            };
+        }
+        _ => {}
+    }
+}
+
+/// Enter in a branch form.
+pub fn submit(state: &mut State) -> Vec<Effect> {
+    let Some(Overlay::Form(form)) = state.overlays.last() else {
+        return Vec::new();
+    };
+    let name = form.fields[0].value.trim().to_string();
+    let (kind, on_server) = (
+        form.kind.clone(),
+        form.fields
+            .get(1)
+            .map(|f| f.value.trim().to_lowercase().starts_with('y')),
+    );
+    let mut effects = match kind {
+        FormKind::CreateBranch { start, .. } => {
+            let mut effects = op(
+                state,
+                BranchOp::Create {
+                    name: name.clone(),
+                    start: start.clone(),
+                    checkout: true,
+                },
+            );
+            if on_server == Some(true) {
+                let commit = match &start {
+                    StartPoint::Head => state.branches.current().map(|b| b.last_commit.id.clone()),
+                    StartPoint::Branch(branch) => state
+                        .branches
+                        .local
+                        .iter()
+                        .find(|b| &b.name == branch)
+                        .map(|b| b.last_commit.id.clone())
+                        .or_else(|| {
+                            state
+                                .branches
+                                .remote
+                                .iter()
+                                .find(|b| &b.name == branch)
+                                .map(|b| b.last_commit.id.clone())
+                        }),
+                    StartPoint::Commit(id) => Some(id.clone()),
+                };
+                match commit {
+                    Some(commit) => effects.extend(server_op(
+                        state,
+                        ServerBranchOp::Create {
+                            name: name.clone(),
+                            commit,
+                        },
+                    )),
+                    None => {
+                        state.notice = Some(
+                            "Could not tell which commit to create the branch from on CodeCommit."
+                                .into(),
+                        )
+                    }
+                }
+            }
+            effects
+        }
+        FormKind::RenameBranch { old } => op(state, BranchOp::Rename { old, new: name }),
+        _ => Vec::new(),
+    };
+    if let Some(Overlay::Form(form)) = state.overlays.last_mut() {
+        form.submitting = true;
+    }
+    if effects.is_empty() {
+        state.overlays.pop();
+    }
+    effects.shrink_to_fit();
+    effects
+}
+
+/// Enter in the stash message input.
+pub fn submit_stash(state: &mut State, message: String) -> Vec<Effect> {
+    let message = Some(message.trim().to_string()).filter(|m| !m.is_empty());
+    op(state, BranchOp::StashSave(message))
+}
+
+/// The conflict panel's commands.
+pub fn conflicts_command(state: &mut State, id: CommandId) -> Vec<Effect> {
+    let files: Vec<String> = state
+        .status
+        .status
+        .as_ref()
+        .map(|s| s.conflicted.iter().map(|f| f.path.clone()).collect())
+        .unwrap_or_default();
+    let Some(Overlay::Conflicts { selected }) = state.overlays.last_mut() else {
+        return Vec::new();
+    };
+    *selected = (*selected).min(files.len().saturating_sub(1));
+    let path = files.get(*selected).cloned();
+    match id {
+        CommandId::Up | CommandId::Down => {
+            *selected = super::update::moved(*selected, files.len(), id, 1);
+            Vec::new()
+        }
+        CommandId::TakeOurs
+        | CommandId::TakeTheirs
+        | CommandId::TakeBoth
+        | CommandId::MarkResolved => {
+            let resolution = match id {
+                CommandId::TakeOurs => Resolution::Ours,
+                CommandId::TakeTheirs => Resolution::Theirs,
+                CommandId::TakeBoth => Resolution::Both,
+                _ => Resolution::AsIs,
+            };
+            path.map(|path| op(state, BranchOp::Resolve(path, resolution)))
+                .unwrap_or_default()
+        }
+        CommandId::AbortMerge => {
+            let action = spawn_action(state, BranchOp::AbortMerge);
+            confirm(
+                state,
+                "Abort the merge?",
+                "Put HEAD, the index and every file back exactly as they were before the merge? Resolutions made so far are lost.".into(),
+                action,
+            );
+            Vec::new()
+        }
+        CommandId::CommitMerge => {
+            if !files.is_empty() {
+                state.notice = Some(format!(
+                    "{} file(s) still conflicted: resolve them first.",
+                    files.len()
+                ));
+                return Vec::new();
+            }
+            state.overlays.pop();
+            super::worktree_update::status_command(state, CommandId::CommitChanges)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Opens the conflict panel.
+pub fn open_conflicts(state: &mut State) {
+    if !matches!(state.overlays.last(), Some(Overlay::Conflicts { .. })) {
+        state.overlays.push(Overlay::Conflicts { selected: 0 });
+    }
+}
+
+/// A branch job's result.
+pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
+    match output {
+        JobOutput::Branches {
+            generation,
+            local,
+            remote,
+            stashes,
+        } => {
+            if generation == state.branches.generation {
+                let pane = &mut state.branches;
+                pane.local = local;
+                pane.remote = remote;
+                pane.stashes = stashes;
+                pane.loading = false;
+                pane.error = None;
+                pane.selected = pane.selected.min(pane.rows().len().saturating_sub(1));
+            }
+            Vec::new()
+        }
+        JobOutput::ServerBranches {
+            generation,
+            branches,
+        } => {
+            if generation == state.branches.generation {
+                match branches {
+                    Ok(list) => {
+                        state.branches.server = Some(list);
+                        state.branches.server_error = None;
+                    }
+                    Err(error) => state.branches.server_error = Some(error),
+                }
+            }
+            Vec::new()
+        }
+        JobOutput::BranchDone { message, conflicts } => {
+            if matches!(state.overlays.last(), Some(Overlay::Form(_))) {
+                state.overlays.pop();
+            }
+            state.notice = Some(message);
+            if !conflicts.is_empty() {
+                open_conflicts(state);
+            }
+            let mut effects = refresh(state);
+            effects.extend(super::worktree_update::refresh_status(state));
+            effects.extend(super::worktree_update::refresh_log(state));
+            effects
+        }
+        JobOutput::BranchNeeds(BranchNeed::StashFirst { branch, files }) => {
+            let action = spawn_action(state, BranchOp::StashAndSwitch(branch.clone()));
+            let list = if files.is_empty() {
+                "some files".to_string()
+            } else {
+                files.join(", ")
+            };
+            confirm(
+                state,
+                "Local changes in the way",
+                format!(
+                    "Switching to {branch} would overwrite your changes to {list}. Stash them (untracked files too) and switch?"
+                ),
+                action,
+            );
+            Vec::new()
+        }
+        JobOutput::BranchNeeds(BranchNeed::ForceDelete(name)) => {
+            let action = spawn_action(
+                state,
+                BranchOp::Delete {
+                    name: name.clone(),
+                    force: true,
+                },
+            );
+            confirm(
+                state,
+                "Branch not merged",
+                format!(
+                    "{name} has commits that are on no other branch. Delete it anyway? Those commits are lost."
+                ),
+                action,
+            );
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}

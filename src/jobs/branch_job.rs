@@ -1,0 +1,193 @@
+//! Branch jobs: reading the three kinds of branches, local branch / merge / stash operations
+//! under the clone's write lock, and CodeCommit branch operations.
+
+use std::path::PathBuf;
+
+use super::{BranchNeed, BranchOp, JobContext, JobFailure, JobOutput, ServerBranchOp, Services};
+use crate::aws::branches;
+use crate::aws::client::Target;
+use crate::git::GitError;
+use crate::git::merge::{MergeOptions, MergeOutcome};
+use crate::git::{branch, merge, stash};
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, GitError> + Send + 'static,
+) -> Result<T, GitError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| GitError::Other(format!("the git work stopped unexpectedly: {e}")))?
+}
+
+pub(super) async fn read(
+    repo: PathBuf,
+    generation: u64,
+    server: Option<(Target, String)>,
+    context: &JobContext,
+    services: &Services,
+) -> Result<JobOutput, JobFailure> {
+    // CodeCommit's list arrives on its own; a failure there does not hide the local branches.
+    let server_list = async {
+        if let Some((target, repository)) = server {
+            let client = services.clients.get(&target).await;
+            let default = crate::aws::repos::get(&client, &target, &repository)
+                .await
+                .ok()
+                .and_then(|r| r.default_branch);
+            let branches =
+                branches::list_branches(&client, &target, &repository, default.as_deref())
+                    .await
+                    .map_err(|e| e.to_string());
+            context.output(JobOutput::ServerBranches {
+                generation,
+                branches,
+            });
+        }
+    };
+    let local = blocking(move || {
+        let local = branch::local_branches(&repo)?;
+        let remote = branch::remote_branches(&repo)?;
+        let stashes = stash::stash_list(&repo)?;
+        Ok(JobOutput::Branches {
+            generation,
+            local,
+            remote,
+            stashes,
+        })
+    });
+    let ((), local) = tokio::join!(server_list, local);
+    Ok(local?)
+}
+
+pub(super) async fn local(
+    repo: PathBuf,
+    op: BranchOp,
+    services: &Services,
+) -> Result<JobOutput, JobFailure> {
+    let lock = services.repo_lock(&repo);
+    let _guard = lock.lock().await;
+    let outcome = blocking(move || run_local(&repo, op)).await;
+    match outcome {
+        Ok(output) => Ok(output),
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn done(message: impl Into<String>) -> JobOutput {
+    JobOutput::BranchDone {
+        message: message.into(),
+        conflicts: Vec::new(),
+    }
+}
+
+fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<JobOutput, GitError> {
+    match op {
+        BranchOp::Create {
+            name,
+            start,
+            checkout,
+        } => {
+            branch::create_branch(repo, &name, &start, checkout)?;
+            Ok(done(if checkout {
+                format!("Created and switched to {name}")
+            } else {
+                format!("Created {name}")
+            }))
+        }
+        BranchOp::Switch(name) => match branch::switch_branch(repo, &name) {
+            Ok(()) => Ok(done(format!("Switched to {name}"))),
+            Err(GitError::UncommittedChanges { files }) => {
+                Ok(JobOutput::BranchNeeds(BranchNeed::StashFirst {
+                    branch: name,
+                    files,
+                }))
+            }
+            Err(other) => Err(other),
+        },
+        BranchOp::StashAndSwitch(name) => {
+            stash::stash_save(
+                repo,
+                Some(&format!("cctui: before switching to {name}")),
+                true,
+            )?;
+            branch::switch_branch(repo, &name)?;
+            Ok(done(format!(
+                "Stashed your changes and switched to {name}; pop the stash from the branches pane"
+            )))
+        }
+        BranchOp::Delete { name, force } => match branch::delete_branch(repo, &name, force) {
+            Ok(()) => Ok(done(format!("Deleted {name}"))),
+            Err(GitError::BranchNotMerged { .. }) if !force => {
+                Ok(JobOutput::BranchNeeds(BranchNeed::ForceDelete(name)))
+            }
+            Err(other) => Err(other),
+        },
+        BranchOp::Rename { old, new } => {
+            branch::rename_branch(repo, &old, &new)?;
+            Ok(done(format!("Renamed {old} to {new}")))
+        }
+        BranchOp::Merge(name) => Ok(
+            match merge::merge_branch(repo, &name, MergeOptions::default())? {
+                MergeOutcome::UpToDate => done(format!("Already up to date with {name}")),
+                MergeOutcome::FastForward { to } => done(format!(
+                    "Fast-forwarded to {name} ({})",
+                    to.get(..8).unwrap_or(&to)
+                )),
+                MergeOutcome::Merged { commit } => done(format!(
+                    "Merged {name} ({})",
+                    commit.get(..8).unwrap_or(&commit)
+                )),
+                MergeOutcome::Conflicts { files } => JobOutput::BranchDone {
+                    message: format!(
+                        "Merging {name} stopped on {} conflicted file(s)",
+                        files.len()
+                    ),
+                    conflicts: files,
+                },
+            },
+        ),
+        BranchOp::Resolve(path, resolution) => {
+            merge::resolve_file(repo, &path, resolution)?;
+            Ok(done(format!("Resolved {path}")))
+        }
+        BranchOp::AbortMerge => {
+            merge::abort_merge(repo)?;
+            Ok(done("Merge aborted: everything is as before it"))
+        }
+        BranchOp::StashSave(message) => {
+            stash::stash_save(repo, message.as_deref(), true)?;
+            Ok(done("Stashed the local changes (untracked files included)"))
+        }
+        BranchOp::StashPop(index) => {
+            stash::stash_pop(repo, index)?;
+            Ok(done(format!("Applied and dropped stash@{{{index}}}")))
+        }
+        BranchOp::StashDrop(index) => {
+            stash::stash_drop(repo, index)?;
+            Ok(done(format!("Dropped stash@{{{index}}}")))
+        }
+    }
+}
+
+pub(super) async fn server(
+    target: Target,
+    repository: String,
+    op: ServerBranchOp,
+    services: &Services,
+) -> Result<JobOutput, JobFailure> {
+    let client = services.clients.get(&target).await;
+    let message = match op {
+        ServerBranchOp::Create { name, commit } => {
+            branches::create_branch(&client, &target, &repository, &name, &commit).await?;
+            format!("Created {name} on CodeCommit")
+        }
+        ServerBranchOp::Delete(name) => {
+            branches::delete_branch(&client, &target, &repository, &name).await?;
+            format!("Deleted {name} on CodeCommit")
+        }
+        ServerBranchOp::SetDefault(name) => {
+            branches::set_default_branch(&client, &target, &repository, &name).await?;
+            format!("{name} is now the default branch of {repository}")
+        }
+    };
+    Ok(done(message))
+}
