@@ -89,6 +89,7 @@ fn opened() -> State {
             reads.as_slice(),
             [
                 JobRequest::ReadStatus { .. },
+                JobRequest::ReadBranches { server: None, .. },
                 JobRequest::ReadLog { after: None, .. }
             ]
         ),
