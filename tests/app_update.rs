@@ -46,7 +46,13 @@ fn start_job(state: &mut State, id: u64, title: &str) {
 fn tab_and_shift_tab_cycle_the_panes() {
     let mut s = state();
     assert_eq!(s.focus, Pane::Repositories);
-    for expected in [Pane::Branches, Pane::Log, Pane::Status, Pane::Jobs, Pane::Repositories] {
+    for expected in [
+        Pane::Branches,
+        Pane::Log,
+        Pane::Status,
+        Pane::Jobs,
+        Pane::Repositories,
+    ] {
         press(&mut s, "tab");
         assert_eq!(s.focus, expected);
     }

@@ -118,3 +118,45 @@ async fn five_clones_in_parallel_one_failing() {
         );
     }
 }
+
+/// A failing clone must not remove what a sibling put in a parent directory they both created:
+/// the failing clone starts while the workspace root does not exist, a sibling writes into the
+/// root meanwhile, and the failure removes only the failing clone's own directory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_clone_keeps_siblings_in_a_parent_it_created() {
+    use cctui::aws::git_password::AwsKeys;
+    use cctui::git::{Auth, CloneRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let service = LocalService::start(ServiceConfig::new(dir.path().join("data")))
+        .await
+        .unwrap();
+    service.faults().set_latency_ms(600);
+    let root = dir.path().join("new-root");
+    let request = CloneRequest {
+        url: service.clone_url("missing-repo"),
+        target: root.join("missing-repo"),
+        auth: Auth::Iam {
+            keys: AwsKeys {
+                access_key_id: DEMO_ACCESS_KEY_ID.into(),
+                secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
+                session_token: None,
+            },
+            region: DEMO_REGION.into(),
+        },
+    };
+    let failing = tokio::task::spawn_blocking(move || cctui::git::clone(&request, &mut |_| true));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sibling = root.join("sibling");
+    std::fs::create_dir_all(&sibling).unwrap();
+    std::fs::write(sibling.join("work.txt"), "keep me").unwrap();
+    let result = failing.await.unwrap();
+    assert!(result.is_err(), "cloning a missing repository must fail");
+    assert!(
+        !root.join("missing-repo").exists(),
+        "the failed clone's directory is removed"
+    );
+    assert_eq!(
+        std::fs::read_to_string(sibling.join("work.txt")).unwrap(),
+        "keep me"
+    );
+}

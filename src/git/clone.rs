@@ -306,9 +306,21 @@ fn prepare_target(target: &Path) -> Result<Option<PathBuf>, GitError> {
 
 fn cleanup(target: &Path, created: Option<&Path>) {
     let result = match created {
-        Some(top) => match std::fs::remove_dir_all(top) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            other => other,
+        // The target itself goes entirely; parents this clone created go only while empty:
+        // another clone may have started in them meanwhile (a bulk clone into a new workspace
+        // root), and its work must survive this one's failure.
+        Some(top) => match std::fs::remove_dir_all(target) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => {
+                let mut dir = target.parent();
+                while let Some(parent) = dir.filter(|p| p.starts_with(top)) {
+                    if std::fs::remove_dir(parent).is_err() {
+                        break;
+                    }
+                    dir = parent.parent();
+                }
+                Ok(())
+            }
         },
         None => std::fs::read_dir(target).and_then(|entries| {
             for entry in entries.flatten() {
