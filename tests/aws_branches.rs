@@ -431,3 +431,28 @@ async fn names_up_to_256_characters_work_end_to_end() {
     assert!(validate_server_branch_name(&ascii).is_err());
     assert_eq!(validate_server_branch_name(&split), Ok(()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn branch_tip_is_none_for_a_branch_that_is_gone() {
+    let local = AwsLocal::start().await;
+    let client = local.client().await;
+    let t = &local.target;
+    let (commits, _work) = pushed_repository(&local, "repo").await;
+    assert_eq!(
+        branches::branch_tip(&client, t, "repo", "master")
+            .await
+            .unwrap(),
+        Some(commits[2].clone())
+    );
+    // What list_branches relies on to skip a branch deleted between ListBranches and GetBranch.
+    assert_eq!(
+        branches::branch_tip(&client, t, "repo", "ghost")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        service_code(branches::branch_tip(&client, t, "missing", "master").await),
+        "RepositoryDoesNotExistException"
+    );
+}

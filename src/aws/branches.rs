@@ -56,24 +56,8 @@ pub async fn list_branches(
 
     let mut branches: Vec<ServerBranch> = futures::stream::iter(names)
         .map(|name| async move {
-            let result = client
-                .get_branch()
-                .repository_name(repository)
-                .branch_name(&name)
-                .send()
-                .await;
-            match result {
-                Ok(output) => {
-                    let commit_id = output
-                        .branch()
-                        .and_then(|b| b.commit_id())
-                        .unwrap_or_default()
-                        .to_string();
-                    Ok(Some((name, commit_id)))
-                }
-                Err(e) if e.code() == Some("BranchDoesNotExistException") => Ok(None),
-                Err(e) => Err(AwsError::from_sdk(e, "GetBranch", target)),
-            }
+            let tip = branch_tip(client, target, repository, &name).await?;
+            Ok::<_, AwsError>(tip.map(|commit_id| (name, commit_id)))
         })
         .buffered(GET_BRANCH_CONCURRENCY)
         .try_filter_map(|found| futures::future::ready(Ok(found)))
@@ -86,6 +70,33 @@ pub async fn list_branches(
         .await?;
     branches.sort_by(|a, b| b.default.cmp(&a.default).then_with(|| a.name.cmp(&b.name)));
     Ok(branches)
+}
+
+/// GetBranch: the commit id at the tip of branch `name`, `None` when there is no such branch
+/// (`BranchDoesNotExistException`).
+pub async fn branch_tip(
+    client: &Client,
+    target: &Target,
+    repository: &str,
+    name: &str,
+) -> Result<Option<String>, AwsError> {
+    let result = client
+        .get_branch()
+        .repository_name(repository)
+        .branch_name(name)
+        .send()
+        .await;
+    match result {
+        Ok(output) => Ok(Some(
+            output
+                .branch()
+                .and_then(|b| b.commit_id())
+                .unwrap_or_default()
+                .to_string(),
+        )),
+        Err(e) if e.code() == Some("BranchDoesNotExistException") => Ok(None),
+        Err(e) => Err(AwsError::from_sdk(e, "GetBranch", target)),
+    }
 }
 
 /// CreateBranch: a new branch `name` at `commit_id` (a full 40-character commit id).
