@@ -356,3 +356,103 @@ async fn set_default_branch_shows_in_get_repository_and_frees_the_old_default() 
         Some("develop")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_up_to_256_characters_work_end_to_end() {
+    let local = AwsLocal::start().await;
+    let client = local.client().await;
+    let t = &local.target;
+    let (commits, _work) = pushed_repository(&local, "repo").await;
+    // AWS counts characters, and a single part of 256 bytes is longer than a file name.
+    let ascii = "a".repeat(256);
+    let accents = "é".repeat(256);
+    let split = format!("{}/{}", "b".repeat(128), "c".repeat(127));
+    for name in [&ascii, &accents, &split] {
+        branches::create_branch(&client, t, "repo", name, &commits[1])
+            .await
+            .unwrap();
+    }
+    let listed = branches::list_branches(&client, t, "repo", Some("master"))
+        .await
+        .unwrap();
+    assert_eq!(
+        listed,
+        vec![
+            branch("master", &commits[2], true),
+            branch(&ascii, &commits[1], false),
+            branch(&split, &commits[1], false),
+            branch(&accents, &commits[1], false),
+        ]
+    );
+    assert_eq!(
+        service_code(branches::create_branch(&client, t, "repo", &ascii, &commits[0]).await),
+        "BranchNameExistsException"
+    );
+    assert_eq!(
+        service_code(
+            branches::create_branch(&client, t, "repo", &"a".repeat(257), &commits[0]).await
+        ),
+        "InvalidBranchNameException"
+    );
+    // A long name can be the default branch, and back.
+    branches::set_default_branch(&client, t, "repo", &ascii)
+        .await
+        .unwrap();
+    assert_eq!(
+        repos::get(&client, t, "repo").await.unwrap().default_branch,
+        Some(ascii.clone())
+    );
+    assert_eq!(
+        service_code(branches::delete_branch(&client, t, "repo", &ascii).await),
+        "DefaultBranchCannotBeDeletedException"
+    );
+    branches::set_default_branch(&client, t, "repo", "master")
+        .await
+        .unwrap();
+    for name in [&ascii, &accents] {
+        assert_eq!(
+            branches::delete_branch(&client, t, "repo", name)
+                .await
+                .unwrap(),
+            Some(commits[1].clone())
+        );
+    }
+    assert_eq!(
+        branches::list_branches(&client, t, "repo", Some("master"))
+            .await
+            .unwrap(),
+        vec![
+            branch("master", &commits[2], true),
+            branch(&split, &commits[1], false)
+        ]
+    );
+    // The client-side check is stricter for single parts over 255 bytes (a clone could not
+    // store them), and agrees with the split name.
+    assert!(validate_server_branch_name(&ascii).is_err());
+    assert_eq!(validate_server_branch_name(&split), Ok(()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn branch_tip_is_none_for_a_branch_that_is_gone() {
+    let local = AwsLocal::start().await;
+    let client = local.client().await;
+    let t = &local.target;
+    let (commits, _work) = pushed_repository(&local, "repo").await;
+    assert_eq!(
+        branches::branch_tip(&client, t, "repo", "master")
+            .await
+            .unwrap(),
+        Some(commits[2].clone())
+    );
+    // What list_branches relies on to skip a branch deleted between ListBranches and GetBranch.
+    assert_eq!(
+        branches::branch_tip(&client, t, "repo", "ghost")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        service_code(branches::branch_tip(&client, t, "missing", "master").await),
+        "RepositoryDoesNotExistException"
+    );
+}

@@ -15,6 +15,11 @@ pub const GET_BRANCH_CONCURRENCY: usize = 8;
 /// Longest branch name CodeCommit accepts, in characters.
 pub const MAX_BRANCH_NAME: usize = 256;
 
+/// Longest part between slashes, in bytes: git stores `refs/heads/<name>` as files, and file
+/// names are limited to 255 bytes on common file systems, so a longer part could not be
+/// fetched into a clone.
+pub const MAX_PART_BYTES: usize = 255;
+
 /// A branch as the server knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ServerBranch {
@@ -51,24 +56,8 @@ pub async fn list_branches(
 
     let mut branches: Vec<ServerBranch> = futures::stream::iter(names)
         .map(|name| async move {
-            let result = client
-                .get_branch()
-                .repository_name(repository)
-                .branch_name(&name)
-                .send()
-                .await;
-            match result {
-                Ok(output) => {
-                    let commit_id = output
-                        .branch()
-                        .and_then(|b| b.commit_id())
-                        .unwrap_or_default()
-                        .to_string();
-                    Ok(Some((name, commit_id)))
-                }
-                Err(e) if e.code() == Some("BranchDoesNotExistException") => Ok(None),
-                Err(e) => Err(AwsError::from_sdk(e, "GetBranch", target)),
-            }
+            let tip = branch_tip(client, target, repository, &name).await?;
+            Ok::<_, AwsError>(tip.map(|commit_id| (name, commit_id)))
         })
         .buffered(GET_BRANCH_CONCURRENCY)
         .try_filter_map(|found| futures::future::ready(Ok(found)))
@@ -81,6 +70,33 @@ pub async fn list_branches(
         .await?;
     branches.sort_by(|a, b| b.default.cmp(&a.default).then_with(|| a.name.cmp(&b.name)));
     Ok(branches)
+}
+
+/// GetBranch: the commit id at the tip of branch `name`, `None` when there is no such branch
+/// (`BranchDoesNotExistException`).
+pub async fn branch_tip(
+    client: &Client,
+    target: &Target,
+    repository: &str,
+    name: &str,
+) -> Result<Option<String>, AwsError> {
+    let result = client
+        .get_branch()
+        .repository_name(repository)
+        .branch_name(name)
+        .send()
+        .await;
+    match result {
+        Ok(output) => Ok(Some(
+            output
+                .branch()
+                .and_then(|b| b.commit_id())
+                .unwrap_or_default()
+                .to_string(),
+        )),
+        Err(e) if e.code() == Some("BranchDoesNotExistException") => Ok(None),
+        Err(e) => Err(AwsError::from_sdk(e, "GetBranch", target)),
+    }
 }
 
 /// CreateBranch: a new branch `name` at `commit_id` (a full 40-character commit id).
@@ -144,7 +160,8 @@ pub async fn set_default_branch(
 
 /// Why a branch name is refused: CodeCommit's limit (1–256 characters), no name of 40
 /// hexadecimal digits (it would read as a commit id), and git's rules for `refs/heads/<name>`
-/// (`git check-ref-format --branch`), so the branch also works with the git CLI.
+/// (`git check-ref-format --branch`), so the branch also works with the git CLI, plus at most
+/// [`MAX_PART_BYTES`] bytes between slashes so a clone can store it.
 pub fn validate_server_branch_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("A branch name is required.".into());
@@ -204,6 +221,12 @@ pub fn validate_server_branch_name(name: &str) -> Result<(), String> {
         if part.ends_with(".lock") {
             return Err(format!("`{part}`: a part cannot end with `.lock`."));
         }
+        if part.len() > MAX_PART_BYTES {
+            return Err(format!(
+                "Each part between slashes can be at most {MAX_PART_BYTES} bytes ({} now): git keeps a branch as a file.",
+                part.len()
+            ));
+        }
     }
     Ok(())
 }
@@ -228,7 +251,10 @@ mod tests {
         ] {
             assert_eq!(validate_server_branch_name(name), Ok(()), "{name}");
         }
-        assert_eq!(validate_server_branch_name(&"a".repeat(256)), Ok(()));
+        let long = format!("{}/{}", "b".repeat(128), "c".repeat(127));
+        assert_eq!(long.chars().count(), 256);
+        assert_eq!(validate_server_branch_name(&long), Ok(()));
+        assert_eq!(validate_server_branch_name(&"a".repeat(255)), Ok(()));
     }
 
     #[test]
@@ -264,6 +290,10 @@ mod tests {
         }
         let reason = validate_server_branch_name(&"é".repeat(257)).expect_err("long");
         assert!(reason.contains("257"), "{reason}");
+        let reason = validate_server_branch_name(&"a".repeat(256)).expect_err("part");
+        assert!(reason.contains("255 bytes (256 now)"), "{reason}");
+        let reason = validate_server_branch_name(&"é".repeat(128)).expect_err("part");
+        assert!(reason.contains("256 now"), "{reason}");
     }
 
     /// Whatever passes here is also a valid `refs/heads/<name>` for libgit2.

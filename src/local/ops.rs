@@ -206,13 +206,126 @@ fn validate_tags(tags: &BTreeMap<String, String>, existing: usize) -> Result<(),
 }
 
 fn validate_branch_name(name: &str) -> Result<(), ApiError> {
-    if name.len() > 256 || !git2::Reference::is_valid_name(&format!("refs/heads/{name}")) {
+    if name.chars().count() > 256 || !git2::Reference::is_valid_name(&format!("refs/heads/{name}"))
+    {
         return Err(ApiError::client(
             "InvalidBranchNameException",
             format!("The branch name {name} is not valid."),
         ));
     }
     Ok(())
+}
+
+/// Branches with a part longer than a file name can be (AWS takes names of up to 256
+/// characters) cannot be loose ref files; they live in `packed-refs` only, which libgit2 and git
+/// read, but libgit2's lookup by name fails on the loose path first, so the service reads and
+/// edits `packed-refs` itself for them, under git's `packed-refs.lock`.
+mod packed_refs {
+    use std::path::Path;
+
+    use git2::{Error, ErrorClass, ErrorCode, Oid};
+
+    /// Longest file name on common file systems, in bytes.
+    const NAME_MAX: usize = 255;
+
+    pub fn too_long_for_a_file(branch: &str) -> bool {
+        branch.split('/').any(|part| part.len() > NAME_MAX)
+    }
+
+    fn io(e: std::io::Error) -> Error {
+        Error::from_str(&e.to_string())
+    }
+
+    fn read(git_dir: &Path) -> Result<String, Error> {
+        match std::fs::read_to_string(git_dir.join("packed-refs")) {
+            Ok(text) => Ok(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    /// (line index, oid) of `refname`.
+    fn find(lines: &[&str], refname: &str) -> Option<(usize, Oid)> {
+        lines.iter().enumerate().find_map(|(i, line)| {
+            let (oid, name) = line.split_once(' ')?;
+            (name == refname).then(|| Oid::from_str(oid).ok().map(|oid| (i, oid)))?
+        })
+    }
+
+    pub fn lookup(git_dir: &Path, refname: &str) -> Result<Option<Oid>, Error> {
+        let text = read(git_dir)?;
+        let lines: Vec<&str> = text.lines().collect();
+        Ok(find(&lines, refname).map(|(_, oid)| oid))
+    }
+
+    /// Rewrites packed-refs with `edit` applied to its lines (header dropped, so readers do not
+    /// assume sorted entries).
+    fn rewrite<T>(
+        git_dir: &Path,
+        edit: impl FnOnce(&mut Vec<String>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let lock = git_dir.join("packed-refs.lock");
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock)
+            .map_err(|e| Error::new(ErrorCode::Locked, ErrorClass::Reference, e.to_string()))?;
+        let result = (|| {
+            let text = read(git_dir)?;
+            let mut lines: Vec<String> = text
+                .lines()
+                .filter(|l| !l.starts_with("# pack-refs with:"))
+                .map(str::to_string)
+                .collect();
+            let value = edit(&mut lines)?;
+            let mut out = String::new();
+            for line in lines {
+                out.push_str(&line);
+                out.push('\n');
+            }
+            std::io::Write::write_all(&mut file, out.as_bytes()).map_err(io)?;
+            file.sync_all().map_err(io)?;
+            std::fs::rename(&lock, git_dir.join("packed-refs")).map_err(io)?;
+            Ok(value)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&lock);
+        }
+        result
+    }
+
+    pub fn add(git_dir: &Path, refname: &str, oid: Oid) -> Result<(), Error> {
+        rewrite(git_dir, |lines| {
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            if find(&refs, refname).is_some() {
+                return Err(Error::new(
+                    ErrorCode::Exists,
+                    ErrorClass::Reference,
+                    "reference exists",
+                ));
+            }
+            lines.push(format!("{oid} {refname}"));
+            Ok(())
+        })
+    }
+
+    /// Removes `refname` (and its peeled line); the oid it had, if it existed.
+    pub fn remove(git_dir: &Path, refname: &str) -> Result<Option<Oid>, Error> {
+        if lookup(git_dir, refname)?.is_none() {
+            return Ok(None);
+        }
+        rewrite(git_dir, |lines| {
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let Some((i, oid)) = find(&refs, refname) else {
+                return Ok(None);
+            };
+            lines.remove(i);
+            if lines.get(i).is_some_and(|l| l.starts_with('^')) {
+                lines.remove(i);
+            }
+            Ok(Some(oid))
+        })
+    }
 }
 
 fn encode_token(offset: usize) -> String {
@@ -547,6 +660,16 @@ impl Ops {
     }
 
     fn branch_commit(repo: &git2::Repository, branch: &str) -> Result<String, ApiError> {
+        if packed_refs::too_long_for_a_file(branch) {
+            return match packed_refs::lookup(repo.path(), &format!("refs/heads/{branch}")) {
+                Ok(Some(oid)) => Ok(oid.to_string()),
+                Ok(None) => Err(ApiError::client(
+                    "BranchDoesNotExistException",
+                    format!("Branch {branch} does not exist"),
+                )),
+                Err(e) => Err(git_error(e)),
+            };
+        }
         match repo.find_reference(&format!("refs/heads/{branch}")) {
             Ok(reference) => reference
                 .peel_to_commit()
@@ -601,14 +724,21 @@ impl Ops {
                 format!("Branch {branch} already exists"),
             ));
         }
-        repo.reference(&refname, commit.id(), false, "cctui: CreateBranch")
-            .map_err(|e| match e.code() {
-                git2::ErrorCode::Exists => ApiError::client(
-                    "BranchNameExistsException",
-                    format!("Branch {branch} already exists"),
-                ),
-                _ => git_error(e),
-            })?;
+        // AWS takes up to 256 characters; a part longer than a file name can be cannot be a
+        // loose ref file, so such a branch goes straight into packed-refs.
+        let written = if packed_refs::too_long_for_a_file(branch) {
+            packed_refs::add(repo.path(), &refname, commit.id())
+        } else {
+            repo.reference(&refname, commit.id(), false, "cctui: CreateBranch")
+                .map(|_| ())
+        };
+        written.map_err(|e| match e.code() {
+            git2::ErrorCode::Exists => ApiError::client(
+                "BranchNameExistsException",
+                format!("Branch {branch} already exists"),
+            ),
+            _ => git_error(e),
+        })?;
         let branch = branch.to_string();
         let path = self.store.repo_path(&meta.id);
         self.store.update(name, |m| {
@@ -635,15 +765,27 @@ impl Ops {
         }
         let repo = self.open_git(&meta)?;
         let refname = format!("refs/heads/{branch}");
+        let commit = if packed_refs::too_long_for_a_file(branch) {
+            packed_refs::remove(repo.path(), &refname)
+                .map_err(git_error)?
+                .map(|oid| oid.to_string())
+        } else {
+            match repo.find_reference(&refname) {
+                Ok(mut reference) => {
+                    let commit = reference
+                        .peel_to_commit()
+                        .map(|c| c.id().to_string())
+                        .map_err(git_error)?;
+                    reference.delete().map_err(git_error)?;
+                    Some(commit)
+                }
+                Err(_) => None,
+            }
+        };
         // Like AWS, deleting a branch that does not exist succeeds with no deletedBranch.
-        let Ok(mut reference) = repo.find_reference(&refname) else {
+        let Some(commit) = commit else {
             return Ok(json!({}));
         };
-        let commit = reference
-            .peel_to_commit()
-            .map(|c| c.id().to_string())
-            .map_err(git_error)?;
-        reference.delete().map_err(git_error)?;
         self.store
             .update(name, |m| m.last_modified_date = now_epoch_seconds())?;
         Ok(json!({ "deletedBranch": { "branchName": branch, "commitId": commit } }))
