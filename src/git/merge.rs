@@ -203,6 +203,13 @@ pub fn merge_branch(
         }
         return Err(other("cannot merge")(e));
     }
+    // libgit2 titles a remote-tracking branch with its full ref name; use git's words.
+    let title = if their_ref.starts_with("refs/remotes/") {
+        format!("Merge remote-tracking branch '{branch}'")
+    } else {
+        format!("Merge branch '{branch}'")
+    };
+    retitle_merge_message(&repository, &title)?;
     let mut index = repository.index().map_err(other("cannot open the index"))?;
     index.read(true).map_err(other("cannot read the index"))?;
     if index.has_conflicts() {
@@ -218,7 +225,7 @@ pub fn merge_branch(
         .map_err(other("cannot read the merged tree"))?;
     let message = merge_message(&repository)
         .filter(|m| !m.trim().is_empty())
-        .unwrap_or_else(|| format!("Merge branch '{branch}'\n"));
+        .unwrap_or_else(|| format!("{title}\n"));
     let commit = repository
         .commit(
             Some("HEAD"),
@@ -435,6 +442,16 @@ fn changed_paths(
     Ok(paths)
 }
 
+/// Replaces the first line of `MERGE_MSG` (the rest, such as the list of conflicts, stays).
+fn retitle_merge_message(repository: &Repository, title: &str) -> Result<(), GitError> {
+    let path = repository.path().join("MERGE_MSG");
+    let old = std::fs::read(&path).unwrap_or_default();
+    let old = String::from_utf8_lossy(&old);
+    let rest = old.split_once('\n').map(|(_, rest)| rest).unwrap_or("");
+    std::fs::write(&path, format!("{title}\n{rest}"))
+        .map_err(|e| GitError::Other(format!("cannot write {}: {e}", path.display())))
+}
+
 /// `MERGE_MSG` without its comment lines (`#Conflicts:` …), cleaned up; `None` when absent.
 fn merge_message(repository: &Repository) -> Option<String> {
     let raw = std::fs::read(repository.path().join("MERGE_MSG")).ok()?;
@@ -448,7 +465,12 @@ fn merged_name(message: &str) -> Option<String> {
     let rest = first.strip_prefix("Merge ")?;
     let start = rest.find('\'')? + 1;
     let len = rest[start..].find('\'')?;
-    Some(rest[start..start + len].to_string())
+    let name = &rest[start..start + len];
+    Some(
+        name.strip_prefix("refs/remotes/")
+            .unwrap_or(name)
+            .to_string(),
+    )
 }
 
 /// Our and their versions combined, each conflicting hunk as ours then theirs (no markers);
