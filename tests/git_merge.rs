@@ -15,8 +15,8 @@ use cctui::git::GitError;
 use cctui::git::branch::{StartPoint, create_branch, switch_branch};
 use cctui::git::commit::{CommitRequest, commit};
 use cctui::git::merge::{
-    MergeOptions, MergeOutcome, Resolution, abort_merge, conflict_files, merge_branch,
-    merge_in_progress, resolve_file,
+    MergeOptions, MergeOutcome, Resolution, abort_merge, conflict_files, has_conflict_markers,
+    merge_branch, merge_in_progress, resolve_file,
 };
 use cctui::git::status::{ConflictKind, RepoState, status};
 use git_repo::{git, git_status_code, repo_init, sandbox_config_files};
@@ -326,7 +326,9 @@ fn conflicts_resolved_each_way_then_committed() {
     resolve_file(&repo, "a.txt", Resolution::Ours).unwrap();
     resolve_file(&repo, "b.txt", Resolution::Theirs).unwrap();
     resolve_file(&repo, "c.txt", Resolution::Both).unwrap();
+    assert!(has_conflict_markers(&repo, "d.txt").unwrap());
     std::fs::write(repo.join("d.txt"), "d edited by hand\n").unwrap();
+    assert!(!has_conflict_markers(&repo, "d.txt").unwrap());
     resolve_file(&repo, "d.txt", Resolution::AsIs).unwrap();
     resolve_file(&repo, "e.txt", Resolution::Theirs).unwrap();
 

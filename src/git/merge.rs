@@ -317,6 +317,22 @@ pub fn resolve_file(repo: &Path, path: &str, resolution: Resolution) -> Result<(
     Ok(())
 }
 
+/// The working file still has conflict markers (a line starting with `<<<<<<<` and one
+/// starting with `>>>>>>>`): ask before [`Resolution::AsIs`]. A missing file has none.
+pub fn has_conflict_markers(repo: &Path, path: &str) -> Result<bool, GitError> {
+    let repository = open(repo)?;
+    let path = check_relative(path)?;
+    let workdir = repository
+        .workdir()
+        .ok_or_else(|| GitError::NotARepository(repo.to_path_buf()))?;
+    let Ok(bytes) = std::fs::read(workdir.join(path)) else {
+        return Ok(false);
+    };
+    let mut lines = bytes.split(|b| *b == b'\n');
+    let opened = lines.any(|line| line.starts_with(b"<<<<<<<"));
+    Ok(opened && lines.any(|line| line.starts_with(b">>>>>>>")))
+}
+
 /// The conflicted files, sorted by path.
 pub fn conflict_files(repo: &Path) -> Result<Vec<ConflictFile>, GitError> {
     Ok(status(repo)?
