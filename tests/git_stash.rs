@@ -9,6 +9,7 @@ mod git_repo;
 use std::path::{Path, PathBuf};
 
 use cctui::git::GitError;
+use cctui::git::merge::{Resolution, resolve_file};
 use cctui::git::stash::{stash_apply, stash_drop, stash_list, stash_pop, stash_save};
 use cctui::git::status::status;
 use git_repo::{git, repo_init};
@@ -118,4 +119,27 @@ fn refusals() {
     }
     assert_eq!(read(&repo, "a.txt"), "local\n");
     assert_eq!(stash_list(&repo).unwrap().len(), 1);
+}
+
+#[test]
+fn a_stash_that_conflicts_with_new_commits_is_applied_with_markers_and_kept() {
+    let (_dir, repo) = repo();
+    std::fs::write(repo.join("a.txt"), "stashed\n").unwrap();
+    stash_save(&repo, None, false).unwrap();
+    std::fs::write(repo.join("a.txt"), "committed since\n").unwrap();
+    git(&repo, &["commit", "-q", "-am", "since"]);
+
+    match stash_pop(&repo, 0) {
+        Err(GitError::UnresolvedConflicts { files }) => assert_eq!(files, ["a.txt"]),
+        other => panic!("{other:?}"),
+    }
+    let a = read(&repo, "a.txt");
+    assert!(a.contains("<<<<<<<") && a.contains("stashed") && a.contains("committed since"));
+    assert_eq!(git(&repo, &["status", "--porcelain"]), "UU a.txt\n");
+    assert_eq!(stash_list(&repo).unwrap().len(), 1, "the entry is kept");
+
+    // Resolved like a merge conflict.
+    resolve_file(&repo, "a.txt", Resolution::Theirs).unwrap();
+    assert_eq!(read(&repo, "a.txt"), "stashed\n");
+    assert_eq!(git(&repo, &["status", "--porcelain"]), "M  a.txt\n");
 }

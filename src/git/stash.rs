@@ -11,7 +11,7 @@ use git2::build::CheckoutBuilder;
 use git2::{ErrorCode, Repository, StashApplyOptions, StashFlags};
 
 use super::GitError;
-use super::commit::other;
+use super::commit::{conflicted_paths, other};
 use super::identity::{Role, identity_as, signature_now};
 use super::repo::open;
 
@@ -80,14 +80,16 @@ pub fn stash_list(repo: &Path) -> Result<Vec<StashEntry>, GitError> {
 /// Applies `stash@{index}` to the working tree and keeps the entry.
 ///
 /// Errors: [`GitError::StashNotFound`], [`GitError::UncommittedChanges`] with the files in the
-/// way (nothing changed), [`GitError::UnresolvedConflicts`] when the stash does not apply
-/// cleanly on the current files.
+/// way (nothing changed), [`GitError::MergeInProgress`]. [`GitError::UnresolvedConflicts`]
+/// means the stash *was* applied but conflicts with the commits made since: the files hold
+/// conflict markers and the index their conflicts (resolve them with
+/// [`crate::git::merge::resolve_file`]; ours is HEAD, theirs the stash), and the entry is kept.
 pub fn stash_apply(repo: &Path, index: usize) -> Result<(), GitError> {
     apply(repo, index, false)
 }
 
-/// Applies `stash@{index}`, then drops it; when the apply fails the entry is kept.
-/// Errors as [`stash_apply`].
+/// Applies `stash@{index}`, then drops it; when the apply fails or leaves conflicts, the entry
+/// is kept (as `git stash pop` keeps it). Errors as [`stash_apply`].
 pub fn stash_pop(repo: &Path, index: usize) -> Result<(), GitError> {
     apply(repo, index, true)
 }
@@ -123,26 +125,39 @@ fn apply(repo: &Path, index: usize, pop: bool) -> Result<(), GitError> {
             });
         let mut opts = StashApplyOptions::new();
         opts.checkout_options(checkout);
-        if pop {
-            repository.stash_pop(index, Some(&mut opts))
-        } else {
-            repository.stash_apply(index, Some(&mut opts))
-        }
+        // Not libgit2's pop: it drops the entry even when the apply left conflicts.
+        repository.stash_apply(index, Some(&mut opts))
     };
     let mut files = in_the_way.into_inner();
     files.sort();
     files.dedup();
     match result {
-        Ok(()) => Ok(()),
-        Err(e) if e.code() == ErrorCode::NotFound => Err(GitError::StashNotFound(index)),
+        Ok(()) => {}
+        Err(e) if e.code() == ErrorCode::NotFound => return Err(GitError::StashNotFound(index)),
         Err(e) if e.code() == ErrorCode::MergeConflict => {
-            Err(GitError::UnresolvedConflicts { files })
+            return Err(GitError::UnresolvedConflicts { files });
         }
         Err(e) if !files.is_empty() || e.code() == ErrorCode::Conflict => {
-            Err(GitError::UncommittedChanges { files })
+            return Err(GitError::UncommittedChanges { files });
         }
-        Err(e) => Err(other("cannot apply the stash")(e)),
+        Err(e) => return Err(other("cannot apply the stash")(e)),
     }
+    let mut repo_index = repository.index().map_err(other("cannot open the index"))?;
+    repo_index
+        .read(true)
+        .map_err(other("cannot read the index"))?;
+    if repo_index.has_conflicts() {
+        // Applied with conflicts (markers in the files): the entry is kept, as git keeps it.
+        return Err(GitError::UnresolvedConflicts {
+            files: conflicted_paths(&repo_index)?,
+        });
+    }
+    if pop {
+        repository
+            .stash_drop(index)
+            .map_err(other("applied, but cannot drop the stash entry"))?;
+    }
+    Ok(())
 }
 
 fn ensure_exists(repository: &mut Repository, index: usize) -> Result<(), GitError> {
