@@ -1,8 +1,19 @@
-//! The stash: save, list, apply, pop, drop.
+//! The stash: save, list, apply, pop, drop (`git stash push/list/apply/pop/drop`).
+//!
+//! Applying restores the changes into the working tree (staged changes come back unstaged, as
+//! `git stash apply` without `--index` does). An apply that local changes would overwrite is
+//! refused with the files in the way and changes nothing.
 
+use std::cell::RefCell;
 use std::path::Path;
 
+use git2::build::CheckoutBuilder;
+use git2::{ErrorCode, Repository, StashApplyOptions, StashFlags};
+
 use super::GitError;
+use super::commit::{conflicted_paths, other};
+use super::identity::{Role, identity_as, signature_now};
+use super::repo::open;
 
 /// One stash entry (`stash@{index}`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,36 +26,150 @@ pub struct StashEntry {
     pub id: String,
 }
 
-/// Stashes the local changes (staged and unstaged; untracked files too when asked).
+/// Stashes the local changes (staged and unstaged; untracked files too when
+/// `include_untracked`), leaving the working tree and the index at HEAD. The entry's message is
+/// git's: `On <branch>: <message>`, or `WIP on <branch>: <id> <summary>` without one.
+///
+/// Errors: [`GitError::NothingToStash`], [`GitError::NoHead`], [`GitError::MissingIdentity`],
+/// [`GitError::MergeInProgress`].
 pub fn stash_save(
     repo: &Path,
     message: Option<&str>,
     include_untracked: bool,
 ) -> Result<(), GitError> {
-    let _ = (repo, message, include_untracked);
-    Err(GitError::Other("not implemented yet".to_string()))
+    let mut repository = open(repo)?;
+    if repository.state() == git2::RepositoryState::Merge {
+        return Err(GitError::MergeInProgress);
+    }
+    if super::commit::head_commit(&repository)?.is_none() {
+        return Err(GitError::NoHead);
+    }
+    let stasher = signature_now(&identity_as(&repository, Role::Committer)?)?;
+    let flags = if include_untracked {
+        StashFlags::INCLUDE_UNTRACKED
+    } else {
+        StashFlags::DEFAULT
+    };
+    let message = message.map(str::trim).filter(|m| !m.is_empty());
+    repository
+        .stash_save2(&stasher, message, Some(flags))
+        .map_err(|e| match e.code() {
+            ErrorCode::NotFound => GitError::NothingToStash,
+            _ => other("cannot stash")(e),
+        })?;
+    Ok(())
 }
 
-/// The stash entries, newest first.
+/// The stash entries, newest (`stash@{0}`) first.
 pub fn stash_list(repo: &Path) -> Result<Vec<StashEntry>, GitError> {
-    let _ = repo;
-    Err(GitError::Other("not implemented yet".to_string()))
+    let mut repository = open(repo)?;
+    let mut entries = Vec::new();
+    repository
+        .stash_foreach(|index, message, id| {
+            entries.push(StashEntry {
+                index,
+                message: message.to_string(),
+                id: id.to_string(),
+            });
+            true
+        })
+        .map_err(other("cannot read the stash"))?;
+    Ok(entries)
 }
 
-/// Applies `stash@{index}` and keeps it.
+/// Applies `stash@{index}` to the working tree and keeps the entry.
+///
+/// Errors: [`GitError::StashNotFound`], [`GitError::UncommittedChanges`] with the files in the
+/// way (nothing changed), [`GitError::MergeInProgress`]. [`GitError::UnresolvedConflicts`]
+/// means the stash *was* applied but conflicts with the commits made since: the files hold
+/// conflict markers and the index their conflicts (resolve them with
+/// [`crate::git::merge::resolve_file`]; ours is HEAD, theirs the stash), and the entry is kept.
 pub fn stash_apply(repo: &Path, index: usize) -> Result<(), GitError> {
-    let _ = (repo, index);
-    Err(GitError::Other("not implemented yet".to_string()))
+    apply(repo, index, false)
 }
 
-/// Applies `stash@{index}` and drops it when applied.
+/// Applies `stash@{index}`, then drops it; when the apply fails or leaves conflicts, the entry
+/// is kept (as `git stash pop` keeps it). Errors as [`stash_apply`].
 pub fn stash_pop(repo: &Path, index: usize) -> Result<(), GitError> {
-    let _ = (repo, index);
-    Err(GitError::Other("not implemented yet".to_string()))
+    apply(repo, index, true)
 }
 
-/// Drops `stash@{index}`.
+/// Drops `stash@{index}`. Errors: [`GitError::StashNotFound`].
 pub fn stash_drop(repo: &Path, index: usize) -> Result<(), GitError> {
-    let _ = (repo, index);
-    Err(GitError::Other("not implemented yet".to_string()))
+    let mut repository = open(repo)?;
+    repository.stash_drop(index).map_err(|e| match e.code() {
+        ErrorCode::NotFound => GitError::StashNotFound(index),
+        _ => other("cannot drop the stash entry")(e),
+    })
+}
+
+fn apply(repo: &Path, index: usize, pop: bool) -> Result<(), GitError> {
+    let mut repository = open(repo)?;
+    if repository.state() == git2::RepositoryState::Merge {
+        return Err(GitError::MergeInProgress);
+    }
+    ensure_exists(&mut repository, index)?;
+    let in_the_way = RefCell::new(Vec::new());
+    let result = {
+        let mut checkout = CheckoutBuilder::new();
+        checkout
+            .safe()
+            .notify_on(git2::CheckoutNotificationType::CONFLICT)
+            .notify(|_, path, _, _, _| {
+                if let Some(path) = path {
+                    in_the_way
+                        .borrow_mut()
+                        .push(path.to_string_lossy().into_owned());
+                }
+                true
+            });
+        let mut opts = StashApplyOptions::new();
+        opts.checkout_options(checkout);
+        // Not libgit2's pop: it drops the entry even when the apply left conflicts.
+        repository.stash_apply(index, Some(&mut opts))
+    };
+    let mut files = in_the_way.into_inner();
+    files.sort();
+    files.dedup();
+    match result {
+        Ok(()) => {}
+        Err(e) if e.code() == ErrorCode::NotFound => return Err(GitError::StashNotFound(index)),
+        Err(e) if e.code() == ErrorCode::MergeConflict => {
+            return Err(GitError::UnresolvedConflicts { files });
+        }
+        Err(e) if !files.is_empty() || e.code() == ErrorCode::Conflict => {
+            return Err(GitError::UncommittedChanges { files });
+        }
+        Err(e) => return Err(other("cannot apply the stash")(e)),
+    }
+    let mut repo_index = repository.index().map_err(other("cannot open the index"))?;
+    repo_index
+        .read(true)
+        .map_err(other("cannot read the index"))?;
+    if repo_index.has_conflicts() {
+        // Applied with conflicts (markers in the files): the entry is kept, as git keeps it.
+        return Err(GitError::UnresolvedConflicts {
+            files: conflicted_paths(&repo_index)?,
+        });
+    }
+    if pop {
+        repository
+            .stash_drop(index)
+            .map_err(other("applied, but cannot drop the stash entry"))?;
+    }
+    Ok(())
+}
+
+fn ensure_exists(repository: &mut Repository, index: usize) -> Result<(), GitError> {
+    let mut count = 0;
+    repository
+        .stash_foreach(|_, _, _| {
+            count += 1;
+            true
+        })
+        .map_err(other("cannot read the stash"))?;
+    if index >= count {
+        return Err(GitError::StashNotFound(index));
+    }
+    Ok(())
 }
