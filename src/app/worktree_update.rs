@@ -492,6 +492,14 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
             merge_message,
         } => {
             if generation == state.status.generation {
+                // The conflict panel closes once no merge is in progress (committed, aborted).
+                if status.state != crate::git::status::RepoState::Merge
+                    && status.conflicted.is_empty()
+                {
+                    state
+                        .overlays
+                        .retain(|o| !matches!(o, Overlay::Conflicts { .. }));
+                }
                 state.status.apply(status);
                 state.status.ahead_behind = ahead_behind;
                 state.status.merge_message = merge_message;
@@ -551,6 +559,7 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
             ));
             let mut effects = refresh_status(state);
             effects.extend(refresh_log(state));
+            effects.extend(super::branches_update::refresh(state));
             effects
         }
         JobOutput::RemoteDone(text) => {
