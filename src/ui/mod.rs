@@ -57,8 +57,17 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
         Constraint::Percentage(100 - left_share),
     ])
     .areas(body);
-    let [branches_area, status_area] =
-        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(right);
+    // The focused one of the two right-hand areas gets the larger share.
+    let top_share = if matches!(state.focus, Pane::Log | Pane::Branches) {
+        60
+    } else {
+        40
+    };
+    let [branches_area, status_area] = Layout::vertical([
+        Constraint::Percentage(top_share),
+        Constraint::Percentage(100 - top_share),
+    ])
+    .areas(right);
     repos::draw(frame, left, state, view);
     if state.show_branches {
         branches::pane(frame, branches_area, state, view);
