@@ -130,6 +130,34 @@ fn fast_forward_then_up_to_date() {
 }
 
 #[test]
+fn a_fast_forward_over_local_changes_is_refused_with_the_files() {
+    let (_dir, repo) = repo();
+    switch_branch(&repo, "feature").unwrap();
+    commit_file(&repo, "a.txt", "a on feature\n", "feature a");
+    commit_file(&repo, "b.txt", "b on feature\n", "feature b");
+    switch_branch(&repo, "main").unwrap();
+    let head = rev(&repo, "HEAD");
+    std::fs::write(repo.join("a.txt"), "local a\n").unwrap();
+    std::fs::write(repo.join("b.txt"), "staged b\n").unwrap();
+    git(&repo, &["add", "b.txt"]);
+    match merge_branch(&repo, "feature", MergeOptions::default()) {
+        Err(GitError::UncommittedChanges { files }) => assert_eq!(files, ["a.txt", "b.txt"]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(rev(&repo, "HEAD"), head);
+    assert_eq!(read(&repo, "a.txt"), "local a\n");
+    assert_eq!(git(&repo, &["show", ":b.txt"]), "staged b\n");
+
+    // A detached HEAD has no branch to merge into.
+    git(&repo, &["reset", "-q", "--hard"]);
+    git(&repo, &["checkout", "-q", "--detach"]);
+    assert!(matches!(
+        merge_branch(&repo, "feature", MergeOptions::default()),
+        Err(GitError::NoBranch)
+    ));
+}
+
+#[test]
 fn diverged_branches_get_a_merge_commit_and_no_ff_forces_one() {
     let (_dir, repo) = repo();
     switch_branch(&repo, "feature").unwrap();
