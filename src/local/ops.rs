@@ -148,7 +148,10 @@ pub fn validate_repository_name(name: &str) -> Result<(), ApiError> {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-        && !name.to_ascii_lowercase().ends_with(".git");
+        && !name.to_ascii_lowercase().ends_with(".git")
+        // "." and ".." would be rewritten by URL normalisation in clients (and proxies).
+        && name != "."
+        && name != "..";
     if valid {
         Ok(())
     } else {

@@ -1,0 +1,184 @@
+//! Helpers for the local service tests: SDK clients, IAM git passwords, sandboxed git, raw HTTP.
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use aws_sdk_codecommit::config::retry::RetryConfig;
+use aws_sdk_codecommit::config::{BehaviorVersion, Credentials, Region};
+use cctui::local::{DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, RunningService};
+use cctui::sigv4::{
+    format_amz_date, hex_lower, hmac_sha256, sha256_hex, signing_key, string_to_sign,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// An SDK client for `endpoint` with the given key; retries off so every error is observed.
+pub fn client_with(
+    endpoint: &str,
+    key: &str,
+    secret: &str,
+    token: Option<&str>,
+) -> aws_sdk_codecommit::Client {
+    client_with_retries(endpoint, key, secret, token, RetryConfig::disabled())
+}
+
+pub fn client_with_retries(
+    endpoint: &str,
+    key: &str,
+    secret: &str,
+    token: Option<&str>,
+    retry: RetryConfig,
+) -> aws_sdk_codecommit::Client {
+    let config = aws_sdk_codecommit::config::Builder::new()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new(DEMO_REGION))
+        .credentials_provider(Credentials::new(
+            key,
+            secret,
+            token.map(str::to_string),
+            None,
+            "test",
+        ))
+        .retry_config(retry)
+        .build();
+    aws_sdk_codecommit::Client::from_conf(config)
+}
+
+/// A client with the demo credentials.
+pub fn demo_client(service: &RunningService) -> aws_sdk_codecommit::Client {
+    client_with(
+        &service.endpoint(),
+        DEMO_ACCESS_KEY_ID,
+        DEMO_SECRET_ACCESS_KEY,
+        None,
+    )
+}
+
+/// The CodeCommit IAM git password for `repo_path` (`/v1/repos/<name>`), `host` and the time
+/// `unix` (seconds), built from `cctui::sigv4` primitives as the AWS credential helper does.
+pub fn git_password(secret: &str, region: &str, repo_path: &str, host: &str, unix: i64) -> String {
+    let timestamp = format_amz_date(unix); // YYYYMMDDTHHMMSSZ
+    let date = &timestamp[..8];
+    let canonical = format!("GIT\n{repo_path}\n\nhost:{host}\n\nhost\n");
+    let scope = format!("{date}/{region}/codecommit/aws4_request");
+    let to_sign = string_to_sign(&timestamp, &scope, &sha256_hex(canonical.as_bytes()));
+    let key = signing_key(secret, date, region, "codecommit");
+    format!(
+        "{timestamp}{}",
+        hex_lower(&hmac_sha256(&key, to_sign.as_bytes()))
+    )
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Percent-encodes a URL userinfo part.
+pub fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// An authenticated clone/push URL for repository `name` with the demo key.
+pub fn git_url(service: &RunningService, name: &str) -> String {
+    let host = format!("127.0.0.1:{}", service.port());
+    let password = git_password(
+        DEMO_SECRET_ACCESS_KEY,
+        DEMO_REGION,
+        &format!("/v1/repos/{name}"),
+        &host,
+        now(),
+    );
+    format!(
+        "http://{}:{}@{host}/v1/repos/{name}",
+        DEMO_ACCESS_KEY_ID,
+        enc(&password)
+    )
+}
+
+/// Runs git sandboxed from the developer's configuration; returns the output.
+pub fn git(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_COMMITTER_NAME", "Test Committer")
+        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+        .env_remove("GIT_ASKPASS")
+        .env_remove("SSH_ASKPASS")
+        .output()
+        .unwrap()
+}
+
+/// Runs git and fails the test with its stderr when it fails.
+pub fn git_ok(dir: &Path, args: &[&str]) -> String {
+    let out = git(dir, args);
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Makes a working tree with `commits` commits on branch `branch`.
+pub fn work_tree(dir: &Path, branch: &str, commits: usize) {
+    git_ok(dir, &["init", "-q", "-b", branch]);
+    for n in 0..commits {
+        std::fs::write(dir.join("file.txt"), format!("line {n}\n")).unwrap();
+        git_ok(dir, &["add", "file.txt"]);
+        git_ok(dir, &["commit", "-q", "-m", &format!("commit {n}")]);
+    }
+}
+
+/// A minimal HTTP/1.1 exchange (Connection: close); returns (status, headers, body).
+pub async fn raw_http(port: u16, request: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head, response[split + 4..].to_vec())
+}
+
+/// Sends an API request signed by hand at time `unix` (for clock-skew and header tests).
+pub async fn signed_api_call(
+    port: u16,
+    key: &str,
+    secret: &str,
+    unix: i64,
+    operation: &str,
+    body: &str,
+) -> (u16, String) {
+    let amz_date = format_amz_date(unix);
+    let date = &amz_date[..8];
+    let host = format!("127.0.0.1:{port}");
+    let canonical = format!(
+        "POST\n/\n\ncontent-type:application/x-amz-json-1.1\nhost:{host}\nx-amz-date:{amz_date}\nx-amz-target:CodeCommit_20150413.{operation}\n\ncontent-type;host;x-amz-date;x-amz-target\n{}",
+        sha256_hex(body.as_bytes())
+    );
+    let scope = format!("{date}/{DEMO_REGION}/codecommit/aws4_request");
+    let to_sign = string_to_sign(&amz_date, &scope, &sha256_hex(canonical.as_bytes()));
+    let signature = hex_lower(&hmac_sha256(
+        &signing_key(secret, date, DEMO_REGION, "codecommit"),
+        to_sign.as_bytes(),
+    ));
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Date: {amz_date}\r\nX-Amz-Target: CodeCommit_20150413.{operation}\r\nAuthorization: AWS4-HMAC-SHA256 Credential={key}/{scope}, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={signature}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let (status, _, body) = raw_http(port, &request, body.as_bytes()).await;
+    (status, String::from_utf8_lossy(&body).to_string())
+}
