@@ -257,6 +257,8 @@ async fn every_validation_error_reaches_the_caller_with_the_aws_exception_name()
         (new_repo(&"x".repeat(101)), "InvalidRepositoryNameException"),
         (new_repo("project.git"), "InvalidRepositoryNameException"),
         (new_repo("PROJECT.GIT"), "InvalidRepositoryNameException"),
+        (new_repo("."), "InvalidRepositoryNameException"),
+        (new_repo(".."), "InvalidRepositoryNameException"),
         (new_repo(""), "RepositoryNameRequiredException"),
         (new_repo("taken"), "RepositoryNameExistsException"),
         (
