@@ -87,6 +87,38 @@ async fn list_all_pages_through_thousands_of_repositories_exactly_once_with_deta
     assert_eq!(requests as usize, 3 + COUNT.div_ceil(repos::BATCH_SIZE));
 }
 
+/// At 50 ms per request, one request after the other would take 107 × 50 ms = 5.35 s for
+/// 2,600 repositories; `list_all` overlaps the pages and runs the batches concurrently.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_all_overlaps_requests_under_latency() {
+    const COUNT: usize = 2_600;
+    let local = AwsLocal::start_with(DEMO_REGION, |dir| {
+        aws_seed_store(dir, "slow-", COUNT);
+    })
+    .await;
+    let client = local.client().await;
+    local.service.faults().set_latency_ms(50);
+    let started = std::time::Instant::now();
+    let mut first_batch = None;
+    let mut count = 0;
+    let total = repos::list_all(&client, &local.target, |batch| {
+        first_batch.get_or_insert_with(|| started.elapsed());
+        count += batch.len();
+    })
+    .await
+    .unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!((total, count), (COUNT, COUNT));
+    let sequential = std::time::Duration::from_millis(50 * 107);
+    assert!(
+        elapsed < sequential / 2,
+        "{elapsed:?}: not much faster than one request at a time ({sequential:?})"
+    );
+    // The first details arrive after about two round trips, long before the listing ends.
+    let first_batch = first_batch.unwrap();
+    assert!(first_batch < elapsed / 2, "{first_batch:?} of {elapsed:?}");
+}
+
 #[tokio::test]
 async fn list_all_of_an_empty_account_returns_zero() {
     let local = AwsLocal::start().await;
