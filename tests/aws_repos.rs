@@ -10,12 +10,12 @@ mod aws_local;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_local::{AwsLocal, aws_clients_with, aws_create_many, aws_list_everything};
+use aws_local::{AwsLocal, aws_clients_with, aws_create_many, aws_list_everything, aws_seed_store};
 use cctui::aws::client::Target;
 use cctui::aws::error::AwsError;
 use cctui::aws::repos::{self, NewRepository, Repository};
 use cctui::local::faults::{FaultSettings, Faults, InjectedFault};
-use cctui::local::{DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_SECRET_ACCESS_KEY};
+use cctui::local::{DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY};
 
 fn now() -> i64 {
     SystemTime::now()
@@ -45,9 +45,14 @@ fn service_code<T: std::fmt::Debug>(result: Result<T, AwsError>) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_all_pages_through_thousands_of_repositories_exactly_once_with_details() {
     const COUNT: usize = 2_600; // three ListRepositories pages of at most 1,000
-    let local = AwsLocal::start().await;
+    let mut created = Vec::new();
+    let local = AwsLocal::start_with(DEMO_REGION, |dir| {
+        created = aws_seed_store(dir, "bulk-", COUNT - 40);
+    })
+    .await;
     let client = local.client().await;
-    let created = aws_create_many(&client, &local.target, "bulk-", COUNT, 16).await;
+    // A few through the API as well, so both kinds of creation are listed.
+    created.extend(aws_create_many(&client, &local.target, "api-", 40, 8).await);
 
     let before = local.api_requests();
     let (total, all, sizes) = aws_list_everything(&client, &local.target).await;
@@ -68,6 +73,10 @@ async fn list_all_pages_through_thousands_of_repositories_exactly_once_with_deta
         assert!(r.arn.ends_with(&format!(":{}", r.name)), "{r:?}");
         assert_eq!(r.clone_url_http, local.service.clone_url(&r.name));
         assert!(r.created.is_some() && r.last_modified.is_some(), "{r:?}");
+        if let Some(i) = r.name.strip_prefix("bulk-") {
+            let i: usize = i.parse().unwrap();
+            assert_eq!(r.description, format!("Seeded repository {i}"));
+        }
     }
     assert!(
         sizes.iter().all(|&s| (1..=repos::BATCH_SIZE).contains(&s)),
@@ -76,6 +85,38 @@ async fn list_all_pages_through_thousands_of_repositories_exactly_once_with_deta
     // 3 ListRepositories pages + 104 BatchGetRepositories calls of 25: nothing fetched twice.
     assert_eq!(sizes.len(), COUNT.div_ceil(repos::BATCH_SIZE));
     assert_eq!(requests as usize, 3 + COUNT.div_ceil(repos::BATCH_SIZE));
+}
+
+/// At 50 ms per request, one request after the other would take 107 × 50 ms = 5.35 s for
+/// 2,600 repositories; `list_all` overlaps the pages and runs the batches concurrently.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_all_overlaps_requests_under_latency() {
+    const COUNT: usize = 2_600;
+    let local = AwsLocal::start_with(DEMO_REGION, |dir| {
+        aws_seed_store(dir, "slow-", COUNT);
+    })
+    .await;
+    let client = local.client().await;
+    local.service.faults().set_latency_ms(50);
+    let started = std::time::Instant::now();
+    let mut first_batch = None;
+    let mut count = 0;
+    let total = repos::list_all(&client, &local.target, |batch| {
+        first_batch.get_or_insert_with(|| started.elapsed());
+        count += batch.len();
+    })
+    .await
+    .unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!((total, count), (COUNT, COUNT));
+    let sequential = std::time::Duration::from_millis(50 * 107);
+    assert!(
+        elapsed < sequential / 2,
+        "{elapsed:?}: not much faster than one request at a time ({sequential:?})"
+    );
+    // The first details arrive after about two round trips, long before the listing ends.
+    let first_batch = first_batch.unwrap();
+    assert!(first_batch < elapsed / 2, "{first_batch:?} of {elapsed:?}");
 }
 
 #[tokio::test]
@@ -248,6 +289,8 @@ async fn every_validation_error_reaches_the_caller_with_the_aws_exception_name()
         (new_repo(&"x".repeat(101)), "InvalidRepositoryNameException"),
         (new_repo("project.git"), "InvalidRepositoryNameException"),
         (new_repo("PROJECT.GIT"), "InvalidRepositoryNameException"),
+        (new_repo("."), "InvalidRepositoryNameException"),
+        (new_repo(".."), "InvalidRepositoryNameException"),
         (new_repo(""), "RepositoryNameRequiredException"),
         (new_repo("taken"), "RepositoryNameExistsException"),
         (
