@@ -88,6 +88,7 @@ fn opened() -> State {
         matches!(
             reads.as_slice(),
             [
+                JobRequest::RememberClone { .. },
                 JobRequest::ReadStatus { .. },
                 JobRequest::ReadBranches { server: None, .. },
                 JobRequest::ReadLog { after: None, .. }

@@ -12,6 +12,8 @@ pub enum PickerPurpose {
     Profile,
     /// Switch the AWS region.
     Region,
+    /// Open a recent clone.
+    RecentClone,
 }
 
 /// What a text input's value is for.

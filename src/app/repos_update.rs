@@ -370,6 +370,15 @@ pub fn open_region_picker(state: &mut State) {
 /// reloads for the new one.
 pub fn switch_context(state: &mut State, purpose: PickerPurpose, value: String) -> Vec<Effect> {
     match purpose {
+        PickerPurpose::RecentClone => {
+            let path = std::path::PathBuf::from(&value);
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or(value);
+            state.focus = super::state::Pane::Status;
+            return super::worktree_update::open(state, name, path);
+        }
         PickerPurpose::Profile => state.session.profile = Some(value),
         PickerPurpose::Region => state.session.region = Some(value),
     }

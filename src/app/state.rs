@@ -157,6 +157,10 @@ pub struct State {
     pub workspace_root: PathBuf,
     /// The local clone the working-tree panes show.
     pub open_repo: Option<OpenRepo>,
+    /// Clones opened before, newest first (from the data dir).
+    pub recent: Vec<PathBuf>,
+    /// Where the recent-clones list is kept.
+    pub recent_file: Option<PathBuf>,
     /// The status pane.
     pub status: super::worktree::StatusPane,
     /// The log pane.
@@ -193,6 +197,8 @@ impl State {
             clone_protocol: CloneProtocol::HttpsIam,
             workspace_root: PathBuf::from("codecommit"),
             open_repo: None,
+            recent: Vec::new(),
+            recent_file: None,
             status: Default::default(),
             log: Default::default(),
             branches: Default::default(),

@@ -181,6 +181,29 @@ fn run_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         }
         CommandId::AllRegions => repos::toggle_all_regions(state),
         CommandId::OpenClone => worktree::open_selected(state),
+        CommandId::OpenRecent => {
+            if state.recent.is_empty() {
+                state.notice =
+                    Some("No recent clones yet: open one with o, or start cctui -C <path>.".into());
+            } else {
+                let items = state
+                    .recent
+                    .iter()
+                    .map(|p| PickerItem {
+                        value: p.display().to_string(),
+                        detail: String::new(),
+                    })
+                    .collect();
+                state.overlays.push(Overlay::Picker {
+                    title: "Recent clones".into(),
+                    items,
+                    filter: String::new(),
+                    selected: 0,
+                    purpose: super::overlay::PickerPurpose::RecentClone,
+                });
+            }
+            Vec::new()
+        }
         CommandId::StatusRefresh
         | CommandId::ToggleStage
         | CommandId::StageAll

@@ -31,7 +31,11 @@ pub fn open(state: &mut State, name: String, path: PathBuf) -> Vec<Effect> {
     state.log = Default::default();
     state.commit_draft = None;
     state.branches = Default::default();
-    let mut effects = vec![Effect::Watch(path)];
+    let remember = JobRequest::RememberClone {
+        file: state.recent_file.clone(),
+        path: Some(path.clone()),
+    };
+    let mut effects = vec![Effect::Watch(path), spawn(remember)];
     effects.extend(refresh_status(state));
     effects.extend(super::branches_update::refresh(state));
     effects.extend(refresh_log(state));
@@ -568,6 +572,10 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
             effects.extend(refresh_log(state));
             effects.extend(super::branches_update::refresh(state));
             effects
+        }
+        JobOutput::Recent(list) => {
+            state.recent = list;
+            Vec::new()
         }
         other => super::branches_update::on_output(state, other),
     }

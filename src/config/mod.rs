@@ -4,6 +4,7 @@
 //! the app does not start half-configured: either the whole file is valid or cctui exits.
 
 pub mod paths;
+pub mod recent;
 pub mod theme;
 
 use std::collections::HashMap;

@@ -18,6 +18,11 @@ pub fn data_dir() -> Option<PathBuf> {
     project().map(|p| p.data_dir().to_path_buf())
 }
 
+/// The recent-clones list.
+pub fn recent_file() -> Option<PathBuf> {
+    data_dir().map(|d| d.join("recent.txt"))
+}
+
 /// Log files: the state dir where the platform has one (`~/.local/state/cctui`), else data.
 pub fn log_dir() -> Option<PathBuf> {
     project().map(|p| {

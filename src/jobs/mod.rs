@@ -87,6 +87,13 @@ pub enum JobRequest {
     },
     /// Clone a repository into the workspace.
     Clone(Box<CloneJob>),
+    /// Put a clone first in the recent-clones list (and read the list back).
+    RememberClone {
+        /// The list file (`None`: read nothing, remember nothing).
+        file: Option<PathBuf>,
+        /// The clone to remember (`None`: only read).
+        path: Option<PathBuf>,
+    },
     /// Read the status (and ahead/behind) of a clone.
     ReadStatus {
         /// Work tree.
@@ -377,6 +384,7 @@ impl JobRequest {
             }
             JobRequest::DeleteRepository { name, .. } => format!("Delete repository {name}"),
             JobRequest::Clone(job) => format!("Clone {} ({})", job.repository, job.protocol.name()),
+            JobRequest::RememberClone { .. } => "Remember the clone".to_string(),
             JobRequest::ReadStatus { .. } => "Read status".to_string(),
             JobRequest::ReadLog { .. } => "Read history".to_string(),
             JobRequest::ReadDiff { .. } => "Read diff".to_string(),
@@ -449,6 +457,7 @@ impl JobRequest {
             JobRequest::LoadProfiles { .. }
                 | JobRequest::LoadExtras { .. }
                 | JobRequest::ListRepositories { .. }
+                | JobRequest::RememberClone { .. }
                 | JobRequest::ReadStatus { .. }
                 | JobRequest::ReadLog { .. }
                 | JobRequest::ReadDiff { .. }
@@ -536,6 +545,8 @@ pub enum JobOutput {
         /// New description.
         description: String,
     },
+    /// The recent-clones list, newest first.
+    Recent(Vec<PathBuf>),
     /// A status read.
     Status {
         /// Read generation.

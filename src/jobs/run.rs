@@ -84,6 +84,18 @@ pub(super) async fn run(
             Ok(JobOutput::Described { name, description })
         }
         JobRequest::Clone(job) => super::clone_job::run(*job, &context, &services).await,
+        JobRequest::RememberClone { file, path } => {
+            let list = tokio::task::spawn_blocking(move || match (file, path) {
+                (Some(file), Some(path)) => {
+                    crate::config::recent::remember(&file, &path).unwrap_or_default()
+                }
+                (Some(file), None) => crate::config::recent::read(&file),
+                (None, _) => Vec::new(),
+            })
+            .await
+            .unwrap_or_default();
+            Ok(JobOutput::Recent(list))
+        }
         JobRequest::ReadStatus { repo, generation } => {
             worktree_job::read_status(repo, generation).await
         }
