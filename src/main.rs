@@ -150,18 +150,25 @@ fn run_tui(cli: Cli) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
         if demo {
             app.state.notice = Some(
-                "Demo: a local CodeCommit-compatible service with sample repositories; no AWS account is used."
+                "Demo: sample repositories on a local CodeCommit service; no AWS account used."
                     .into(),
             );
         }
         app.state.recent_file = cctui::config::paths::recent_file();
         if open_repo.is_none() {
             // With -C, remembering that clone reads the list back anyway.
-            app.spawn(JobRequest::RememberClone { file: app.state.recent_file.clone(), path: None });
+            app.spawn(JobRequest::RememberClone {
+                file: app.state.recent_file.clone(),
+                path: None,
+            });
         }
         if let Some(path) = open_repo {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
-            app.dispatch(Action::OpenClone { name, path }, &mut Terminal_).map_err(|e| e.to_string())?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            app.dispatch(Action::OpenClone { name, path }, &mut Terminal_)
+                .map_err(|e| e.to_string())?;
         }
         let (config_file, credentials_file) = cctui::aws::profiles::default_files();
         app.spawn(JobRequest::LoadProfiles {
