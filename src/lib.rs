@@ -22,7 +22,29 @@
 //! - [`aws`]: AWS configuration and the CodeCommit API; [`local`]: the local
 //!   CodeCommit-compatible service, sharing only [`secret`] and signing primitives with `aws`.
 //!
-//! Departures from DESIGN.md are noted where they happen.
+//! - [`watch`]: the debounced file watcher of the open clone.
+//!
+//! # Where the code departs from DESIGN.md, and why
+//!
+//! - **Job tags and partial outputs.** Besides `Started / Progress / Finished`, a job can send
+//!   `JobEvent::Output` (a batch of a listing, CodeCommit's branches) and carries a `JobTag`
+//!   (listing generation, status/log/diff/branches read, change). `update` routes a job's end
+//!   by tag (a listing error stays beside the rows it keeps; a read error goes to its pane, a
+//!   change error to an overlay) and effects cancel by tag (`CancelListings`), so no request
+//!   type needs to know about the UI.
+//! - **Questions as results.** A clone or branch operation that needs the user (git login, SSH
+//!   passphrase, unknown host key, stash before switching, force delete) ends with a
+//!   `…Needs` output instead of an error; `update` asks in an overlay and spawns the retry.
+//!   Credential prompts therefore never block a libgit2 callback waiting for the UI.
+//! - **Per-clone write lock and cooperative cancel.** Write jobs take the clone's lock in the
+//!   job (a queued job shows "waiting for other work on this clone"). Clone, push and fetch are
+//!   cancelled cooperatively (their callbacks return false and they clean up) instead of being
+//!   dropped, so a cancelled clone's directory is gone when the job reports it.
+//! - **Layout.** The branches pane (5) and the log pane (2) share one area; the one focused
+//!   last is shown, and the focused right-hand pane gets the larger share.
+//! - **`$EDITOR` for commit messages is not offered**: the inline editor covers it, and running
+//!   an editor needs the terminal's event stream paused, which crossterm's `EventStream` does
+//!   not support without rebuilding it.
 
 pub mod app;
 pub mod aws;
