@@ -18,6 +18,18 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
         " cctui ",
         Style::new().fg(theme.accent).add_modifier(Modifier::BOLD),
     )];
+    // Badges come first so a narrow terminal never hides them.
+    let badge = Style::new()
+        .fg(theme.warning)
+        .add_modifier(Modifier::BOLD | Modifier::REVERSED);
+    if session.demo {
+        spans.push(Span::styled(" DEMO ", badge));
+        spans.push(Span::raw(" "));
+    }
+    if session.readonly {
+        spans.push(Span::styled(" READONLY ", badge));
+        spans.push(Span::raw(" "));
+    }
     let mut field = |label: &str, text: String| {
         spans.push(Span::styled(format!("│ {label} "), muted));
         spans.push(Span::styled(format!("{text} "), value));
@@ -44,16 +56,6 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
     }
     if let Some(endpoint) = &session.endpoint {
         field("endpoint", endpoint.clone());
-    }
-    let badge = Style::new()
-        .fg(theme.warning)
-        .add_modifier(Modifier::BOLD | Modifier::REVERSED);
-    if session.demo {
-        spans.push(Span::styled(" DEMO ", badge));
-        spans.push(Span::raw(" "));
-    }
-    if session.readonly {
-        spans.push(Span::styled(" READONLY ", badge));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
