@@ -305,3 +305,32 @@ fn update_head(
         .map(drop)
         .map_err(other("cannot move the branch to the new commit"))
 }
+
+/// Records a two-parent merge commit on HEAD and clears the merge state: the last step shared by
+/// `merge::merge_branch` and `remote::pull`.
+pub(crate) fn record_merge(
+    repository: &git2::Repository,
+    identities: (
+        &crate::git::identity::Identity,
+        &crate::git::identity::Identity,
+    ),
+    message: &str,
+    tree: &git2::Tree<'_>,
+    parents: [&git2::Commit<'_>; 2],
+) -> Result<git2::Oid, GitError> {
+    let (author, committer) = identities;
+    let commit = repository
+        .commit(
+            Some("HEAD"),
+            &crate::git::identity::signature_now(author)?,
+            &crate::git::identity::signature_now(committer)?,
+            message,
+            tree,
+            &parents,
+        )
+        .map_err(other("cannot make the merge commit"))?;
+    repository
+        .cleanup_state()
+        .map_err(other("merged, but cannot clear the merge state"))?;
+    Ok(commit)
+}

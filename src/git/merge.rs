@@ -22,7 +22,7 @@ use git2::{ErrorCode, FileFavor, IndexEntry, Repository, RepositoryState, Status
 use super::GitError;
 use super::branch::{check_clean_state, checkout_commit};
 use super::commit::{conflicted_paths, head_commit, other};
-use super::identity::{Role, identity_as, signature_now};
+use super::identity::{Role, identity_as};
 use super::repo::{check_relative, open};
 use super::status::{ConflictKind, FileKind, status};
 
@@ -226,19 +226,13 @@ pub fn merge_branch(
     let message = merge_message(&repository)
         .filter(|m| !m.trim().is_empty())
         .unwrap_or_else(|| format!("{title}\n"));
-    let commit = repository
-        .commit(
-            Some("HEAD"),
-            &signature_now(&author)?,
-            &signature_now(&committer)?,
-            &message,
-            &tree,
-            &[&head, &theirs],
-        )
-        .map_err(other("cannot make the merge commit"))?;
-    repository
-        .cleanup_state()
-        .map_err(other("merged, but cannot clear the merge state"))?;
+    let commit = crate::git::commit::record_merge(
+        &repository,
+        (&author, &committer),
+        &message,
+        &tree,
+        [&head, &theirs],
+    )?;
     Ok(MergeOutcome::Merged {
         commit: commit.to_string(),
     })

@@ -31,7 +31,7 @@ use git2::{
 
 use crate::git::auth::{Authenticator, RemoteUrl, remote_callbacks};
 use crate::git::commit::{conflicted_paths, head_commit, open, other};
-use crate::git::identity::{Role, identity_as, signature_now};
+use crate::git::identity::{Role, identity_as};
 use crate::git::{Auth, GitError};
 
 /// How often the caller's `on_progress` runs at least.
@@ -528,19 +528,13 @@ pub fn pull(
         .strip_prefix("refs/heads/")
         .unwrap_or(&upstream_branch);
     let message = format!("Merge branch '{upstream_branch}' of {url}\n");
-    let commit = repository
-        .commit(
-            Some("HEAD"),
-            &signature_now(&author)?,
-            &signature_now(&committer)?,
-            &message,
-            &tree,
-            &[&head, &upstream_commit],
-        )
-        .map_err(other("cannot make the merge commit"))?;
-    repository
-        .cleanup_state()
-        .map_err(other("merged, but cannot clear the merge state"))?;
+    let commit = crate::git::commit::record_merge(
+        &repository,
+        (&author, &committer),
+        &message,
+        &tree,
+        [&head, &upstream_commit],
+    )?;
     Ok(PullOutcome::Merged {
         commit: commit.to_string(),
     })
