@@ -313,7 +313,7 @@ pub fn submit(state: &mut State) -> Vec<Effect> {
             .get(1)
             .map(|f| f.value.trim().to_lowercase().starts_with('y')),
     );
-    let mut effects = match kind {
+    let effects = match kind {
         FormKind::CreateBranch { start, .. } => {
             let mut effects = op(
                 state,
@@ -369,7 +369,6 @@ pub fn submit(state: &mut State) -> Vec<Effect> {
     if effects.is_empty() {
         state.overlays.pop();
     }
-    effects.shrink_to_fit();
     effects
 }
 

@@ -261,7 +261,8 @@ fn start(
     protocol: CloneProtocol,
     path: &str,
 ) -> Vec<Effect> {
-    let base = crate::config::paths::expand_home(path);
+    // `~/` is expanded by the clone job: reading the home directory is not `update`'s business.
+    let base = PathBuf::from(path);
     let single = sources.len() == 1;
     let names: Vec<String> = sources.iter().map(|s| s.repository.clone()).collect();
     let mut effects = Vec::new();

@@ -10,7 +10,7 @@ use crate::aws::regions::CODECOMMIT_REGIONS;
 use crate::aws::repos::NewRepository;
 use crate::aws::urls::{UrlKind, grc_url};
 use crate::aws::validate;
-use crate::jobs::{JobFailure, JobOutput, JobRequest};
+use crate::jobs::{JobOutput, JobRequest};
 
 /// Starts a new listing of the current view, cancelling older ones.
 pub fn refresh(state: &mut State) -> Vec<Effect> {
@@ -484,12 +484,4 @@ fn close_form(state: &mut State) {
     if matches!(state.overlays.last(), Some(Overlay::Form(_))) {
         state.overlays.pop();
     }
-}
-
-/// A failed change keeps its form open (so nothing typed is lost) and shows the error.
-pub fn on_change_failed(state: &mut State, failure: &JobFailure) {
-    if let Some(Overlay::Form(form)) = state.overlays.last_mut() {
-        form.submitting = false;
-    }
-    let _ = failure;
 }

@@ -672,7 +672,6 @@ fn job_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
                     // A detail view without tags still shows the rest.
                     Some(JobTag::Extras) => {}
                     _ => {
-                        repos::on_change_failed(state, &failure);
                         worktree::on_failure(state, tag, failure);
                     }
                 },

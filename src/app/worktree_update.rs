@@ -8,7 +8,7 @@ use super::command::CommandId;
 use super::effect::Effect;
 use super::overlay::{InputPurpose, Overlay};
 use super::state::{OpenRepo, Pane, State};
-use super::worktree::{CommitEditor, DiffSource, DiffView, Section};
+use super::worktree::{DiffSource, DiffView, Section};
 use crate::git::commit::CommitRequest;
 use crate::git::diff::{DiffTarget, FileDiff};
 use crate::jobs::{IndexChange, JobFailure, JobOutput, JobRequest, JobTag, RemoteOp};
@@ -610,8 +610,11 @@ pub fn on_failure(state: &mut State, tag: Option<JobTag>, failure: JobFailure) {
         }
         Some(JobTag::StatusRead(_) | JobTag::LogRead(_)) => {}
         _ => {
-            if let Some(Overlay::CommitEditor(editor)) = state.overlays.last_mut() {
-                editor.submitting = false;
+            // The form or editor that sent the change stays, with what was typed, usable again.
+            match state.overlays.last_mut() {
+                Some(Overlay::CommitEditor(editor)) => editor.submitting = false,
+                Some(Overlay::Form(form)) => form.submitting = false,
+                _ => {}
             }
             state.overlays.push(Overlay::Error {
                 message: failure.message,
@@ -619,9 +622,4 @@ pub fn on_failure(state: &mut State, tag: Option<JobTag>, failure: JobFailure) {
             });
         }
     }
-}
-
-/// A new, empty editor (tests).
-pub fn empty_editor() -> CommitEditor {
-    CommitEditor::default()
 }

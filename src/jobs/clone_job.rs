@@ -16,10 +16,13 @@ use crate::git::clone::{ClonePhase, CloneProgress, CloneRequest};
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 pub(super) async fn run(
-    job: CloneJob,
+    mut job: CloneJob,
     context: &JobContext,
     services: &Services,
 ) -> Result<JobOutput, JobFailure> {
+    if let Some(text) = job.path.to_str() {
+        job.path = crate::config::paths::expand_home(text);
+    }
     context.progress("waiting for a free clone slot", 0, None);
     let _slot = tokio::select! {
         slot = services.clone_slots.acquire() => slot.map_err(|e| JobFailure { message: e.to_string(), hint: None })?,
