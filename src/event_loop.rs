@@ -63,7 +63,8 @@ pub struct App {
     needs_clear: bool,
     /// Actions raised by helpers of the loop itself (the file watcher).
     internal: (UnboundedSender<Action>, UnboundedReceiver<Action>),
-    watch: Option<crate::watch::RepoWatch>,
+    /// The watched clone, and the token that ends its watch.
+    watch: Option<(std::path::PathBuf, tokio_util::sync::CancellationToken)>,
 }
 
 impl App {
@@ -123,15 +124,40 @@ impl App {
             Effect::Copy(text) => host.copy(&text)?,
             Effect::Quit => self.state.quit = true,
             Effect::Watch(path) => {
-                if self.watch.as_ref().is_none_or(|w| w.path != path) {
+                if self
+                    .watch
+                    .as_ref()
+                    .is_none_or(|(watched, _)| *watched != path)
+                {
+                    if let Some((_, old)) = self.watch.take() {
+                        old.cancel();
+                    }
+                    let stop = tokio_util::sync::CancellationToken::new();
+                    self.watch = Some((path.clone(), stop.clone()));
                     let sender = self.internal.0.clone();
-                    // Without a watcher (inotify limits, odd file systems) the status still
-                    // refreshes on focus and after every job.
-                    self.watch = crate::watch::watch(&path, move || {
-                        let _ = sender.send(Action::FilesChanged);
-                    })
-                    .map_err(|e| tracing::warn!(error = %e, path = %path.display(), "cannot watch the clone"))
-                    .ok();
+                    // Adding a watch per directory of a large clone takes a while: never on the
+                    // UI thread. The watch lives until the next clone is opened.
+                    tokio::spawn(async move {
+                        let watching = tokio::task::spawn_blocking(move || {
+                            crate::watch::watch(&path, move || {
+                                let _ = sender.send(Action::FilesChanged);
+                            })
+                            .map_err(|e| (e, path))
+                        })
+                        .await;
+                        match watching {
+                            Ok(Ok(watch)) => {
+                                stop.cancelled().await;
+                                drop(watch);
+                            }
+                            // Without a watcher (inotify limits, odd file systems) the status
+                            // still refreshes on focus and after every job.
+                            Ok(Err((e, path))) => {
+                                tracing::warn!(error = %e, path = %path.display(), "cannot watch the clone")
+                            }
+                            Err(e) => tracing::warn!(error = %e, "the file watcher stopped"),
+                        }
+                    });
                 }
             }
             Effect::Suspend => {
