@@ -12,7 +12,7 @@ use cctui::app::update::update;
 use cctui::aws::client::Target;
 use cctui::aws::repos::Repository;
 use cctui::config::Config;
-use cctui::jobs::{JobEvent, JobId, JobOutput, JobUpdate};
+use cctui::jobs::{JobEvent, JobOutput, JobUpdate};
 use cctui::ui::{self, View};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -42,8 +42,13 @@ fn main() {
         ..Session::default()
     });
     let empty = p99(&state, 500);
-    update(&mut state, Action::Command(CommandId::Refresh));
-    let generation = state.repos.generation;
+    let effects = update(&mut state, Action::Command(CommandId::Refresh));
+    let Some(listing) = effects.iter().find_map(|e| match e {
+        cctui::app::effect::Effect::Spawn { id, .. } => Some(*id),
+        _ => None,
+    }) else {
+        return;
+    };
     for batch in 0..200 {
         let repositories = (0..25)
             .map(|i| {
@@ -58,15 +63,14 @@ fn main() {
                 (repo, None)
             })
             .collect();
-        let output = JobOutput::RepositoryBatch {
-            generation,
+        let output = JobOutput::Repos(cctui::jobs::ReposOutput::RepositoryBatch {
             target: Target::default(),
             repositories,
-        };
+        });
         update(
             &mut state,
             Action::Job(Box::new(JobUpdate {
-                id: JobId(1),
+                id: listing,
                 event: JobEvent::Output(output),
             })),
         );

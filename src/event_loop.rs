@@ -20,7 +20,7 @@ use crate::app::update::update;
 use crate::aws::client::Clients;
 use crate::aws::urls::UrlKind;
 use crate::config::{CloneProtocol, Config};
-use crate::jobs::{JobManager, JobRequest, JobTag, JobUpdate, Services};
+use crate::jobs::{JobManager, JobRequest, JobUpdate, Services};
 use crate::ui::{self, View};
 
 /// The shortest time between two frames (~60 per second at most).
@@ -65,6 +65,18 @@ pub struct App {
     internal: (UnboundedSender<Action>, UnboundedReceiver<Action>),
     /// The watched clone, and the token that ends its watch.
     watch: Option<(std::path::PathBuf, tokio_util::sync::CancellationToken)>,
+    /// The demo service started from the first-run screen, kept alive with the app.
+    demo: DemoSlot,
+}
+
+/// Where the demo service started from the first-run screen lives.
+#[derive(Default, Clone)]
+struct DemoSlot(std::sync::Arc<std::sync::Mutex<Option<crate::local::RunningService>>>);
+
+impl std::fmt::Debug for DemoSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DemoSlot")
+    }
 }
 
 impl App {
@@ -94,6 +106,7 @@ impl App {
             needs_clear: false,
             internal: unbounded_channel(),
             watch: None,
+            demo: DemoSlot::default(),
         }
     }
 
@@ -106,21 +119,23 @@ impl App {
         Ok(true)
     }
 
-    /// Starts background work directly (startup loads).
+    /// Starts background work directly (startup loads), under an id from the state.
     pub fn spawn(&mut self, request: JobRequest) {
-        self.jobs.spawn(request);
+        let (id, _) = self.state.request(request.clone());
+        self.jobs.spawn(id, request);
+    }
+
+    /// How many jobs have not reported their end yet (tests wait on this).
+    pub fn running_jobs(&self) -> usize {
+        self.jobs.running()
     }
 
     fn perform(&mut self, effect: Effect, host: &mut (dyn Host + Send)) -> io::Result<()> {
         match effect {
-            Effect::Spawn(request) => {
-                self.jobs.spawn(*request);
-            }
+            Effect::Spawn { id, request } => self.jobs.spawn(id, *request),
             Effect::Cancel(id) => self.jobs.cancel(id),
             Effect::CancelAll => self.jobs.cancel_all(),
-            Effect::CancelListings => self
-                .jobs
-                .cancel_where(|tag| matches!(tag, JobTag::Listing(_))),
+            Effect::StartDemo => self.start_demo(),
             Effect::Copy(text) => host.copy(&text)?,
             Effect::Quit => self.state.quit = true,
             Effect::Watch(path) => {
@@ -166,6 +181,37 @@ impl App {
             }
         }
         Ok(())
+    }
+
+    /// Starts the demo service (first run's `d`): its clients replace the AWS ones, and the
+    /// state learns where it listens. It lives as long as the app.
+    fn start_demo(&mut self) {
+        let Some(data_dir) = crate::config::paths::data_dir().map(|d| d.join("demo")) else {
+            self.state.notice =
+                Some("Cannot find a data directory for the demo (is HOME set?).".into());
+            return;
+        };
+        let sender = self.internal.0.clone();
+        let clients = demo_clients();
+        self.jobs.set_clients(clients);
+        let slot = self.demo.clone();
+        tokio::spawn(async move {
+            match crate::local::start_demo(&data_dir, false).await {
+                Ok(service) => {
+                    let endpoint = service.endpoint();
+                    if let Ok(mut slot) = slot.0.lock() {
+                        *slot = Some(service);
+                    }
+                    let _ = sender.send(Action::DemoStarted {
+                        endpoint,
+                        region: crate::local::DEMO_REGION.to_string(),
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot start the demo service");
+                }
+            }
+        });
     }
 
     /// Handles one terminal event; returns whether to redraw.
@@ -247,6 +293,15 @@ impl App {
             }
         }
     }
+}
+
+/// Clients that use the demo service's public credentials.
+pub fn demo_clients() -> Clients {
+    Clients::with_credentials(crate::aws::client::StaticCredentials {
+        access_key_id: crate::local::DEMO_ACCESS_KEY_ID.to_string(),
+        secret_access_key: crate::local::DEMO_SECRET_ACCESS_KEY.to_string().into(),
+        session_token: None,
+    })
 }
 
 /// Seconds since the epoch, for relative times ("3 min ago") drawn in this frame.

@@ -56,6 +56,7 @@ pub mod git;
 pub mod jobs;
 pub mod local;
 pub mod logging;
+pub mod model;
 pub mod secret;
 pub mod sigv4;
 pub mod tui;

@@ -143,11 +143,8 @@ fn run_tui(cli: Cli) -> Result<(), String> {
             (None, cctui::aws::client::Clients::new())
         };
         let mut app = App::new(state, config, clients);
-        app.dispatch(
-            Action::Command(cctui::app::command::CommandId::Refresh),
-            &mut Terminal_,
-        )
-        .map_err(|e| e.to_string())?;
+        app.dispatch(Action::Start, &mut Terminal_)
+            .map_err(|e| e.to_string())?;
         if demo {
             app.state.notice = Some(
                 "Demo: sample repositories on a local CodeCommit service; no AWS account used."
@@ -206,7 +203,7 @@ async fn start_demo(
     state: &mut State,
     reset: bool,
 ) -> Result<(cctui::local::RunningService, cctui::aws::client::Clients), String> {
-    use cctui::local::{DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY};
+    use cctui::local::DEMO_REGION;
     let data_dir = cctui::config::paths::data_dir()
         .ok_or("cannot find a data directory for the demo (is HOME set?)")?
         .join("demo");
@@ -217,13 +214,7 @@ async fn start_demo(
     state.session.endpoint = Some(service.endpoint());
     state.session.region = Some(DEMO_REGION.to_string());
     state.session.profile = Some("demo".to_string());
-    let clients =
-        cctui::aws::client::Clients::with_credentials(cctui::aws::client::StaticCredentials {
-            access_key_id: DEMO_ACCESS_KEY_ID.to_string(),
-            secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
-            session_token: None,
-        });
-    Ok((service, clients))
+    Ok((service, cctui::event_loop::demo_clients()))
 }
 
 /// SIGTERM and SIGHUP end the loop like a forced quit, so the terminal is restored.

@@ -35,9 +35,19 @@ pub fn restore() -> io::Result<()> {
 
 /// Restores the terminal before the previous panic hook prints the message, so the message
 /// lands on the normal screen instead of vanishing with the alternate one.
+///
+/// Only a panic of the thread that installed it (the UI thread) restores the terminal and
+/// prints: a panic in a job thread is caught by the job manager and becomes a failed job, so
+/// here it is only logged — restoring the terminal then would leave the UI drawing over a
+/// shell.
 pub fn install_panic_hook() {
+    let ui_thread = std::thread::current().id();
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != ui_thread {
+            tracing::error!(panic = %info, "a background thread panicked");
+            return;
+        }
         let _ = restore();
         previous(info);
     }));

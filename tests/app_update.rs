@@ -29,7 +29,8 @@ fn press(state: &mut State, text: &str) -> Vec<Effect> {
 
 fn start_job(state: &mut State, id: u64, title: &str) {
     let event = JobEvent::Started {
-        tag: cctui::jobs::JobTag::Change,
+        writes: true,
+        domain: cctui::jobs::Domain::Clone,
         title: title.into(),
         visible: true,
     };
@@ -100,7 +101,10 @@ fn quit_asks_first_while_jobs_run_and_no_keeps_running() {
     assert!(!s.quit);
     match s.overlays.last() {
         Some(Overlay::Confirm { message, .. }) => {
-            assert!(message.contains("1 job is still running"), "{message}")
+            assert!(
+                message.contains("1 job is still changing things"),
+                "{message}"
+            )
         }
         other => panic!("expected a confirmation, got {other:?}"),
     }
@@ -111,8 +115,107 @@ fn quit_asks_first_while_jobs_run_and_no_keeps_running() {
 
     press(&mut s, "q");
     let effects = press(&mut s, "y");
-    assert_eq!(effects, vec![Effect::CancelAll, Effect::Quit]);
+    assert_eq!(effects, vec![Effect::CancelAll], "jobs are asked to stop");
+    assert!(s.quitting && !s.quit, "the loop waits for the write to end");
+    assert!(
+        press(&mut s, "tab").is_empty(),
+        "nothing new starts meanwhile"
+    );
+    let effects = end_job(&mut s, 7, JobEvent::Cancelled);
+    assert!(effects.contains(&Effect::Quit));
     assert!(s.quit);
+}
+
+fn end_job(state: &mut State, id: u64, event: JobEvent) -> Vec<Effect> {
+    update(
+        state,
+        Action::Job(Box::new(JobUpdate {
+            id: JobId(id),
+            event,
+        })),
+    )
+}
+
+#[test]
+fn a_second_ctrl_c_quits_at_once() {
+    let mut s = state();
+    start_job(&mut s, 7, "Commit");
+    assert_eq!(press(&mut s, "ctrl-c"), vec![Effect::CancelAll]);
+    assert!(s.quitting && !s.quit);
+    let effects = press(&mut s, "ctrl-c");
+    assert!(effects.contains(&Effect::Quit));
+    assert!(s.quit);
+}
+
+#[test]
+fn quiet_writes_count_when_quitting() {
+    let mut s = state();
+    // Stage and discard show no row in the strip, but they write the index.
+    update(
+        &mut s,
+        Action::Job(Box::new(JobUpdate {
+            id: JobId(3),
+            event: JobEvent::Started {
+                title: "Stage a.txt".into(),
+                visible: false,
+                writes: true,
+                domain: cctui::jobs::Domain::Worktree,
+            },
+        })),
+    );
+    assert!(press(&mut s, "q").is_empty());
+    assert!(
+        matches!(s.overlays.last(), Some(Overlay::Confirm { .. })),
+        "q asks while a quiet write runs"
+    );
+}
+
+#[test]
+fn cancelling_a_write_says_cancelling_until_it_reports_how_it_ended() {
+    let mut s = state();
+    start_job(&mut s, 5, "Commit: fix");
+    s.focus = Pane::Jobs;
+    assert_eq!(press(&mut s, "x"), vec![Effect::Cancel(JobId(5))]);
+    assert_eq!(s.jobs[0].status, JobStatus::Cancelling);
+    // Past its point of no return, the commit lands: the strip says so, never "cancelled".
+    end_job(
+        &mut s,
+        5,
+        JobEvent::Finished(Ok(cctui::jobs::JobOutput::Worktree(
+            cctui::jobs::WorktreeOutput::RemoteDone {
+                repo: "/nowhere".into(),
+                message: "done".into(),
+            },
+        ))),
+    );
+    assert_eq!(s.jobs[0].status, JobStatus::Succeeded);
+}
+
+#[test]
+fn an_error_overlay_never_traps_help_or_quit() {
+    let mut s = state();
+    let error = Overlay::Error {
+        message: "Cannot reach the endpoint".into(),
+        hint: None,
+    };
+    update(&mut s, Action::Open(Box::new(error)));
+    press(&mut s, "?");
+    assert!(matches!(s.overlays.last(), Some(Overlay::Help { .. })));
+    press(&mut s, "esc");
+    press(&mut s, "esc");
+    assert!(s.overlays.is_empty());
+    update(
+        &mut s,
+        Action::Open(Box::new(Overlay::Error {
+            message: "again".into(),
+            hint: None,
+        })),
+    );
+    // q closes the error (as in every overlay), and the next q quits.
+    press(&mut s, "q");
+    assert!(s.overlays.is_empty());
+    let effects = press(&mut s, "q");
+    assert!(effects.contains(&Effect::Quit));
 }
 
 #[test]
@@ -273,7 +376,9 @@ fn terminate_quits_even_with_running_jobs() {
     let mut s = state();
     start_job(&mut s, 1, "Clone");
     let effects = update(&mut s, Action::Terminate);
-    assert_eq!(effects, vec![Effect::CancelAll, Effect::Quit]);
+    assert_eq!(effects, vec![Effect::CancelAll]);
+    let effects = end_job(&mut s, 1, JobEvent::Cancelled);
+    assert!(effects.contains(&Effect::Quit) && s.quit);
 }
 
 #[test]

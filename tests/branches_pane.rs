@@ -13,8 +13,14 @@ use cctui::git::branch::{CommitSummary, LocalBranch, RemoteBranch, StartPoint};
 use cctui::git::merge::Resolution;
 use cctui::git::stash::StashEntry;
 use cctui::git::status::{ConflictKind, FileKind, FileStatus, RepoState, Status};
-use cctui::jobs::{BranchNeed, BranchOp, JobEvent, JobId, JobOutput, JobRequest, JobUpdate};
+use cctui::jobs::{
+    BranchNeed, BranchOp, BranchesOutput, JobId, JobOutput, JobRequest, WorktreeOutput,
+};
+
+#[path = "support/app.rs"]
+mod drive;
 use cctui::ui::{self, View};
+use drive::requests;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -30,24 +36,41 @@ fn summary(n: i64, text: &str) -> CommitSummary {
     }
 }
 
-fn job(state: &mut State, event: JobEvent) -> Vec<Effect> {
-    update(
-        state,
-        Action::Job(Box::new(JobUpdate {
-            id: JobId(1),
-            event,
-        })),
-    )
+const WORK: &str = "/work/app";
+
+/// A branch operation on the open clone ended.
+fn done(message: &str, conflicts: Vec<String>) -> JobOutput {
+    JobOutput::Branches(BranchesOutput::Done {
+        repo: Some(WORK.into()),
+        message: message.into(),
+        conflicts,
+    })
 }
 
-fn requests(effects: &[Effect]) -> Vec<JobRequest> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Spawn(r) => Some((**r).clone()),
-            _ => None,
-        })
-        .collect()
+/// The branch operation `effects` started asked something.
+fn needs(state: &mut State, effects: &[Effect], need: BranchNeed) {
+    let (id, _) = drive::one(state, effects);
+    drive::finish(
+        state,
+        id,
+        JobOutput::Branches(BranchesOutput::Needs {
+            repo: WORK.into(),
+            need,
+        }),
+    );
+}
+
+fn status_output(status: Status) -> JobOutput {
+    JobOutput::Worktree(WorktreeOutput::Status {
+        status,
+        ahead_behind: None,
+        merge_message: Some("Merge branch 'feature/login'\n".into()),
+        origin_url: None,
+    })
+}
+
+fn pending_status(state: &State) -> JobId {
+    state.status.pending.unwrap()
 }
 
 fn press(state: &mut State, id: CommandId) -> Vec<Effect> {
@@ -67,12 +90,9 @@ fn loaded() -> State {
         },
     );
     let effects = press(&mut state, CommandId::FocusBranches);
-    assert!(matches!(
-        requests(&effects).as_slice(),
-        [JobRequest::ReadBranches { .. }]
-    ));
+    let (read, request) = drive::one(&mut state, &effects);
+    assert!(matches!(request, JobRequest::ReadBranches { .. }));
     assert_eq!(state.focus, Pane::Branches);
-    let generation = state.branches.generation;
     let local = vec![
         LocalBranch {
             name: "feature/login".into(),
@@ -104,10 +124,10 @@ fn loaded() -> State {
         message: "On master: wip".into(),
         id: "abc".into(),
     }];
-    job(
+    drive::output(
         &mut state,
-        JobEvent::Output(JobOutput::ServerBranches {
-            generation,
+        read,
+        JobOutput::Branches(BranchesOutput::ServerBranches {
             branches: Ok(vec![
                 ServerBranch {
                     name: "master".into(),
@@ -122,14 +142,14 @@ fn loaded() -> State {
             ]),
         }),
     );
-    job(
+    drive::finish(
         &mut state,
-        JobEvent::Finished(Ok(JobOutput::Branches {
-            generation,
+        read,
+        JobOutput::Branches(BranchesOutput::Branches {
             local,
             remote,
             stashes,
-        })),
+        }),
     );
     state
 }
@@ -185,36 +205,36 @@ fn switch_create_merge_delete_and_default_branch() {
     for c in "fix/typo".chars() {
         update(&mut state, Action::TypeChar(c));
     }
-    let created = requests(&press(&mut state, CommandId::Accept));
+    let effects = press(&mut state, CommandId::Accept);
+    let created = requests(&effects);
     assert!(
         matches!(created.as_slice(), [JobRequest::Branch { op: BranchOp::Create { name, start: StartPoint::Branch(from), checkout: true }, .. }] if name == "fix/typo" && from == "feature/login")
     );
-    job(
-        &mut state,
-        JobEvent::Finished(Ok(JobOutput::BranchDone {
-            message: "Created".into(),
-            conflicts: vec![],
-        })),
+    assert!(
+        press(&mut state, CommandId::Accept).is_empty(),
+        "a waiting form takes no second submit"
     );
+    let (id, _) = drive::one(&mut state, &effects);
+    drive::finish(&mut state, id, done("Created", vec![]));
     assert!(state.overlays.is_empty(), "the form closes on success");
 
     // Delete asks; an unmerged branch asks again before forcing.
     assert!(press(&mut state, CommandId::DeleteBranch).is_empty());
-    let delete = requests(&press(&mut state, CommandId::Yes));
+    let effects = press(&mut state, CommandId::Yes);
     assert!(matches!(
-        delete.as_slice(),
+        requests(&effects).as_slice(),
         [JobRequest::Branch {
             op: BranchOp::Delete { force: false, .. },
             ..
         }]
     ));
-    job(
+    needs(
         &mut state,
-        JobEvent::Finished(Ok(JobOutput::BranchNeeds(BranchNeed::ForceDelete(
-            "feature/login".into(),
-        )))),
+        &effects,
+        BranchNeed::ForceDelete("feature/login".into()),
     );
-    let forced = requests(&press(&mut state, CommandId::Yes));
+    let forced_effects = press(&mut state, CommandId::Yes);
+    let forced = requests(&forced_effects);
     assert!(matches!(
         forced.as_slice(),
         [JobRequest::Branch {
@@ -224,12 +244,13 @@ fn switch_create_merge_delete_and_default_branch() {
     ));
 
     // A dirty switch offers to stash.
-    job(
+    needs(
         &mut state,
-        JobEvent::Finished(Ok(JobOutput::BranchNeeds(BranchNeed::StashFirst {
+        &forced_effects,
+        BranchNeed::StashFirst {
             branch: "master".into(),
             files: vec!["a.txt".into()],
-        }))),
+        },
     );
     let Some(Overlay::Confirm { message, .. }) = state.overlays.last() else {
         panic!()
@@ -264,22 +285,17 @@ fn conflicted() -> State {
         unborn: false,
         state: RepoState::Merge,
     };
-    let generation = state.status.generation;
-    job(
+    let id = pending_status(&state);
+    drive::finish(&mut state, id, status_output(status));
+    let merge = press(&mut state, CommandId::MergeBranch);
+    let (merge, _) = drive::one(&mut state, &merge);
+    drive::finish(
         &mut state,
-        JobEvent::Finished(Ok(JobOutput::Status {
-            generation,
-            status,
-            ahead_behind: None,
-            merge_message: Some("Merge branch 'feature/login'\n".into()),
-        })),
-    );
-    job(
-        &mut state,
-        JobEvent::Finished(Ok(JobOutput::BranchDone {
-            message: "Merging stopped".into(),
-            conflicts: vec!["config.toml".into(), "src/app.rs".into()],
-        })),
+        merge,
+        done(
+            "Merging stopped",
+            vec!["config.toml".into(), "src/app.rs".into()],
+        ),
     );
     state
 }
@@ -320,16 +336,8 @@ fn conflict_panel_resolves_each_way_then_commits_or_aborts() {
     // Once resolved, c opens the editor with the merge message.
     let mut resolved = state.status.status.clone().unwrap();
     resolved.conflicted.clear();
-    let generation = state.status.generation;
-    job(
-        &mut state,
-        JobEvent::Finished(Ok(JobOutput::Status {
-            generation,
-            status: resolved,
-            ahead_behind: None,
-            merge_message: Some("Merge branch 'feature/login'\n".into()),
-        })),
-    );
+    let id = pending_status(&state);
+    drive::finish(&mut state, id, status_output(resolved));
     press(&mut state, CommandId::CommitMerge);
     let Some(Overlay::CommitEditor(editor)) = state.overlays.last() else {
         panic!("{:?}", state.overlays.last())

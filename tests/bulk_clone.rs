@@ -65,7 +65,7 @@ async fn five_clones_in_parallel_one_failing() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut manager = JobManager::new(tx, services);
     let names = ["repo-0", "repo-1", "missing-repo", "repo-2", "repo-3"];
-    for name in names {
+    for (n, name) in names.into_iter().enumerate() {
         let job = CloneJob {
             target: target.clone(),
             repository: name.into(),
@@ -77,7 +77,10 @@ async fn five_clones_in_parallel_one_failing() {
             passphrase: None,
             trusted_fingerprint: None,
         };
-        manager.spawn(JobRequest::Clone(Box::new(job)));
+        manager.spawn(
+            cctui::jobs::JobId(n as u64 + 1),
+            JobRequest::Clone(Box::new(job)),
+        );
     }
     let mut cloned: Vec<PathBuf> = Vec::new();
     let mut failures = Vec::new();
@@ -87,7 +90,10 @@ async fn five_clones_in_parallel_one_failing() {
             .unwrap()
             .unwrap();
         match update.event {
-            JobEvent::Finished(Ok(JobOutput::Cloned { path, .. })) => cloned.push(path),
+            JobEvent::Finished(Ok(JobOutput::Clone(cctui::jobs::CloneOutput::Cloned {
+                path,
+                ..
+            }))) => cloned.push(path),
             JobEvent::Finished(Err(failure)) => failures.push(failure),
             JobEvent::Finished(Ok(other)) => panic!("unexpected output {other:?}"),
             JobEvent::Cancelled => panic!("cancelled"),

@@ -12,7 +12,11 @@ use cctui::app::state::{Session, State};
 use cctui::app::update::update;
 use cctui::aws::repos::Repository;
 use cctui::config::{CloneProtocol, Config};
-use cctui::jobs::{CloneJob, CloneNeed, JobEvent, JobId, JobOutput, JobRequest, JobTag, JobUpdate};
+use cctui::jobs::{CloneJob, CloneNeed, CloneOutput, JobId, JobOutput, JobRequest, ReposOutput};
+use cctui::model::RepoKey;
+
+#[path = "support/app.rs"]
+mod drive;
 use cctui::ui::{self, View};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -23,8 +27,8 @@ fn loaded() -> State {
         ..Session::default()
     });
     state.workspace_root = PathBuf::from("/home/dev/codecommit");
-    update(&mut state, Action::Command(CommandId::Refresh));
-    let generation = state.repos.generation;
+    let effects = update(&mut state, Action::Command(CommandId::Refresh));
+    let (listing, _) = drive::one(&mut state, &effects);
     let repositories = ["alpha", "beta", "gamma"]
         .map(|name| {
             let repo = Repository {
@@ -40,23 +44,12 @@ fn loaded() -> State {
             (repo, None)
         })
         .to_vec();
-    let output = JobOutput::RepositoryBatch {
-        generation,
+    let output = JobOutput::Repos(ReposOutput::RepositoryBatch {
         target: state.session.target(),
         repositories,
-    };
-    job(&mut state, 1, JobEvent::Output(output));
+    });
+    drive::output(&mut state, listing, output);
     state
-}
-
-fn job(state: &mut State, id: u64, event: JobEvent) -> Vec<Effect> {
-    update(
-        state,
-        Action::Job(Box::new(JobUpdate {
-            id: JobId(id),
-            event,
-        })),
-    )
 }
 
 fn press(state: &mut State, id: CommandId) -> Vec<Effect> {
@@ -67,7 +60,7 @@ fn clone_jobs(effects: &[Effect]) -> Vec<CloneJob> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Spawn(request) => match request.as_ref() {
+            Effect::Spawn { request, .. } => match request.as_ref() {
                 JobRequest::Clone(job) => Some((**job).clone()),
                 _ => None,
             },
@@ -134,23 +127,16 @@ fn a_clone_that_needs_a_login_asks_then_retries_with_it_kept_in_memory() {
     let mut state = loaded();
     press(&mut state, CommandId::CloneRepository);
     press(&mut state, CommandId::OptionNext);
-    let first = clone_jobs(&press(&mut state, CommandId::Accept)).remove(0);
-    job(
-        &mut state,
-        7,
-        JobEvent::Started {
-            title: "Clone".into(),
-            visible: true,
-            tag: JobTag::Change,
-        },
-    );
-    let needs = JobOutput::CloneNeeds {
+    let effects = press(&mut state, CommandId::Accept);
+    let first = clone_jobs(&effects).remove(0);
+    let (id, _) = drive::one(&mut state, &effects);
+    let needs = JobOutput::Clone(CloneOutput::Needs {
         job: Box::new(first),
         need: CloneNeed::Login,
-    };
-    job(&mut state, 7, JobEvent::Finished(Ok(needs)));
+    });
+    drive::finish(&mut state, id, needs);
     assert!(
-        state.jobs.iter().all(|j| j.id != JobId(7)),
+        state.jobs.iter().all(|j| j.id != id),
         "the asking job leaves no row"
     );
     assert!(matches!(
@@ -205,19 +191,21 @@ fn an_unknown_ssh_host_asks_for_trust_with_the_fingerprint() {
     let mut state = loaded();
     press(&mut state, CommandId::CloneRepository);
     press(&mut state, CommandId::OptionPrev);
-    let first = clone_jobs(&press(&mut state, CommandId::Accept)).remove(0);
+    let effects = press(&mut state, CommandId::Accept);
+    let first = clone_jobs(&effects).remove(0);
+    let (id, _) = drive::one(&mut state, &effects);
     assert_eq!(first.protocol, CloneProtocol::Ssh);
     let need = CloneNeed::TrustHost {
         host: "git-codecommit.eu-west-1.amazonaws.com".into(),
         fingerprint: "SHA256:abc".into(),
     };
-    job(
+    drive::finish(
         &mut state,
-        8,
-        JobEvent::Finished(Ok(JobOutput::CloneNeeds {
+        id,
+        JobOutput::Clone(CloneOutput::Needs {
             job: Box::new(first),
             need,
-        })),
+        }),
     );
     let Some(Overlay::Confirm { message, .. }) = state.overlays.last() else {
         panic!()
@@ -230,11 +218,13 @@ fn an_unknown_ssh_host_asks_for_trust_with_the_fingerprint() {
 #[test]
 fn a_finished_clone_marks_the_row_and_opens_the_repository() {
     let mut state = loaded();
-    let output = JobOutput::Cloned {
+    let output = JobOutput::Clone(CloneOutput::Cloned {
+        key: RepoKey::new(None, "eu-west-1", "beta"),
         repository: "beta".into(),
         path: "/home/dev/codecommit/beta".into(),
-    };
-    job(&mut state, 9, JobEvent::Finished(Ok(output)));
+        note: None,
+    });
+    drive::finish(&mut state, JobId(99), output);
     let row = state
         .repos
         .rows

@@ -10,7 +10,11 @@ use cctui::app::update::update;
 use cctui::aws::client::Target;
 use cctui::aws::repos::Repository;
 use cctui::config::Config;
-use cctui::jobs::{JobEvent, JobId, JobOutput, JobRequest, JobTag, JobUpdate};
+use cctui::jobs::{JobId, JobOutput, JobRequest, ReposOutput, SetupReport};
+use cctui::model::RepoKey;
+
+#[path = "support/app.rs"]
+mod drive;
 use cctui::ui::{self, View};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -33,14 +37,23 @@ fn repository(name: &str, description: &str, branch: Option<&str>, age: i64) -> 
     }
 }
 
-fn job(state: &mut State, id: u64, event: JobEvent) -> Vec<Effect> {
-    update(
-        state,
-        Action::Job(Box::new(JobUpdate {
-            id: JobId(id),
-            event,
-        })),
-    )
+fn repos(output: ReposOutput) -> JobOutput {
+    JobOutput::Repos(output)
+}
+
+fn batch(target: &Target, list: Vec<Repository>) -> JobOutput {
+    repos(ReposOutput::RepositoryBatch {
+        target: target.clone(),
+        repositories: list.into_iter().map(|r| (r, None)).collect(),
+    })
+}
+
+/// Starts the listing that `effects` ask for and returns its id.
+fn listing(state: &mut State, effects: &[Effect]) -> JobId {
+    drive::find(state, effects, |r| {
+        matches!(r, JobRequest::ListRepositories { .. })
+    })
+    .unwrap_or_else(|| panic!("no listing in {effects:?}"))
 }
 
 /// A state after a listing of four repositories arrived in two batches.
@@ -51,67 +64,46 @@ fn loaded() -> State {
         ..Session::default()
     });
     let effects = update(&mut state, Action::Command(CommandId::Refresh));
-    let Some(Effect::Spawn(request)) = effects.last() else {
+    let requests = drive::requests(&effects);
+    let Some(JobRequest::ListRepositories { targets }) = requests.last() else {
         panic!("{effects:?}")
     };
-    let JobRequest::ListRepositories {
-        generation,
-        targets,
-    } = request.as_ref()
-    else {
-        panic!()
-    };
     assert_eq!(targets, &vec![state.session.target()]);
-    let generation = *generation;
-    job(
-        &mut state,
-        9,
-        JobEvent::Started {
-            title: "List".into(),
-            visible: false,
-            tag: JobTag::Listing(generation),
-        },
-    );
+    let id = listing(&mut state, &effects);
     let target = state.session.target();
-    let batch = |repos: Vec<Repository>| JobOutput::RepositoryBatch {
-        generation,
-        target: target.clone(),
-        repositories: repos.into_iter().map(|r| (r, None)).collect(),
-    };
-    job(
+    drive::output(
         &mut state,
-        9,
-        JobEvent::Output(batch(vec![
-            repository("payments-service", "Card payments API", Some("main"), 3600),
-            repository(
-                "infra-terraform",
-                "Terraform for all accounts",
-                Some("master"),
-                86_400 * 3,
-            ),
-        ])),
+        id,
+        batch(
+            &target,
+            vec![
+                repository("payments-service", "Card payments API", Some("main"), 3600),
+                repository(
+                    "infra-terraform",
+                    "Terraform for all accounts",
+                    Some("master"),
+                    86_400 * 3,
+                ),
+            ],
+        ),
     );
-    job(
+    drive::output(
         &mut state,
-        9,
-        JobEvent::Output(batch(vec![
-            repository("empty-repo", "", None, 120),
-            repository(
-                "web-frontend",
-                "React storefront",
-                Some("develop"),
-                86_400 * 40,
-            ),
-        ])),
+        id,
+        batch(
+            &target,
+            vec![
+                repository("empty-repo", "", None, 120),
+                repository(
+                    "web-frontend",
+                    "React storefront",
+                    Some("develop"),
+                    86_400 * 40,
+                ),
+            ],
+        ),
     );
-    job(
-        &mut state,
-        9,
-        JobEvent::Finished(Ok(JobOutput::Listed {
-            generation,
-            total: 4,
-        })),
-    );
+    drive::finish(&mut state, id, repos(ReposOutput::Listed { total: 4 }));
     state
 }
 
@@ -204,14 +196,11 @@ fn sort_by_last_change_and_filter() {
 #[test]
 fn stale_listing_results_are_dropped() {
     let mut state = loaded();
-    let old = state.repos.generation;
-    press(&mut state, CommandId::Refresh);
-    let stale = JobOutput::RepositoryBatch {
-        generation: old,
-        target: Target::default(),
-        repositories: vec![(repository("ghost", "", None, 1), None)],
-    };
-    job(&mut state, 9, JobEvent::Output(stale));
+    let old = state.repos.listing.unwrap();
+    let effects = press(&mut state, CommandId::Refresh);
+    listing(&mut state, &effects);
+    let stale = batch(&Target::default(), vec![repository("ghost", "", None, 1)]);
+    drive::output(&mut state, old, stale);
     assert!(!names(&state).contains(&"ghost".to_string()));
     assert_eq!(
         names(&state).len(),
@@ -226,9 +215,8 @@ fn details_and_copy_urls() {
     press(&mut state, CommandId::Top);
     press(&mut state, CommandId::Down);
     let effects = press(&mut state, CommandId::Details);
-    assert!(
-        matches!(effects.as_slice(), [Effect::Spawn(r)] if matches!(r.as_ref(), JobRequest::LoadExtras { .. }))
-    );
+    let (id, request) = drive::one(&mut state, &effects);
+    assert!(matches!(request, JobRequest::LoadExtras { .. }));
     let extras = cctui::aws::repos::RepositoryExtras {
         tags: [("team".to_string(), "platform".to_string())].into(),
         triggers: vec![(
@@ -236,13 +224,13 @@ fn details_and_copy_urls() {
             "arn:aws:sns:eu-west-1:111122223333:builds".into(),
         )],
     };
-    job(
+    drive::finish(
         &mut state,
-        10,
-        JobEvent::Finished(Ok(JobOutput::Extras {
-            name: "infra-terraform".into(),
+        id,
+        repos(ReposOutput::Extras {
+            key: RepoKey::new(Some("dev".into()), "eu-west-1", "infra-terraform"),
             extras,
-        })),
+        }),
     );
     insta::assert_snapshot!(render(&state, 120, 32));
     press(&mut state, CommandId::NextField);
@@ -303,10 +291,8 @@ fn create_form_validates_live_and_submits() {
     press(&mut state, CommandId::NextField);
     type_text(&mut state, "team=fin, env=prod");
     let effects = press(&mut state, CommandId::Accept);
-    let Some(Effect::Spawn(request)) = effects.first() else {
-        panic!("{effects:?}")
-    };
-    let JobRequest::CreateRepository { new, .. } = request.as_ref() else {
+    let (create, request) = drive::one(&mut state, &effects);
+    let JobRequest::CreateRepository { new, .. } = request else {
         panic!()
     };
     assert_eq!(new.name, "billing");
@@ -319,34 +305,34 @@ fn create_form_validates_live_and_submits() {
         message: "Repository named billing already exists".into(),
         hint: None,
     };
-    job(
+    drive::report(
         &mut state,
-        11,
-        JobEvent::Started {
-            title: "Create".into(),
-            visible: true,
-            tag: JobTag::Change,
-        },
+        create,
+        cctui::jobs::JobEvent::Finished(Err(failure)),
     );
-    job(&mut state, 11, JobEvent::Finished(Err(failure)));
     assert!(matches!(state.overlays.last(), Some(Overlay::Error { .. })));
     state.overlays.pop();
     let Some(Overlay::Form(form)) = state.overlays.last() else {
         panic!("form lost")
     };
     assert_eq!(form.fields[0].value, "billing");
-    assert!(!form.submitting);
+    assert!(form.pending.is_none(), "the form can be sent again");
 
     // Success selects the new repository once it is listed.
-    job(
+    let effects = press(&mut state, CommandId::Accept);
+    let (create, _) = drive::one(&mut state, &effects);
+    drive::finish(
         &mut state,
-        12,
-        JobEvent::Finished(Ok(JobOutput::Created(repository(
+        create,
+        repos(ReposOutput::Created(repository(
             "billing", "Invoices", None, 0,
-        )))),
+        ))),
     );
     assert!(state.overlays.is_empty());
-    assert_eq!(state.repos.select_when_seen.as_deref(), Some("billing"));
+    assert_eq!(
+        state.repos.select_when_seen,
+        Some(RepoKey::new(Some("dev".into()), "eu-west-1", "billing"))
+    );
 }
 
 #[test]
@@ -359,16 +345,17 @@ fn delete_needs_the_typed_name() {
     insta::assert_snapshot!(render(&state, 100, 24));
     type_text(&mut state, "o");
     let effects = press(&mut state, CommandId::Accept);
+    let (id, request) = drive::one(&mut state, &effects);
     assert!(
-        matches!(effects.as_slice(), [Effect::Spawn(r)] if matches!(r.as_ref(), JobRequest::DeleteRepository { name, .. } if name == "empty-repo"))
+        matches!(request, JobRequest::DeleteRepository { ref name, ref target } if name == "empty-repo" && target.region.as_deref() == Some("eu-west-1"))
     );
-    job(
+    drive::finish(
         &mut state,
-        13,
-        JobEvent::Finished(Ok(JobOutput::Deleted {
-            name: "empty-repo".into(),
+        id,
+        repos(ReposOutput::Deleted {
+            key: RepoKey::new(Some("dev".into()), "eu-west-1", "empty-repo"),
             id: Some("x".into()),
-        })),
+        }),
     );
     assert!(!names(&state).contains(&"empty-repo".to_string()));
 }
@@ -394,36 +381,205 @@ fn readonly_refuses_create_rename_describe_delete() {
 #[test]
 fn listing_error_keeps_rows_and_shows_the_hint() {
     let mut state = loaded();
-    press(&mut state, CommandId::Refresh);
-    let generation = state.repos.generation;
-    job(
-        &mut state,
-        20,
-        JobEvent::Started {
-            title: "List".into(),
-            visible: false,
-            tag: JobTag::Listing(generation),
-        },
-    );
+    let effects = press(&mut state, CommandId::Refresh);
+    let id = listing(&mut state, &effects);
     let failure = cctui::jobs::JobFailure {
         message: "The SSO session for profile dev has expired.".into(),
         hint: Some("Run `aws sso login --profile dev` and press r to retry.".into()),
     };
-    job(&mut state, 20, JobEvent::Finished(Err(failure)));
+    drive::report(
+        &mut state,
+        id,
+        cctui::jobs::JobEvent::Finished(Err(failure)),
+    );
     assert_eq!(names(&state).len(), 4);
+    assert!(state.overlays.is_empty(), "a listing error is no modal");
     insta::assert_snapshot!(render(&state, 100, 24));
 }
 
 #[test]
 fn switching_region_reloads_and_cancels_the_old_listing() {
     let mut state = loaded();
+    let effects = press(&mut state, CommandId::Refresh);
+    let running = listing(&mut state, &effects);
     press(&mut state, CommandId::PickRegion);
     type_text(&mut state, "eu-north");
     let effects = press(&mut state, CommandId::Accept);
     assert_eq!(state.session.region.as_deref(), Some("eu-north-1"));
-    assert_eq!(effects.first(), Some(&Effect::CancelListings));
+    // The setup is checked for the new region first, then the listing replaces the old one.
+    let (check, request) = drive::one(&mut state, &effects);
+    assert!(matches!(request, JobRequest::CheckSetup { .. }));
+    let effects = drive::finish(
+        &mut state,
+        check,
+        repos(ReposOutput::Setup(SetupReport::default())),
+    );
+    assert_eq!(effects.first(), Some(&Effect::Cancel(running)));
     assert!(
-        matches!(effects.get(1), Some(Effect::Spawn(r)) if matches!(r.as_ref(), JobRequest::ListRepositories { targets, .. } if targets[0].region.as_deref() == Some("eu-north-1")))
+        matches!(drive::requests(&effects).as_slice(), [JobRequest::ListRepositories { targets }] if targets[0].region.as_deref() == Some("eu-north-1"))
     );
     assert_eq!(state.session.account_id, None);
+}
+
+/// The all-regions view with `payments` in two regions of one profile.
+fn two_regions() -> State {
+    let mut state = State::new(Session {
+        profile: Some("dev".into()),
+        region: Some("us-east-1".into()),
+        ..Session::default()
+    });
+    state.profiles = vec!["dev".into()];
+    let effects = press(&mut state, CommandId::AllRegions);
+    let id = listing(&mut state, &effects);
+    for region in ["us-east-1", "eu-west-1"] {
+        let target = Target {
+            profile: Some("dev".into()),
+            region: Some(region.into()),
+            endpoint: None,
+        };
+        let mut repo = repository("payments", &format!("in {region}"), Some("main"), 60);
+        repo.arn = format!("arn:aws:codecommit:{region}:111122223333:payments");
+        drive::output(&mut state, id, batch(&target, vec![repo]));
+    }
+    drive::finish(&mut state, id, repos(ReposOutput::Listed { total: 2 }));
+    assert_eq!(state.repos.view.len(), 2);
+    state
+}
+
+fn select_region(state: &mut State, region: &str) -> RepoKey {
+    let position = state
+        .repos
+        .view
+        .iter()
+        .position(|i| state.repos.rows[*i].region == region)
+        .unwrap();
+    state.repos.selected = position;
+    state.repos.selected_row().unwrap().key()
+}
+
+#[test]
+fn all_regions_deletes_the_rows_own_repository_and_keeps_its_namesake() {
+    let mut state = two_regions();
+    let west = select_region(&mut state, "eu-west-1");
+    press(&mut state, CommandId::DeleteRepository);
+    type_text(&mut state, "payments");
+    let effects = press(&mut state, CommandId::Accept);
+    let (id, request) = drive::one(&mut state, &effects);
+    let JobRequest::DeleteRepository { target, name } = request else {
+        panic!()
+    };
+    assert_eq!(
+        (
+            target.region.as_deref(),
+            target.profile.as_deref(),
+            name.as_str()
+        ),
+        (Some("eu-west-1"), Some("dev"), "payments"),
+        "the row's region, not the session's us-east-1"
+    );
+    drive::finish(
+        &mut state,
+        id,
+        repos(ReposOutput::Deleted {
+            key: west,
+            id: Some("x".into()),
+        }),
+    );
+    let left: Vec<_> = state.repos.rows.iter().map(|r| r.region.as_str()).collect();
+    assert_eq!(left, vec!["us-east-1"], "the namesake in us-east-1 stays");
+}
+
+#[test]
+fn all_regions_rename_and_describe_go_to_the_rows_region() {
+    let mut state = two_regions();
+    let west = select_region(&mut state, "eu-west-1");
+    press(&mut state, CommandId::RenameRepository);
+    for _ in 0.."payments".len() {
+        update(&mut state, Action::Backspace);
+    }
+    type_text(&mut state, "billing");
+    let effects = press(&mut state, CommandId::Accept);
+    let (id, request) = drive::one(&mut state, &effects);
+    assert!(
+        matches!(&request, JobRequest::RenameRepository { target, old, new } if target.region.as_deref() == Some("eu-west-1") && old == "payments" && new == "billing"),
+        "{request:?}"
+    );
+    drive::finish(
+        &mut state,
+        id,
+        repos(ReposOutput::Renamed {
+            key: west.clone(),
+            new: "billing".into(),
+        }),
+    );
+    assert_eq!(
+        state.repos.select_when_seen,
+        Some(RepoKey::new(Some("dev".into()), "eu-west-1", "billing"))
+    );
+
+    let mut state = two_regions();
+    let east = select_region(&mut state, "us-east-1");
+    press(&mut state, CommandId::DescribeRepository);
+    type_text(&mut state, "!");
+    let effects = press(&mut state, CommandId::Accept);
+    let (id, request) = drive::one(&mut state, &effects);
+    assert!(
+        matches!(&request, JobRequest::DescribeRepository { target, .. } if target.region.as_deref() == Some("us-east-1"))
+    );
+    drive::finish(
+        &mut state,
+        id,
+        repos(ReposOutput::Described {
+            key: east,
+            description: "changed".into(),
+        }),
+    );
+    let description = |region: &str| {
+        state
+            .repos
+            .rows
+            .iter()
+            .find(|r| r.region == region)
+            .map(|r| r.repo.description.clone())
+            .unwrap()
+    };
+    assert_eq!(description("us-east-1"), "changed");
+    assert_eq!(
+        description("eu-west-1"),
+        "in eu-west-1",
+        "the namesake is untouched"
+    );
+}
+
+#[test]
+fn all_regions_marks_and_extras_belong_to_one_row() {
+    let mut state = two_regions();
+    let west = select_region(&mut state, "eu-west-1");
+    press(&mut state, CommandId::ToggleMark);
+    assert_eq!(state.repos.marked.iter().collect::<Vec<_>>(), vec![&west]);
+    let effects = press(&mut state, CommandId::CloneRepository);
+    assert!(effects.is_empty());
+    let Some(Overlay::CloneDialog { repositories, .. }) = state.overlays.last() else {
+        panic!()
+    };
+    assert_eq!(repositories, &vec![west.clone()]);
+    state.overlays.clear();
+
+    let effects = press(&mut state, CommandId::Details);
+    let (id, _) = drive::one(&mut state, &effects);
+    drive::finish(
+        &mut state,
+        id,
+        repos(ReposOutput::Extras {
+            key: west.clone(),
+            extras: Default::default(),
+        }),
+    );
+    state.overlays.clear();
+    let east = select_region(&mut state, "us-east-1");
+    assert!(state.repos.extras.contains_key(&west));
+    assert!(
+        !state.repos.extras.contains_key(&east),
+        "the namesake's details are its own"
+    );
 }

@@ -46,7 +46,8 @@ fn main_layout_160x48_with_jobs_and_badges() {
     s.session.readonly = true;
     s.session.demo = true;
     let started = JobEvent::Started {
-        tag: cctui::jobs::JobTag::Change,
+        writes: true,
+        domain: cctui::jobs::Domain::Clone,
         title: "Clone payments-service".into(),
         visible: true,
     };
@@ -104,7 +105,8 @@ fn error_overlay_with_hint() {
 fn quit_confirmation() {
     let mut s = state();
     let started = JobEvent::Started {
-        tag: cctui::jobs::JobTag::Change,
+        writes: true,
+        domain: cctui::jobs::Domain::Clone,
         title: "Clone".into(),
         visible: true,
     };

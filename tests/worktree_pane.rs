@@ -14,8 +14,14 @@ use cctui::git::diff::{DiffLine, DiffTarget, FileChange, FileDiff, Hunk, HunkId,
 use cctui::git::log::CommitInfo;
 use cctui::git::status::{FileKind, FileStatus, RepoState, Status};
 use cctui::jobs::{
-    IndexChange, JobEvent, JobFailure, JobId, JobOutput, JobRequest, JobTag, JobUpdate, RemoteOp,
+    IndexChange, JobEvent, JobFailure, JobOutput, JobRequest, RemoteOp, WorktreeOutput,
 };
+
+#[path = "support/app.rs"]
+mod drive;
+use drive::requests;
+
+const WORK: &str = "/work/demo";
 use cctui::ui::{self, View};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -30,24 +36,21 @@ fn file(path: &str, kind: FileKind) -> FileStatus {
     }
 }
 
-fn job(state: &mut State, id: u64, event: JobEvent) -> Vec<Effect> {
-    update(
-        state,
-        Action::Job(Box::new(JobUpdate {
-            id: JobId(id),
-            event,
-        })),
-    )
+fn worktree(output: WorktreeOutput) -> JobOutput {
+    JobOutput::Worktree(output)
 }
 
-fn requests(effects: &[Effect]) -> Vec<JobRequest> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Spawn(r) => Some((**r).clone()),
-            _ => None,
-        })
-        .collect()
+fn status_of(status: Status, ahead_behind: Option<(usize, usize)>) -> JobOutput {
+    worktree(WorktreeOutput::Status {
+        status,
+        ahead_behind,
+        merge_message: None,
+        origin_url: None,
+    })
+}
+
+fn index_changed() -> JobOutput {
+    worktree(WorktreeOutput::IndexChanged { repo: WORK.into() })
 }
 
 fn one(effects: &[Effect]) -> JobRequest {
@@ -120,25 +123,16 @@ fn opened() -> State {
         unborn: false,
         state: RepoState::Clean,
     };
-    let generation = state.status.generation;
-    job(
-        &mut state,
-        1,
-        JobEvent::Finished(Ok(JobOutput::Status {
-            generation,
-            status,
-            ahead_behind: Some((2, 1)),
-            merge_message: None,
-        })),
-    );
-    let generation = state.log.generation;
-    let page = JobOutput::LogPage {
-        generation,
+    drive::start_all(&mut state, &effects);
+    let read = state.status.pending.unwrap();
+    drive::finish(&mut state, read, status_of(status, Some((2, 1))));
+    let page = worktree(WorktreeOutput::LogPage {
         commits: (1..=3).map(commit).collect(),
         next: Some("x".into()),
         append: false,
-    };
-    job(&mut state, 2, JobEvent::Finished(Ok(page)));
+    });
+    let read = state.log.pending.unwrap();
+    drive::finish(&mut state, read, page);
     state
 }
 
@@ -166,22 +160,15 @@ fn status_and_log_panes() {
 #[test]
 fn stale_status_reads_are_dropped() {
     let mut state = opened();
-    let old = state.status.generation;
-    press(&mut state, CommandId::StatusRefresh);
+    let effects = press(&mut state, CommandId::StatusRefresh);
+    let (newer, _) = drive::one(&mut state, &effects);
+    // An older read (started before the refresh) answers late: dropped.
+    let older = cctui::jobs::JobId(newer.0 - 1);
     let stale = Status {
         branch: Some("stale".into()),
         ..state.status.status.clone().unwrap()
     };
-    job(
-        &mut state,
-        3,
-        JobEvent::Finished(Ok(JobOutput::Status {
-            generation: old,
-            status: stale,
-            ahead_behind: None,
-            merge_message: None,
-        })),
-    );
+    drive::finish(&mut state, older, status_of(stale, None));
     assert_eq!(
         state.status.status.as_ref().unwrap().branch.as_deref(),
         Some("master")
@@ -210,11 +197,8 @@ fn space_stages_or_unstages_by_section_and_discard_asks_first() {
         matches!(requests(&effects).as_slice(), [JobRequest::ChangeIndex { change: IndexChange::Discard(p), .. }] if p == "README.md")
     );
     // After any index change the status is read again.
-    let effects = job(
-        &mut state,
-        4,
-        JobEvent::Finished(Ok(JobOutput::IndexChanged)),
-    );
+    let (discard, _) = drive::one(&mut state, &effects);
+    let effects = drive::finish(&mut state, discard, index_changed());
     assert!(matches!(
         requests(&effects).as_slice(),
         [JobRequest::ReadStatus { .. }]
@@ -275,10 +259,8 @@ fn diff_view_stages_the_selected_hunk() {
     press(&mut state, CommandId::Down);
     press(&mut state, CommandId::Down);
     let effects = press(&mut state, CommandId::ShowDiff);
-    let JobRequest::ReadDiff {
-        source, generation, ..
-    } = one(&effects)
-    else {
+    let (read, request) = drive::one(&mut state, &effects);
+    let JobRequest::ReadDiff { source, .. } = request else {
         panic!()
     };
     assert_eq!(
@@ -288,13 +270,12 @@ fn diff_view_stages_the_selected_hunk() {
             target: DiffTarget::Unstaged
         }
     );
-    job(
+    drive::finish(
         &mut state,
-        5,
-        JobEvent::Finished(Ok(JobOutput::Diff {
-            generation,
+        read,
+        worktree(WorktreeOutput::Diff {
             files: vec![readme_diff()],
-        })),
+        }),
     );
     press(&mut state, CommandId::NextHunk);
     insta::assert_snapshot!(render(&state, 100, 20));
@@ -307,11 +288,8 @@ fn diff_view_stages_the_selected_hunk() {
         "an unstaged hunk cannot be unstaged"
     );
     // The change reloads both the status and the open diff.
-    let effects = job(
-        &mut state,
-        6,
-        JobEvent::Finished(Ok(JobOutput::IndexChanged)),
-    );
+    let (stage, _) = drive::one(&mut state, &effects);
+    let effects = drive::finish(&mut state, stage, index_changed());
     let reads = requests(&effects);
     assert!(
         matches!(
@@ -363,21 +341,17 @@ fn commit_editor_multiline_submit_failure_keeps_text_and_draft() {
         "Make the demo friendlier than it was before this change\n\nBody."
     );
     assert!(!request.amend);
+    assert!(
+        press(&mut state, CommandId::SubmitCommit).is_empty(),
+        "a waiting editor takes no second submit"
+    );
+    let (commit_job, _) = drive::one(&mut state, &effects);
 
     let failure = JobFailure {
         message: "The pre-commit hook failed:\nlint: 2 problems".into(),
         hint: None,
     };
-    job(
-        &mut state,
-        7,
-        JobEvent::Started {
-            title: "Commit".into(),
-            visible: true,
-            tag: JobTag::Change,
-        },
-    );
-    job(&mut state, 7, JobEvent::Finished(Err(failure)));
+    drive::report(&mut state, commit_job, JobEvent::Finished(Err(failure)));
     let Some(Overlay::Error { message, .. }) = state.overlays.pop() else {
         panic!()
     };
@@ -385,7 +359,7 @@ fn commit_editor_multiline_submit_failure_keeps_text_and_draft() {
     let Some(Overlay::CommitEditor(editor)) = state.overlays.last() else {
         panic!("editor lost")
     };
-    assert!(!editor.submitting && editor.message().ends_with("Body."));
+    assert!(editor.pending.is_none() && editor.message().ends_with("Body."));
 
     // Esc keeps a draft; c brings it back.
     press(&mut state, CommandId::Close);
@@ -463,14 +437,13 @@ fn log_pages_load_near_the_end_and_enter_shows_a_commit() {
         ),
         "near the end, the next page loads"
     );
-    let generation = state.log.generation;
-    let page = JobOutput::LogPage {
-        generation,
+    let (read, _) = drive::one(&mut state, &effects);
+    let page = worktree(WorktreeOutput::LogPage {
         commits: (4..=5).map(commit).collect(),
         next: None,
         append: true,
-    };
-    job(&mut state, 8, JobEvent::Finished(Ok(page)));
+    });
+    drive::finish(&mut state, read, page);
     assert_eq!(state.log.commits.len(), 5);
     let effects = press(&mut state, CommandId::ShowCommit);
     assert!(
@@ -497,4 +470,131 @@ fn readonly_refuses_working_tree_changes() {
             "{id:?}"
         );
     }
+}
+
+/// Types a message into the open commit editor and submits it; returns the commit's id.
+fn submit_commit(state: &mut State, message: &str) -> cctui::jobs::JobId {
+    press(state, CommandId::CommitChanges);
+    for c in message.chars() {
+        update(state, Action::TypeChar(c));
+    }
+    let effects = press(state, CommandId::SubmitCommit);
+    drive::one(state, &effects).0
+}
+
+#[test]
+fn a_commit_result_reaches_its_editor_under_another_overlay() {
+    let mut state = opened();
+    let commit = submit_commit(&mut state, "Fix the greeting");
+    // Another overlay opens on top of the waiting editor; then the commit lands.
+    update(
+        &mut state,
+        Action::Open(Box::new(Overlay::Help { scroll: 0 })),
+    );
+    let outcome = cctui::git::commit::CommitOutcome {
+        id: format!("{:040x}", 7),
+        summary: "Fix the greeting".into(),
+    };
+    drive::finish(
+        &mut state,
+        commit,
+        worktree(WorktreeOutput::Committed {
+            repo: WORK.into(),
+            outcome,
+        }),
+    );
+    assert!(
+        !state
+            .overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::CommitEditor(_))),
+        "the editor that sent the commit closed: {:?}",
+        state.overlays
+    );
+    assert!(matches!(state.overlays.last(), Some(Overlay::Help { .. })));
+}
+
+#[test]
+fn a_failed_fetch_leaves_a_waiting_commit_editor_waiting() {
+    let mut state = opened();
+    let effects = press(&mut state, CommandId::Fetch);
+    let (fetch, _) = drive::one(&mut state, &effects);
+    let commit = submit_commit(&mut state, "Fix the greeting");
+    drive::fail(&mut state, fetch, "origin is unreachable");
+    assert!(matches!(state.overlays.last(), Some(Overlay::Error { .. })));
+    let editor = state.overlays.iter().find_map(|o| match o {
+        Overlay::CommitEditor(editor) => Some(editor),
+        _ => None,
+    });
+    assert_eq!(
+        editor.and_then(|e| e.pending),
+        Some(commit),
+        "the fetch's failure does not re-enable the editor of a commit still running"
+    );
+}
+
+#[test]
+fn a_result_whose_owner_closed_is_dropped() {
+    let mut state = opened();
+    press(&mut state, CommandId::Down);
+    press(&mut state, CommandId::Down);
+    let effects = press(&mut state, CommandId::ShowDiff);
+    let (read, _) = drive::one(&mut state, &effects);
+    press(&mut state, CommandId::Close);
+    assert!(state.overlays.is_empty());
+    let before = state.clone();
+    let effects = drive::finish(
+        &mut state,
+        read,
+        worktree(WorktreeOutput::Diff {
+            files: vec![readme_diff()],
+        }),
+    );
+    assert!(effects.is_empty());
+    assert!(state.overlays.is_empty(), "no diff view comes back");
+    assert_eq!(state.status, before.status);
+
+    // A commit whose editor was closed: the commit landed, so the panes refresh, but no
+    // editor is touched and none reappears.
+    let commit = submit_commit(&mut state, "Closed editor");
+    press(&mut state, CommandId::Close);
+    let outcome = cctui::git::commit::CommitOutcome {
+        id: format!("{:040x}", 8),
+        summary: "Closed editor".into(),
+    };
+    drive::finish(
+        &mut state,
+        commit,
+        worktree(WorktreeOutput::Committed {
+            repo: WORK.into(),
+            outcome,
+        }),
+    );
+    assert!(state.overlays.is_empty());
+}
+
+#[test]
+fn results_for_a_clone_that_is_no_longer_open_change_nothing() {
+    let mut state = opened();
+    let effects = press(&mut state, CommandId::Fetch);
+    let (fetch, _) = drive::one(&mut state, &effects);
+    update(
+        &mut state,
+        Action::OpenClone {
+            name: "other".into(),
+            path: "/work/other".into(),
+        },
+    );
+    let effects = drive::finish(
+        &mut state,
+        fetch,
+        worktree(WorktreeOutput::RemoteDone {
+            repo: WORK.into(),
+            message: "Fetched".into(),
+        }),
+    );
+    assert!(
+        requests(&effects).is_empty(),
+        "the other clone's panes are not refreshed for it"
+    );
 }

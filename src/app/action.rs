@@ -37,6 +37,15 @@ pub enum Action {
     FilesChanged,
     /// Start a job (a confirmation's yes that retries a clone).
     Spawn(Box<JobRequest>),
+    /// The app has started: check the AWS setup, then list (or explain what is missing).
+    Start,
+    /// The demo service started from the first-run screen is listening.
+    DemoStarted {
+        /// Its endpoint URL.
+        endpoint: String,
+        /// Its region.
+        region: String,
+    },
     /// Do nothing (a confirm whose yes needs no work).
     Noop,
 }

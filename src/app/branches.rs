@@ -41,7 +41,7 @@ pub struct BranchesPane {
     /// Stash entries.
     pub stashes: Vec<StashEntry>,
     /// Generation of the newest read.
-    pub generation: u64,
+    pub pending: Option<crate::jobs::JobId>,
     /// A read is running.
     pub loading: bool,
     /// The last local read error.

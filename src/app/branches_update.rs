@@ -9,22 +9,18 @@ use super::overlay::{Form, FormField, FormKind, InputPurpose, Overlay};
 use super::state::State;
 use crate::git::branch::{StartPoint, validate_branch_name};
 use crate::git::merge::Resolution;
-use crate::jobs::{BranchNeed, BranchOp, JobOutput, JobRequest, ServerBranchOp};
+use crate::jobs::{
+    BranchNeed, BranchOp, BranchesOutput, JobFailure, JobId, JobRequest, ServerBranchOp,
+};
 
-fn spawn(request: JobRequest) -> Effect {
-    Effect::Spawn(Box::new(request))
-}
-
-/// The CodeCommit repository of the open clone, when it is one of the listed repositories.
+/// The CodeCommit repository of the open clone: the one it was opened from, or the one its
+/// `origin` URL names — never a listed repository that merely shares its directory's name.
 fn server_of(state: &State) -> Option<(crate::aws::client::Target, String)> {
-    let open = state.open_repo.as_ref()?;
-    let row = state.repos.rows.iter().find(|r| r.repo.name == open.name)?;
-    let target = crate::aws::client::Target {
-        profile: row.profile.clone(),
-        region: Some(row.region.clone()),
-        endpoint: state.session.endpoint.clone(),
-    };
-    Some((target, row.repo.name.clone()))
+    let key = state.open_repo.as_ref()?.codecommit.as_ref()?;
+    Some((
+        super::repos_update::key_target(state, key),
+        key.name.clone(),
+    ))
 }
 
 /// Reads the branches again (latest wins).
@@ -32,38 +28,34 @@ pub fn refresh(state: &mut State) -> Vec<Effect> {
     let Some(repo) = state.open_repo.as_ref().map(|r| r.path.clone()) else {
         return Vec::new();
     };
-    state.branches.generation += 1;
-    state.branches.loading = true;
     let server = server_of(state);
-    vec![spawn(JobRequest::ReadBranches {
-        repo,
-        generation: state.branches.generation,
-        server,
-    })]
+    let (id, effect) = state.request(JobRequest::ReadBranches { repo, server });
+    state.branches.pending = Some(id);
+    state.branches.loading = true;
+    vec![effect]
 }
 
-fn op(state: &State, op: BranchOp) -> Vec<Effect> {
-    state
-        .open_repo
-        .as_ref()
-        .map(|r| {
-            vec![spawn(JobRequest::Branch {
-                repo: r.path.clone(),
-                op,
-            })]
-        })
+fn op(state: &mut State, op: BranchOp) -> Vec<Effect> {
+    op_request(state, op)
+        .map(|(_, e)| vec![e])
         .unwrap_or_default()
+}
+
+fn op_request(state: &mut State, op: BranchOp) -> Option<(JobId, Effect)> {
+    let repo = state.open_repo.as_ref()?.path.clone();
+    Some(state.request(JobRequest::Branch { repo, op }))
 }
 
 fn server_op(state: &mut State, op: ServerBranchOp) -> Vec<Effect> {
     match server_of(state) {
-        Some((target, repository)) => vec![spawn(JobRequest::ServerBranch {
+        Some((target, repository)) => vec![state.spawn(JobRequest::ServerBranch {
             target,
             repository,
             op,
         })],
         None => {
-            state.notice = Some("This clone is not one of the listed CodeCommit repositories: list them first (1, r).".into());
+            state.notice =
+                Some("This clone's origin is not a CodeCommit repository cctui knows.".into());
             Vec::new()
         }
     }
@@ -268,7 +260,7 @@ fn open_form(state: &mut State, kind: FormKind, title: String, fields: Vec<FormF
         title,
         fields,
         focus: 0,
-        submitting: false,
+        pending: None,
     };
     validate(&mut form, state);
     state.overlays.push(Overlay::Form(form));
@@ -301,75 +293,81 @@ pub fn validate(form: &mut Form, state: &State) {
     }
 }
 
-/// Enter in a branch form.
+/// Enter in a branch form: the form records the local operation it sent and waits for it.
 pub fn submit(state: &mut State) -> Vec<Effect> {
     let Some(Overlay::Form(form)) = state.overlays.last() else {
         return Vec::new();
     };
     let name = form.fields[0].value.trim().to_string();
-    let (kind, on_server) = (
-        form.kind.clone(),
-        form.fields
-            .get(1)
-            .map(|f| f.value.trim().to_lowercase().starts_with('y')),
-    );
-    let effects = match kind {
+    let on_server = form
+        .fields
+        .get(1)
+        .map(|f| f.value.trim().to_lowercase().starts_with('y'));
+    let (request, extra) = match form.kind.clone() {
         FormKind::CreateBranch { start, .. } => {
-            let mut effects = op(
-                state,
-                BranchOp::Create {
-                    name: name.clone(),
-                    start: start.clone(),
-                    checkout: true,
-                },
-            );
-            if on_server == Some(true) {
-                let commit = match &start {
-                    StartPoint::Head => state.branches.current().map(|b| b.last_commit.id.clone()),
-                    StartPoint::Branch(branch) => state
-                        .branches
-                        .local
-                        .iter()
-                        .find(|b| &b.name == branch)
-                        .map(|b| b.last_commit.id.clone())
-                        .or_else(|| {
-                            state
-                                .branches
-                                .remote
-                                .iter()
-                                .find(|b| &b.name == branch)
-                                .map(|b| b.last_commit.id.clone())
-                        }),
-                    StartPoint::Commit(id) => Some(id.clone()),
-                };
-                match commit {
-                    Some(commit) => effects.extend(server_op(
-                        state,
-                        ServerBranchOp::Create {
-                            name: name.clone(),
-                            commit,
-                        },
-                    )),
-                    None => {
-                        state.notice = Some(
-                            "Could not tell which commit to create the branch from on CodeCommit."
-                                .into(),
-                        )
-                    }
-                }
-            }
-            effects
+            let extra = if on_server == Some(true) {
+                server_create(state, &name, &start)
+            } else {
+                Vec::new()
+            };
+            let op = BranchOp::Create {
+                name,
+                start,
+                checkout: true,
+            };
+            (op_request(state, op), extra)
         }
-        FormKind::RenameBranch { old } => op(state, BranchOp::Rename { old, new: name }),
-        _ => Vec::new(),
+        FormKind::RenameBranch { old } => (
+            op_request(state, BranchOp::Rename { old, new: name }),
+            Vec::new(),
+        ),
+        _ => (None, Vec::new()),
+    };
+    let Some((id, effect)) = request else {
+        state.overlays.pop();
+        return extra;
     };
     if let Some(Overlay::Form(form)) = state.overlays.last_mut() {
-        form.submitting = true;
+        form.pending = Some(id);
     }
-    if effects.is_empty() {
-        state.overlays.pop();
-    }
+    let mut effects = vec![effect];
+    effects.extend(extra);
     effects
+}
+
+/// The same branch on CodeCommit, from the commit the local one starts at.
+fn server_create(state: &mut State, name: &str, start: &StartPoint) -> Vec<Effect> {
+    let branches = &state.branches;
+    let commit = match start {
+        StartPoint::Head => branches.current().map(|b| b.last_commit.id.clone()),
+        StartPoint::Branch(branch) => branches
+            .local
+            .iter()
+            .find(|b| &b.name == branch)
+            .map(|b| b.last_commit.id.clone())
+            .or_else(|| {
+                branches
+                    .remote
+                    .iter()
+                    .find(|b| &b.name == branch)
+                    .map(|b| b.last_commit.id.clone())
+            }),
+        StartPoint::Commit(id) => Some(id.clone()),
+    };
+    match commit {
+        Some(commit) => server_op(
+            state,
+            ServerBranchOp::Create {
+                name: name.to_string(),
+                commit,
+            },
+        ),
+        None => {
+            state.notice =
+                Some("Could not tell which commit to create the branch from on CodeCommit.".into());
+            Vec::new()
+        }
+    }
 }
 
 /// Enter in the stash message input.
@@ -441,16 +439,16 @@ pub fn open_conflicts(state: &mut State) {
     }
 }
 
-/// A branch job's result.
-pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
+/// A branch job's result: reads count when they answer the newest read; an operation's end
+/// closes the form that sent it and refreshes the clone it changed, if still open.
+pub fn on_output(state: &mut State, id: JobId, output: BranchesOutput) -> Vec<Effect> {
     match output {
-        JobOutput::Branches {
-            generation,
+        BranchesOutput::Branches {
             local,
             remote,
             stashes,
         } => {
-            if generation == state.branches.generation {
+            if state.branches.pending == Some(id) {
                 let pane = &mut state.branches;
                 pane.local = local;
                 pane.remote = remote;
@@ -461,11 +459,8 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
             }
             Vec::new()
         }
-        JobOutput::ServerBranches {
-            generation,
-            branches,
-        } => {
-            if generation == state.branches.generation {
+        BranchesOutput::ServerBranches { branches } => {
+            if state.branches.pending == Some(id) {
                 match branches {
                     Ok(list) => {
                         state.branches.server = Some(list);
@@ -476,20 +471,55 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
             }
             Vec::new()
         }
-        JobOutput::BranchDone { message, conflicts } => {
-            if matches!(state.overlays.last(), Some(Overlay::Form(_))) {
-                state.overlays.pop();
+        BranchesOutput::Done {
+            repo,
+            message,
+            conflicts,
+        } => on_done(state, id, repo, message, conflicts),
+        BranchesOutput::Needs { repo, need } => {
+            if is_open(state, &repo) {
+                on_need(state, need);
             }
-            state.notice = Some(message);
-            if !conflicts.is_empty() {
-                open_conflicts(state);
-            }
-            let mut effects = refresh(state);
-            effects.extend(super::worktree_update::refresh_status(state));
-            effects.extend(super::worktree_update::refresh_log(state));
-            effects
+            Vec::new()
         }
-        JobOutput::BranchNeeds(BranchNeed::StashFirst { branch, files }) => {
+    }
+}
+
+fn is_open(state: &State, repo: &std::path::Path) -> bool {
+    state.open_repo.as_ref().is_some_and(|r| r.path == repo)
+}
+
+fn on_done(
+    state: &mut State,
+    id: JobId,
+    repo: Option<std::path::PathBuf>,
+    message: String,
+    conflicts: Vec<String>,
+) -> Vec<Effect> {
+    close_form(state, id);
+    state.notice = Some(message);
+    // A CodeCommit-only change (repo None) concerns the open clone's server branches.
+    if repo.as_deref().is_some_and(|repo| !is_open(state, repo)) {
+        return Vec::new();
+    }
+    if !conflicts.is_empty() {
+        open_conflicts(state);
+    }
+    let mut effects = refresh(state);
+    effects.extend(super::worktree_update::refresh_status(state));
+    effects.extend(super::worktree_update::refresh_log(state));
+    effects
+}
+
+fn close_form(state: &mut State, id: JobId) {
+    state
+        .overlays
+        .retain(|o| !matches!(o, Overlay::Form(form) if form.pending == Some(id)));
+}
+
+fn on_need(state: &mut State, need: BranchNeed) {
+    match need {
+        BranchNeed::StashFirst { branch, files } => {
             let action = spawn_action(state, BranchOp::StashAndSwitch(branch.clone()));
             let list = if files.is_empty() {
                 "some files".to_string()
@@ -504,9 +534,8 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
                 ),
                 action,
             );
-            Vec::new()
         }
-        JobOutput::BranchNeeds(BranchNeed::ForceDelete(name)) => {
+        BranchNeed::ForceDelete(name) => {
             let action = spawn_action(
                 state,
                 BranchOp::Delete {
@@ -522,8 +551,30 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
                 ),
                 action,
             );
-            Vec::new()
         }
-        _ => Vec::new(),
     }
+}
+
+/// A branch job failed or was cancelled: a read's error goes to the pane when it is the
+/// newest read; an operation's error reopens the form that sent it, and is shown.
+pub fn on_failure(state: &mut State, id: JobId, failure: JobFailure) -> Vec<Effect> {
+    let cancelled = failure.is_cancelled();
+    if state.branches.pending == Some(id) {
+        state.branches.loading = false;
+        state.branches.error = (!cancelled).then_some(failure.message);
+        return Vec::new();
+    }
+    let owner = state.overlays.iter_mut().find_map(|o| match o {
+        Overlay::Form(form) if form.pending == Some(id) => Some(form),
+        _ => None,
+    });
+    let had_owner = owner.map(|form| form.pending = None).is_some();
+    let is_change = state.jobs.iter().any(|j| j.id == id && j.writes);
+    if !cancelled && (had_owner || is_change) {
+        state.overlays.push(Overlay::Error {
+            message: failure.message,
+            hint: failure.hint,
+        });
+    }
+    Vec::new()
 }

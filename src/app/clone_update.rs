@@ -10,26 +10,27 @@ use super::overlay::{InputPurpose, Overlay};
 use super::state::State;
 use crate::aws::client::Target;
 use crate::config::CloneProtocol;
-use crate::jobs::{CloneJob, CloneNeed, CloneSource, JobRequest};
+use crate::jobs::{CloneJob, CloneNeed, CloneOutput, CloneSource, JobFailure, JobId, JobRequest};
+use crate::model::RepoKey;
 use crate::secret::SecretString;
 
 /// Space: marks or unmarks the selected repository for a bulk clone.
 pub fn toggle_mark(state: &mut State) {
-    let Some(name) = state.repos.selected_row().map(|r| r.repo.name.clone()) else {
+    let Some(key) = state.repos.selected_row().map(super::repos::RepoRow::key) else {
         return;
     };
-    if !state.repos.marked.remove(&name) {
-        state.repos.marked.insert(name);
+    if !state.repos.marked.remove(&key) {
+        state.repos.marked.insert(key);
     }
 }
 
 /// `c`: the clone dialog for the marked repositories, or the selected one.
 pub fn open_dialog(state: &mut State) {
-    let repositories: Vec<String> = if state.repos.marked.is_empty() {
+    let repositories: Vec<RepoKey> = if state.repos.marked.is_empty() {
         state
             .repos
             .selected_row()
-            .map(|r| vec![r.repo.name.clone()])
+            .map(|r| vec![r.key()])
             .unwrap_or_default()
     } else {
         state.repos.marked.iter().cloned().collect()
@@ -38,7 +39,7 @@ pub fn open_dialog(state: &mut State) {
         return;
     };
     let path = if repositories.len() == 1 {
-        state.workspace_root.join(first)
+        state.workspace_root.join(&first.name)
     } else {
         state.workspace_root.clone()
     };
@@ -179,7 +180,11 @@ pub fn submit_url(state: &mut State, text: &str) {
         Ok((source, protocol)) => {
             let path = state.workspace_root.join(&source.repository);
             state.overlays.push(Overlay::CloneDialog {
-                repositories: vec![source.repository.clone()],
+                repositories: vec![RepoKey::new(
+                    source.target.profile.clone(),
+                    source.target.region.clone().unwrap_or_default(),
+                    source.repository.clone(),
+                )],
                 protocol,
                 path: path.display().to_string(),
                 focus: 1,
@@ -222,7 +227,7 @@ pub fn dialog_command(state: &mut State, id: CommandId) -> Vec<Effect> {
                 Some(source) => vec![*source],
                 None => repositories
                     .iter()
-                    .filter_map(|name| source_of_row(state, name))
+                    .filter_map(|key| source_of_row(state, key))
                     .collect(),
             };
             state.overlays.pop();
@@ -241,15 +246,11 @@ pub fn dialog_edit(state: &mut State, edit: impl FnOnce(&mut String)) {
     }
 }
 
-fn source_of_row(state: &State, name: &str) -> Option<CloneSource> {
-    let row = state.repos.rows.iter().find(|r| r.repo.name == name)?;
+fn source_of_row(state: &State, key: &RepoKey) -> Option<CloneSource> {
+    let row = state.repos.row(key)?;
     Some(CloneSource {
         repository: row.repo.name.clone(),
-        target: Target {
-            profile: row.profile.clone(),
-            region: Some(row.region.clone()),
-            endpoint: state.session.endpoint.clone(),
-        },
+        target: super::repos_update::row_target(state, row),
         url_http: row.repo.clone_url_http.clone(),
         url_ssh: row.repo.clone_url_ssh.clone(),
     })
@@ -284,7 +285,7 @@ fn start(
             passphrase: None,
             trusted_fingerprint: None,
         };
-        effects.push(Effect::Spawn(Box::new(JobRequest::Clone(Box::new(job)))));
+        effects.push(state.spawn(JobRequest::Clone(Box::new(job))));
     }
     state.repos.marked.clear();
     state.notice = Some(if single {
@@ -379,11 +380,11 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
                 .git_logins
                 .push((host, username.clone(), password.clone()));
             job.login = Some((username, password));
-            vec![Effect::Spawn(Box::new(JobRequest::Clone(job)))]
+            vec![state.spawn(JobRequest::Clone(job))]
         }
         InputPurpose::SshPassphrase(mut job) => {
             job.passphrase = Some(SecretString::new(value));
-            vec![Effect::Spawn(Box::new(JobRequest::Clone(job)))]
+            vec![state.spawn(JobRequest::Clone(job))]
         }
         InputPurpose::CloneUrl => {
             submit_url(state, &value);
@@ -397,16 +398,41 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
     }
 }
 
-/// A clone finished: the row gets its marker and the working-tree panes open on it.
-pub fn on_cloned(state: &mut State, repository: String, path: PathBuf) -> Vec<Effect> {
-    if let Some(row) = state
-        .repos
-        .rows
-        .iter_mut()
-        .find(|r| r.repo.name == repository)
-    {
-        row.clone = Some(path.clone());
+/// A clone's result: finished (the row gets its marker and the working-tree panes open on
+/// it), or a question to ask before retrying.
+pub fn on_output(state: &mut State, id: JobId, output: CloneOutput) -> Vec<Effect> {
+    match output {
+        CloneOutput::Cloned {
+            key,
+            repository,
+            path,
+            note,
+        } => {
+            if let Some(row) = state.repos.rows.iter_mut().find(|r| r.is(&key)) {
+                row.clone = Some(path.clone());
+            }
+            state.notice = Some(match note {
+                Some(note) => format!("Cloned {repository} into {}: {note}", path.display()),
+                None => format!("Cloned {repository} into {}", path.display()),
+            });
+            super::worktree_update::open(state, repository, path, Some(key))
+        }
+        CloneOutput::Needs { job, need } => {
+            // A clone that stopped to ask leaves no row: its retry gets one.
+            state.jobs.retain(|j| j.id != id);
+            on_need(state, job, need);
+            Vec::new()
+        }
     }
-    state.notice = Some(format!("Cloned {repository} into {}", path.display()));
-    super::worktree_update::open(state, repository, path)
+}
+
+/// A clone failed (its partial directory is already gone) or was cancelled.
+pub fn on_failure(state: &mut State, _id: JobId, failure: JobFailure) -> Vec<Effect> {
+    if !failure.is_cancelled() {
+        state.overlays.push(Overlay::Error {
+            message: failure.message,
+            hint: failure.hint,
+        });
+    }
+    Vec::new()
 }

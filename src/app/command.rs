@@ -70,6 +70,7 @@ macro_rules! command_ids {
 command_ids! {
     Quit => "quit",
     ForceQuit => "force_quit",
+    StartDemo => "start_demo",
     Help => "help",
     Palette => "palette",
     NextPane => "next_pane",
@@ -205,7 +206,7 @@ use Context as X;
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
     hint("quit", cmd(C::Quit, &["q"], X::Global, "Quit cctui (asks first while jobs run)")),
-    cmd(C::ForceQuit, &["ctrl-c"], X::Global, "Quit now, cancelling running jobs"),
+    cmd(C::ForceQuit, &["ctrl-c"], X::Global, "Quit: jobs stop safely first (twice: at once)"),
     hint("help", cmd(C::Help, &["?", "f1"], X::Global, "Show every key and command")),
     hint("commands", cmd(C::Palette, &[":"], X::Global, "Open the command palette")),
     hint("next pane", cmd(C::NextPane, &["tab"], X::Global, "Focus the next pane")),
@@ -228,6 +229,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::Top, &["g", "home"], X::Global, "Jump to the first row"),
     cmd(C::Bottom, &["G", "end"], X::Global, "Jump to the last row"),
     hint("refresh", cmd(C::Refresh, &["r", "f5"], X::Repositories, "Reload the repository list")),
+    cmd(C::StartDemo, &["d"], X::Repositories, "Start the demo on a local service (first run)"),
     hint("filter", cmd(C::Filter, &["/"], X::Repositories, "Filter repositories by name or description")),
     cmd(C::ClearFilter, &["esc"], X::Repositories, "Clear the filter"),
     hint("sort", cmd(C::Sort, &["s"], X::Repositories, "Sort by name or by last change")),

@@ -5,14 +5,19 @@ use crate::jobs::{JobId, JobRequest};
 /// A request for I/O, run by the event loop or the job manager, never by `update`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Start background work.
-    Spawn(Box<JobRequest>),
+    /// Start background work under the id `update` gave it.
+    Spawn {
+        /// The id the asker recorded.
+        id: JobId,
+        /// The work.
+        request: Box<JobRequest>,
+    },
     /// Cancel a running job.
     Cancel(JobId),
     /// Cancel every running job.
     CancelAll,
-    /// Cancel running listings (a newer one replaces them).
-    CancelListings,
+    /// Start the in-process demo service and point the session at it (first run's `d`).
+    StartDemo,
     /// Put text on the clipboard (OSC 52, so it works over SSH too).
     Copy(String),
     /// Watch this clone for changes made outside cctui (replacing any previous watch).

@@ -40,9 +40,16 @@ pub fn action_for_key(state: &State, keymap: &KeyMap, key: KeySpec) -> Option<Ac
                 .filter(|id| *id == super::command::CommandId::ForceQuit)
                 .map(Action::Command);
         }
+        let through = |id: &super::command::CommandId| {
+            top.lets_through()
+                && matches!(
+                    id,
+                    super::command::CommandId::Quit | super::command::CommandId::Help
+                )
+        };
         return keymap
             .lookup(Context::Global, key)
-            .filter(|id| Overlay::allows_global(*id))
+            .filter(|id| Overlay::allows_global(*id) || through(id))
             .map(Action::Command);
     }
     keymap

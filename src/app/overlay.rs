@@ -97,14 +97,14 @@ pub enum Overlay {
     /// Delete a repository: the user must type its name.
     DeleteRepository {
         /// The repository.
-        name: String,
+        key: crate::model::RepoKey,
         /// What the user typed so far.
         typed: String,
     },
     /// Clone one or several repositories: protocol and target.
     CloneDialog {
         /// Repositories to clone.
-        repositories: Vec<String>,
+        repositories: Vec<crate::model::RepoKey>,
         /// Protocol (←/→ to change).
         protocol: CloneProtocol,
         /// Target directory (one repository) or parent directory (several).
@@ -117,7 +117,7 @@ pub enum Overlay {
     /// Everything about one repository, with its clone URLs.
     RepositoryDetail {
         /// The repository.
-        name: String,
+        key: crate::model::RepoKey,
         /// Which clone URL `y` copies.
         url: crate::aws::urls::UrlKind,
     },
@@ -162,6 +162,16 @@ impl Overlay {
         )
     }
 
+    /// Whether `q` and `?` still reach the app while this overlay is on top: an error or a
+    /// read-only view must never trap the user. Overlays that take text or ask a question
+    /// keep those keys.
+    pub fn lets_through(&self) -> bool {
+        matches!(
+            self,
+            Overlay::Error { .. } | Overlay::RepositoryDetail { .. } | Overlay::Diff(_)
+        )
+    }
+
     /// Global commands that still work while this overlay is on top: movement and force quit.
     pub fn allows_global(id: CommandId) -> bool {
         matches!(
@@ -185,13 +195,13 @@ pub enum FormKind {
     CreateRepository,
     /// Rename a repository: new name.
     RenameRepository {
-        /// Current name.
-        old: String,
+        /// The repository, by its current name.
+        key: crate::model::RepoKey,
     },
     /// Change a repository's description.
     DescribeRepository {
         /// The repository.
-        name: String,
+        key: crate::model::RepoKey,
     },
     /// Create a local branch (and optionally the same on CodeCommit).
     CreateBranch {
@@ -231,8 +241,8 @@ pub struct Form {
     pub fields: Vec<FormField>,
     /// Field with the cursor.
     pub focus: usize,
-    /// Submitted and waiting for the server's answer.
-    pub submitting: bool,
+    /// The request sent and not answered yet: the form waits and takes no second submit.
+    pub pending: Option<crate::jobs::JobId>,
 }
 
 impl Form {

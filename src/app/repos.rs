@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 use super::fuzzy;
 use crate::aws::repos::{Repository, RepositoryExtras};
+use crate::aws::setup::SetupReport;
+use crate::jobs::JobId;
+use crate::model::RepoKey;
 
 /// Sort order of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,6 +43,22 @@ pub struct RepoRow {
     pub clone: Option<PathBuf>,
 }
 
+impl RepoRow {
+    /// Which repository this row is: profile + region + name.
+    pub fn key(&self) -> RepoKey {
+        RepoKey::new(
+            self.profile.clone(),
+            self.region.clone(),
+            self.repo.name.clone(),
+        )
+    }
+
+    /// Whether this row is the repository `key`.
+    pub fn is(&self, key: &RepoKey) -> bool {
+        self.repo.name == key.name && self.region == key.region && self.profile == key.profile
+    }
+}
+
 /// The repositories pane.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReposPane {
@@ -55,26 +74,30 @@ pub struct ReposPane {
     pub sort: RepoSort,
     /// Fuzzy filter on name and description.
     pub filter: String,
-    /// Generation of the newest listing asked for; results of older ones are dropped.
-    pub generation: u64,
-    /// Generation the rows in `rows` belong to.
-    pub rows_generation: u64,
+    /// The newest listing asked for; results of older ones are dropped.
+    pub listing: Option<JobId>,
+    /// The listing the rows in `rows` belong to.
+    pub rows_listing: Option<JobId>,
+    /// What of the AWS setup is missing (first run), once checked.
+    pub setup: Option<SetupReport>,
+    /// The setup check is running.
+    pub checking: bool,
     /// A listing is running.
     pub loading: bool,
     /// Names counted by the listing so far (for the progress line).
     pub listed: usize,
     /// The last listing error (message, hint); the rows stay.
     pub error: Option<(String, Option<String>)>,
-    /// Tags and triggers by repository name, loaded for the detail view.
-    pub extras: BTreeMap<String, RepositoryExtras>,
+    /// Tags and triggers by repository, loaded for the detail view.
+    pub extras: BTreeMap<RepoKey, RepositoryExtras>,
     /// Marked for bulk actions (space).
-    pub marked: BTreeSet<String>,
+    pub marked: BTreeSet<RepoKey>,
     /// Listing every chosen profile × region instead of one.
     pub all_regions: bool,
     /// Per-pair failures of the all-regions view ("dev/eu-west-1: Access denied…").
     pub pair_errors: Vec<String>,
-    /// Name to select once it appears (after create or rename).
-    pub select_when_seen: Option<String>,
+    /// Repository to select once it appears (after create or rename).
+    pub select_when_seen: Option<RepoKey>,
 }
 
 impl ReposPane {
@@ -83,26 +106,27 @@ impl ReposPane {
         self.view.get(self.selected).and_then(|i| self.rows.get(*i))
     }
 
-    /// Starts a new listing: later batches must carry the returned generation.
-    pub fn begin_listing(&mut self) -> u64 {
-        self.generation += 1;
+    /// Starts the listing `id`: from now on only its batches are taken; returns the listing
+    /// it replaces, to cancel.
+    pub fn begin_listing(&mut self, id: JobId) -> Option<JobId> {
+        let replaced = self.listing.replace(id).filter(|_| self.loading);
         self.loading = true;
         self.listed = 0;
         self.error = None;
         self.pair_errors.clear();
-        self.generation
+        replaced
     }
 
-    /// Adds a batch of the listing `generation`; returns false (and changes nothing) if stale.
-    pub fn add_batch(&mut self, generation: u64, rows: Vec<RepoRow>) -> bool {
-        if generation != self.generation {
+    /// Adds a batch of the listing `id`; returns false (and changes nothing) if stale.
+    pub fn add_batch(&mut self, id: JobId, rows: Vec<RepoRow>) -> bool {
+        if self.listing != Some(id) {
             return false;
         }
-        if self.rows_generation != generation {
+        if self.rows_listing != Some(id) {
             // The first batch of a refresh replaces the old rows; until then they stay visible.
-            let keep = self.selected_row().map(|r| r.repo.name.clone());
+            let keep = self.selected_row().map(RepoRow::key);
             self.rows.clear();
-            self.rows_generation = generation;
+            self.rows_listing = Some(id);
             self.select_when_seen = self.select_when_seen.take().or(keep);
         }
         self.rows.extend(rows);
@@ -110,14 +134,14 @@ impl ReposPane {
         true
     }
 
-    /// The listing `generation` ended with `total` names.
-    pub fn finish(&mut self, generation: u64, total: usize) -> bool {
-        if generation != self.generation {
+    /// The listing `id` ended with `total` names.
+    pub fn finish(&mut self, id: JobId, total: usize) -> bool {
+        if self.listing != Some(id) {
             return false;
         }
-        if self.rows_generation != generation {
+        if self.rows_listing != Some(id) {
             self.rows.clear();
-            self.rows_generation = generation;
+            self.rows_listing = Some(id);
         }
         self.loading = false;
         self.listed = total;
@@ -125,9 +149,9 @@ impl ReposPane {
         true
     }
 
-    /// The listing `generation` failed; the rows stay.
-    pub fn fail(&mut self, generation: u64, message: String, hint: Option<String>) -> bool {
-        if generation != self.generation {
+    /// The listing `id` failed; the rows stay.
+    pub fn fail(&mut self, id: JobId, message: String, hint: Option<String>) -> bool {
+        if self.listing != Some(id) {
             return false;
         }
         self.loading = false;
@@ -140,7 +164,7 @@ impl ReposPane {
         let keep = self
             .select_when_seen
             .clone()
-            .or_else(|| self.selected_row().map(|r| r.repo.name.clone()));
+            .or_else(|| self.selected_row().map(RepoRow::key));
         // Names match fuzzily (`pysvc` finds `payments-service`); descriptions, being prose,
         // match as plain case-insensitive substrings, or every long text would match.
         let needle = self.filter.to_lowercase();
@@ -165,11 +189,9 @@ impl ReposPane {
             }),
         }
         self.view = view;
-        let found = keep.as_ref().and_then(|name| {
-            self.view
-                .iter()
-                .position(|i| &self.rows[*i].repo.name == name)
-        });
+        let found = keep
+            .as_ref()
+            .and_then(|key| self.view.iter().position(|i| self.rows[*i].is(key)));
         if let Some(position) = found {
             self.selected = position;
             if self.select_when_seen.as_ref() == keep.as_ref() {
@@ -177,6 +199,11 @@ impl ReposPane {
             }
         }
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
+    }
+
+    /// The row of a repository.
+    pub fn row(&self, key: &RepoKey) -> Option<&RepoRow> {
+        self.rows.iter().find(|r| r.is(key))
     }
 
     /// Keeps the selection inside a window of `height` rows.
@@ -210,10 +237,12 @@ mod tests {
     #[test]
     fn stale_batches_are_dropped_and_refresh_keeps_old_rows_until_new_ones_arrive() {
         let mut pane = ReposPane::default();
-        let first = pane.begin_listing();
+        let first = JobId(1);
+        assert_eq!(pane.begin_listing(first), None);
         assert!(pane.add_batch(first, vec![row("b", 1), row("a", 2)]));
         assert!(pane.finish(first, 2));
-        let second = pane.begin_listing();
+        let second = JobId(2);
+        assert_eq!(pane.begin_listing(second), None, "the first one had ended");
         assert_eq!(pane.rows.len(), 2, "old rows stay while the refresh runs");
         assert!(!pane.add_batch(first, vec![row("stale", 3)]));
         assert!(pane.add_batch(second, vec![row("c", 3)]));
@@ -225,9 +254,10 @@ mod tests {
     #[test]
     fn filter_and_sort_keep_the_selection() {
         let mut pane = ReposPane::default();
-        let generation = pane.begin_listing();
+        let listing = JobId(1);
+        pane.begin_listing(listing);
         pane.add_batch(
-            generation,
+            listing,
             vec![row("alpha", 1), row("beta", 3), row("gamma", 2)],
         );
         pane.selected = 1;

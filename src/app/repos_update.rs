@@ -1,6 +1,7 @@
 //! The repositories pane's part of `update`: listing, filter, sort, details, clone URLs,
 //! create / rename / describe / delete, profile and region switches. Pure like `update`.
 
+use super::command::CommandId;
 use super::effect::Effect;
 use super::overlay::{Form, FormField, FormKind, InputPurpose, Overlay, PickerItem, PickerPurpose};
 use super::repos::{RepoRow, RepoSort};
@@ -10,23 +11,169 @@ use crate::aws::regions::CODECOMMIT_REGIONS;
 use crate::aws::repos::NewRepository;
 use crate::aws::urls::{UrlKind, grc_url};
 use crate::aws::validate;
-use crate::jobs::{JobOutput, JobRequest};
+use crate::jobs::{JobFailure, JobId, JobRequest, ReposOutput};
+use crate::model::RepoKey;
 
-/// Starts a new listing of the current view, cancelling older ones.
+/// Starts a new listing of the current view, cancelling the one it replaces.
 pub fn refresh(state: &mut State) -> Vec<Effect> {
-    let generation = state.repos.begin_listing();
     let targets = if state.repos.all_regions {
         all_region_targets(state)
     } else {
         vec![state.session.target()]
     };
-    vec![
-        Effect::CancelListings,
-        Effect::Spawn(Box::new(JobRequest::ListRepositories {
-            targets,
-            generation,
-        })),
-    ]
+    let (id, spawn) = state.request(JobRequest::ListRepositories { targets });
+    let mut effects: Vec<Effect> = state
+        .repos
+        .begin_listing(id)
+        .map(Effect::Cancel)
+        .into_iter()
+        .collect();
+    effects.push(spawn);
+    effects
+}
+
+/// At start and after a profile or region switch: find out what of the AWS setup is missing
+/// before listing, so a laptop with no AWS setup is told what to do instead of waiting for
+/// the instance metadata service.
+pub fn check_setup(state: &mut State) -> Vec<Effect> {
+    let target = state.session.target();
+    state.repos.setup = None;
+    state.repos.checking = true;
+    vec![state.spawn(JobRequest::CheckSetup { target })]
+}
+
+/// The demo service started from the first-run screen: the session points at it.
+pub fn demo_started(state: &mut State, endpoint: String, region: String) -> Vec<Effect> {
+    state.session.endpoint = Some(endpoint);
+    state.session.region = Some(region);
+    state.session.profile = Some("demo".into());
+    state.session.demo = true;
+    state.session.account_id = None;
+    state.repos.setup = None;
+    state.notice = Some(
+        "Demo: sample repositories on a local CodeCommit service; no AWS account used.".into(),
+    );
+    refresh(state)
+}
+
+/// Where AWS calls about a listed repository go: the row's own profile and region.
+pub fn row_target(state: &State, row: &RepoRow) -> Target {
+    Target {
+        profile: row.profile.clone(),
+        region: Some(row.region.clone()),
+        endpoint: state.session.endpoint.clone(),
+    }
+}
+
+/// Where AWS calls about the repository `key` go.
+pub fn key_target(state: &State, key: &RepoKey) -> Target {
+    Target {
+        profile: key.profile.clone(),
+        region: Some(key.region.clone()),
+        endpoint: state.session.endpoint.clone(),
+    }
+}
+
+/// A command of the repositories pane.
+pub fn command(state: &mut State, id: CommandId) -> Vec<Effect> {
+    match id {
+        CommandId::Refresh => return refresh(state),
+        CommandId::Filter => open_filter(state),
+        CommandId::ClearFilter => set_filter(state, ""),
+        CommandId::Sort => toggle_sort(state),
+        CommandId::Details => return open_details(state),
+        CommandId::CopyUrl => {
+            let key = state.repos.selected_row().map(RepoRow::key);
+            let kind = state.default_url;
+            return key
+                .map(|key| copy_url(state, &key, kind))
+                .unwrap_or_default();
+        }
+        CommandId::CreateRepository => open_create(state),
+        CommandId::RenameRepository => open_rename(state),
+        CommandId::DescribeRepository => open_describe(state),
+        CommandId::DeleteRepository => open_delete(state),
+        CommandId::PickProfile => open_profile_picker(state),
+        CommandId::PickRegion => open_region_picker(state),
+        CommandId::AllRegions => return toggle_all_regions(state),
+        CommandId::OpenClone => return super::worktree_update::open_selected(state),
+        CommandId::ToggleMark => super::clone_update::toggle_mark(state),
+        CommandId::CloneRepository => super::clone_update::open_dialog(state),
+        CommandId::CloneUrl => super::clone_update::open_url_input(state),
+        CommandId::StartDemo => return start_demo(state),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// `d` on the first-run screen: the demo, started by the event loop.
+fn start_demo(state: &mut State) -> Vec<Effect> {
+    match &state.repos.setup {
+        Some(report) if !report.complete() && !state.session.demo => {
+            state.notice = Some("Starting the demo service…".into());
+            vec![Effect::StartDemo]
+        }
+        _ => {
+            state.notice =
+                Some("The demo starts from the first-run screen, or with cctui --demo.".into());
+            Vec::new()
+        }
+    }
+}
+
+/// A command while one of this pane's overlays is on top (a form, the delete confirmation,
+/// the detail view); `None` when the command is not theirs.
+pub fn overlay_command(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
+    let effects = match (state.overlays.last_mut()?, id) {
+        (Overlay::Form(_), CommandId::Accept) => submit_form(state),
+        (Overlay::Form(form), CommandId::NextField | CommandId::Down) => {
+            form.focus = (form.focus + 1) % form.fields.len().max(1);
+            Vec::new()
+        }
+        (Overlay::Form(form), CommandId::PrevField | CommandId::Up) => {
+            let len = form.fields.len().max(1);
+            form.focus = (form.focus + len - 1) % len;
+            Vec::new()
+        }
+        (Overlay::DeleteRepository { .. }, CommandId::Accept) => submit_delete(state),
+        (Overlay::RepositoryDetail { url, .. }, CommandId::NextField | CommandId::Down) => {
+            *url = url.next();
+            Vec::new()
+        }
+        (Overlay::RepositoryDetail { url, .. }, CommandId::PrevField | CommandId::Up) => {
+            *url = url.next().next();
+            Vec::new()
+        }
+        (Overlay::RepositoryDetail { key, url }, CommandId::CopyDetailUrl) => {
+            let (key, kind) = (key.clone(), *url);
+            copy_url(state, &key, kind)
+        }
+        (Overlay::RepositoryDetail { .. }, CommandId::Accept) => {
+            state.overlays.pop();
+            Vec::new()
+        }
+        _ => return None,
+    };
+    Some(effects)
+}
+
+/// Typing in a form: the field changes and every field is checked again. A form waiting for
+/// its answer takes no typing.
+pub fn form_edit(state: &mut State, edit: impl FnOnce(&mut String)) {
+    let Some(Overlay::Form(form)) = state.overlays.last_mut() else {
+        return;
+    };
+    if form.pending.is_some() {
+        return;
+    }
+    if let Some(field) = form.fields.get_mut(form.focus) {
+        edit(&mut field.value);
+    }
+    let mut form = form.clone();
+    validate_form(&mut form, state);
+    if let Some(Overlay::Form(top)) = state.overlays.last_mut() {
+        *top = form;
+    }
 }
 
 /// Profile × region pairs of the all-regions view. With a custom endpoint (one service, one
@@ -93,13 +240,11 @@ pub fn clone_url(row: &RepoRow, kind: UrlKind) -> String {
     }
 }
 
-/// `y`: copies a clone URL and says what was copied.
-pub fn copy_url(state: &mut State, name: Option<&str>, kind: UrlKind) -> Vec<Effect> {
-    let row = match name {
-        Some(name) => state.repos.rows.iter().find(|r| r.repo.name == name),
-        None => state.repos.selected_row(),
+/// `y`: copies a clone URL of the repository `key` and says what was copied.
+pub fn copy_url(state: &mut State, key: &RepoKey, kind: UrlKind) -> Vec<Effect> {
+    let Some(row) = state.repos.row(key) else {
+        return Vec::new();
     };
-    let Some(row) = row else { return Vec::new() };
     let url = clone_url(row, kind);
     state.notice = Some(format!(
         "Copied the {} clone URL of {}: {url}",
@@ -114,20 +259,15 @@ pub fn open_details(state: &mut State) -> Vec<Effect> {
     let Some(row) = state.repos.selected_row() else {
         return Vec::new();
     };
-    let name = row.repo.name.clone();
     let request = JobRequest::LoadExtras {
-        target: Target {
-            profile: row.profile.clone(),
-            region: Some(row.region.clone()),
-            endpoint: state.session.endpoint.clone(),
-        },
+        target: row_target(state, row),
         repository: row.repo.clone(),
     };
     state.overlays.push(Overlay::RepositoryDetail {
-        name,
+        key: row.key(),
         url: state.default_url,
     });
-    vec![Effect::Spawn(Box::new(request))]
+    vec![state.spawn(request)]
 }
 
 fn field(label: &'static str, value: String, help: &'static str) -> FormField {
@@ -163,7 +303,7 @@ pub fn open_create(state: &mut State) {
             ),
         ],
         focus: 0,
-        submitting: false,
+        pending: None,
     };
     validate_form(&mut form, state);
     state.overlays.push(Overlay::Form(form));
@@ -176,15 +316,15 @@ pub fn open_rename(state: &mut State) {
     };
     let old = row.repo.name.clone();
     let mut form = Form {
-        kind: FormKind::RenameRepository { old: old.clone() },
-        title: format!("Rename {old}"),
+        kind: FormKind::RenameRepository { key: row.key() },
+        title: format!("Rename {old} ({})", row.region),
         fields: vec![field(
             "New name",
             old,
             "Letters, digits, - _ . (up to 100); not ending in .git",
         )],
         focus: 0,
-        submitting: false,
+        pending: None,
     };
     validate_form(&mut form, state);
     state.overlays.push(Overlay::Form(form));
@@ -197,15 +337,15 @@ pub fn open_describe(state: &mut State) {
     };
     let name = row.repo.name.clone();
     let mut form = Form {
-        kind: FormKind::DescribeRepository { name: name.clone() },
-        title: format!("Description of {name}"),
+        kind: FormKind::DescribeRepository { key: row.key() },
+        title: format!("Description of {name} ({})", row.region),
         fields: vec![field(
             "Description",
             row.repo.description.clone(),
             "Up to 1,000 characters",
         )],
         focus: 0,
-        submitting: false,
+        pending: None,
     };
     validate_form(&mut form, state);
     state.overlays.push(Overlay::Form(form));
@@ -215,15 +355,26 @@ pub fn open_describe(state: &mut State) {
 pub fn open_delete(state: &mut State) {
     if let Some(row) = state.repos.selected_row() {
         state.overlays.push(Overlay::DeleteRepository {
-            name: row.repo.name.clone(),
+            key: row.key(),
             typed: String::new(),
         });
     }
 }
 
-/// Re-checks every field of a form (AWS's rules, plus names already in the list).
+/// Re-checks every field of a form (AWS's rules, plus names already in the list — in the
+/// same profile and region: elsewhere the name is free).
 pub fn validate_form(form: &mut Form, state: &State) {
-    let exists = |name: &str| state.repos.rows.iter().any(|r| r.repo.name == name);
+    let session = RepoKey::new(
+        state.session.profile.clone(),
+        state.session.region.clone().unwrap_or_default(),
+        "",
+    );
+    let exists_beside = |beside: &RepoKey, name: &str| {
+        state.repos.rows.iter().any(|r| {
+            r.repo.name == name && r.region == beside.region && r.profile == beside.profile
+        })
+    };
+    let exists = |name: &str| exists_beside(&session, name);
     match &form.kind {
         FormKind::CreateRepository => {
             let name = form.fields[0].value.clone();
@@ -234,13 +385,18 @@ pub fn validate_form(form: &mut Form, state: &State) {
             form.fields[2].error = validate::tags(&form.fields[2].value).err();
             form.fields[3].error = validate::kms_key(&form.fields[3].value).err();
         }
-        FormKind::RenameRepository { old } => {
+        FormKind::RenameRepository { key } => {
             let name = form.fields[0].value.clone();
             form.fields[0].error = validate::repository_name(&name).err().or_else(|| {
-                if &name == old {
+                if name == key.name {
                     Some("Type a different name.".to_string())
                 } else {
-                    exists(&name).then(|| format!("A repository named {name} already exists."))
+                    exists_beside(key, &name).then(|| {
+                        format!(
+                            "A repository named {name} already exists in {}.",
+                            key.region
+                        )
+                    })
                 }
             });
         }
@@ -253,29 +409,24 @@ pub fn validate_form(form: &mut Form, state: &State) {
     }
 }
 
-/// Enter in a form: sends it when valid; otherwise moves to the first bad field.
+/// Enter in a form: sends it when valid; otherwise moves to the first bad field. The form
+/// records the request and waits for its answer; a second enter does nothing.
 pub fn submit_form(state: &mut State) -> Vec<Effect> {
-    let target = state.session.target();
     let Some(Overlay::Form(form)) = state.overlays.last_mut() else {
         return Vec::new();
     };
-    if form.submitting {
+    if form.pending.is_some() {
         return Vec::new();
     }
     if let Some(bad) = form.fields.iter().position(|f| f.error.is_some()) {
         form.focus = bad;
         return Vec::new();
     }
-    if matches!(
-        form.kind,
-        FormKind::CreateBranch { .. } | FormKind::RenameBranch { .. }
-    ) {
-        return super::branches_update::submit(state);
-    }
+    let form = form.clone();
     let value = |i: usize| form.fields[i].value.trim().to_string();
     let request = match &form.kind {
         FormKind::CreateRepository => JobRequest::CreateRepository {
-            target,
+            target: state.session.target(),
             new: NewRepository {
                 name: value(0),
                 description: form.fields[1].value.clone(),
@@ -283,33 +434,39 @@ pub fn submit_form(state: &mut State) -> Vec<Effect> {
                 kms_key_id: Some(value(3)).filter(|k| !k.is_empty()),
             },
         },
-        FormKind::RenameRepository { old } => JobRequest::RenameRepository {
-            target,
-            old: old.clone(),
+        FormKind::RenameRepository { key } => JobRequest::RenameRepository {
+            target: key_target(state, key),
+            old: key.name.clone(),
             new: value(0),
         },
-        FormKind::DescribeRepository { name } => JobRequest::DescribeRepository {
-            target,
-            name: name.clone(),
+        FormKind::DescribeRepository { key } => JobRequest::DescribeRepository {
+            target: key_target(state, key),
+            name: key.name.clone(),
             description: form.fields[0].value.clone(),
         },
-        FormKind::CreateBranch { .. } | FormKind::RenameBranch { .. } => return Vec::new(),
+        FormKind::CreateBranch { .. } | FormKind::RenameBranch { .. } => {
+            return super::branches_update::submit(state);
+        }
     };
-    form.submitting = true;
-    vec![Effect::Spawn(Box::new(request))]
+    let (id, effect) = state.request(request);
+    if let Some(Overlay::Form(form)) = state.overlays.last_mut() {
+        form.pending = Some(id);
+    }
+    vec![effect]
 }
 
-/// Enter in the delete confirmation: only when the typed name matches.
+/// Enter in the delete confirmation: only when the typed name matches. The request goes to
+/// the row's own profile and region.
 pub fn submit_delete(state: &mut State) -> Vec<Effect> {
-    let target = state.session.target();
     match state.overlays.last() {
-        Some(Overlay::DeleteRepository { name, typed }) if name == typed => {
-            let name = name.clone();
+        Some(Overlay::DeleteRepository { key, typed }) if key.name == *typed => {
+            let key = key.clone();
             state.overlays.pop();
-            vec![Effect::Spawn(Box::new(JobRequest::DeleteRepository {
+            let target = key_target(state, &key);
+            vec![state.spawn(JobRequest::DeleteRepository {
                 target,
-                name,
-            }))]
+                name: key.name,
+            })]
         }
         _ => Vec::new(),
     }
@@ -377,7 +534,7 @@ pub fn switch_context(state: &mut State, purpose: PickerPurpose, value: String) 
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or(value);
             state.focus = super::state::Pane::Status;
-            return super::worktree_update::open(state, name, path);
+            return super::worktree_update::open(state, name, path, None);
         }
         PickerPurpose::Profile => state.session.profile = Some(value),
         PickerPurpose::Region => state.session.region = Some(value),
@@ -385,7 +542,7 @@ pub fn switch_context(state: &mut State, purpose: PickerPurpose, value: String) 
     state.session.account_id = None;
     state.repos.all_regions = false;
     state.repos.extras.clear();
-    refresh(state)
+    check_setup(state)
 }
 
 /// `A`: toggles the all-regions view.
@@ -394,38 +551,25 @@ pub fn toggle_all_regions(state: &mut State) -> Vec<Effect> {
     refresh(state)
 }
 
-/// Applies a job's result to the pane; returns effects (a refresh after a change).
-pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
+/// A result for the repositories pane. Listing results count only when they belong to the
+/// newest listing; a form's answer closes the form that sent it, wherever it is on the stack.
+pub fn on_output(state: &mut State, id: JobId, output: ReposOutput) -> Vec<Effect> {
     match output {
-        JobOutput::Profiles(profiles) => state.profiles = profiles,
-        JobOutput::RepositoryBatch {
-            generation,
+        ReposOutput::Profiles(profiles) => state.profiles = profiles,
+        ReposOutput::Setup(report) => {
+            let complete = report.complete();
+            state.repos.setup = Some(report);
+            state.repos.checking = false;
+            if complete {
+                return refresh(state);
+            }
+        }
+        ReposOutput::RepositoryBatch {
             target,
             repositories,
-        } => {
-            if state.session.account_id.is_none()
-                && let Some((repo, _)) = repositories.iter().find(|(r, _)| !r.account_id.is_empty())
-            {
-                state.session.account_id = Some(repo.account_id.clone());
-            }
-            let region = target.region.clone().unwrap_or_default();
-            let rows = repositories
-                .into_iter()
-                .map(|(repo, clone)| RepoRow {
-                    repo,
-                    region: region.clone(),
-                    profile: target.profile.clone(),
-                    clone,
-                })
-                .collect();
-            state.repos.add_batch(generation, rows);
-        }
-        JobOutput::TargetFailed {
-            generation,
-            target,
-            failure,
-        } => {
-            if generation == state.repos.generation {
+        } => add_batch(state, id, target, repositories),
+        ReposOutput::TargetFailed { target, failure } => {
+            if state.repos.listing == Some(id) {
                 let pair = format!(
                     "{}/{}",
                     target.profile.as_deref().unwrap_or("default"),
@@ -437,51 +581,118 @@ pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
                     .push(format!("{pair}: {}", failure.message));
             }
         }
-        JobOutput::Listed { generation, total } => {
-            state.repos.finish(generation, total);
+        ReposOutput::Listed { total } => {
+            state.repos.finish(id, total);
         }
-        JobOutput::Extras { name, extras } => {
-            state.repos.extras.insert(name, extras);
+        ReposOutput::Extras { key, extras } => {
+            state.repos.extras.insert(key, extras);
         }
-        JobOutput::Created(repository) => {
-            close_form(state);
-            state.notice = Some(format!("Created {}", repository.name));
-            state.repos.select_when_seen = Some(repository.name);
+        ReposOutput::Created(repository) => return on_created(state, id, repository),
+        ReposOutput::Renamed { key, new } => {
+            close_form(state, id);
+            state.notice = Some(format!("Renamed {} to {new}", key.name));
+            state.repos.select_when_seen = Some(RepoKey { name: new, ..key });
             return refresh(state);
         }
-        JobOutput::Renamed { old, new } => {
-            close_form(state);
-            state.notice = Some(format!("Renamed {old} to {new}"));
-            state.repos.select_when_seen = Some(new);
-            return refresh(state);
-        }
-        JobOutput::Described { name, description } => {
-            close_form(state);
-            if let Some(row) = state.repos.rows.iter_mut().find(|r| r.repo.name == name) {
+        ReposOutput::Described { key, description } => {
+            close_form(state, id);
+            if let Some(row) = state.repos.rows.iter_mut().find(|r| r.is(&key)) {
                 row.repo.description = description;
             }
             state.repos.refresh_view();
-            state.notice = Some(format!("Updated the description of {name}"));
+            state.notice = Some(format!("Updated the description of {}", key.name));
         }
-        JobOutput::Cloned { repository, path } => {
-            return super::clone_update::on_cloned(state, repository, path);
-        }
-        JobOutput::CloneNeeds { job, need } => super::clone_update::on_need(state, job, need),
-        JobOutput::Deleted { name, id } => {
-            state.repos.rows.retain(|r| r.repo.name != name);
+        ReposOutput::Deleted { key, id } => {
+            state.repos.rows.retain(|r| !r.is(&key));
+            state.repos.marked.remove(&key);
+            state.repos.extras.remove(&key);
             state.repos.refresh_view();
             state.notice = Some(match id {
-                Some(id) => format!("Deleted {name} (id {id})"),
-                None => format!("{name} was already gone"),
+                Some(id) => format!("Deleted {} in {} (id {id})", key.name, key.region),
+                None => format!("{} was already gone", key.name),
             });
         }
-        other => return super::worktree_update::on_output(state, other),
     }
     Vec::new()
 }
 
-fn close_form(state: &mut State) {
-    if matches!(state.overlays.last(), Some(Overlay::Form(_))) {
-        state.overlays.pop();
+fn add_batch(
+    state: &mut State,
+    id: JobId,
+    target: Target,
+    repositories: Vec<(crate::aws::repos::Repository, Option<std::path::PathBuf>)>,
+) {
+    if state.repos.listing != Some(id) {
+        return;
     }
+    if state.session.account_id.is_none()
+        && let Some((repo, _)) = repositories.iter().find(|(r, _)| !r.account_id.is_empty())
+    {
+        state.session.account_id = Some(repo.account_id.clone());
+    }
+    let region = target.region.clone().unwrap_or_default();
+    let rows = repositories
+        .into_iter()
+        .map(|(repo, clone)| RepoRow {
+            repo,
+            region: region.clone(),
+            profile: target.profile.clone(),
+            clone,
+        })
+        .collect();
+    state.repos.add_batch(id, rows);
+}
+
+fn on_created(
+    state: &mut State,
+    id: JobId,
+    repository: crate::aws::repos::Repository,
+) -> Vec<Effect> {
+    close_form(state, id);
+    state.notice = Some(format!("Created {}", repository.name));
+    state.repos.select_when_seen = Some(RepoKey::new(
+        state.session.profile.clone(),
+        state.session.region.clone().unwrap_or_default(),
+        repository.name,
+    ));
+    refresh(state)
+}
+
+/// A failure of a repositories job. A listing error stays beside the rows it keeps (never a
+/// modal: it may be the first screen); a change's error reopens the form that sent it.
+pub fn on_failure(state: &mut State, id: JobId, failure: JobFailure) -> Vec<Effect> {
+    if state.repos.listing == Some(id) {
+        if failure.is_cancelled() {
+            state.repos.loading = false;
+        } else {
+            state.repos.fail(id, failure.message, failure.hint);
+        }
+        return Vec::new();
+    }
+    let owner = state.overlays.iter_mut().find_map(|o| match o {
+        Overlay::Form(form) if form.pending == Some(id) => Some(form),
+        _ => None,
+    });
+    let had_owner = owner.is_some();
+    if let Some(form) = owner {
+        form.pending = None;
+    }
+    let is_change = state.jobs.iter().any(|j| j.id == id && j.writes);
+    if failure.is_cancelled() || !(had_owner || is_change) {
+        // A read nobody waits for any more (details closed): nothing to say.
+        tracing::debug!(job = id.0, message = %failure.message, "repositories: failure dropped");
+        return Vec::new();
+    }
+    state.overlays.push(Overlay::Error {
+        message: failure.message,
+        hint: failure.hint,
+    });
+    Vec::new()
+}
+
+/// Closes the form that sent request `id`, wherever it is on the stack.
+fn close_form(state: &mut State, id: JobId) {
+    state
+        .overlays
+        .retain(|o| !matches!(o, Overlay::Form(form) if form.pending == Some(id)));
 }

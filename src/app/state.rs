@@ -7,7 +7,8 @@ use super::repos::ReposPane;
 use crate::aws::client::Target;
 use crate::aws::urls::UrlKind;
 use crate::config::CloneProtocol;
-use crate::jobs::{JobId, JobTag, Progress};
+use crate::jobs::{Domain, JobId, JobRequest, Progress};
+use crate::model::RepoKey;
 use crate::secret::SecretString;
 
 /// The panes, in `Tab` order.
@@ -94,6 +95,9 @@ pub struct OpenRepo {
     pub name: String,
     /// Work tree.
     pub path: PathBuf,
+    /// The CodeCommit repository it is a clone of, from its `origin` URL (not its directory
+    /// name): what CodeCommit branch operations of the branches pane act on.
+    pub codecommit: Option<RepoKey>,
 }
 
 /// The state of one job row.
@@ -105,8 +109,17 @@ pub enum JobStatus {
     Succeeded,
     /// Ended with this error.
     Failed(String),
-    /// Stopped by the user.
+    /// The user asked it to stop; a write stops at its next safe point, or finishes.
+    Cancelling,
+    /// Stopped by the user, with nothing changed.
     Cancelled,
+}
+
+impl JobStatus {
+    /// Not ended yet.
+    pub fn running(&self) -> bool {
+        matches!(self, JobStatus::Running | JobStatus::Cancelling)
+    }
 }
 
 /// One row of the jobs strip.
@@ -122,8 +135,10 @@ pub struct JobRow {
     pub progress: Option<Progress>,
     /// Shown in the strip (quick background reads are not).
     pub visible: bool,
-    /// What kind of job it is.
-    pub tag: JobTag,
+    /// Who receives its results.
+    pub domain: Domain,
+    /// It changes something: quitting waits for it.
+    pub writes: bool,
 }
 
 /// Everything the screen shows.
@@ -171,8 +186,10 @@ pub struct State {
     pub show_branches: bool,
     /// A commit message closed without committing, restored when the editor reopens.
     pub commit_draft: Option<super::worktree::CommitEditor>,
-    /// Generation counter of diff reads.
-    pub diff_generation: u64,
+    /// The id the next job gets (ids are given here so the asker can record it).
+    pub next_job: u64,
+    /// Quitting: waiting for write jobs to finish or cancel ("finishing N jobs…").
+    pub quitting: bool,
     /// Git user names and passwords typed this session, by host; kept in memory only.
     pub git_logins: Vec<(String, String, SecretString)>,
     /// The event loop should end.
@@ -204,7 +221,8 @@ impl State {
             branches: Default::default(),
             show_branches: false,
             commit_draft: None,
-            diff_generation: 0,
+            next_job: 0,
+            quitting: false,
             git_logins: Vec::new(),
             quit: false,
         }
@@ -215,12 +233,33 @@ impl State {
         self.jobs.iter().filter(|j| j.visible)
     }
 
-    /// Jobs shown in the strip that have not ended. Background reads do not count: quitting
-    /// loses nothing of theirs.
-    pub fn running_jobs(&self) -> usize {
-        self.visible_jobs()
-            .filter(|j| j.status == JobStatus::Running)
+    /// Write jobs that have not ended, shown in the strip or not (stage and discard are
+    /// quiet writes). Reads do not count: quitting loses nothing of theirs.
+    pub fn running_writes(&self) -> usize {
+        self.jobs
+            .iter()
+            .filter(|j| j.writes && j.status.running())
             .count()
+    }
+
+    /// Gives a request its id and turns it into an effect; the asker records the id, and only
+    /// an answer carrying it is taken.
+    pub fn request(&mut self, request: JobRequest) -> (JobId, super::effect::Effect) {
+        self.next_job += 1;
+        let id = JobId(self.next_job);
+        (
+            id,
+            super::effect::Effect::Spawn {
+                id,
+                request: Box::new(request),
+            },
+        )
+    }
+
+    /// Like [`State::request`] when nobody needs to record the id (the answer is recognised
+    /// by what it carries, such as the clone it changed).
+    pub fn spawn(&mut self, request: JobRequest) -> super::effect::Effect {
+        self.request(request).1
     }
 
     /// Rows a page movement skips: the body height minus borders, at least one.

@@ -4,6 +4,7 @@
 use crate::git::diff::{DiffTarget, FileDiff};
 use crate::git::log::CommitInfo;
 use crate::git::status::{FileStatus, Status};
+use crate::jobs::JobId;
 
 /// A group of the status pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +36,8 @@ impl Section {
 pub struct StatusPane {
     /// The last status read.
     pub status: Option<Status>,
-    /// Generation of the newest status read asked for (older answers are dropped).
-    pub generation: u64,
+    /// The newest status read asked for; answers of older ones are dropped.
+    pub pending: Option<JobId>,
     /// A read is running.
     pub loading: bool,
     /// The last read error; the old status stays.
@@ -104,8 +105,8 @@ pub struct LogPane {
     pub commits: Vec<CommitInfo>,
     /// Where the next page starts; `None` once the history is complete.
     pub next: Option<String>,
-    /// Generation of the newest read.
-    pub generation: u64,
+    /// The newest page read asked for; answers of older ones are dropped.
+    pub pending: Option<JobId>,
     /// A page is loading.
     pub loading: bool,
     /// Selected commit.
@@ -135,8 +136,8 @@ pub struct DiffView {
     pub source: DiffSource,
     /// The diff, once loaded.
     pub files: Option<Vec<FileDiff>>,
-    /// Generation of the newest read.
-    pub generation: u64,
+    /// The read whose answer this view waits for.
+    pub request: Option<JobId>,
     /// First visible line.
     pub scroll: usize,
     /// Selected hunk (file diffs), for staging.
@@ -156,8 +157,8 @@ pub struct CommitEditor {
     pub col: usize,
     /// Replace the last commit instead of adding one.
     pub amend: bool,
-    /// Sent; waiting for the result.
-    pub submitting: bool,
+    /// The commit sent and not answered yet: the editor waits and takes no second submit.
+    pub pending: Option<JobId>,
 }
 
 impl CommitEditor {

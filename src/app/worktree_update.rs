@@ -11,21 +11,26 @@ use super::state::{OpenRepo, Pane, State};
 use super::worktree::{DiffSource, DiffView, Section};
 use crate::git::commit::CommitRequest;
 use crate::git::diff::{DiffTarget, FileDiff};
-use crate::jobs::{IndexChange, JobFailure, JobOutput, JobRequest, JobTag, RemoteOp};
-
-fn spawn(request: JobRequest) -> Effect {
-    Effect::Spawn(Box::new(request))
-}
+use crate::jobs::{IndexChange, JobFailure, JobId, JobRequest, RemoteOp, WorktreeOutput};
+use crate::model::RepoKey;
 
 fn repo(state: &State) -> Option<PathBuf> {
     state.open_repo.as_ref().map(|r| r.path.clone())
 }
 
-/// Opens a clone in the working-tree panes and reads its status and history.
-pub fn open(state: &mut State, name: String, path: PathBuf) -> Vec<Effect> {
+/// Opens a clone in the working-tree panes and reads its status and history. `codecommit`
+/// is the listed repository it was opened from; otherwise its `origin` URL says (read with
+/// the status).
+pub fn open(
+    state: &mut State,
+    name: String,
+    path: PathBuf,
+    codecommit: Option<RepoKey>,
+) -> Vec<Effect> {
     state.open_repo = Some(OpenRepo {
         name,
         path: path.clone(),
+        codecommit,
     });
     state.status = Default::default();
     state.log = Default::default();
@@ -35,7 +40,7 @@ pub fn open(state: &mut State, name: String, path: PathBuf) -> Vec<Effect> {
         file: state.recent_file.clone(),
         path: Some(path.clone()),
     };
-    let mut effects = vec![Effect::Watch(path), spawn(remember)];
+    let mut effects = vec![Effect::Watch(path), state.spawn(remember)];
     effects.extend(refresh_status(state));
     effects.extend(super::branches_update::refresh(state));
     effects.extend(refresh_log(state));
@@ -49,9 +54,9 @@ pub fn open_selected(state: &mut State) -> Vec<Effect> {
     };
     match row.clone.clone() {
         Some(path) => {
-            let name = row.repo.name.clone();
+            let (name, key) = (row.repo.name.clone(), row.key());
             state.focus = Pane::Status;
-            open(state, name, path)
+            open(state, name, path, Some(key))
         }
         None => {
             state.notice = Some(format!(
@@ -68,12 +73,10 @@ pub fn refresh_status(state: &mut State) -> Vec<Effect> {
     let Some(repo) = repo(state) else {
         return Vec::new();
     };
-    state.status.generation += 1;
+    let (id, effect) = state.request(JobRequest::ReadStatus { repo });
+    state.status.pending = Some(id);
     state.status.loading = true;
-    vec![spawn(JobRequest::ReadStatus {
-        repo,
-        generation: state.status.generation,
-    })]
+    vec![effect]
 }
 
 /// Reads the first page of history again.
@@ -81,13 +84,10 @@ pub fn refresh_log(state: &mut State) -> Vec<Effect> {
     let Some(repo) = repo(state) else {
         return Vec::new();
     };
-    state.log.generation += 1;
+    let (id, effect) = state.request(JobRequest::ReadLog { repo, after: None });
+    state.log.pending = Some(id);
     state.log.loading = true;
-    vec![spawn(JobRequest::ReadLog {
-        repo,
-        after: None,
-        generation: state.log.generation,
-    })]
+    vec![effect]
 }
 
 /// The next page, when the selection nears the end of what is loaded.
@@ -98,17 +98,18 @@ pub fn more_log(state: &mut State) -> Vec<Effect> {
     if state.log.loading || state.log.selected + 50 < state.log.commits.len() {
         return Vec::new();
     }
-    state.log.loading = true;
-    vec![spawn(JobRequest::ReadLog {
+    let (id, effect) = state.request(JobRequest::ReadLog {
         repo,
         after: Some(next),
-        generation: state.log.generation,
-    })]
+    });
+    state.log.pending = Some(id);
+    state.log.loading = true;
+    vec![effect]
 }
 
-fn index_change(state: &State, change: IndexChange) -> Vec<Effect> {
+fn index_change(state: &mut State, change: IndexChange) -> Vec<Effect> {
     repo(state)
-        .map(|repo| vec![spawn(JobRequest::ChangeIndex { repo, change })])
+        .map(|repo| vec![state.spawn(JobRequest::ChangeIndex { repo, change })])
         .unwrap_or_default()
 }
 
@@ -193,7 +194,7 @@ pub fn status_command(state: &mut State, id: CommandId) -> Vec<Effect> {
                 editor.col = editor.lines.last().map(|l| l.chars().count()).unwrap_or(0);
             }
             editor.amend = amend;
-            editor.submitting = false;
+            editor.pending = None;
             state.overlays.push(Overlay::CommitEditor(editor));
             Vec::new()
         }
@@ -221,7 +222,7 @@ pub fn status_command(state: &mut State, id: CommandId) -> Vec<Effect> {
                 state.notice = Some("HEAD is not on a branch: check out a branch to push.".into());
                 return Vec::new();
             };
-            let (Some(repo), target) = (repo(state), state.session.target()) else {
+            let (Some(repo), target) = (repo(state), remote_target(state)) else {
                 return Vec::new();
             };
             let op = RemoteOp::Push {
@@ -245,10 +246,19 @@ pub fn status_command(state: &mut State, id: CommandId) -> Vec<Effect> {
     }
 }
 
-fn remote(state: &State, op: RemoteOp) -> Vec<Effect> {
-    let target = state.session.target();
+/// Where the IAM git password of the open clone's remote comes from: the CodeCommit
+/// repository it belongs to (its profile and region), else the session.
+fn remote_target(state: &State) -> crate::aws::client::Target {
+    match state.open_repo.as_ref().and_then(|r| r.codecommit.as_ref()) {
+        Some(key) => super::repos_update::key_target(state, key),
+        None => state.session.target(),
+    }
+}
+
+fn remote(state: &mut State, op: RemoteOp) -> Vec<Effect> {
+    let target = remote_target(state);
     repo(state)
-        .map(|repo| vec![spawn(JobRequest::Remote { repo, op, target })])
+        .map(|repo| vec![state.spawn(JobRequest::Remote { repo, op, target })])
         .unwrap_or_default()
 }
 
@@ -280,43 +290,40 @@ pub fn open_diff(state: &mut State, source: DiffSource) -> Vec<Effect> {
     let Some(repo) = repo(state) else {
         return Vec::new();
     };
-    let generation = state.diff_generation + 1;
-    state.diff_generation = generation;
-    state.overlays.push(Overlay::Diff(Box::new(DiffView {
+    let (id, effect) = state.request(JobRequest::ReadDiff {
+        repo,
         source: source.clone(),
+    });
+    state.overlays.push(Overlay::Diff(Box::new(DiffView {
+        source,
         files: None,
-        generation,
+        request: Some(id),
         scroll: 0,
         hunk: 0,
         error: None,
     })));
-    vec![spawn(JobRequest::ReadDiff {
-        repo,
-        source,
-        generation,
-    })]
+    vec![effect]
 }
 
 fn reload_diff(state: &mut State) -> Vec<Effect> {
     let Some(repo) = repo(state) else {
         return Vec::new();
     };
-    state.diff_generation += 1;
-    let generation = state.diff_generation;
-    match state.overlays.iter_mut().rev().find_map(|o| match o {
+    let source = state.overlays.iter().rev().find_map(|o| match o {
+        Overlay::Diff(view) => Some(view.source.clone()),
+        _ => None,
+    });
+    let Some(source) = source else {
+        return Vec::new();
+    };
+    let (id, effect) = state.request(JobRequest::ReadDiff { repo, source });
+    if let Some(view) = state.overlays.iter_mut().rev().find_map(|o| match o {
         Overlay::Diff(view) => Some(view),
         _ => None,
     }) {
-        Some(view) => {
-            view.generation = generation;
-            vec![spawn(JobRequest::ReadDiff {
-                repo,
-                source: view.source.clone(),
-                generation,
-            })]
-        }
-        None => Vec::new(),
+        view.request = Some(id);
     }
+    vec![effect]
 }
 
 /// Lines of a diff as drawn (a header line per file and per hunk, then its lines), with the
@@ -436,19 +443,23 @@ pub fn editor_command(state: &mut State, id: CommandId) -> Vec<Effect> {
                     Some("Write a commit message first: the first line is the summary.".into());
                 return Vec::new();
             }
-            if editor.submitting {
+            if editor.pending.is_some() {
                 return Vec::new();
             }
-            editor.submitting = true;
             let request = CommitRequest {
                 message,
                 amend: editor.amend,
                 allow_empty: false,
                 no_verify: false,
             };
-            return repo
-                .map(|repo| vec![spawn(JobRequest::Commit { repo, request })])
-                .unwrap_or_default();
+            let Some(repo) = repo else {
+                return Vec::new();
+            };
+            let (id, effect) = state.request(JobRequest::Commit { repo, request });
+            if let Some(Overlay::CommitEditor(editor)) = state.overlays.last_mut() {
+                editor.pending = Some(id);
+            }
+            return vec![effect];
         }
         CommandId::Close => {
             // The draft is kept: reopening the editor brings it back.
@@ -464,7 +475,7 @@ pub fn editor_command(state: &mut State, id: CommandId) -> Vec<Effect> {
 /// Typing in the commit editor.
 pub fn editor_edit(state: &mut State, action: &Action) {
     if let Some(Overlay::CommitEditor(editor)) = state.overlays.last_mut() {
-        if editor.submitting {
+        if editor.pending.is_some() {
             return;
         }
         match action {
@@ -486,140 +497,187 @@ pub fn log_command(state: &mut State, id: CommandId) -> Vec<Effect> {
     }
 }
 
-/// A working-tree job's result.
-pub fn on_output(state: &mut State, output: JobOutput) -> Vec<Effect> {
+/// A working-tree job's result. Reads count only when they answer the newest request of
+/// their pane; changes count only for the clone that is still open.
+pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Effect> {
     match output {
-        JobOutput::Status {
-            generation,
+        WorktreeOutput::Status {
             status,
             ahead_behind,
             merge_message,
+            origin_url,
         } => {
-            if generation == state.status.generation {
-                // The conflict panel closes once no merge is in progress (committed, aborted).
-                if status.state != crate::git::status::RepoState::Merge
-                    && status.conflicted.is_empty()
-                {
-                    state
-                        .overlays
-                        .retain(|o| !matches!(o, Overlay::Conflicts { .. }));
-                }
-                state.status.apply(status);
-                state.status.ahead_behind = ahead_behind;
-                state.status.merge_message = merge_message;
+            if state.status.pending == Some(id) {
+                apply_status(state, status, ahead_behind, merge_message, origin_url);
             }
             Vec::new()
         }
-        JobOutput::LogPage {
-            generation,
+        WorktreeOutput::LogPage {
             commits,
             next,
             append,
         } => {
-            if generation == state.log.generation {
+            if state.log.pending == Some(id) {
+                let log = &mut state.log;
                 if append {
-                    state.log.commits.extend(commits);
+                    log.commits.extend(commits);
                 } else {
-                    state.log.commits = commits;
-                    state.log.selected = state
-                        .log
-                        .selected
-                        .min(state.log.commits.len().saturating_sub(1));
+                    log.commits = commits;
+                    log.selected = log.selected.min(log.commits.len().saturating_sub(1));
                 }
-                state.log.next = next;
-                state.log.loading = false;
-                state.log.error = None;
+                log.next = next;
+                log.loading = false;
+                log.error = None;
             }
             Vec::new()
         }
-        JobOutput::Diff { generation, files } => {
-            for overlay in state.overlays.iter_mut() {
-                if let Overlay::Diff(view) = overlay
-                    && view.generation == generation
-                {
-                    let hunks: usize = files.iter().map(|f| f.hunks.len()).sum();
-                    view.hunk = view.hunk.min(hunks.saturating_sub(1));
-                    view.files = Some(files);
-                    view.error = None;
-                    break;
-                }
+        WorktreeOutput::Diff { files } => {
+            if let Some(view) = diff_view(state, id) {
+                let hunks: usize = files.iter().map(|f| f.hunks.len()).sum();
+                view.hunk = view.hunk.min(hunks.saturating_sub(1));
+                view.files = Some(files);
+                view.error = None;
             }
             Vec::new()
         }
-        JobOutput::IndexChanged => {
+        WorktreeOutput::IndexChanged { repo } if is_open(state, &repo) => {
             let mut effects = refresh_status(state);
             effects.extend(reload_diff(state));
             effects
         }
-        JobOutput::Committed(outcome) => {
-            if matches!(state.overlays.last(), Some(Overlay::CommitEditor(_))) {
-                state.overlays.pop();
-            }
-            state.commit_draft = None;
-            state.notice = Some(format!(
-                "Committed {}: {}",
-                outcome.id.get(..8).unwrap_or(&outcome.id),
-                outcome.summary
-            ));
-            let mut effects = refresh_status(state);
-            effects.extend(refresh_log(state));
-            effects.extend(super::branches_update::refresh(state));
-            effects
+        WorktreeOutput::Committed { repo, outcome } => on_committed(state, id, &repo, &outcome),
+        WorktreeOutput::RemoteDone { repo, message } => {
+            state.notice = Some(message);
+            refresh_all(state, &repo)
         }
-        JobOutput::RemoteDone(text) => {
-            state.notice = Some(text);
-            let mut effects = refresh_status(state);
-            effects.extend(refresh_log(state));
-            effects.extend(super::branches_update::refresh(state));
-            effects
-        }
-        JobOutput::Recent(list) => {
+        WorktreeOutput::Recent(list) => {
             state.recent = list;
             Vec::new()
         }
-        other => super::branches_update::on_output(state, other),
+        WorktreeOutput::IndexChanged { .. } => Vec::new(),
     }
 }
 
-/// A working-tree job failed: reads show the error in their pane, changes in an overlay (the
-/// commit editor stays open with its text).
-pub fn on_failure(state: &mut State, tag: Option<JobTag>, failure: JobFailure) {
-    match tag {
-        Some(JobTag::StatusRead(generation)) if generation == state.status.generation => {
-            state.status.loading = false;
-            state.status.error = Some(failure.message);
-        }
-        Some(JobTag::LogRead(generation)) if generation == state.log.generation => {
-            state.log.loading = false;
-            state.log.error = Some(failure.message);
-        }
-        Some(JobTag::DiffRead(generation)) => {
-            for overlay in state.overlays.iter_mut() {
-                if let Overlay::Diff(view) = overlay
-                    && view.generation == generation
-                {
-                    view.error = Some(failure.message.clone());
-                }
-            }
-        }
-        Some(JobTag::BranchesRead(generation)) => {
-            if generation == state.branches.generation {
-                state.branches.loading = false;
-                state.branches.error = Some(failure.message);
-            }
-        }
-        Some(JobTag::StatusRead(_) | JobTag::LogRead(_)) => {}
-        _ => {
-            // The form or editor that sent the change stays, with what was typed, usable again.
-            match state.overlays.last_mut() {
-                Some(Overlay::CommitEditor(editor)) => editor.submitting = false,
-                Some(Overlay::Form(form)) => form.submitting = false,
-                _ => {}
-            }
+fn is_open(state: &State, repo: &std::path::Path) -> bool {
+    state.open_repo.as_ref().is_some_and(|r| r.path == repo)
+}
+
+/// Status, log and branches again, when `repo` is still the open clone.
+fn refresh_all(state: &mut State, repo: &std::path::Path) -> Vec<Effect> {
+    if !is_open(state, repo) {
+        return Vec::new();
+    }
+    let mut effects = refresh_status(state);
+    effects.extend(refresh_log(state));
+    effects.extend(super::branches_update::refresh(state));
+    effects
+}
+
+fn apply_status(
+    state: &mut State,
+    status: crate::git::status::Status,
+    ahead_behind: Option<(usize, usize)>,
+    merge_message: Option<String>,
+    origin_url: Option<String>,
+) {
+    // The conflict panel closes once no merge is in progress (committed, aborted).
+    if status.state != crate::git::status::RepoState::Merge && status.conflicted.is_empty() {
+        state
+            .overlays
+            .retain(|o| !matches!(o, Overlay::Conflicts { .. }));
+    }
+    state.status.apply(status);
+    state.status.ahead_behind = ahead_behind;
+    state.status.merge_message = merge_message;
+    let profile = state.session.profile.clone();
+    let region = state.session.region.clone();
+    if let Some(open) = state.open_repo.as_mut()
+        && open.codecommit.is_none()
+    {
+        open.codecommit = origin_url
+            .as_deref()
+            .and_then(|url| codecommit_of_url(url, profile, region));
+    }
+}
+
+/// The CodeCommit repository an `origin` URL names: its region from a CodeCommit host name
+/// (else the session's, for the local service), its name from `/v1/repos/<name>`.
+pub fn codecommit_of_url(
+    url: &str,
+    profile: Option<String>,
+    session_region: Option<String>,
+) -> Option<RepoKey> {
+    let host = super::clone_update::host_of(url);
+    let name = url
+        .split_once("/v1/repos/")
+        .map(|(_, rest)| rest.trim_end_matches('/').trim_end_matches(".git"))
+        .filter(|name| !name.is_empty() && !name.contains('/'))?;
+    let region = crate::aws::git_password::region_from_host(&host).or(session_region)?;
+    Some(RepoKey::new(profile, region, name))
+}
+
+/// The diff view waiting for read `id`, wherever it is on the stack.
+fn diff_view(state: &mut State, id: JobId) -> Option<&mut DiffView> {
+    state.overlays.iter_mut().find_map(|o| match o {
+        Overlay::Diff(view) if view.request == Some(id) => Some(view.as_mut()),
+        _ => None,
+    })
+}
+
+/// The commit editor waiting for commit `id`, wherever it is on the stack.
+fn commit_editor(state: &mut State, id: JobId) -> Option<&mut super::worktree::CommitEditor> {
+    state.overlays.iter_mut().find_map(|o| match o {
+        Overlay::CommitEditor(editor) if editor.pending == Some(id) => Some(editor),
+        _ => None,
+    })
+}
+
+fn on_committed(
+    state: &mut State,
+    id: JobId,
+    repo: &std::path::Path,
+    outcome: &crate::git::commit::CommitOutcome,
+) -> Vec<Effect> {
+    // The editor that sent this commit closes, even under another overlay; the draft it
+    // came from is spent.
+    state
+        .overlays
+        .retain(|o| !matches!(o, Overlay::CommitEditor(editor) if editor.pending == Some(id)));
+    if is_open(state, repo) {
+        state.commit_draft = None;
+    }
+    state.notice = Some(format!(
+        "Committed {}: {}",
+        outcome.id.get(..8).unwrap_or(&outcome.id),
+        outcome.summary
+    ));
+    refresh_all(state, repo)
+}
+
+/// A working-tree job failed or was cancelled: a read's error goes to its pane (when it is
+/// still the newest read), a change's to an overlay, and the commit editor that sent it —
+/// and only that one — takes typing again, with its text.
+pub fn on_failure(state: &mut State, id: JobId, failure: JobFailure) -> Vec<Effect> {
+    let cancelled = failure.is_cancelled();
+    if state.status.pending == Some(id) {
+        state.status.loading = false;
+        state.status.error = (!cancelled).then_some(failure.message);
+    } else if state.log.pending == Some(id) {
+        state.log.loading = false;
+        state.log.error = (!cancelled).then_some(failure.message);
+    } else if let Some(view) = diff_view(state, id) {
+        view.error = Some(failure.message);
+    } else {
+        let had_editor = commit_editor(state, id)
+            .map(|editor| editor.pending = None)
+            .is_some();
+        let is_change = state.jobs.iter().any(|j| j.id == id && j.writes);
+        if !cancelled && (had_editor || is_change) {
             state.overlays.push(Overlay::Error {
                 message: failure.message,
                 hint: failure.hint,
             });
         }
     }
+    Vec::new()
 }

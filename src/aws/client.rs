@@ -57,6 +57,11 @@ impl Clients {
         }
     }
 
+    /// Whether these clients bring their own credentials (the demo), so no AWS setup is needed.
+    pub fn has_static_credentials(&self) -> bool {
+        self.credentials.is_some()
+    }
+
     /// The client for a target, built on first use.
     pub async fn get(&self, target: &Target) -> Client {
         self.get_both(target).await.0

@@ -8,5 +8,6 @@ pub mod git_password;
 pub mod profiles;
 pub mod regions;
 pub mod repos;
+pub mod setup;
 pub mod urls;
 pub mod validate;

@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use super::{BranchNeed, BranchOp, JobContext, JobFailure, JobOutput, ServerBranchOp, Services};
+use super::{
+    BranchNeed, BranchOp, BranchesOutput, JobContext, JobFailure, JobOutput, ServerBranchOp,
+    Services,
+};
 use crate::aws::branches;
 use crate::aws::client::Target;
 use crate::git::GitError;
@@ -20,7 +23,6 @@ async fn blocking<T: Send + 'static>(
 
 pub(super) async fn read(
     repo: PathBuf,
-    generation: u64,
     server: Option<(Target, String)>,
     context: &JobContext,
     services: &Services,
@@ -37,22 +39,20 @@ pub(super) async fn read(
                 branches::list_branches(&client, &target, &repository, default.as_deref())
                     .await
                     .map_err(|e| e.to_string());
-            context.output(JobOutput::ServerBranches {
-                generation,
+            context.output(JobOutput::Branches(BranchesOutput::ServerBranches {
                 branches,
-            });
+            }));
         }
     };
     let local = blocking(move || {
         let local = branch::local_branches(&repo)?;
         let remote = branch::remote_branches(&repo)?;
         let stashes = stash::stash_list(&repo)?;
-        Ok(JobOutput::Branches {
-            generation,
+        Ok(JobOutput::Branches(BranchesOutput::Branches {
             local,
             remote,
             stashes,
-        })
+        }))
     });
     let ((), local) = tokio::join!(server_list, local);
     Ok(local?)
@@ -61,25 +61,41 @@ pub(super) async fn read(
 pub(super) async fn local(
     repo: PathBuf,
     op: BranchOp,
+    context: &JobContext,
     services: &Services,
 ) -> Result<JobOutput, JobFailure> {
-    let lock = services.repo_lock(&repo);
-    let _guard = lock.lock().await;
-    let outcome = blocking(move || run_local(&repo, op)).await;
-    match outcome {
-        Ok(output) => Ok(output),
-        Err(error) => Err(error.into()),
-    }
+    let _guard = services.write_lock(&repo, context).await?;
+    // A checkout or merge is never stopped half-way: past the lock, it completes.
+    context.finishing();
+    let path = repo.clone();
+    let outcome = blocking(move || run_local(&path, op)).await?;
+    Ok(JobOutput::Branches(match outcome {
+        LocalResult::Done { message, conflicts } => BranchesOutput::Done {
+            repo: Some(repo),
+            message,
+            conflicts,
+        },
+        LocalResult::Needs(need) => BranchesOutput::Needs { repo, need },
+    }))
 }
 
-fn done(message: impl Into<String>) -> JobOutput {
-    JobOutput::BranchDone {
+/// How a local branch operation ended, before it is addressed to its clone.
+enum LocalResult {
+    Done {
+        message: String,
+        conflicts: Vec<String>,
+    },
+    Needs(BranchNeed),
+}
+
+fn done(message: impl Into<String>) -> LocalResult {
+    LocalResult::Done {
         message: message.into(),
         conflicts: Vec::new(),
     }
 }
 
-fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<JobOutput, GitError> {
+fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<LocalResult, GitError> {
     match op {
         BranchOp::Create {
             name,
@@ -96,7 +112,7 @@ fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<JobOutput, GitError
         BranchOp::Switch(name) => match branch::switch_branch(repo, &name) {
             Ok(()) => Ok(done(format!("Switched to {name}"))),
             Err(GitError::UncommittedChanges { files }) => {
-                Ok(JobOutput::BranchNeeds(BranchNeed::StashFirst {
+                Ok(LocalResult::Needs(BranchNeed::StashFirst {
                     branch: name,
                     files,
                 }))
@@ -117,7 +133,7 @@ fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<JobOutput, GitError
         BranchOp::Delete { name, force } => match branch::delete_branch(repo, &name, force) {
             Ok(()) => Ok(done(format!("Deleted {name}"))),
             Err(GitError::BranchNotMerged { .. }) if !force => {
-                Ok(JobOutput::BranchNeeds(BranchNeed::ForceDelete(name)))
+                Ok(LocalResult::Needs(BranchNeed::ForceDelete(name)))
             }
             Err(other) => Err(other),
         },
@@ -136,7 +152,7 @@ fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<JobOutput, GitError
                     "Merged {name} ({})",
                     commit.get(..8).unwrap_or(&commit)
                 )),
-                MergeOutcome::Conflicts { files } => JobOutput::BranchDone {
+                MergeOutcome::Conflicts { files } => LocalResult::Done {
                     message: format!(
                         "Merging {name} stopped on {} conflicted file(s)",
                         files.len()
@@ -172,9 +188,12 @@ pub(super) async fn server(
     target: Target,
     repository: String,
     op: ServerBranchOp,
+    context: &JobContext,
     services: &Services,
 ) -> Result<JobOutput, JobFailure> {
     let client = services.clients.get(&target).await;
+    context.check_cancelled()?;
+    context.finishing();
     let message = match op {
         ServerBranchOp::Create { name, commit } => {
             branches::create_branch(&client, &target, &repository, &name, &commit).await?;
@@ -189,5 +208,9 @@ pub(super) async fn server(
             format!("{name} is now the default branch of {repository}")
         }
     };
-    Ok(done(message))
+    Ok(JobOutput::Branches(BranchesOutput::Done {
+        repo: None,
+        message,
+        conflicts: Vec::new(),
+    }))
 }

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::{CloneJob, CloneNeed, JobContext, JobFailure, JobOutput, Services};
+use super::{CloneJob, CloneNeed, CloneOutput, JobContext, JobFailure, JobOutput, Services};
 use crate::aws::git_password::region_from_host;
 use crate::config::CloneProtocol;
 use crate::git::GitError;
@@ -60,31 +60,37 @@ pub(super) async fn run(
         hint: None,
     })?;
     match outcome {
-        Ok(()) => Ok(JobOutput::Cloned {
+        Ok(()) => Ok(JobOutput::Clone(CloneOutput::Cloned {
+            key: crate::model::RepoKey::new(
+                job.target.profile.clone(),
+                job.target.region.clone().unwrap_or_default(),
+                job.repository.clone(),
+            ),
             repository: job.repository,
             path: job.path,
-        }),
+            note: None,
+        })),
         Err(GitError::PassphraseNeeded { key }) if job.passphrase.is_none() => {
-            Ok(JobOutput::CloneNeeds {
+            Ok(JobOutput::Clone(CloneOutput::Needs {
                 job: Box::new(job),
                 need: CloneNeed::Passphrase(key),
-            })
+            }))
         }
         Err(GitError::UnknownHostKey { host, fingerprint })
             if job.trusted_fingerprint.is_none() =>
         {
-            Ok(JobOutput::CloneNeeds {
+            Ok(JobOutput::Clone(CloneOutput::Needs {
                 job: Box::new(job),
                 need: CloneNeed::TrustHost { host, fingerprint },
-            })
+            }))
         }
         Err(GitError::AuthFailed { .. })
             if job.protocol == CloneProtocol::HttpsGit && job.login.is_none() =>
         {
-            Ok(JobOutput::CloneNeeds {
+            Ok(JobOutput::Clone(CloneOutput::Needs {
                 job: Box::new(job),
                 need: CloneNeed::Login,
-            })
+            }))
         }
         Err(error) => Err(JobFailure {
             hint: error.hint(),

@@ -20,6 +20,7 @@ use crate::app::worktree::DiffSource;
 use crate::aws::branches::ServerBranch;
 use crate::aws::client::{Clients, Target};
 use crate::aws::repos::{NewRepository, Repository, RepositoryExtras};
+pub use crate::aws::setup::SetupReport;
 use crate::config::CloneProtocol;
 use crate::git::branch::{LocalBranch, RemoteBranch, StartPoint};
 use crate::git::commit::{CommitOutcome, CommitRequest};
@@ -28,6 +29,7 @@ use crate::git::log::CommitInfo;
 use crate::git::merge::Resolution;
 use crate::git::stash::StashEntry;
 use crate::git::status::Status;
+use crate::model::RepoKey;
 use crate::secret::SecretString;
 use tokio_util::sync::CancellationToken;
 
@@ -45,13 +47,16 @@ pub enum JobRequest {
         /// `~/.aws/credentials` or `AWS_SHARED_CREDENTIALS_FILE`.
         credentials_file: Option<PathBuf>,
     },
+    /// Find out what of the AWS setup is missing (credentials, region) without calling AWS.
+    CheckSetup {
+        /// The session's target.
+        target: Target,
+    },
     /// List the repositories of each target (one for the normal view, several for all-regions),
-    /// streaming batches as [`JobOutput::RepositoryBatch`].
+    /// streaming batches as [`ReposOutput::RepositoryBatch`].
     ListRepositories {
         /// Profile/region/endpoint pairs.
         targets: Vec<Target>,
-        /// Listing generation (stale results are dropped by the state).
-        generation: u64,
     },
     /// Tags and triggers of one repository.
     LoadExtras {
@@ -98,8 +103,6 @@ pub enum JobRequest {
     ReadStatus {
         /// Work tree.
         repo: PathBuf,
-        /// Read generation.
-        generation: u64,
     },
     /// Read a page of history.
     ReadLog {
@@ -107,8 +110,6 @@ pub enum JobRequest {
         repo: PathBuf,
         /// Continue after this commit (`None`: first page).
         after: Option<String>,
-        /// Read generation.
-        generation: u64,
     },
     /// Read a diff for the diff view.
     ReadDiff {
@@ -116,8 +117,6 @@ pub enum JobRequest {
         repo: PathBuf,
         /// File or commit.
         source: DiffSource,
-        /// Read generation.
-        generation: u64,
     },
     /// Stage, unstage or discard.
     ChangeIndex {
@@ -137,8 +136,6 @@ pub enum JobRequest {
     ReadBranches {
         /// Work tree.
         repo: PathBuf,
-        /// Read generation.
-        generation: u64,
         /// The CodeCommit repository to list server branches of.
         server: Option<(Target, String)>,
     },
@@ -341,25 +338,18 @@ pub enum CloneNeed {
     },
 }
 
-/// What kind of job a running job is, so the state can route its end and cancel by kind.
+/// The area of the app a job belongs to: its results go back to that area's `update`, which
+/// checks that the request is still one it is waiting for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobTag {
-    /// Reading profiles.
-    Profiles,
-    /// A repository listing of this generation.
-    Listing(u64),
-    /// Loading detail extras.
-    Extras,
-    /// A change on the server or in a clone.
-    Change,
-    /// A status read of this generation.
-    StatusRead(u64),
-    /// A log read.
-    LogRead(u64),
-    /// A diff read.
-    DiffRead(u64),
-    /// A branches read.
-    BranchesRead(u64),
+pub enum Domain {
+    /// The repositories pane: profiles, listings, details, create / rename / describe / delete.
+    Repos,
+    /// Clones.
+    Clone,
+    /// The open clone's working tree: status, log, diff, stage, commit, push, fetch, pull.
+    Worktree,
+    /// The open clone's branches, merges and stashes, and CodeCommit's branches.
+    Branches,
 }
 
 impl JobRequest {
@@ -367,6 +357,7 @@ impl JobRequest {
     pub fn title(&self) -> String {
         match self {
             JobRequest::LoadProfiles { .. } => "Read AWS profiles".to_string(),
+            JobRequest::CheckSetup { .. } => "Check the AWS setup".to_string(),
             JobRequest::ListRepositories { targets, .. } if targets.len() > 1 => {
                 format!(
                     "List repositories in {} profile/region pairs",
@@ -455,6 +446,7 @@ impl JobRequest {
         !matches!(
             self,
             JobRequest::LoadProfiles { .. }
+                | JobRequest::CheckSetup { .. }
                 | JobRequest::LoadExtras { .. }
                 | JobRequest::ListRepositories { .. }
                 | JobRequest::RememberClone { .. }
@@ -466,17 +458,45 @@ impl JobRequest {
         )
     }
 
-    /// The kind of job.
-    pub fn tag(&self) -> JobTag {
+    /// Whether the job changes something (a clone, the server, a file). A write is never
+    /// dropped half-way: cancelling it asks it to stop before its point of no return, and
+    /// quitting waits for it. Reads are simply dropped on cancel.
+    pub fn writes(&self) -> bool {
+        !matches!(
+            self,
+            JobRequest::LoadProfiles { .. }
+                | JobRequest::CheckSetup { .. }
+                | JobRequest::LoadExtras { .. }
+                | JobRequest::ListRepositories { .. }
+                | JobRequest::ReadStatus { .. }
+                | JobRequest::ReadLog { .. }
+                | JobRequest::ReadDiff { .. }
+                | JobRequest::ReadBranches { .. }
+        )
+    }
+
+    /// The area whose `update` receives the job's results.
+    pub fn domain(&self) -> Domain {
         match self {
-            JobRequest::LoadProfiles { .. } => JobTag::Profiles,
-            JobRequest::ListRepositories { generation, .. } => JobTag::Listing(*generation),
-            JobRequest::LoadExtras { .. } => JobTag::Extras,
-            JobRequest::ReadStatus { generation, .. } => JobTag::StatusRead(*generation),
-            JobRequest::ReadLog { generation, .. } => JobTag::LogRead(*generation),
-            JobRequest::ReadDiff { generation, .. } => JobTag::DiffRead(*generation),
-            JobRequest::ReadBranches { generation, .. } => JobTag::BranchesRead(*generation),
-            _ => JobTag::Change,
+            JobRequest::LoadProfiles { .. }
+            | JobRequest::CheckSetup { .. }
+            | JobRequest::ListRepositories { .. }
+            | JobRequest::LoadExtras { .. }
+            | JobRequest::CreateRepository { .. }
+            | JobRequest::RenameRepository { .. }
+            | JobRequest::DescribeRepository { .. }
+            | JobRequest::DeleteRepository { .. } => Domain::Repos,
+            JobRequest::Clone(_) => Domain::Clone,
+            JobRequest::RememberClone { .. }
+            | JobRequest::ReadStatus { .. }
+            | JobRequest::ReadLog { .. }
+            | JobRequest::ReadDiff { .. }
+            | JobRequest::ChangeIndex { .. }
+            | JobRequest::Commit { .. }
+            | JobRequest::Remote { .. } => Domain::Worktree,
+            JobRequest::ReadBranches { .. }
+            | JobRequest::Branch { .. }
+            | JobRequest::ServerBranch { .. } => Domain::Branches,
         }
     }
 }
@@ -492,15 +512,29 @@ pub struct Progress {
     pub total: Option<u64>,
 }
 
-/// The useful result of a job (partial results arrive as [`JobEvent::Output`]).
+/// The useful result of a job (partial results arrive as [`JobEvent::Output`]), by the area
+/// that receives it: the dispatcher matches on the area, the area on its own outputs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobOutput {
+    /// For the repositories pane.
+    Repos(ReposOutput),
+    /// For the clone flow.
+    Clone(CloneOutput),
+    /// For the working-tree panes.
+    Worktree(WorktreeOutput),
+    /// For the branches pane.
+    Branches(BranchesOutput),
+}
+
+/// Results for the repositories pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReposOutput {
     /// Profile names, `default` first when present.
     Profiles(Vec<String>),
+    /// What of the AWS setup is missing.
+    Setup(SetupReport),
     /// Some repositories of a listing, with their local clone if any.
     RepositoryBatch {
-        /// Listing generation.
-        generation: u64,
         /// Where they were listed.
         target: Target,
         /// Repositories with the path of their local clone.
@@ -508,8 +542,6 @@ pub enum JobOutput {
     },
     /// One target of an all-regions listing failed; the others go on.
     TargetFailed {
-        /// Listing generation.
-        generation: u64,
         /// Which pair.
         target: Target,
         /// Why.
@@ -517,15 +549,13 @@ pub enum JobOutput {
     },
     /// A listing ended.
     Listed {
-        /// Listing generation.
-        generation: u64,
         /// Repositories counted.
         total: usize,
     },
     /// Detail extras of a repository.
     Extras {
-        /// Repository name.
-        name: String,
+        /// Which repository.
+        key: RepoKey,
         /// Tags and triggers.
         extras: RepositoryExtras,
     },
@@ -533,35 +563,68 @@ pub enum JobOutput {
     Created(Repository),
     /// A repository was renamed.
     Renamed {
-        /// Old name.
-        old: String,
+        /// The repository, by its old name.
+        key: RepoKey,
         /// New name.
         new: String,
     },
     /// A description changed.
     Described {
         /// Repository.
-        name: String,
+        key: RepoKey,
         /// New description.
         description: String,
     },
+    /// A repository was deleted (`id` is `None` if it was already gone).
+    Deleted {
+        /// Repository.
+        key: RepoKey,
+        /// Its id.
+        id: Option<String>,
+    },
+}
+
+/// Results for the clone flow.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CloneOutput {
+    /// A clone finished.
+    Cloned {
+        /// The repository, as the listing knows it.
+        key: RepoKey,
+        /// Repository name.
+        repository: String,
+        /// Where it is.
+        path: PathBuf,
+        /// What was checked out, when the clone had to choose (a dangling remote HEAD).
+        note: Option<String>,
+    },
+    /// A clone stopped to ask the user something; the job is retried with the answer.
+    Needs {
+        /// The clone to retry.
+        job: Box<CloneJob>,
+        /// What to ask.
+        need: CloneNeed,
+    },
+}
+
+/// Results for the working-tree panes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorktreeOutput {
     /// The recent-clones list, newest first.
     Recent(Vec<PathBuf>),
     /// A status read.
     Status {
-        /// Read generation.
-        generation: u64,
         /// The status.
         status: Status,
         /// Ahead/behind the upstream.
         ahead_behind: Option<(usize, usize)>,
         /// The message of a merge in progress (`MERGE_MSG`).
         merge_message: Option<String>,
+        /// The URL of `origin`, which says which CodeCommit repository the clone belongs to.
+        origin_url: Option<String>,
     },
     /// A page of history.
     LogPage {
-        /// Read generation.
-        generation: u64,
         /// Commits, newest first.
         commits: Vec<CommitInfo>,
         /// Where the next page starts.
@@ -571,21 +634,35 @@ pub enum JobOutput {
     },
     /// A diff for the diff view.
     Diff {
-        /// Read generation.
-        generation: u64,
         /// Files with hunks.
         files: Vec<FileDiff>,
     },
-    /// The index or working tree changed.
-    IndexChanged,
-    /// A commit was made.
-    Committed(CommitOutcome),
-    /// A remote operation ended; the sentence says how.
-    RemoteDone(String),
+    /// The index or working tree of this clone changed.
+    IndexChanged {
+        /// Work tree.
+        repo: PathBuf,
+    },
+    /// A commit was made in this clone.
+    Committed {
+        /// Work tree.
+        repo: PathBuf,
+        /// The commit.
+        outcome: CommitOutcome,
+    },
+    /// A remote operation on this clone ended; the sentence says how.
+    RemoteDone {
+        /// Work tree.
+        repo: PathBuf,
+        /// What happened.
+        message: String,
+    },
+}
+
+/// Results for the branches pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BranchesOutput {
     /// Local branches, remote-tracking branches and stashes.
     Branches {
-        /// Read generation.
-        generation: u64,
         /// Local branches.
         local: Vec<LocalBranch>,
         /// Remote-tracking branches.
@@ -595,40 +672,24 @@ pub enum JobOutput {
     },
     /// CodeCommit's branches (a partial result of a branches read).
     ServerBranches {
-        /// Read generation.
-        generation: u64,
         /// The branches, or why they could not be listed.
         branches: Result<Vec<ServerBranch>, String>,
     },
-    /// A branch operation ended; the sentence says how.
-    BranchDone {
+    /// A branch operation on this clone (or its CodeCommit repository) ended.
+    Done {
+        /// Work tree (`None`: a CodeCommit-only operation).
+        repo: Option<PathBuf>,
         /// What happened.
         message: String,
         /// Conflicted files when a merge stopped.
         conflicts: Vec<String>,
     },
     /// A branch operation stopped to ask something.
-    BranchNeeds(BranchNeed),
-    /// A clone finished.
-    Cloned {
-        /// Repository name.
-        repository: String,
-        /// Where it is.
-        path: PathBuf,
-    },
-    /// A clone stopped to ask the user something; the job is retried with the answer.
-    CloneNeeds {
-        /// The clone to retry.
-        job: Box<CloneJob>,
+    Needs {
+        /// Work tree.
+        repo: PathBuf,
         /// What to ask.
-        need: CloneNeed,
-    },
-    /// A repository was deleted (`id` is `None` if it was already gone).
-    Deleted {
-        /// Repository.
-        name: String,
-        /// Its id.
-        id: Option<String>,
+        need: BranchNeed,
     },
 }
 
@@ -641,6 +702,38 @@ pub struct JobFailure {
     pub hint: Option<String>,
 }
 
+/// The message of a job that stopped because it was asked to, with nothing changed.
+const CANCELLED: &str = "cancelled";
+
+impl JobFailure {
+    /// The job stopped when asked, before changing anything.
+    pub fn cancelled() -> JobFailure {
+        JobFailure {
+            message: CANCELLED.into(),
+            hint: None,
+        }
+    }
+
+    /// Whether this is [`JobFailure::cancelled`].
+    pub fn is_cancelled(&self) -> bool {
+        self.message == CANCELLED && self.hint.is_none()
+    }
+
+    /// A job panicked: a bug. The message goes to the log with the job's title.
+    pub fn panicked(title: &str, panic: &(dyn std::any::Any + Send)) -> JobFailure {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        tracing::error!(job = %title, panic = %detail, "a job panicked");
+        JobFailure {
+            message: format!("\"{title}\" stopped on an internal error: {detail}"),
+            hint: Some("This is a bug in cctui; the log file (see ? help) has the details.".into()),
+        }
+    }
+}
+
 /// What a job reports.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobEvent {
@@ -650,8 +743,10 @@ pub enum JobEvent {
         title: String,
         /// Whether the jobs strip shows it.
         visible: bool,
-        /// Its kind.
-        tag: JobTag,
+        /// Whether it changes something (quitting waits for it).
+        writes: bool,
+        /// Who receives its results.
+        domain: Domain,
     },
     /// The job made progress.
     Progress(Progress),
@@ -691,6 +786,11 @@ impl JobContext {
         let _ = self.updates.send(JobUpdate { id: self.id, event });
     }
 
+    /// Says the job is past its point of no return: it will complete even if cancelled.
+    pub fn finishing(&self) {
+        self.progress(FINISHING, 0, None);
+    }
+
     /// Sends a partial result.
     pub fn output(&self, output: JobOutput) {
         let _ = self.updates.send(JobUpdate {
@@ -704,17 +804,29 @@ impl JobContext {
         self.cancel.is_cancelled()
     }
 
+    /// Fails with "cancelled" when the user asked this job to stop: write jobs call it at the
+    /// last point where stopping still leaves everything as it was.
+    pub fn check_cancelled(&self) -> Result<(), JobFailure> {
+        if self.is_cancelled() {
+            Err(JobFailure::cancelled())
+        } else {
+            Ok(())
+        }
+    }
+
     /// The token, for `select!` in async work.
     pub fn token(&self) -> &CancellationToken {
         &self.cancel
     }
 }
 
+/// The progress phase of a job past its point of no return.
+pub const FINISHING: &str = "finishing…";
+
 /// Starts jobs and cancels them.
 #[derive(Debug)]
 pub struct JobManager {
     updates: UnboundedSender<JobUpdate>,
-    next_id: u64,
     running: Running,
     services: Services,
 }
@@ -740,37 +852,82 @@ impl Services {
             Err(_) => Arc::default(),
         }
     }
+
+    /// Waits for the clone's write lock (saying so while another job holds it), then checks
+    /// that the job was not cancelled meanwhile. The guard is held by the job until its
+    /// blocking work has ended, so a second writer never starts beside it.
+    pub async fn write_lock(
+        &self,
+        repo: &std::path::Path,
+        context: &JobContext,
+    ) -> Result<tokio::sync::OwnedMutexGuard<()>, JobFailure> {
+        let lock = self.repo_lock(repo);
+        let guard = match Arc::clone(&lock).try_lock_owned() {
+            Ok(guard) => guard,
+            Err(_) => {
+                context.progress("waiting for other work on this clone", 0, None);
+                tokio::select! {
+                    guard = lock.lock_owned() => guard,
+                    () = context.token().cancelled() => return Err(JobFailure::cancelled()),
+                }
+            }
+        };
+        context.check_cancelled()?;
+        Ok(guard)
+    }
 }
 
 /// Clones run at most this many at once.
 pub const CLONE_CONCURRENCY: usize = 4;
 
-type Running = Arc<Mutex<HashMap<JobId, (JobTag, CancellationToken)>>>;
+/// A running job: its token, and whether it writes.
+#[derive(Debug, Clone)]
+struct RunningJob {
+    cancel: CancellationToken,
+    writes: bool,
+}
+
+type Running = Arc<Mutex<HashMap<JobId, RunningJob>>>;
 
 impl JobManager {
     /// A manager whose jobs report on `updates` and use `services`.
     pub fn new(updates: UnboundedSender<JobUpdate>, services: Services) -> JobManager {
         JobManager {
             updates,
-            next_id: 1,
             running: Arc::default(),
             services,
         }
     }
 
-    /// Starts a job on the current tokio runtime and returns its id at once.
-    pub fn spawn(&mut self, request: JobRequest) -> JobId {
-        let id = JobId(self.next_id);
-        self.next_id += 1;
+    /// Replaces the AWS clients of jobs started from now on (the demo started from the
+    /// first-run screen brings its own credentials).
+    pub fn set_clients(&mut self, clients: Clients) {
+        self.services.clients = clients;
+    }
+
+    /// Starts a job with the id `update` gave it, on the current tokio runtime.
+    ///
+    /// Reads are dropped when cancelled. Writes are never dropped: they run until they return,
+    /// having checked the token before their point of no return, so "cancelled" is only said
+    /// of work that changed nothing. A panic inside a job becomes a failed job, not a crash.
+    pub fn spawn(&mut self, id: JobId, request: JobRequest) {
         let cancel = CancellationToken::new();
-        let tag = request.tag();
+        let writes = request.writes();
         if let Ok(mut running) = self.running.lock() {
-            running.insert(id, (tag, cancel.clone()));
+            running.insert(
+                id,
+                RunningJob {
+                    cancel: cancel.clone(),
+                    writes,
+                },
+            );
         }
+        let title = request.title();
         let started = JobEvent::Started {
-            title: request.title(),
+            title: title.clone(),
             visible: request.visible(),
-            tag,
+            writes,
+            domain: request.domain(),
         };
         let _ = self.updates.send(JobUpdate { id, event: started });
         let context = JobContext {
@@ -781,61 +938,60 @@ impl JobManager {
         let running = Arc::clone(&self.running);
         let updates = self.updates.clone();
         let services = self.services.clone();
-        let cooperative = matches!(request, JobRequest::Clone(_) | JobRequest::Remote { .. });
         tokio::spawn(async move {
-            // Blocking work (clone) stops itself when asked and cleans up first, so its end is
-            // awaited; async work is simply dropped on cancel.
-            let event = if cooperative {
-                match run::run(request, context, services).await {
-                    Err(_) if cancel.is_cancelled() => JobEvent::Cancelled,
-                    other => JobEvent::Finished(other),
-                }
+            let work = std::panic::AssertUnwindSafe(run::run(request, context, services));
+            let work = futures::FutureExt::catch_unwind(work);
+            let ended = if writes {
+                Some(work.await)
             } else {
                 tokio::select! {
                     biased;
-                    () = cancel.cancelled() => JobEvent::Cancelled,
-                    result = run::run(request, context, services) => match result {
-                        Err(_) if cancel.is_cancelled() => JobEvent::Cancelled,
-                        other => JobEvent::Finished(other),
-                    },
+                    () = cancel.cancelled() => None,
+                    ended = work => Some(ended),
                 }
+            };
+            let event = match ended {
+                None => JobEvent::Cancelled,
+                Some(Ok(Err(failure))) if failure.is_cancelled() || cancel.is_cancelled() => {
+                    JobEvent::Cancelled
+                }
+                Some(Ok(result)) => JobEvent::Finished(result),
+                Some(Err(panic)) => JobEvent::Finished(Err(JobFailure::panicked(&title, &*panic))),
             };
             if let Ok(mut running) = running.lock() {
                 running.remove(&id);
             }
             let _ = updates.send(JobUpdate { id, event });
         });
-        id
     }
 
-    /// Asks a job to stop. Async work stops at once; blocking work at its next check.
+    /// Asks a job to stop. Reads stop at once; writes at their next check, or not at all once
+    /// past their point of no return.
     pub fn cancel(&self, id: JobId) {
         if let Ok(running) = self.running.lock()
-            && let Some((_, token)) = running.get(&id)
+            && let Some(job) = running.get(&id)
         {
-            token.cancel();
-        }
-    }
-
-    /// Cancels the running jobs whose kind matches.
-    pub fn cancel_where(&self, matches: impl Fn(JobTag) -> bool) {
-        if let Ok(running) = self.running.lock() {
-            running
-                .values()
-                .filter(|(tag, _)| matches(*tag))
-                .for_each(|(_, token)| token.cancel());
+            job.cancel.cancel();
         }
     }
 
     /// Asks every job to stop.
     pub fn cancel_all(&self) {
         if let Ok(running) = self.running.lock() {
-            running.values().for_each(|(_, token)| token.cancel());
+            running.values().for_each(|job| job.cancel.cancel());
         }
     }
 
     /// How many jobs have not reported their end yet.
     pub fn running(&self) -> usize {
         self.running.lock().map(|r| r.len()).unwrap_or(0)
+    }
+
+    /// How many write jobs have not reported their end yet.
+    pub fn running_writes(&self) -> usize {
+        self.running
+            .lock()
+            .map(|r| r.values().filter(|job| job.writes).count())
+            .unwrap_or(0)
     }
 }

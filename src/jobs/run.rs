@@ -5,10 +5,14 @@ use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
 
-use super::{JobContext, JobFailure, JobOutput, JobRequest, Services, worktree_job};
+use super::{
+    JobContext, JobFailure, JobOutput, JobRequest, ReposOutput, Services, WorktreeOutput,
+    worktree_job,
+};
 use crate::aws::client::Target;
 use crate::aws::error::AwsError;
 use crate::aws::repos::{self, Repository};
+use crate::model::RepoKey;
 
 /// All-regions listings run this many profile/region pairs at once.
 const PAIR_CONCURRENCY: usize = 4;
@@ -40,7 +44,7 @@ pub(super) async fn run(
             })
             .await;
             match read {
-                Ok(Ok(profiles)) => Ok(JobOutput::Profiles(profiles)),
+                Ok(Ok(profiles)) => Ok(JobOutput::Repos(ReposOutput::Profiles(profiles))),
                 Ok(Err(e)) => Err(JobFailure {
                     message: e.to_string(),
                     hint: None,
@@ -51,28 +55,43 @@ pub(super) async fn run(
                 }),
             }
         }
-        JobRequest::ListRepositories {
-            targets,
-            generation,
-        } => list(targets, generation, &context, &services).await,
+        JobRequest::CheckSetup { target } => {
+            let report = if services.clients.has_static_credentials() {
+                crate::aws::setup::SetupReport::default()
+            } else {
+                tokio::task::spawn_blocking(move || crate::aws::setup::check(&target))
+                    .await
+                    .unwrap_or_default()
+            };
+            Ok(JobOutput::Repos(ReposOutput::Setup(report)))
+        }
+        JobRequest::ListRepositories { targets } => list(targets, &context, &services).await,
         JobRequest::LoadExtras { target, repository } => {
             let client = services.clients.get(&target).await;
             let extras = repos::extras(&client, &target, &repository).await?;
-            Ok(JobOutput::Extras {
-                name: repository.name,
+            Ok(JobOutput::Repos(ReposOutput::Extras {
+                key: key_of(&target, &repository.name),
                 extras,
-            })
+            }))
         }
+        // An SDK write is sent in one request: cancel is honoured until it leaves, and after
+        // that the job says "finishing…" and reports what AWS answered.
         JobRequest::CreateRepository { target, new } => {
             let client = services.clients.get(&target).await;
-            Ok(JobOutput::Created(
-                repos::create(&client, &target, &new).await?,
-            ))
+            context.check_cancelled()?;
+            context.finishing();
+            let created = repos::create(&client, &target, &new).await?;
+            Ok(JobOutput::Repos(ReposOutput::Created(created)))
         }
         JobRequest::RenameRepository { target, old, new } => {
             let client = services.clients.get(&target).await;
+            context.check_cancelled()?;
+            context.finishing();
             repos::rename(&client, &target, &old, &new).await?;
-            Ok(JobOutput::Renamed { old, new })
+            Ok(JobOutput::Repos(ReposOutput::Renamed {
+                key: key_of(&target, &old),
+                new,
+            }))
         }
         JobRequest::DescribeRepository {
             target,
@@ -80,8 +99,13 @@ pub(super) async fn run(
             description,
         } => {
             let client = services.clients.get(&target).await;
+            context.check_cancelled()?;
+            context.finishing();
             repos::describe(&client, &target, &name, &description).await?;
-            Ok(JobOutput::Described { name, description })
+            Ok(JobOutput::Repos(ReposOutput::Described {
+                key: key_of(&target, &name),
+                description,
+            }))
         }
         JobRequest::Clone(job) => super::clone_job::run(*job, &context, &services).await,
         JobRequest::RememberClone { file, path } => {
@@ -94,54 +118,57 @@ pub(super) async fn run(
             })
             .await
             .unwrap_or_default();
-            Ok(JobOutput::Recent(list))
+            Ok(JobOutput::Worktree(WorktreeOutput::Recent(list)))
         }
-        JobRequest::ReadStatus { repo, generation } => {
-            worktree_job::read_status(repo, generation).await
-        }
-        JobRequest::ReadLog {
-            repo,
-            after,
-            generation,
-        } => worktree_job::read_log(repo, after, generation).await,
-        JobRequest::ReadDiff {
-            repo,
-            source,
-            generation,
-        } => worktree_job::read_diff(repo, source, generation).await,
+        JobRequest::ReadStatus { repo } => worktree_job::read_status(repo).await,
+        JobRequest::ReadLog { repo, after } => worktree_job::read_log(repo, after).await,
+        JobRequest::ReadDiff { repo, source } => worktree_job::read_diff(repo, source).await,
         JobRequest::ChangeIndex { repo, change } => {
-            worktree_job::change_index(repo, change, &services).await
+            worktree_job::change_index(repo, change, &context, &services).await
         }
         JobRequest::Commit { repo, request } => {
             worktree_job::commit(repo, request, &context, &services).await
         }
-        JobRequest::ReadBranches {
-            repo,
-            generation,
-            server,
-        } => super::branch_job::read(repo, generation, server, &context, &services).await,
-        JobRequest::Branch { repo, op } => super::branch_job::local(repo, op, &services).await,
+        JobRequest::ReadBranches { repo, server } => {
+            super::branch_job::read(repo, server, &context, &services).await
+        }
+        JobRequest::Branch { repo, op } => {
+            super::branch_job::local(repo, op, &context, &services).await
+        }
         JobRequest::ServerBranch {
             target,
             repository,
             op,
-        } => super::branch_job::server(target, repository, op, &services).await,
+        } => super::branch_job::server(target, repository, op, &context, &services).await,
         JobRequest::Remote { repo, op, target } => {
             worktree_job::remote_op(repo, op, target, &context, &services).await
         }
         JobRequest::DeleteRepository { target, name } => {
             let client = services.clients.get(&target).await;
+            context.check_cancelled()?;
+            context.finishing();
             let id = repos::delete(&client, &target, &name).await?;
-            Ok(JobOutput::Deleted { name, id })
+            Ok(JobOutput::Repos(ReposOutput::Deleted {
+                key: key_of(&target, &name),
+                id,
+            }))
         }
     }
 }
 
 /// Lists each target; a single target's failure fails the job, one of several is reported and
 /// the others go on.
+/// The identity of a repository reached through `target`.
+fn key_of(target: &Target, name: &str) -> RepoKey {
+    RepoKey::new(
+        target.profile.clone(),
+        target.region.clone().unwrap_or_default(),
+        name,
+    )
+}
+
 async fn list(
     targets: Vec<Target>,
-    generation: u64,
     context: &JobContext,
     services: &Services,
 ) -> Result<JobOutput, JobFailure> {
@@ -153,11 +180,10 @@ async fn list(
             let batch_target = target.clone();
             repos::list_all(&client, &target, |batch| {
                 let repositories = batch.into_iter().map(|r| with_clone(&root, r)).collect();
-                context.output(JobOutput::RepositoryBatch {
-                    generation,
+                context.output(JobOutput::Repos(ReposOutput::RepositoryBatch {
                     target: batch_target.clone(),
                     repositories,
-                });
+                }));
             })
             .await
             .map_err(|e| (target, e))
@@ -170,14 +196,13 @@ async fn list(
         match result {
             Ok(count) => total += count,
             Err((_, error)) if single => return Err(error.into()),
-            Err((target, error)) => context.output(JobOutput::TargetFailed {
-                generation,
+            Err((target, error)) => context.output(JobOutput::Repos(ReposOutput::TargetFailed {
                 target,
                 failure: error.into(),
-            }),
+            })),
         }
     }
-    Ok(JobOutput::Listed { generation, total })
+    Ok(JobOutput::Repos(ReposOutput::Listed { total }))
 }
 
 /// Pairs a repository with its clone in the workspace (a `.git` inside `<root>/<name>`).

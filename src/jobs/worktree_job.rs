@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{IndexChange, JobContext, JobFailure, JobOutput, RemoteOp, Services};
+use super::{IndexChange, JobContext, JobFailure, JobOutput, RemoteOp, Services, WorktreeOutput};
 use crate::app::worktree::DiffSource;
 use crate::aws::client::Target;
 use crate::git::GitError;
@@ -52,7 +52,7 @@ async fn blocking<T: Send + 'static>(
         .map_err(JobFailure::from)
 }
 
-pub(super) async fn read_status(repo: PathBuf, generation: u64) -> Result<JobOutput, JobFailure> {
+pub(super) async fn read_status(repo: PathBuf) -> Result<JobOutput, JobFailure> {
     blocking(move || {
         let status = status::status(&repo)?;
         // An upstream that cannot be compared is not an error for the status pane.
@@ -61,12 +61,13 @@ pub(super) async fn read_status(repo: PathBuf, generation: u64) -> Result<JobOut
             .ok()
             .flatten()
             .map(|m| m.message);
-        Ok(JobOutput::Status {
-            generation,
+        let origin_url = origin_url(&repo).ok();
+        Ok(JobOutput::Worktree(WorktreeOutput::Status {
             status,
             ahead_behind,
             merge_message,
-        })
+            origin_url,
+        }))
     })
     .await
 }
@@ -74,32 +75,26 @@ pub(super) async fn read_status(repo: PathBuf, generation: u64) -> Result<JobOut
 pub(super) async fn read_log(
     repo: PathBuf,
     after: Option<String>,
-    generation: u64,
 ) -> Result<JobOutput, JobFailure> {
     blocking(move || {
         let append = after.is_some();
         let (commits, next) = log::log_page(&repo, after.as_deref(), LOG_PAGE)?;
-        Ok(JobOutput::LogPage {
-            generation,
+        Ok(JobOutput::Worktree(WorktreeOutput::LogPage {
             commits,
             next,
             append,
-        })
+        }))
     })
     .await
 }
 
-pub(super) async fn read_diff(
-    repo: PathBuf,
-    source: DiffSource,
-    generation: u64,
-) -> Result<JobOutput, JobFailure> {
+pub(super) async fn read_diff(repo: PathBuf, source: DiffSource) -> Result<JobOutput, JobFailure> {
     blocking(move || {
         let files = match source {
             DiffSource::File { path, target } => vec![diff::diff_file(&repo, &path, &target)?],
             DiffSource::Commit(info) => diff::diff_commit(&repo, &info.id)?.files,
         };
-        Ok(JobOutput::Diff { generation, files })
+        Ok(JobOutput::Worktree(WorktreeOutput::Diff { files }))
     })
     .await
 }
@@ -107,10 +102,12 @@ pub(super) async fn read_diff(
 pub(super) async fn change_index(
     repo: PathBuf,
     change: IndexChange,
+    context: &JobContext,
     services: &Services,
 ) -> Result<JobOutput, JobFailure> {
-    let lock = services.repo_lock(&repo);
-    let _guard = lock.lock().await;
+    let _guard = services.write_lock(&repo, context).await?;
+    context.finishing();
+    let changed = repo.clone();
     blocking(move || {
         match change {
             IndexChange::Stage(path) => stage::stage_path(&repo, &path)?,
@@ -121,7 +118,9 @@ pub(super) async fn change_index(
             IndexChange::UnstageHunk(path, hunk) => stage::unstage_hunk(&repo, &path, hunk)?,
             IndexChange::Discard(path) => crate::git::discard::discard_path(&repo, &path)?,
         }
-        Ok(JobOutput::IndexChanged)
+        Ok(JobOutput::Worktree(WorktreeOutput::IndexChanged {
+            repo: changed,
+        }))
     })
     .await
 }
@@ -132,14 +131,14 @@ pub(super) async fn commit(
     context: &JobContext,
     services: &Services,
 ) -> Result<JobOutput, JobFailure> {
-    let lock = services.repo_lock(&repo);
-    context.progress("waiting for other work on this clone", 0, None);
-    let _guard = lock.lock().await;
+    let _guard = services.write_lock(&repo, context).await?;
     context.progress("running hooks and committing", 0, None);
+    let committed = repo.clone();
     blocking(move || {
-        Ok(JobOutput::Committed(crate::git::commit::commit(
-            &repo, &request,
-        )?))
+        Ok(JobOutput::Worktree(WorktreeOutput::Committed {
+            repo: committed,
+            outcome: crate::git::commit::commit(&repo, &request)?,
+        }))
     })
     .await
 }
@@ -153,16 +152,15 @@ pub(super) async fn remote_op(
     context: &JobContext,
     services: &Services,
 ) -> Result<JobOutput, JobFailure> {
-    let lock = services.repo_lock(&repo);
-    context.progress("waiting for other work on this clone", 0, None);
-    let _guard = lock.lock().await;
+    let _guard = services.write_lock(&repo, context).await?;
     let url = {
         let repo = repo.clone();
         blocking(move || origin_url(&repo)).await?
     };
     let auth = auth_for_remote(&url, &target, services).await?;
     let progress_context = context.clone();
-    blocking(move || {
+    let clone = repo.clone();
+    let output = blocking(move || {
         let mut last = Instant::now() - PROGRESS_EVERY;
         let mut on_progress = |p: &TransferProgress| {
             if progress_context.is_cancelled() {
@@ -186,14 +184,14 @@ pub(super) async fn remote_op(
                     auth,
                 };
                 remote::push(&repo, &request, &mut on_progress)?;
-                Ok(JobOutput::RemoteDone(format!("Pushed {local_branch} to origin/{remote_branch}")))
+                Ok(format!("Pushed {local_branch} to origin/{remote_branch}"))
             }
             RemoteOp::Fetch => {
                 let outcome = remote::fetch(&repo, "origin", auth, true, &mut on_progress)?;
-                Ok(JobOutput::RemoteDone(format!(
+                Ok(format!(
                     "Fetched origin: {} refs updated, {} pruned",
                     outcome.updated_refs, outcome.pruned_refs
-                )))
+                ))
             }
             RemoteOp::Pull => {
                 let text = match remote::pull(&repo, "origin", auth, &mut on_progress)? {
@@ -204,11 +202,15 @@ pub(super) async fn remote_op(
                         format!("The merge stopped on conflicts in {}; resolve them, stage, then commit", files.join(", "))
                     }
                 };
-                Ok(JobOutput::RemoteDone(text))
+                Ok(text)
             }
         }
     })
-    .await
+    .await?;
+    Ok(JobOutput::Worktree(WorktreeOutput::RemoteDone {
+        repo: clone,
+        message: output,
+    }))
 }
 
 fn short(id: &str) -> &str {

@@ -15,7 +15,7 @@ pub(super) fn form(frame: &mut Frame, area: Rect, view: View, form: &Form) {
     let height = form.fields.len() as u16 * 3 + 4;
     let rect = centered(area, 76, height);
     frame.render_widget(Clear, rect);
-    let footer = if form.submitting {
+    let footer = if form.pending.is_some() {
         " sending… ".to_string()
     } else if form.valid() {
         " enter submit · tab next field · esc cancel ".to_string()
@@ -59,7 +59,14 @@ pub(super) fn form(frame: &mut Frame, area: Rect, view: View, form: &Form) {
     );
 }
 
-pub(super) fn delete(frame: &mut Frame, area: Rect, view: View, name: &str, typed: &str) {
+pub(super) fn delete(
+    frame: &mut Frame,
+    area: Rect,
+    view: View,
+    key: &crate::model::RepoKey,
+    typed: &str,
+) {
+    let name = key.name.as_str();
     let theme = view.theme;
     let rect = centered(area, 70, 9);
     frame.render_widget(Clear, rect);
@@ -69,9 +76,11 @@ pub(super) fn delete(frame: &mut Frame, area: Rect, view: View, name: &str, type
         Line::from(vec![
             Span::raw("This deletes "),
             Span::styled(name.to_string(), Style::new().add_modifier(Modifier::BOLD)),
-            Span::raw(
-                " on the server with all its branches and history. It cannot be undone; local clones stay.",
-            ),
+            Span::raw(format!(
+                " in {} ({}) on the server with all its branches and history. It cannot be undone; local clones stay.",
+                key.region,
+                key.profile.as_deref().unwrap_or("default profile")
+            )),
         ]),
         Line::raw(""),
         Line::from(vec![
@@ -100,7 +109,7 @@ pub(super) fn clone_dialog(
     frame: &mut Frame,
     area: Rect,
     view: View,
-    repositories: &[String],
+    repositories: &[crate::model::RepoKey],
     protocol: crate::config::CloneProtocol,
     path: &str,
     focus: usize,
@@ -109,7 +118,7 @@ pub(super) fn clone_dialog(
     let rect = centered(area, 80, 11);
     frame.render_widget(Clear, rect);
     let title = match repositories {
-        [one] => format!("Clone {one}"),
+        [one] => format!("Clone {}", one.name),
         many => format!("Clone {} repositories", many.len()),
     };
     let block = boxed(view, &title).title_bottom(Line::styled(
@@ -127,7 +136,11 @@ pub(super) fn clone_dialog(
     let mut lines = Vec::new();
     if repositories.len() > 1 {
         lines.push(Line::styled(
-            repositories.join(", "),
+            repositories
+                .iter()
+                .map(|k| k.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             Style::new().fg(theme.muted),
         ));
     }

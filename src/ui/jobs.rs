@@ -23,7 +23,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
         .visible_jobs()
         .map(|job| {
             let (mark, style) = match &job.status {
-                JobStatus::Running => ("…", Style::new().fg(theme.warning)),
+                JobStatus::Running | JobStatus::Cancelling => ("…", Style::new().fg(theme.warning)),
                 JobStatus::Succeeded => ("✓", Style::new().fg(theme.success)),
                 JobStatus::Failed(_) => ("✗", Style::new().fg(theme.error)),
                 JobStatus::Cancelled => ("⊘", Style::new().fg(theme.muted)),
@@ -36,6 +36,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
                 (JobStatus::Failed(message), _) => format!("  {message}"),
                 (JobStatus::Cancelled, _) => "  cancelled".to_string(),
                 (JobStatus::Succeeded, _) => "  done".to_string(),
+                (JobStatus::Cancelling, Some(p)) if p.phase == crate::jobs::FINISHING => {
+                    "  finishing… (past the point where it could stop)".to_string()
+                }
+                (JobStatus::Cancelling, _) => "  cancelling…".to_string(),
                 (_, Some(p)) => match p.total {
                     Some(total) if total > 0 => {
                         let percent = p.current.saturating_mul(100) / total;

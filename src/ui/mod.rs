@@ -78,6 +78,42 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
     jobs::draw(frame, jobs_area, state, view);
     footer::draw(frame, footer_area, state, view);
     overlays::draw(frame, area, state, view);
+    if state.quitting {
+        quitting(frame, area, state, view);
+    }
+}
+
+/// While quitting waits for writes to stop or finish.
+fn quitting(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, view: View) {
+    let running = state.running_writes();
+    let jobs = if running == 1 {
+        "1 job".to_string()
+    } else {
+        format!("{running} jobs")
+    };
+    let names: Vec<&str> = state
+        .jobs
+        .iter()
+        .filter(|j| j.writes && j.status.running())
+        .map(|j| j.title.as_str())
+        .take(4)
+        .collect();
+    let message = format!(
+        "Finishing {jobs}… Each stops where nothing is left half-done, or completes.\n{}",
+        names.join("\n")
+    );
+    let force = view
+        .keymap
+        .keys_label(crate::app::command::CommandId::ForceQuit);
+    overlays::message_box(
+        frame,
+        area,
+        view,
+        "Quitting",
+        &message,
+        &format!("{force} again: quit at once"),
+        view.theme.warning,
+    );
 }
 
 /// A pane's frame: title with its number key, focused border in the accent colour.

@@ -77,11 +77,11 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
                 super::worktree::editor(frame, area, view, editor, state)
             }
             Overlay::Form(form) => super::forms::form(frame, area, view, form),
-            Overlay::DeleteRepository { name, typed } => {
-                super::forms::delete(frame, area, view, name, typed)
+            Overlay::DeleteRepository { key, typed } => {
+                super::forms::delete(frame, area, view, key, typed)
             }
-            Overlay::RepositoryDetail { name, url } => {
-                super::repos::detail(frame, area, state, view, name, *url)
+            Overlay::RepositoryDetail { key, url } => {
+                super::repos::detail(frame, area, state, view, key, *url)
             }
             Overlay::Error { message, hint } => {
                 let mut text = message.clone();

@@ -72,18 +72,34 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
+    if let Some(report) = pane.setup.as_ref().filter(|r| !r.complete()) {
+        let lines = first_run_lines(report, state, view);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
     let mut status_lines: Vec<Line> = Vec::new();
-    if pane.loading {
+    if pane.checking {
+        status_lines.push(Line::styled(
+            " Checking the AWS setup…",
+            Style::new().fg(theme.warning),
+        ));
+    } else if pane.loading {
         status_lines.push(Line::styled(
             format!(" Loading… {} repositories so far", pane.rows.len()),
             Style::new().fg(theme.warning),
         ));
     }
-    if let Some((message, _)) = &pane.error {
+    if let Some((message, hint)) = &pane.error {
         status_lines.push(Line::styled(
             format!(" ✗ {message}"),
             Style::new().fg(theme.error),
         ));
+        if let Some(hint) = hint {
+            status_lines.push(Line::styled(
+                format!("   {hint}"),
+                Style::new().fg(theme.muted),
+            ));
+        }
     }
     for failure in pane.pair_errors.iter().take(3) {
         status_lines.push(Line::styled(
@@ -101,7 +117,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
     if pane.view.is_empty() {
         let text = if pane.loading {
             ""
-        } else if pane.generation == 0 {
+        } else if pane.listing.is_none() {
             " The CodeCommit repositories of this profile and region will be listed here. Press r to load them."
         } else if !pane.filter.is_empty() {
             " No repository matches the filter. esc clears it."
@@ -175,7 +191,7 @@ struct Columns {
 
 fn table_row<'a>(row: &'a RepoRow, state: &State, view: View, columns: Columns) -> Row<'a> {
     let theme = view.theme;
-    let marker = if state.repos.marked.contains(&row.repo.name) {
+    let marker = if state.repos.marked.contains(&row.key()) {
         Span::styled("✓", Style::new().fg(theme.accent))
     } else if row.clone.is_some() {
         Span::styled("●", Style::new().fg(theme.success))
@@ -208,23 +224,96 @@ fn table_row<'a>(row: &'a RepoRow, state: &State, view: View, columns: Columns) 
     Row::new(cells)
 }
 
+/// The first-run screen: what of the AWS setup is missing and what to do about it, with the
+/// demo one key away. Shown instead of a listing that could only fail.
+fn first_run_lines(
+    report: &crate::aws::setup::SetupReport,
+    state: &State,
+    view: View,
+) -> Vec<Line<'static>> {
+    let theme = view.theme;
+    let key = |id| view.keymap.keys_label(id);
+    let heading = |text: &str| {
+        Line::styled(
+            format!(" {text}"),
+            Style::new().fg(theme.accent).add_modifier(Modifier::BOLD),
+        )
+    };
+    let hint = |text: String| Line::styled(format!("   {text}"), Style::new().fg(theme.muted));
+    let mut lines = vec![
+        heading("Welcome to cctui: AWS is not set up here yet."),
+        Line::raw(""),
+    ];
+    let profile = state.session.profile.clone();
+    if let Some(name) = &report.unknown_profile {
+        lines.push(Line::styled(
+            format!(" ✗ The profile {name} is in neither ~/.aws/config nor ~/.aws/credentials."),
+            Style::new().fg(theme.error),
+        ));
+        lines.push(hint(format!(
+            "Create it with `aws configure --profile {name}` (or `aws configure sso --profile {name}`), or press {} to pick another.",
+            key(crate::app::command::CommandId::PickProfile)
+        )));
+    } else if report.no_credentials {
+        lines.push(Line::styled(
+            " ✗ No AWS credentials: no AWS_ACCESS_KEY_ID, no profile with keys, SSO or a role.",
+            Style::new().fg(theme.error),
+        ));
+        let login = match &profile {
+            Some(p) => format!("`aws sso login --profile {p}`"),
+            None => "`aws sso login --profile <name>`".to_string(),
+        };
+        lines.push(hint(format!(
+            "Run `aws configure` (access keys) or `aws configure sso`, then {login}; or press {} to pick a profile.",
+            key(crate::app::command::CommandId::PickProfile)
+        )));
+    }
+    if report.no_region {
+        lines.push(Line::styled(
+            " ✗ No AWS region: none on the command line, in AWS_REGION or in the profile.",
+            Style::new().fg(theme.error),
+        ));
+        lines.push(hint(format!(
+            "Press {} to pick a region, or start cctui with --region eu-west-1 (or set AWS_REGION).",
+            key(crate::app::command::CommandId::PickRegion)
+        )));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::raw(" Just trying cctui? Press "),
+        Span::styled(
+            key(crate::app::command::CommandId::StartDemo),
+            Style::new().fg(theme.accent).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(
+            " for the demo: a local CodeCommit service with sample repositories, no AWS account.",
+        ),
+    ]));
+    lines.push(hint(format!(
+        "{} help · {} quit",
+        key(crate::app::command::CommandId::Help),
+        key(crate::app::command::CommandId::Quit)
+    )));
+    lines
+}
+
 /// The detail overlay of one repository.
 pub(super) fn detail(
     frame: &mut Frame,
     area: Rect,
     state: &State,
     view: View,
-    name: &str,
+    key: &crate::model::RepoKey,
     url_kind: UrlKind,
 ) {
     let theme = view.theme;
     let rect = centered(area, 96, 24);
     frame.render_widget(Clear, rect);
-    let block = super::overlays::boxed(view, name).title_bottom(Line::styled(
+    let block = super::overlays::boxed(view, &key.name).title_bottom(Line::styled(
         " tab next URL form · y copy · esc close ",
         Style::new().fg(theme.muted),
     ));
-    let Some(row) = state.repos.rows.iter().find(|r| r.repo.name == name) else {
+    let Some(row) = state.repos.row(key) else {
         frame.render_widget(
             Paragraph::new("This repository is no longer in the list.").block(block),
             rect,
@@ -291,7 +380,7 @@ pub(super) fn detail(
         ]));
     }
     lines.push(Line::raw(""));
-    match state.repos.extras.get(name) {
+    match state.repos.extras.get(key) {
         None => lines.push(Line::styled(
             "Loading tags and triggers…",
             Style::new().fg(theme.muted),

@@ -347,7 +347,7 @@ pub(super) fn editor(
         .as_ref()
         .map(|s| s.staged.len())
         .unwrap_or(0);
-    let keys = if editor.submitting {
+    let keys = if editor.pending.is_some() {
         " committing… ".to_string()
     } else {
         format!(" {staged} staged · ctrl-s commit · enter new line · esc keep draft ")
