@@ -16,13 +16,13 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::worktree::DiffSource;
 use crate::aws::branches::ServerBranch;
 use crate::aws::client::{Clients, Target};
 use crate::aws::repos::{NewRepository, Repository, RepositoryExtras};
 use crate::config::CloneProtocol;
 use crate::git::branch::{LocalBranch, RemoteBranch, StartPoint};
 use crate::git::commit::{CommitOutcome, CommitRequest};
+use crate::git::diff::DiffSource;
 use crate::git::diff::{FileDiff, HunkId};
 use crate::git::log::CommitInfo;
 use crate::git::merge::Resolution;

@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{IndexChange, JobContext, JobFailure, JobOutput, RemoteOp, Services};
-use crate::app::worktree::DiffSource;
 use crate::aws::client::Target;
 use crate::git::GitError;
 use crate::git::auth::Auth;
-use crate::git::diff::{self, DiffTarget};
+use crate::git::diff::{self, DiffSource, DiffTarget};
 use crate::git::remote::{self, PullOutcome, PushRequest, TransferProgress};
 use crate::git::{log, stage, status};
 
