@@ -1,6 +1,6 @@
-//! Which credentials a clone gets, through the job manager as the clone dialog starts it: the
-//! model's rule (IAM git passwords only for CodeCommit over HTTPS and for loopback) decides,
-//! from the URL the user typed or the service listed.
+//! Which credentials a clone, push or fetch gets, through the job manager as the app starts
+//! them: the model's rule (IAM git passwords only for CodeCommit over HTTPS and for loopback)
+//! decides, from the URL the user typed, the service listed or the clone's origin.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 #[path = "support/local.rs"]
@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use cctui::aws::client::{Clients, StaticCredentials, Target};
 use cctui::config::CloneProtocol;
-use cctui::jobs::{CloneJob, JobEvent, JobFailure, JobManager, JobOutput, JobRequest, Services};
+use cctui::jobs::{
+    CloneJob, JobEvent, JobFailure, JobManager, JobOutput, JobRequest, RemoteOp, Services,
+};
 use cctui::local::{
     DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, LocalService, ServiceConfig,
 };
@@ -50,9 +52,14 @@ fn job(url_http: &str, endpoint: Option<String>, path: std::path::PathBuf) -> Cl
 
 /// Runs one clone job to its end.
 async fn run(services: Services, job: CloneJob) -> Result<JobOutput, JobFailure> {
+    run_request(services, JobRequest::Clone(Box::new(job))).await
+}
+
+/// Runs one job to its end.
+async fn run_request(services: Services, request: JobRequest) -> Result<JobOutput, JobFailure> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut manager = JobManager::new(tx, services);
-    manager.spawn(JobRequest::Clone(Box::new(job)));
+    manager.spawn(request);
     loop {
         let update = tokio::time::timeout(Duration::from_secs(60), rx.recv())
             .await
@@ -141,4 +148,75 @@ async fn loopback_by_name_clones_from_the_local_service_with_an_iam_password() {
     .unwrap();
     assert!(matches!(output, JobOutput::Cloned { .. }), "{output:?}");
     assert!(path.join("file.txt").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_and_fetch_to_a_loopback_origin_sign_with_the_session_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = LocalService::start(ServiceConfig::new(dir.path().join("data")))
+        .await
+        .unwrap();
+    support::demo_client(&service)
+        .create_repository()
+        .repository_name("app")
+        .send()
+        .await
+        .unwrap();
+    // A clone whose origin names the service by `localhost`, as `git clone` would leave it.
+    let work = dir.path().join("work");
+    let origin = format!("http://localhost:{}/v1/repos/app", service.port());
+    {
+        let (work, origin) = (work.clone(), origin.clone());
+        tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&work).unwrap();
+            support::work_tree(&work, "master", 2);
+            support::git_ok(&work, &["remote", "add", "origin", &origin]);
+        })
+        .await
+        .unwrap();
+    }
+    let remote = |op: RemoteOp, region: Option<&str>| JobRequest::Remote {
+        repo: work.clone(),
+        op,
+        target: Target {
+            profile: None,
+            region: region.map(str::to_string),
+            endpoint: Some(service.endpoint()),
+        },
+    };
+    let push = RemoteOp::Push {
+        local_branch: "master".into(),
+        remote_branch: "master".into(),
+        set_upstream: true,
+        force_with_lease: false,
+    };
+
+    // Loopback gets an IAM git password; its region is the session's, so without one the job
+    // says so instead of asking git's credential helpers.
+    let failure = run_request(services(dir.path()), remote(push.clone(), None))
+        .await
+        .unwrap_err();
+    assert!(failure.message.contains("No AWS region"), "{failure:?}");
+
+    let pushed = run_request(services(dir.path()), remote(push, Some(DEMO_REGION)))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&pushed, JobOutput::RemoteDone(text) if text.contains("Pushed master")),
+        "{pushed:?}"
+    );
+    let fetched = run_request(
+        services(dir.path()),
+        remote(RemoteOp::Fetch, Some(DEMO_REGION)),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(fetched, JobOutput::RemoteDone(_)), "{fetched:?}");
+    let branches = support::demo_client(&service)
+        .list_branches()
+        .repository_name("app")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(branches.branches(), ["master"]);
 }
