@@ -40,7 +40,8 @@ pub enum UrlError {
     UnsupportedScheme(String),
     /// The host part is not a host name or address.
     #[error(
-        "`{0}` is not a host: use a name (git-codecommit.us-east-1.amazonaws.com), an IPv4 address or [IPv6], with an optional :port."
+        "{} is not a host: use a name (git-codecommit.us-east-1.amazonaws.com), an IPv4 address or [IPv6], with an optional :port.",
+        quoted_or_empty(.0)
     )]
     BadHost(String),
     /// The port is not a number from 0 to 65535.
@@ -82,4 +83,13 @@ pub enum UrlError {
         "The URL contains a password, which git would store in .git/config: remove `:password` and let cctui ask for it."
     )]
     PasswordInUrl,
+}
+
+/// `` `text` `` for messages, or "An empty name" when nothing was there to quote.
+fn quoted_or_empty(text: &str) -> String {
+    if text.is_empty() {
+        "An empty name".to_string()
+    } else {
+        format!("`{text}`")
+    }
 }
