@@ -540,6 +540,11 @@ mod tests {
             error("https:///v1/repos/x"),
             UrlError::BadHost(String::new())
         );
+        assert!(
+            error("https:///v1/repos/x")
+                .to_string()
+                .starts_with("An empty name is not a host")
+        );
         assert_eq!(error("https://a b/x"), UrlError::BadHost("a b".into()));
         assert_eq!(
             error("https://host:http/x"),
