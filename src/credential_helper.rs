@@ -15,7 +15,7 @@
 //! | host git asks about | protocol | host signed | region |
 //! |---|---|---|---|
 //! | `git-codecommit[-fips].<region>.amazonaws.com[.cn]`, `vpce-….git-codecommit[-fips].<region>.vpce.amazonaws.com` | `https` | the host name without port (as the AWS CLI) | from the host |
-//! | loopback: `localhost`, `127.x.x.x`, `[::1]` (`cctui serve`, `cctui --demo`) | `http` or `https` | the host as git sent it (with its port) | `--region`, else environment, else profile |
+//! | loopback by address: `localhost`, `127.0.0.0/8`, `[::1]` (`cctui serve`, `cctui --demo`); not look-alikes such as `localhost.evil.com` or `127.0.0.1.nip.io` | `http` or `https` | the host as git sent it (with its port) | `--region`, else environment, else profile |
 //! | any other host, only with `--any-host` | `https` | the host name without port | `--region`, else environment, else profile |
 //!
 //! Everything else gets no answer. Credentials never go over plain HTTP except to loopback.
@@ -30,12 +30,12 @@
 //! key at all.
 
 use std::io::{self, BufRead, Write};
-use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use crate::aws::client::{Clients, Target};
 use crate::aws::error::AwsError;
-use crate::aws::git_password::{GitLogin, git_login, region_from_host};
+use crate::aws::git_password::{GitLogin, git_login};
+use crate::model::{Access, Host, Scheme, access_for_host};
 
 /// How long resolving credentials and region may take (SSO, assume-role, credential_process,
 /// instance metadata) before the helper gives up.
@@ -95,63 +95,6 @@ pub fn read_request(input: impl BufRead) -> io::Result<CredentialRequest> {
     Ok(request)
 }
 
-/// The kind of host git asks about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HostKind {
-    /// A CodeCommit git endpoint of this region.
-    CodeCommit {
-        /// The region in the host name.
-        region: String,
-    },
-    /// `localhost`, `127.0.0.0/8` or `::1`: where the local service listens.
-    Loopback,
-    /// Anything else.
-    Other,
-}
-
-/// The host name without `:port` (and without the brackets of an IPv6 literal).
-pub fn host_name(host: &str) -> &str {
-    if let Some(rest) = host.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or(rest);
-    }
-    host.split(':').next().unwrap_or(host)
-}
-
-/// Classifies `host` (as git sends it, maybe with a port).
-pub fn classify_host(host: &str) -> HostKind {
-    let name = host_name(host).to_ascii_lowercase();
-    let name = name.strip_suffix('.').unwrap_or(&name);
-    if let Some(region) = codecommit_region(name) {
-        return HostKind::CodeCommit { region };
-    }
-    let loopback = name == "localhost"
-        || name.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-        || name.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback());
-    if loopback {
-        HostKind::Loopback
-    } else {
-        HostKind::Other
-    }
-}
-
-/// The region of a CodeCommit git host name, including the VPC endpoint form
-/// `vpce-<id>.git-codecommit[-fips].<region>.vpce.amazonaws.com` the AWS CLI also accepts.
-fn codecommit_region(name: &str) -> Option<String> {
-    let region = match name.split_once('.') {
-        Some((first, rest)) if first.starts_with("vpce-") => {
-            let rest = rest
-                .strip_suffix(".vpce.amazonaws.com")
-                .or_else(|| rest.strip_suffix(".vpce.amazonaws.com.cn"))?;
-            region_from_host(&format!("{rest}.amazonaws.com"))?
-        }
-        _ => region_from_host(name)?,
-    };
-    let valid = region
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    valid.then_some(region)
-}
-
 /// What `get` will sign, decided from the request alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
@@ -168,22 +111,29 @@ pub enum Plan {
     },
 }
 
-/// Decides whether and what to sign for a `get` request (see the module docs for the rule).
+/// Decides whether and what to sign for a `get` request (see the module docs for the rule,
+/// [`crate::model::access_for_host`] for the one implementation of it).
 pub fn plan(request: &CredentialRequest, options: &HelperOptions) -> Result<Plan, HelperError> {
     let Some(host) = request.host.as_deref().filter(|h| !h.is_empty()) else {
         return Ok(Plan::Skip);
     };
-    let protocol = request.protocol.as_deref().unwrap_or("");
-    let kind = classify_host(host);
-    let (sign_host, region) = match kind {
-        HostKind::CodeCommit { region } if protocol == "https" => {
-            (host_name(host).to_string(), Some(region))
-        }
-        HostKind::Loopback if matches!(protocol, "http" | "https") => (host.to_string(), None),
-        HostKind::Other if options.any_host && protocol == "https" => {
-            (host_name(host).to_string(), None)
-        }
-        _ => return Ok(Plan::Skip),
+    // A host that does not parse (or a protocol we do not know) is none of ours: git asks the
+    // next helper.
+    let Ok(parsed) = Host::parse(host) else {
+        return Ok(Plan::Skip);
+    };
+    let Some(scheme) = request.protocol.as_deref().and_then(Scheme::from_protocol) else {
+        return Ok(Plan::Skip);
+    };
+    let (sign_host, region) = match access_for_host(scheme, &parsed, options.any_host) {
+        // CodeCommit: the bare host name, as the AWS CLI signs it.
+        Access::IamPassword {
+            region: Some(region),
+        } => (parsed.name().to_string(), Some(region)),
+        // The local service checks the Host header git sent, port included.
+        Access::IamPassword { region: None } if parsed.is_loopback() => (host.to_string(), None),
+        Access::IamPassword { region: None } => (parsed.name().to_string(), None),
+        Access::Ssh | Access::GitCredentials => return Ok(Plan::Skip),
     };
     let path = request
         .path
@@ -408,45 +358,58 @@ mod tests {
     }
 
     #[test]
-    fn hosts_are_classified() {
-        let cc = |r: &str| HostKind::CodeCommit { region: r.into() };
-        for (host, kind) in [
-            ("git-codecommit.eu-west-1.amazonaws.com", cc("eu-west-1")),
-            (
-                "GIT-CODECOMMIT.EU-WEST-1.AMAZONAWS.COM:443",
-                cc("eu-west-1"),
-            ),
-            (
-                "git-codecommit.cn-north-1.amazonaws.com.cn",
-                cc("cn-north-1"),
-            ),
-            (
-                "git-codecommit-fips.us-gov-west-1.amazonaws.com",
-                cc("us-gov-west-1"),
-            ),
-            (
-                "vpce-0b7d2ee1a9c64c43e-jjkw7nlu.git-codecommit.us-east-2.vpce.amazonaws.com",
-                cc("us-east-2"),
-            ),
-            ("127.0.0.1:5000", HostKind::Loopback),
-            ("127.1.2.3", HostKind::Loopback),
-            ("localhost:8080", HostKind::Loopback),
-            ("[::1]:8080", HostKind::Loopback),
-            ("github.com", HostKind::Other),
-            (
-                "git-codecommit.eu-west-1.amazonaws.com.evil.example",
-                HostKind::Other,
-            ),
-            ("git-codecommit.eu_west$1.amazonaws.com", HostKind::Other),
-            (
-                "vpce-x.git-codecommit.us-east-2.amazonaws.com.example",
-                HostKind::Other,
-            ),
-            ("localhost.example.com", HostKind::Other),
-            ("10.0.0.1", HostKind::Other),
+    fn look_alikes_of_loopback_get_no_answer_and_real_loopback_does() {
+        let path = Some("v1/repos/app");
+        for host in [
+            "localhost.evil.com",
+            "127.0.0.1.nip.io:8080",
+            "127.0.0.1.evil.com",
         ] {
-            assert_eq!(classify_host(host), kind, "{host}");
+            for protocol in ["http", "https"] {
+                assert_eq!(
+                    plan(&request(protocol, host, path), &HelperOptions::default()).unwrap(),
+                    Plan::Skip,
+                    "{protocol}://{host}"
+                );
+            }
         }
+        for host in ["[::1]:9000", "127.8.9.10", "LOCALHOST:8080"] {
+            assert_eq!(
+                plan(&request("http", host, path), &HelperOptions::default()).unwrap(),
+                Plan::Sign {
+                    host: host.into(),
+                    path: "/v1/repos/app".into(),
+                    region: None
+                },
+                "{host}"
+            );
+        }
+    }
+
+    #[test]
+    fn vpc_endpoint_hosts_sign_with_their_region() {
+        let host = "vpce-0b7d2ee1a9c64c43e-jjkw7nlu.git-codecommit.us-east-2.vpce.amazonaws.com";
+        assert_eq!(
+            plan(
+                &request("https", &format!("{host}:443"), Some("v1/repos/app")),
+                &HelperOptions::default()
+            )
+            .unwrap(),
+            Plan::Sign {
+                host: host.into(),
+                path: "/v1/repos/app".into(),
+                region: Some("us-east-2".into()),
+            }
+        );
+        assert_eq!(
+            plan(
+                &request("http", host, Some("v1/repos/app")),
+                &HelperOptions::default()
+            )
+            .unwrap(),
+            Plan::Skip,
+            "never over plain HTTP"
+        );
     }
 
     #[test]

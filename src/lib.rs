@@ -13,6 +13,8 @@
 //! - [`app`]: plain state, the command table, the pure `update`, overlays (a stack).
 //! - [`ui`]: drawing from `State` only.
 //! - [`event_loop`]: the loop generic over the ratatui backend (tests run it on `TestBackend`).
+//! - [`model`]: plain domain values shared by `app` and `jobs`: hosts (loopback by parsed
+//!   address, CodeCommit endpoints and their regions), remote URLs, which credentials a URL gets.
 //! - [`jobs`]: the job manager (ids, cancellation, progress events).
 //! - [`tui`]: terminal enter/restore, panic hook, suspend.
 //! - [`config`], [`logging`], [`cli`]: the edges; [`credential_helper`]: `cctui credential-helper`,

@@ -428,6 +428,92 @@ fn the_protocol_spoken_directly() {
     );
 }
 
+/// Loopback is decided on the parsed address: names that merely start like loopback get no
+/// answer (they can point anywhere), real loopback addresses in any form get one.
+#[test]
+fn look_alike_loopback_hosts_get_nothing_and_real_loopback_is_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env::demo_keys(dir.path());
+    let get = |input: &str| env.helper(&["credential-helper", "get"], input);
+    for host in [
+        "localhost.evil.com",
+        "localhost.evil.com:8080",
+        "127.0.0.1.nip.io",
+        "127.0.0.1.nip.io:9000",
+        "127.0.0.1.evil.com",
+    ] {
+        for protocol in ["http", "https"] {
+            let out = get(&format!(
+                "protocol={protocol}\nhost={host}\npath=v1/repos/app\n\n"
+            ));
+            assert!(out.status.success(), "{host}: {}", stderr(&out));
+            assert!(
+                out.stdout.is_empty() && out.stderr.is_empty(),
+                "{protocol}://{host} got an answer"
+            );
+        }
+        // Not even with --any-host over plain HTTP.
+        let out = env.helper(
+            &["credential-helper", "--any-host", "get"],
+            &format!("protocol=http\nhost={host}\npath=v1/repos/app\n\n"),
+        );
+        assert!(out.stdout.is_empty(), "http://{host} with --any-host");
+    }
+    for host in [
+        "[::1]:9000",
+        "[::1]",
+        "127.8.9.10",
+        "127.8.9.10:4510",
+        "localhost:8080",
+    ] {
+        let out = get(&format!(
+            "protocol=http\nhost={host}\npath=v1/repos/app\n\n"
+        ));
+        assert!(out.status.success(), "{host}: {}", stderr(&out));
+        let password = field(&out.stdout, "password")
+            .unwrap_or_else(|| panic!("{host} got no answer: {}", stderr(&out)));
+        // Signed as git sent the host, port included: what the local service checks.
+        assert_password(&password, DEMO_REGION, "/v1/repos/app", host);
+    }
+}
+
+/// Interface VPC endpoint names carry their region: it is signed with, whatever AWS_REGION says.
+#[test]
+fn vpc_endpoint_hosts_are_signed_with_their_own_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env::demo_keys(dir.path());
+    for (host, region) in [
+        (
+            "vpce-0b7d2ee1a9c64c43e-jjkw7nlu.git-codecommit.us-east-2.vpce.amazonaws.com",
+            "us-east-2",
+        ),
+        (
+            "vpce-0b7d2ee1a9c64c43e-jjkw7nlu-us-east-2a.git-codecommit-fips.us-east-2.vpce.amazonaws.com",
+            "us-east-2",
+        ),
+        (
+            "vpce-1a2b3c4d-5e6f.git-codecommit.cn-north-1.vpce.amazonaws.com.cn",
+            "cn-north-1",
+        ),
+    ] {
+        assert_ne!(region, DEMO_REGION);
+        let out = env.helper(
+            &["credential-helper", "get"],
+            &format!("protocol=https\nhost={host}:443\npath=v1/repos/app\n\n"),
+        );
+        assert!(out.status.success(), "{host}: {}", stderr(&out));
+        let password = field(&out.stdout, "password")
+            .unwrap_or_else(|| panic!("{host} got no answer: {}", stderr(&out)));
+        assert_password(&password, region, "/v1/repos/app", host);
+        // Plain HTTP to it: nothing.
+        let out = env.helper(
+            &["credential-helper", "get"],
+            &format!("protocol=http\nhost={host}\npath=v1/repos/app\n\n"),
+        );
+        assert!(out.stdout.is_empty(), "http://{host}");
+    }
+}
+
 #[test]
 fn session_tokens_go_in_the_user_name_and_errors_show_no_secret() {
     let dir = tempfile::tempdir().unwrap();

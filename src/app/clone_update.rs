@@ -62,116 +62,67 @@ pub fn open_url_input(state: &mut State) {
     });
 }
 
-/// Reads a clone URL into where to clone from and the protocol it implies.
+/// Reads a clone URL into where to clone from and the protocol it implies (parsed by
+/// [`crate::model::RemoteUrl`]; the protocol by [`crate::model::access_for`]).
 pub fn parse_clone_url(state: &State, text: &str) -> Result<(CloneSource, CloneProtocol), String> {
-    use crate::aws::git_password::region_from_host;
-    use crate::aws::urls::{https_url, parse_codecommit_url};
+    use crate::model::{Access, RemoteUrl, Scheme, UrlError, access_for, https_url, ssh_url};
     let text = text.trim();
     let session = &state.session;
-    let ssh_url = |region: &str, name: &str| {
-        format!("ssh://git-codecommit.{region}.amazonaws.com/v1/repos/{name}")
-    };
-    if text.starts_with("codecommit:") {
-        let url = parse_codecommit_url(text)
-            .ok_or("Not a codecommit URL: use codecommit://[profile@]repo or codecommit::<region>://[profile@]repo.")?;
-        let region = url
-            .region
-            .clone()
-            .or_else(|| session.region.clone())
-            .ok_or("No region: use codecommit::<region>://… or pick a region with R.")?;
-        // With a custom endpoint (the local service), git is served beside the API.
-        let url_http = match &session.endpoint {
-            Some(endpoint) => format!(
-                "{}/v1/repos/{}",
-                endpoint.trim_end_matches('/'),
-                url.repository
-            ),
-            None => https_url(&region, &url.repository),
-        };
-        let source = CloneSource {
-            repository: url.repository.clone(),
-            target: Target {
-                profile: url.profile.or_else(|| session.profile.clone()),
-                region: Some(region.clone()),
-                endpoint: session.endpoint.clone(),
-            },
-            url_http,
-            url_ssh: ssh_url(&region, &url.repository),
-        };
-        return Ok((source, CloneProtocol::HttpsIam));
+    let url = RemoteUrl::parse(text).map_err(|e| e.to_string())?;
+    if url.has_password {
+        return Err(UrlError::PasswordInUrl.to_string());
     }
-    let (scheme, _) = text
-        .split_once("://")
-        .ok_or("Not a URL: use https://…, ssh://… or codecommit://[profile@]repo.")?;
-    let host = host_of(text);
-    let after_scheme = text
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or_default();
-    let repository_path = after_scheme
-        .split_once('/')
-        .map(|(_, path)| path)
-        .unwrap_or_default();
-    let name = repository_path
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .map(|n| n.trim_end_matches(".git").to_string())
-        .filter(|n| !n.is_empty())
-        .ok_or("The URL names no repository.")?;
-    let region = region_from_host(&host)
-        .or_else(|| session.region.clone())
-        .unwrap_or_default();
-    let codecommit = region_from_host(&host).is_some();
-    let loopback =
-        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
-    let target = Target {
-        profile: session.profile.clone(),
-        region: Some(region.clone()).filter(|r| !r.is_empty()),
+    let name = url
+        .repository_name()
+        .map_err(|e| e.to_string())?
+        .to_string();
+    let codecommit = url.host.as_ref().is_some_and(|h| h.git_region().is_some());
+    let region = url.region.clone().or_else(|| session.region.clone());
+    let target = |profile: Option<String>| Target {
+        profile: profile.or_else(|| session.profile.clone()),
+        region: region.clone().filter(|r| !r.is_empty()),
         endpoint: session.endpoint.clone(),
     };
-    match scheme {
-        "https" | "http" => {
-            let protocol = if codecommit || loopback {
-                CloneProtocol::HttpsIam
-            } else {
-                CloneProtocol::HttpsGit
+    let (url_http, url_ssh, protocol) = match url.scheme {
+        Scheme::Codecommit => {
+            let region = region
+                .clone()
+                .ok_or("No region: use codecommit::<region>://… or pick a region with R.")?;
+            // With a custom endpoint (the local service), git is served beside the API.
+            let url_http = match &session.endpoint {
+                Some(endpoint) => format!("{}/v1/repos/{name}", endpoint.trim_end_matches('/')),
+                None => https_url(&region, &name),
             };
-            let url_ssh = if codecommit {
-                ssh_url(&region, &name)
-            } else {
-                String::new()
-            };
-            Ok((
-                CloneSource {
-                    repository: name,
-                    target,
-                    url_http: text.to_string(),
-                    url_ssh,
-                },
-                protocol,
-            ))
+            (url_http, ssh_url(&region, &name), CloneProtocol::HttpsIam)
         }
-        "ssh" => {
-            let url_http = if codecommit {
-                https_url(&region, &name)
-            } else {
-                String::new()
+        Scheme::Https | Scheme::Http => {
+            let protocol = match access_for(&url, false) {
+                Access::IamPassword { .. } => CloneProtocol::HttpsIam,
+                Access::Ssh | Access::GitCredentials => CloneProtocol::HttpsGit,
             };
-            Ok((
-                CloneSource {
-                    repository: name,
-                    target,
-                    url_http,
-                    url_ssh: text.to_string(),
-                },
-                CloneProtocol::Ssh,
-            ))
+            let url_ssh = match (&region, codecommit) {
+                (Some(region), true) => ssh_url(region, &name),
+                _ => String::new(),
+            };
+            (text.to_string(), url_ssh, protocol)
         }
-        other => Err(format!(
-            "`{other}://` is not supported: use https://, ssh:// or codecommit://."
-        )),
-    }
+        Scheme::Ssh => {
+            let url_http = match (&region, codecommit) {
+                (Some(region), true) => https_url(region, &name),
+                _ => String::new(),
+            };
+            (url_http, text.to_string(), CloneProtocol::Ssh)
+        }
+    };
+    Ok((
+        CloneSource {
+            repository: name,
+            target: target(url.profile.clone()),
+            url_http,
+            url_ssh,
+        },
+        protocol,
+    ))
 }
 
 /// Enter in the clone-URL input: the clone dialog for that URL, or an error saying why not.
@@ -301,15 +252,14 @@ fn start(
     effects
 }
 
-/// `host[:port]` of a URL.
+/// `host[:port]` of a URL (lowercase, as [`crate::model::Host`] shows it); empty when the URL
+/// names no host.
 pub fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    let authority = rest.split('/').next().unwrap_or(rest);
-    authority
-        .rsplit('@')
-        .next()
-        .unwrap_or(authority)
-        .to_string()
+    crate::model::RemoteUrl::parse(url)
+        .ok()
+        .and_then(|u| u.host)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
 }
 
 fn login_for(state: &State, host: &str) -> Option<(String, SecretString)> {

@@ -1,7 +1,7 @@
 //! State of the working-tree side: the status pane, the log pane, the diff view and the commit
 //! editor. Plain data; `worktree_update` changes it.
 
-use crate::git::diff::{DiffTarget, FileDiff};
+use crate::git::diff::FileDiff;
 use crate::git::log::CommitInfo;
 use crate::git::status::{FileStatus, Status};
 use crate::jobs::JobId;
@@ -115,19 +115,8 @@ pub struct LogPane {
     pub error: Option<String>,
 }
 
-/// What a diff view shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DiffSource {
-    /// One file, unstaged or staged.
-    File {
-        /// Path in the repository.
-        path: String,
-        /// Which side.
-        target: DiffTarget,
-    },
-    /// A commit.
-    Commit(Box<CommitInfo>),
-}
+/// What a diff view shows (defined in `git::diff`, where the jobs read it too).
+pub use crate::git::diff::DiffSource;
 
 /// The full-screen diff view.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -596,24 +596,8 @@ fn apply_status(
     {
         open.codecommit = origin_url
             .as_deref()
-            .and_then(|url| codecommit_of_url(url, profile, region));
+            .and_then(|url| RepoKey::of_remote(url, profile, region));
     }
-}
-
-/// The CodeCommit repository an `origin` URL names: its region from a CodeCommit host name
-/// (else the session's, for the local service), its name from `/v1/repos/<name>`.
-pub fn codecommit_of_url(
-    url: &str,
-    profile: Option<String>,
-    session_region: Option<String>,
-) -> Option<RepoKey> {
-    let host = super::clone_update::host_of(url);
-    let name = url
-        .split_once("/v1/repos/")
-        .map(|(_, rest)| rest.trim_end_matches('/').trim_end_matches(".git"))
-        .filter(|name| !name.is_empty() && !name.contains('/'))?;
-    let region = crate::aws::git_password::region_from_host(&host).or(session_region)?;
-    Some(RepoKey::new(profile, region, name))
 }
 
 /// The diff view waiting for read `id`, wherever it is on the stack.

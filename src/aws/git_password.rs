@@ -40,19 +40,6 @@ pub struct GitLogin {
     pub access_key_id: String,
 }
 
-/// The region of a CodeCommit git host: `git-codecommit.<region>.amazonaws.com` (or `.com.cn`,
-/// or the FIPS `git-codecommit-fips.<region>...`). `None` for other hosts.
-pub fn region_from_host(host: &str) -> Option<String> {
-    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
-    let rest = host
-        .strip_prefix("git-codecommit-fips.")
-        .or_else(|| host.strip_prefix("git-codecommit."))?;
-    let region = rest
-        .strip_suffix(".amazonaws.com")
-        .or_else(|| rest.strip_suffix(".amazonaws.com.cn"))?;
-    (!region.is_empty() && !region.contains('.')).then(|| region.to_string())
-}
-
 /// Computes the login for `path` (`/v1/repos/<name>`) on `host` at `unix_seconds`.
 ///
 /// `host` is signed as given: pass the bare host name for CodeCommit (as the AWS CLI does);
@@ -131,27 +118,5 @@ mod tests {
         assert_eq!(login.username.expose(), "ASIAEXAMPLE%TOKEN/+=");
         assert!(login.password.expose().starts_with("19700101T000000Z"));
         assert!(!format!("{login:?}").contains("TOKEN"), "Debug must redact");
-    }
-
-    #[test]
-    fn regions_come_from_codecommit_hosts_only() {
-        assert_eq!(
-            region_from_host("git-codecommit.eu-west-3.amazonaws.com").as_deref(),
-            Some("eu-west-3")
-        );
-        assert_eq!(
-            region_from_host("git-codecommit.cn-north-1.amazonaws.com.cn").as_deref(),
-            Some("cn-north-1")
-        );
-        assert_eq!(
-            region_from_host("git-codecommit-fips.us-gov-west-1.amazonaws.com").as_deref(),
-            Some("us-gov-west-1")
-        );
-        assert_eq!(
-            region_from_host("git-codecommit.us-east-1.amazonaws.com:443").as_deref(),
-            Some("us-east-1")
-        );
-        assert_eq!(region_from_host("127.0.0.1:8080"), None);
-        assert_eq!(region_from_host("git-codecommit.evil.example.com"), None);
     }
 }

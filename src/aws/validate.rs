@@ -4,30 +4,7 @@ use std::collections::BTreeMap;
 
 /// Why a repository name is refused (AWS: 1–100 of `[A-Za-z0-9_.-]`, not ending in `.git`).
 pub fn repository_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("A name is required.".into());
-    }
-    if name.chars().count() > 100 {
-        return Err(format!(
-            "At most 100 characters ({} now).",
-            name.chars().count()
-        ));
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-    {
-        return Err(format!(
-            "`{bad}` is not allowed: use letters, digits, `-`, `_` and `.`."
-        ));
-    }
-    if name.to_ascii_lowercase().ends_with(".git") {
-        return Err("A name cannot end in `.git`.".into());
-    }
-    if name == "." || name == ".." {
-        return Err("`.` and `..` are not repository names.".into());
-    }
-    Ok(())
+    crate::model::check_repository_name(name)
 }
 
 /// Why a description is refused (at most 1,000 characters; `<` and `>` are not HTML-escaped

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use git2::{CertificateCheckStatus, Cred, CredentialType};
 
-use crate::aws::git_password::{AwsKeys, git_login, region_from_host};
+use crate::aws::git_password::{AwsKeys, git_login};
 use crate::git::GitError;
 use crate::git::known_hosts::{self, HostKeyCheck};
 use crate::secret::SecretString;
@@ -166,7 +166,7 @@ impl RemoteUrl {
     /// AWS CLI does), `host:port` as git sends it in `Host:` for others.
     pub fn signing_host(&self) -> String {
         match self.port {
-            Some(port) if region_from_host(&self.host).is_none() => format!("{}:{port}", self.host),
+            Some(port) if !is_codecommit_git_host(&self.host) => format!("{}:{port}", self.host),
             _ => self.host.clone(),
         }
     }
@@ -178,6 +178,11 @@ impl RemoteUrl {
             _ => self.host.clone(),
         }
     }
+}
+
+/// Whether `host` (a name without port) is a CodeCommit git endpoint, by the model's one rule.
+fn is_codecommit_git_host(host: &str) -> bool {
+    crate::model::Host::parse(host).is_ok_and(|h| h.git_region().is_some())
 }
 
 /// The credential callback state of one operation: each credential is handed out at most once;

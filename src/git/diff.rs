@@ -29,6 +29,21 @@ pub enum DiffTarget {
     Commit(String),
 }
 
+/// What a diff view shows: one file on one side, or a commit. A request value shared by the
+/// app (which asks) and the jobs (which read it), so it lives beside the diff it selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffSource {
+    /// One file, unstaged or staged.
+    File {
+        /// Path in the repository.
+        path: String,
+        /// Which side.
+        target: DiffTarget,
+    },
+    /// A commit.
+    Commit(Box<super::log::CommitInfo>),
+}
+
 /// The diff of several files (a commit).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Diff {

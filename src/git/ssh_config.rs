@@ -18,8 +18,8 @@ pub struct SshSettings {
     pub identity_files: Vec<PathBuf>,
 }
 
-/// The `User` and `IdentityFile`s that `~/.ssh/config` text gives `host`
-/// (`git-codecommit.<region>.amazonaws.com`). `~` and `%d` expand to the home directory, `%h`
+/// The `User` and `IdentityFile`s that `~/.ssh/config` text gives the host name `host`
+/// (`git-codecommit.<region>.amazonaws.com`; a `:port` is ignored). `~` and `%d` expand to the home directory, `%h`
 /// to the host, `%%` to `%`.
 pub fn codecommit_ssh_settings(config_text: &str, host: &str) -> SshSettings {
     let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
@@ -29,7 +29,11 @@ pub fn codecommit_ssh_settings(config_text: &str, host: &str) -> SshSettings {
 /// [`codecommit_ssh_settings`] with an explicit home directory (for tests and callers that
 /// already know it).
 pub fn settings_with_home(config_text: &str, host: &str, home: Option<&Path>) -> SshSettings {
-    let host = host.to_ascii_lowercase();
+    // ssh matches `Host` patterns on the name alone: a `host:port` or `[v6]:port` from a URL
+    // would match no `Host git-codecommit.*.amazonaws.com` block.
+    let host = crate::model::Host::parse(host)
+        .map(|h| h.name().to_string())
+        .unwrap_or_else(|_| host.to_ascii_lowercase());
     let mut settings = SshSettings::default();
     let mut active = true; // before the first Host line
     for raw in config_text.lines() {
@@ -222,6 +226,20 @@ Match host foo
             settings_with_home("Host other\n User x", HOST, None),
             SshSettings::default()
         );
+    }
+
+    #[test]
+    fn host_patterns_match_the_name_without_the_port() {
+        let text = "Host git-codecommit.*.amazonaws.com\n User APKA1\nHost ::1\n User local\n";
+        for host in [
+            "git-codecommit.eu-west-1.amazonaws.com:22",
+            "GIT-CODECOMMIT.EU-WEST-1.AMAZONAWS.COM",
+        ] {
+            let s = settings_with_home(text, host, None);
+            assert_eq!(s.user.as_deref(), Some("APKA1"), "{host}");
+        }
+        let s = settings_with_home(text, "[::1]:2222", None);
+        assert_eq!(s.user.as_deref(), Some("local"));
     }
 
     #[test]

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::{CloneJob, CloneNeed, CloneOutput, JobContext, JobFailure, JobOutput, Services};
-use crate::aws::git_password::region_from_host;
 use crate::config::CloneProtocol;
 use crate::git::GitError;
 use crate::git::auth::Auth;
 use crate::git::clone::{ClonePhase, CloneProgress, CloneRequest};
+use crate::model::{Access, Host, RemoteUrl, UrlError, access_for};
 
 /// Progress reports are sent at most this often (the UI redraws at most every 16 ms anyway).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
@@ -142,14 +142,14 @@ fn bytes(n: f64) -> String {
 async fn auth_for(job: &CloneJob, services: &Services) -> Result<(String, Auth), JobFailure> {
     match job.protocol {
         CloneProtocol::HttpsIam => {
+            let url = RemoteUrl::parse(&job.url_http).map_err(url_failure)?;
+            let region = match access_for(&url, false) {
+                Access::IamPassword { region } => region
+                    .or_else(|| job.target.region.clone())
+                    .ok_or_else(no_region)?,
+                Access::Ssh | Access::GitCredentials => return Err(not_for_iam(&job.url_http)),
+            };
             let keys = services.clients.keys(&job.target).await?;
-            let host = crate::app::clone_update::host_of(&job.url_http);
-            let region = region_from_host(&host)
-                .or_else(|| job.target.region.clone())
-                .ok_or_else(|| JobFailure {
-                    message: "No AWS region for the git password.".into(),
-                    hint: Some("Pick a region with R, or start cctui with --region.".into()),
-                })?;
             Ok((job.url_http.clone(), Auth::Iam { keys, region }))
         }
         CloneProtocol::HttpsGit => match &job.login {
@@ -163,11 +163,16 @@ async fn auth_for(job: &CloneJob, services: &Services) -> Result<(String, Auth),
             None => Ok((job.url_http.clone(), Auth::GitCredentialHelper)),
         },
         CloneProtocol::Ssh => {
-            let host = crate::app::clone_update::host_of(&job.url_ssh);
+            let url = RemoteUrl::parse(&job.url_ssh).map_err(url_failure)?;
+            let host = url
+                .host
+                .as_ref()
+                .ok_or_else(|| url_failure(UrlError::NotAUrl(job.url_ssh.clone())))?;
             Ok((
                 job.url_ssh.clone(),
                 ssh_auth(
-                    &host,
+                    url.user.as_deref(),
+                    host,
                     job.passphrase.clone(),
                     job.trusted_fingerprint.clone(),
                 )?,
@@ -176,25 +181,54 @@ async fn auth_for(job: &CloneJob, services: &Services) -> Result<(String, Auth),
     }
 }
 
-/// SSH authentication for `host`: user and keys from `~/.ssh/config` (CodeCommit needs the IAM
-/// SSH key ID as user), else the default identity files; the agent first when one runs.
+/// A URL the job cannot use, as the user should read it.
+pub(super) fn url_failure(error: UrlError) -> JobFailure {
+    JobFailure {
+        message: error.to_string(),
+        hint: None,
+    }
+}
+
+pub(super) fn no_region() -> JobFailure {
+    JobFailure {
+        message: "No AWS region for the git password.".into(),
+        hint: Some("Pick a region with R, or start cctui with --region.".into()),
+    }
+}
+
+/// HTTPS (IAM) chosen for a host that must not see a password made from the AWS keys.
+fn not_for_iam(url: &str) -> JobFailure {
+    JobFailure {
+        message: format!(
+            "{url} is neither a CodeCommit HTTPS URL nor on this machine: cctui sends no git password made from your AWS keys there."
+        ),
+        hint: Some("Choose HTTPS Git credentials or SSH in the clone dialog (←/→).".into()),
+    }
+}
+
+/// SSH authentication for `host`: the URL's user, else the user from `~/.ssh/config` (CodeCommit
+/// needs the IAM SSH key ID as user), looked up by the host name without its port; keys from
+/// the config, else the default identity files; the agent first when one runs.
 pub(super) fn ssh_auth(
-    host: &str,
+    url_user: Option<&str>,
+    host: &Host,
     passphrase: Option<crate::secret::SecretString>,
     trusted_fingerprint: Option<String>,
 ) -> Result<Auth, JobFailure> {
     let home = crate::config::paths::home_dir().unwrap_or_default();
     let ssh_dir = home.join(".ssh");
-    let bare_host = host.rsplit('@').next().unwrap_or(host);
+    let bare_host = host.name();
     let config_text = std::fs::read_to_string(ssh_dir.join("config")).unwrap_or_default();
     let settings = crate::git::ssh_config::codecommit_ssh_settings(&config_text, bare_host);
     let mut key_files: Vec<PathBuf> = settings.identity_files.clone();
     if key_files.is_empty() {
         key_files = crate::git::ssh_config::default_identity_files(&home);
     }
-    let user = match (settings.user.clone(), host.split_once('@')) {
-        (Some(user), _) => user,
-        (None, Some((user, _))) => user.to_string(),
+    // The URL's user wins over `User` in ~/.ssh/config, as with ssh itself: the CodeCommit
+    // guide's `ssh://APKA…@git-codecommit…` names the key ID on purpose.
+    let user = match (url_user, settings.user.clone()) {
+        (Some(user), _) => user.to_string(),
+        (None, Some(user)) => user,
         (None, None) => {
             return Err(JobFailure {
                 message: format!("No SSH user for {bare_host}: CodeCommit needs your IAM SSH key ID (APKA…) as the user."),

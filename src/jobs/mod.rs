@@ -16,7 +16,6 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::worktree::DiffSource;
 use crate::aws::branches::ServerBranch;
 use crate::aws::client::{Clients, Target};
 use crate::aws::repos::{NewRepository, Repository, RepositoryExtras};
@@ -24,6 +23,7 @@ pub use crate::aws::setup::SetupReport;
 use crate::config::CloneProtocol;
 use crate::git::branch::{LocalBranch, RemoteBranch, StartPoint};
 use crate::git::commit::{CommitOutcome, CommitRequest};
+use crate::git::diff::DiffSource;
 use crate::git::diff::{FileDiff, HunkId};
 use crate::git::log::CommitInfo;
 use crate::git::merge::Resolution;

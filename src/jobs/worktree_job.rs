@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{IndexChange, JobContext, JobFailure, JobOutput, RemoteOp, Services, WorktreeOutput};
-use crate::app::worktree::DiffSource;
 use crate::aws::client::Target;
 use crate::git::GitError;
 use crate::git::auth::Auth;
-use crate::git::diff::{self, DiffTarget};
+use crate::git::diff::{self, DiffSource, DiffTarget};
 use crate::git::remote::{self, PullOutcome, PushRequest, TransferProgress};
 use crate::git::{log, stage, status};
+use crate::model::{Access, RemoteUrl, access_for};
 
 /// History pages hold this many commits.
 pub const LOG_PAGE: usize = 200;
@@ -260,36 +260,33 @@ fn origin_url(repo: &Path) -> Result<String, GitError> {
         .map_err(|_| GitError::Other("the origin URL is not UTF-8".into()))
 }
 
-/// Authentication for a remote URL: SSH URLs use SSH; CodeCommit and loopback HTTPS use IAM git
-/// passwords; other HTTPS servers use git's credential helpers.
+/// Authentication for a remote URL, by the model's one rule ([`access_for`]): SSH URLs use
+/// SSH; CodeCommit HTTPS and loopback HTTP(S) use IAM git passwords; every other URL (other
+/// hosts, look-alikes such as `localhost.evil.com`, local paths) uses git's credential helpers.
 async fn auth_for_remote(
     url: &str,
     target: &Target,
     services: &Services,
 ) -> Result<Auth, JobFailure> {
-    let host = crate::app::clone_update::host_of(url);
-    let ssh = url.starts_with("ssh://") || (!url.contains("://") && url.contains('@'));
-    if ssh {
-        return super::clone_job::ssh_auth(&host, None, None);
-    }
-    let loopback =
-        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
-    match crate::aws::git_password::region_from_host(&host) {
-        Some(region) => Ok(Auth::Iam {
-            keys: services.clients.keys(target).await?,
-            region,
-        }),
-        None if loopback => {
-            let region = target.region.clone().ok_or_else(|| JobFailure {
-                message: "No AWS region for the git password.".into(),
-                hint: Some("Pick a region with R, or start cctui with --region.".into()),
-            })?;
+    // A URL the model does not read (a local path, file://) needs no network credentials.
+    let Ok(parsed) = RemoteUrl::parse(url) else {
+        return Ok(Auth::GitCredentialHelper);
+    };
+    match access_for(&parsed, false) {
+        Access::Ssh => match &parsed.host {
+            Some(host) => super::clone_job::ssh_auth(parsed.user.as_deref(), host, None, None),
+            None => Ok(Auth::GitCredentialHelper),
+        },
+        Access::IamPassword { region } => {
+            let region = region
+                .or_else(|| target.region.clone())
+                .ok_or_else(super::clone_job::no_region)?;
             Ok(Auth::Iam {
                 keys: services.clients.keys(target).await?,
                 region,
             })
         }
-        None => Ok(Auth::GitCredentialHelper),
+        Access::GitCredentials => Ok(Auth::GitCredentialHelper),
     }
 }
 

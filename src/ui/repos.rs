@@ -11,7 +11,7 @@ use super::{View, centered, pane_block_titled};
 use crate::app::repos::RepoRow;
 use crate::app::repos_update::clone_url;
 use crate::app::state::{Pane, State};
-use crate::aws::urls::UrlKind;
+use crate::model::UrlKind;
 
 /// "3 min ago", "2 d ago", from seconds since the epoch.
 pub fn relative(now: i64, then: Option<i64>) -> String {
