@@ -81,6 +81,9 @@ fn spawn_action(state: &State, branch_op: BranchOp) -> Action {
     }))
 }
 
+/// The selected row as (group, name): a stash's name is its index.
+type Selected = Option<(&'static str, String)>;
+
 /// A branches-pane command.
 pub fn command(state: &mut State, id: CommandId) -> Vec<Effect> {
     if state.open_repo.is_none() {
@@ -89,147 +92,34 @@ pub fn command(state: &mut State, id: CommandId) -> Vec<Effect> {
         return Vec::new();
     }
     let current = state.branches.current().map(|b| b.name.clone());
-    let selected = state.branches.selected_row().map(|row| match row {
-        BranchRow::Local(b) => (row.group(), b.name.clone(), Some(b.last_commit.id.clone())),
-        BranchRow::Remote(b) => (row.group(), b.name.clone(), Some(b.last_commit.id.clone())),
-        BranchRow::Server(b) => (row.group(), b.name.clone(), Some(b.commit_id.clone())),
-        BranchRow::Stash(s) => (row.group(), s.index.to_string(), None),
+    let selected: Selected = state.branches.selected_row().map(|row| match row {
+        BranchRow::Local(b) => (row.group(), b.name.clone()),
+        BranchRow::Remote(b) => (row.group(), b.name.clone()),
+        BranchRow::Server(b) => (row.group(), b.name.clone()),
+        BranchRow::Stash(s) => (row.group(), s.index.to_string()),
     });
+    let is_current = |name: &str| current.as_deref() == Some(name);
     match (id, selected) {
         (CommandId::BranchesRefresh, _) => refresh(state),
-        (CommandId::SwitchBranch, Some(("Stashes", index, _))) => {
-            let index: usize = index.parse().unwrap_or(0);
-            op(state, BranchOp::StashPop(index))
-        }
-        (CommandId::SwitchBranch, Some(("On CodeCommit", name, _))) => {
-            // A server branch is checked out from its remote-tracking branch.
-            let local = state.branches.local.iter().any(|b| b.name == name);
-            op(
-                state,
-                BranchOp::Switch(if local {
-                    name
-                } else {
-                    format!("origin/{name}")
-                }),
-            )
-        }
-        (CommandId::SwitchBranch, Some((_, name, _))) => {
-            if Some(&name) == current.as_ref() {
-                state.notice = Some(format!("Already on {name}"));
-                return Vec::new();
-            }
-            op(state, BranchOp::Switch(name))
-        }
-        (CommandId::NewBranch, selected) => {
-            let (start, from) = match selected {
-                Some(("Local" | "Remote-tracking", name, _)) => {
-                    (StartPoint::Branch(name.clone()), name)
-                }
-                Some(("On CodeCommit", name, _)) => (
-                    StartPoint::Branch(format!("origin/{name}")),
-                    format!("origin/{name}"),
-                ),
-                _ => (StartPoint::Head, "HEAD".to_string()),
-            };
-            open_form(
-                state,
-                FormKind::CreateBranch {
-                    start,
-                    from: from.clone(),
-                },
-                format!("New branch from {from}"),
-                vec![
-                    field(
-                        "Name",
-                        String::new(),
-                        "git ref rules; ≤ 256 characters; not 40 hex digits",
-                    ),
-                    field(
-                        "CodeCommit",
-                        "no".into(),
-                        "yes: also create it on CodeCommit (CreateBranch)",
-                    ),
-                ],
-            );
-            Vec::new()
-        }
-        (CommandId::RenameBranch, Some(("Local", name, _))) => {
-            open_form(
-                state,
-                FormKind::RenameBranch { old: name.clone() },
-                format!("Rename {name}"),
-                vec![field(
-                    "New name",
-                    name,
-                    "git ref rules; ≤ 256 characters; not 40 hex digits",
-                )],
-            );
-            Vec::new()
-        }
-        (CommandId::MergeBranch, Some(("Local" | "Remote-tracking", name, _))) => {
-            if Some(&name) == current.as_ref() {
+        (CommandId::SwitchBranch, selected) => switch(state, selected, &current),
+        (CommandId::NewBranch, selected) => open_new_branch(state, selected),
+        (CommandId::RenameBranch, Some(("Local", name))) => open_rename(state, name),
+        (CommandId::MergeBranch, Some(("Local" | "Remote-tracking", name))) => {
+            if is_current(&name) {
                 state.notice = Some("Select another branch to merge into this one.".into());
                 return Vec::new();
             }
             op(state, BranchOp::Merge(name))
         }
-        (CommandId::MergeBranch, Some(("On CodeCommit", name, _))) => {
+        (CommandId::MergeBranch, Some(("On CodeCommit", name))) => {
             op(state, BranchOp::Merge(format!("origin/{name}")))
         }
-        (CommandId::DeleteBranch, Some(("Local", name, _))) => {
-            if Some(&name) == current.as_ref() {
-                state.notice = Some("Switch to another branch before deleting this one.".into());
-                return Vec::new();
-            }
-            let action = spawn_action(
-                state,
-                BranchOp::Delete {
-                    name: name.clone(),
-                    force: false,
-                },
-            );
-            confirm(
-                state,
-                "Delete branch?",
-                format!("Delete the local branch {name}?"),
-                action,
-            );
+        (CommandId::DeleteBranch, Some(("Local", name))) if is_current(&name) => {
+            state.notice = Some("Switch to another branch before deleting this one.".into());
             Vec::new()
         }
-        (CommandId::DeleteBranch, Some(("On CodeCommit" | "Remote-tracking", name, _))) => {
-            let name = name.strip_prefix("origin/").unwrap_or(&name).to_string();
-            if let Some((target, repository)) = server_of(state) {
-                let request = JobRequest::ServerBranch {
-                    target,
-                    repository: repository.clone(),
-                    op: ServerBranchOp::Delete(name.clone()),
-                };
-                confirm(
-                    state,
-                    "Delete branch on CodeCommit?",
-                    format!(
-                        "Delete {name} on CodeCommit ({repository}) for everyone? Commits only on it are lost on the server."
-                    ),
-                    Action::Spawn(Box::new(request)),
-                );
-            } else {
-                state.notice =
-                    Some("This clone is not one of the listed CodeCommit repositories.".into());
-            }
-            Vec::new()
-        }
-        (CommandId::DeleteBranch, Some(("Stashes", index, _))) => {
-            let index: usize = index.parse().unwrap_or(0);
-            let action = spawn_action(state, BranchOp::StashDrop(index));
-            confirm(
-                state,
-                "Drop stash?",
-                format!("Drop stash@{{{index}}}? Its changes are lost."),
-                action,
-            );
-            Vec::new()
-        }
-        (CommandId::SetDefaultBranch, Some(("Local" | "On CodeCommit", name, _))) => {
+        (CommandId::DeleteBranch, Some(selected)) => ask_delete(state, selected),
+        (CommandId::SetDefaultBranch, Some(("Local" | "On CodeCommit", name))) => {
             server_op(state, ServerBranchOp::SetDefault(name))
         }
         (CommandId::StashSave, _) => {
@@ -243,6 +133,133 @@ pub fn command(state: &mut State, id: CommandId) -> Vec<Effect> {
         }
         _ => Vec::new(),
     }
+}
+
+/// Enter: switch to the branch (a CodeCommit one through its remote-tracking branch), or
+/// pop the stash.
+fn switch(state: &mut State, selected: Selected, current: &Option<String>) -> Vec<Effect> {
+    match selected {
+        Some(("Stashes", index)) => {
+            let index: usize = index.parse().unwrap_or(0);
+            op(state, BranchOp::StashPop(index))
+        }
+        Some(("On CodeCommit", name)) => {
+            let local = state.branches.local.iter().any(|b| b.name == name);
+            let target = if local {
+                name
+            } else {
+                format!("origin/{name}")
+            };
+            op(state, BranchOp::Switch(target))
+        }
+        Some((_, name)) if current.as_ref() == Some(&name) => {
+            state.notice = Some(format!("Already on {name}"));
+            Vec::new()
+        }
+        Some((_, name)) => op(state, BranchOp::Switch(name)),
+        None => Vec::new(),
+    }
+}
+
+fn open_new_branch(state: &mut State, selected: Selected) -> Vec<Effect> {
+    let (start, from) = match selected {
+        Some(("Local" | "Remote-tracking", name)) => (StartPoint::Branch(name.clone()), name),
+        Some(("On CodeCommit", name)) => (
+            StartPoint::Branch(format!("origin/{name}")),
+            format!("origin/{name}"),
+        ),
+        _ => (StartPoint::Head, "HEAD".to_string()),
+    };
+    open_form(
+        state,
+        FormKind::CreateBranch {
+            start,
+            from: from.clone(),
+        },
+        format!("New branch from {from}"),
+        vec![
+            field(
+                "Name",
+                String::new(),
+                "git ref rules; ≤ 256 characters; not 40 hex digits",
+            ),
+            field(
+                "CodeCommit",
+                "no".into(),
+                "yes: also create it on CodeCommit (CreateBranch)",
+            ),
+        ],
+    );
+    Vec::new()
+}
+
+fn open_rename(state: &mut State, name: String) -> Vec<Effect> {
+    open_form(
+        state,
+        FormKind::RenameBranch { old: name.clone() },
+        format!("Rename {name}"),
+        vec![field(
+            "New name",
+            name,
+            "git ref rules; ≤ 256 characters; not 40 hex digits",
+        )],
+    );
+    Vec::new()
+}
+
+/// `D`: every delete asks first — a local branch, a branch on CodeCommit, a stash.
+fn ask_delete(state: &mut State, (group, name): (&'static str, String)) -> Vec<Effect> {
+    match group {
+        "Local" => {
+            let action = spawn_action(
+                state,
+                BranchOp::Delete {
+                    name: name.clone(),
+                    force: false,
+                },
+            );
+            confirm(
+                state,
+                "Delete branch?",
+                format!("Delete the local branch {name}?"),
+                action,
+            );
+        }
+        "Stashes" => {
+            let index: usize = name.parse().unwrap_or(0);
+            let action = spawn_action(state, BranchOp::StashDrop(index));
+            confirm(
+                state,
+                "Drop stash?",
+                format!("Drop stash@{{{index}}}? Its changes are lost."),
+                action,
+            );
+        }
+        _ => ask_delete_on_server(state, &name),
+    }
+    Vec::new()
+}
+
+fn ask_delete_on_server(state: &mut State, name: &str) {
+    let name = name.strip_prefix("origin/").unwrap_or(name).to_string();
+    let Some((target, repository)) = server_of(state) else {
+        state.notice =
+            Some("This clone's origin is not a CodeCommit repository cctui knows.".into());
+        return;
+    };
+    let request = JobRequest::ServerBranch {
+        target,
+        repository: repository.clone(),
+        op: ServerBranchOp::Delete(name.clone()),
+    };
+    confirm(
+        state,
+        "Delete branch on CodeCommit?",
+        format!(
+            "Delete {name} on CodeCommit ({repository}) for everyone? Commits only on it are lost on the server."
+        ),
+        Action::Spawn(Box::new(request)),
+    );
 }
 
 fn field(label: &'static str, value: String, help: &'static str) -> FormField {

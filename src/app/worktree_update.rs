@@ -133,28 +133,7 @@ pub fn status_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         },
         CommandId::StageAll => index_change(state, IndexChange::StageAll),
         CommandId::UnstageAll => index_change(state, IndexChange::UnstageAll),
-        CommandId::Discard => {
-            match selected {
-                Some((Section::Unstaged | Section::Untracked, path)) => {
-                    state.overlays.push(Overlay::Confirm {
-                        title: "Discard changes?".into(),
-                        message: format!(
-                            "Throw away the unstaged changes to {path}? They cannot be recovered."
-                        ),
-                        on_yes: Box::new(Action::Spawn(Box::new(JobRequest::ChangeIndex {
-                            repo: repo(state).unwrap_or_default(),
-                            change: IndexChange::Discard(path),
-                        }))),
-                    })
-                }
-                Some(_) => {
-                    state.notice =
-                        Some("Only unstaged changes can be discarded: unstage first.".into())
-                }
-                None => {}
-            }
-            Vec::new()
-        }
+        CommandId::Discard => ask_discard(state, selected),
         CommandId::ShowDiff if matches!(selected, Some((Section::Conflicted, _))) => {
             super::branches_update::open_conflicts(state);
             Vec::new()
@@ -170,80 +149,118 @@ pub fn status_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             None => Vec::new(),
         },
         CommandId::CommitChanges | CommandId::AmendCommit => {
-            let amend = id == CommandId::AmendCommit;
-            let mut editor = state.commit_draft.take().unwrap_or_default();
-            let merging = state.status.merge_message.clone().filter(|_| !amend);
-            if let Some(message) = merging.filter(|_| editor.lines.iter().all(|l| l.is_empty())) {
-                editor.lines = message
-                    .trim_end()
-                    .lines()
-                    .filter(|l| !l.starts_with('#'))
-                    .map(str::to_string)
-                    .collect();
-                editor.row = 0;
-                editor.col = editor.lines.first().map(|l| l.chars().count()).unwrap_or(0);
-            }
-            if amend && editor.lines.iter().all(|l| l.is_empty()) {
-                editor.lines = state
-                    .log
-                    .commits
-                    .first()
-                    .map(|c| c.message.trim_end().lines().map(str::to_string).collect())
-                    .unwrap_or_default();
-                editor.row = editor.lines.len().saturating_sub(1);
-                editor.col = editor.lines.last().map(|l| l.chars().count()).unwrap_or(0);
-            }
-            editor.amend = amend;
-            editor.pending = None;
-            state.overlays.push(Overlay::CommitEditor(editor));
-            Vec::new()
+            open_editor(state, id == CommandId::AmendCommit)
         }
-        CommandId::Push => {
-            let branch = state
-                .status
-                .status
-                .as_ref()
-                .and_then(|s| s.branch.clone())
-                .unwrap_or_default();
-            if branch.is_empty() {
-                state.notice = Some("HEAD is not on a branch: check out a branch to push.".into());
-                return Vec::new();
-            }
-            state.overlays.push(Overlay::Input {
-                title: format!("Push {branch} to origin/… (enter: this branch name)"),
-                value: branch.clone(),
-                masked: false,
-                purpose: InputPurpose::PushBranch(branch),
-            });
-            Vec::new()
-        }
-        CommandId::ForcePush => {
-            let Some(branch) = state.status.status.as_ref().and_then(|s| s.branch.clone()) else {
-                state.notice = Some("HEAD is not on a branch: check out a branch to push.".into());
-                return Vec::new();
-            };
-            let (Some(repo), target) = (repo(state), remote_target(state)) else {
-                return Vec::new();
-            };
-            let op = RemoteOp::Push {
-                local_branch: branch.clone(),
-                remote_branch: branch.clone(),
-                set_upstream: false,
-                force_with_lease: true,
-            };
-            state.overlays.push(Overlay::Confirm {
-                title: "Force push?".into(),
-                message: format!(
-                    "Replace origin/{branch} with your {branch}, only if origin/{branch} is still where your last fetch saw it (--force-with-lease). Commits others pushed since are never overwritten; commits only on origin/{branch} that you fetched are."
-                ),
-                on_yes: Box::new(Action::Spawn(Box::new(JobRequest::Remote { repo, op, target }))),
-            });
-            Vec::new()
-        }
+        CommandId::Push => ask_push_branch(state),
+        CommandId::ForcePush => ask_force_push(state),
         CommandId::Fetch => remote(state, RemoteOp::Fetch),
         CommandId::Pull => remote(state, RemoteOp::Pull),
         _ => Vec::new(),
     }
+}
+
+/// `d`: discarding asks first, and only unstaged changes can go.
+fn ask_discard(state: &mut State, selected: Option<(Section, String)>) -> Vec<Effect> {
+    match selected {
+        Some((Section::Unstaged | Section::Untracked, path)) => {
+            state.overlays.push(Overlay::Confirm {
+                title: "Discard changes?".into(),
+                message: format!(
+                    "Throw away the unstaged changes to {path}? They cannot be recovered."
+                ),
+                on_yes: Box::new(Action::Spawn(Box::new(JobRequest::ChangeIndex {
+                    repo: repo(state).unwrap_or_default(),
+                    change: IndexChange::Discard(path),
+                }))),
+            })
+        }
+        Some(_) => {
+            state.notice = Some("Only unstaged changes can be discarded: unstage first.".into())
+        }
+        None => {}
+    }
+    Vec::new()
+}
+
+/// `c` / `M`: the commit editor, from the draft, the merge message or the last commit's.
+fn open_editor(state: &mut State, amend: bool) -> Vec<Effect> {
+    let mut editor = state.commit_draft.take().unwrap_or_default();
+    let empty = |editor: &super::worktree::CommitEditor| editor.lines.iter().all(|l| l.is_empty());
+    let merging = state.status.merge_message.clone().filter(|_| !amend);
+    if let Some(message) = merging.filter(|_| empty(&editor)) {
+        editor.lines = message
+            .trim_end()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(str::to_string)
+            .collect();
+        editor.row = 0;
+        editor.col = editor.lines.first().map(|l| l.chars().count()).unwrap_or(0);
+    }
+    if amend && empty(&editor) {
+        editor.lines = state
+            .log
+            .commits
+            .first()
+            .map(|c| c.message.trim_end().lines().map(str::to_string).collect())
+            .unwrap_or_default();
+        editor.row = editor.lines.len().saturating_sub(1);
+        editor.col = editor.lines.last().map(|l| l.chars().count()).unwrap_or(0);
+    }
+    editor.amend = amend;
+    editor.pending = None;
+    state.overlays.push(Overlay::CommitEditor(editor));
+    Vec::new()
+}
+
+fn current_branch(state: &mut State) -> Option<String> {
+    let branch = state
+        .status
+        .status
+        .as_ref()
+        .and_then(|s| s.branch.clone())
+        .filter(|b| !b.is_empty());
+    if branch.is_none() {
+        state.notice = Some("HEAD is not on a branch: check out a branch to push.".into());
+    }
+    branch
+}
+
+/// `P`: which branch of origin to push to.
+fn ask_push_branch(state: &mut State) -> Vec<Effect> {
+    if let Some(branch) = current_branch(state) {
+        state.overlays.push(Overlay::Input {
+            title: format!("Push {branch} to origin/… (enter: this branch name)"),
+            value: branch.clone(),
+            masked: false,
+            purpose: InputPurpose::PushBranch(branch),
+        });
+    }
+    Vec::new()
+}
+
+/// Force push asks first, saying exactly what it replaces.
+fn ask_force_push(state: &mut State) -> Vec<Effect> {
+    let Some(branch) = current_branch(state) else {
+        return Vec::new();
+    };
+    let (Some(repo), target) = (repo(state), remote_target(state)) else {
+        return Vec::new();
+    };
+    let op = RemoteOp::Push {
+        local_branch: branch.clone(),
+        remote_branch: branch.clone(),
+        set_upstream: false,
+        force_with_lease: true,
+    };
+    state.overlays.push(Overlay::Confirm {
+        title: "Force push?".into(),
+        message: format!(
+            "Replace origin/{branch} with your {branch}, only if origin/{branch} is still where your last fetch saw it (--force-with-lease). Commits others pushed since are never overwritten; commits only on origin/{branch} that you fetched are."
+        ),
+        on_yes: Box::new(Action::Spawn(Box::new(JobRequest::Remote { repo, op, target }))),
+    });
+    Vec::new()
 }
 
 /// Where the IAM git password of the open clone's remote comes from: the CodeCommit
