@@ -115,7 +115,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
     frame.render_widget(Paragraph::new(status_lines), status_area);
 
     if pane.view.is_empty() {
-        let text = if pane.loading {
+        let text = if pane.loading || pane.checking {
             ""
         } else if pane.listing.is_none() {
             " The CodeCommit repositories of this profile and region will be listed here. Press r to load them."
