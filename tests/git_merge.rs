@@ -513,3 +513,45 @@ fn merge_state_is_found_again_after_a_restart() {
     abort_merge(&repo).unwrap();
     assert_eq!(git(&repo, &["status", "--porcelain"]), "");
 }
+
+/// Resolving a conflicted file writes that file only, whatever its name: a leading `#` (which
+/// libgit2's pathspec parser drops as a comment, leaving an empty list that means "every file")
+/// or glob characters never reach the other files of the working tree.
+#[test]
+fn resolving_a_file_with_a_special_name_writes_only_that_file() {
+    let (_dir, repo) = repo();
+    for name in ["#notes.txt", "a?.txt", "ab.txt"] {
+        commit_file(&repo, name, "base\n", "add");
+    }
+    git(&repo, &["branch", "-f", "feature"]);
+    git(&repo, &["checkout", "-q", "feature"]);
+    for name in ["#notes.txt", "a?.txt", "ab.txt"] {
+        commit_file(&repo, name, "theirs\n", "theirs");
+    }
+    git(&repo, &["checkout", "-q", "main"]);
+    for name in ["#notes.txt", "a?.txt", "ab.txt"] {
+        commit_file(&repo, name, "ours\n", "ours");
+    }
+    std::fs::write(repo.join("keep.txt"), "local keep\n").unwrap();
+    assert!(matches!(
+        merge(&repo, "feature"),
+        MergeOutcome::Conflicts { .. }
+    ));
+    let before = working_files(&repo);
+
+    resolve_file(&repo, "#notes.txt", Resolution::Theirs).unwrap();
+    resolve_file(&repo, "a?.txt", Resolution::Theirs).unwrap();
+
+    let mut expected = before.clone();
+    expected.insert("#notes.txt".into(), b"theirs\n".to_vec());
+    expected.insert("a?.txt".into(), b"theirs\n".to_vec());
+    assert_eq!(working_files(&repo), expected);
+    assert_eq!(
+        conflict_files(&repo)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.path)
+            .collect::<Vec<_>>(),
+        vec!["ab.txt".to_string()]
+    );
+}

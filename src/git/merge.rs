@@ -23,6 +23,7 @@ use super::GitError;
 use super::branch::{check_clean_state, checkout_commit};
 use super::commit::{conflicted_paths, head_commit, other};
 use super::identity::{Role, identity_as};
+use super::pathspec::escape;
 use super::repo::{check_relative, open};
 use super::status::{ConflictKind, FileKind, status};
 
@@ -296,7 +297,9 @@ pub fn resolve_file(repo: &Path, path: &str, resolution: Resolution) -> Result<(
             index.add(&entry).map_err(other("cannot stage the file"))?;
             index.write().map_err(other("cannot write the index"))?;
             let mut checkout = CheckoutBuilder::new();
-            checkout.force().path(path).disable_pathspec_match(true);
+            // A glob that matches only this file (a plain `#x` would be dropped as a comment, and
+            // an empty path list checks out every file).
+            checkout.force().path(escape(path));
             repository
                 .checkout_index(Some(&mut index), Some(&mut checkout))
                 .map_err(other("cannot write the file"))?;
@@ -403,9 +406,9 @@ pub fn abort_merge(repo: &Path) -> Result<(), GitError> {
     }
     if !restore.is_empty() {
         let mut checkout = CheckoutBuilder::new();
-        checkout.force().disable_pathspec_match(true);
+        checkout.force();
         for path in &restore {
-            checkout.path(*path);
+            checkout.path(escape(path));
         }
         repository
             .checkout_head(Some(&mut checkout))

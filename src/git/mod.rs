@@ -27,6 +27,7 @@ pub mod identity;
 pub mod known_hosts;
 pub mod log;
 pub mod merge;
+pub(crate) mod pathspec;
 pub mod remote;
 pub mod repo;
 pub mod ssh_config;

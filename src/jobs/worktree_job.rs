@@ -119,7 +119,10 @@ pub(super) async fn change_index(
             IndexChange::UnstageAll => stage::unstage_all(&repo)?,
             IndexChange::StageHunk(path, hunk) => stage::stage_hunk(&repo, &path, hunk)?,
             IndexChange::UnstageHunk(path, hunk) => stage::unstage_hunk(&repo, &path, hunk)?,
-            IndexChange::Discard(path) => crate::git::discard::discard_path(&repo, &path)?,
+            // No cancel check: this job gets no JobContext from run.rs yet.
+            IndexChange::Discard(path) => {
+                crate::git::discard::discard_path(&repo, &path, &|| false)?
+            }
         }
         Ok(JobOutput::IndexChanged)
     })

@@ -434,7 +434,7 @@ fn discard_a_file_a_directory_an_untracked_file_and_a_hunk() {
     write(&repo, "staged.txt", "s staged\n");
     stage_path(dir.path(), "staged.txt").unwrap();
     write(&repo, "staged.txt", "s staged then edited\n");
-    discard_path(dir.path(), "staged.txt").unwrap();
+    discard_path(dir.path(), "staged.txt", &|| false).unwrap();
     assert_eq!(read(&repo, "staged.txt"), "s staged\n");
 
     write(&repo, "d/a.txt", "a changed\n");
@@ -443,13 +443,13 @@ fn discard_a_file_a_directory_an_untracked_file_and_a_hunk() {
     write(&repo, "d/new/deeper/more.txt", "m\n");
     write(&repo, "d/new/precious.keep", "ignored: kept\n");
     write(&repo, "loose.txt", "untracked\n");
-    discard_path(dir.path(), "d").unwrap();
+    discard_path(dir.path(), "d", &|| false).unwrap();
     assert_eq!(read(&repo, "d/a.txt"), "a\n");
     assert_eq!(read(&repo, "d/b.txt"), "b\n");
     assert!(!dir.path().join("d/new/untracked.txt").exists());
     assert!(!dir.path().join("d/new/deeper").exists());
     assert_eq!(read(&repo, "d/new/precious.keep"), "ignored: kept\n");
-    discard_path(dir.path(), "loose.txt").unwrap();
+    discard_path(dir.path(), "loose.txt", &|| false).unwrap();
     assert!(!dir.path().join("loose.txt").exists());
     assert_eq!(porcelain(dir.path()), vec!["M  staged.txt"]);
 
@@ -460,7 +460,7 @@ fn discard_a_file_a_directory_an_untracked_file_and_a_hunk() {
     expected[2] = "line 3\n".into();
     assert_eq!(read(&repo, "f.txt"), expected.concat());
     assert!(matches!(
-        discard_path(dir.path(), "nothing-here"),
+        discard_path(dir.path(), "nothing-here", &|| false),
         Err(GitError::PathNotFound(_))
     ));
 }
