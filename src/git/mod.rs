@@ -39,7 +39,7 @@ use std::path::PathBuf;
 
 pub use auth::Auth;
 pub use clone::{ClonePhase, CloneProgress, CloneRequest, clone};
-pub use commit::{CommitOutcome, CommitRequest, commit};
+pub use commit::{CommitControl, CommitOutcome, CommitRequest, commit, commit_with};
 pub use identity::{Identity, identity};
 pub use remote::{
     FetchOutcome, PullOutcome, PushRequest, TransferProgress, ahead_behind, fetch, pull, push,
@@ -153,6 +153,21 @@ pub enum GitError {
         /// Its stdout and stderr, interleaved.
         output: String,
     },
+    /// A hook ran longer than allowed: its process group was killed; nothing was committed.
+    #[error("the {hook} hook timed out after {}", duration_words(.after))]
+    HookTimedOut {
+        /// `pre-commit`, `commit-msg`, …
+        hook: String,
+        /// The limit it ran into.
+        after: std::time::Duration,
+    },
+    /// The user cancelled while a hook ran: its process group was killed; nothing was
+    /// committed. [`GitError::is_cancelled`] is true for it.
+    #[error("cancelled while the {hook} hook ran")]
+    HookCancelled {
+        /// `pre-commit`, `commit-msg`, …
+        hook: String,
+    },
     /// The index still has conflicts.
     #[error("unresolved conflicts in {}", .files.join(", "))]
     UnresolvedConflicts {
@@ -241,6 +256,18 @@ pub enum GitError {
     Other(String),
 }
 
+/// `10 s`, `10 min`, `1500 ms`: a limit as the user set it.
+fn duration_words(d: &std::time::Duration) -> String {
+    let secs = d.as_secs();
+    if d.subsec_millis() != 0 || secs == 0 {
+        format!("{} ms", d.as_millis())
+    } else if secs % 60 == 0 {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{secs} s")
+    }
+}
+
 fn short(id: &Option<String>) -> String {
     match id {
         Some(id) => id.chars().take(8).collect(),
@@ -249,6 +276,12 @@ fn short(id: &Option<String>) -> String {
 }
 
 impl GitError {
+    /// The operation stopped because the user cancelled it (before its point of no return):
+    /// [`GitError::Cancelled`] or [`GitError::HookCancelled`]. Nothing was changed by it.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, GitError::Cancelled | GitError::HookCancelled { .. })
+    }
+
     /// What the user can do about the error, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {
@@ -285,6 +318,13 @@ impl GitError {
                 Some("stage changes first (or allow an empty commit)".to_string())
             }
             GitError::NothingToAmend => Some("make a first commit instead".to_string()),
+            GitError::HookTimedOut { hook, .. } => Some(match hook.as_str() {
+                "pre-commit" | "commit-msg" => format!(
+                    "run the {hook} hook by hand to see where it hangs, or skip hooks (--no-verify)"
+                ),
+                _ => format!("run the {hook} hook by hand to see where it hangs"),
+            }),
+            GitError::HookCancelled { .. } => None,
             GitError::HookFailed { .. } => {
                 Some("fix what the hook reports, or skip hooks (--no-verify)".to_string())
             }

@@ -139,9 +139,17 @@ pub(super) async fn commit(
     context.progress("waiting for other work on this clone", 0, None);
     let _guard = lock.lock().await;
     context.progress("running hooks and committing", 0, None);
+    let context = context.clone();
     blocking(move || {
-        Ok(JobOutput::Committed(crate::git::commit::commit(
-            &repo, &request,
+        let is_cancelled = || context.is_cancelled();
+        let on_point_of_no_return = || context.progress("finishing…", 0, None);
+        let control = crate::git::CommitControl {
+            is_cancelled: &is_cancelled,
+            on_point_of_no_return: &on_point_of_no_return,
+            ..crate::git::CommitControl::default()
+        };
+        Ok(JobOutput::Committed(crate::git::commit_with(
+            &repo, &request, &control,
         )?))
     })
     .await
