@@ -38,7 +38,10 @@ pub mod status;
 use std::path::PathBuf;
 
 pub use auth::Auth;
-pub use clone::{ClonePhase, CloneProgress, CloneRequest, clone};
+pub use clone::{
+    CloneOutcome, ClonePhase, CloneProgress, CloneRequest, checkout_remote_branch, clone,
+    clone_with,
+};
 pub use commit::{CommitControl, CommitOutcome, CommitRequest, commit, commit_with};
 pub use identity::{Identity, identity};
 pub use remote::{

@@ -10,7 +10,7 @@ use crate::aws::git_password::region_from_host;
 use crate::config::CloneProtocol;
 use crate::git::GitError;
 use crate::git::auth::Auth;
-use crate::git::clone::{ClonePhase, CloneProgress, CloneRequest};
+use crate::git::clone::{CloneOutcome, ClonePhase, CloneProgress, CloneRequest};
 
 /// Progress reports are sent at most this often (the UI redraws at most every 16 ms anyway).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
@@ -52,7 +52,7 @@ pub(super) async fn run(
             }
             true
         };
-        crate::git::clone::clone(&request, &mut on_progress)
+        crate::git::clone::clone_with(&request, None, &mut on_progress)
     })
     .await
     .map_err(|e| JobFailure {
@@ -60,7 +60,14 @@ pub(super) async fn run(
         hint: None,
     })?;
     match outcome {
-        Ok(()) => Ok(JobOutput::Cloned {
+        Ok(CloneOutcome::ChooseBranch { branches }) => {
+            check_out_default(&job, &branches, context, services).await;
+            Ok(JobOutput::Cloned {
+                repository: job.repository,
+                path: job.path,
+            })
+        }
+        Ok(_) => Ok(JobOutput::Cloned {
             repository: job.repository,
             path: job.path,
         }),
@@ -90,6 +97,50 @@ pub(super) async fn run(
             hint: error.hint(),
             message: error.to_string(),
         }),
+    }
+}
+
+/// The clone's remote HEAD names no branch and it has several: CodeCommit's default branch is
+/// checked out when it is one of them (asked only now: the usual clone makes no extra call).
+/// Otherwise nothing is checked out and the log and the strip say so.
+// TODO(jobs/mod.rs): carry `CloneOutcome` in `JobOutput::Cloned` (or ask with a
+// `CloneNeed::ChooseBranch`) so the UI can offer the branches and call
+// `git::checkout_remote_branch`.
+async fn check_out_default(
+    job: &CloneJob,
+    branches: &[String],
+    context: &JobContext,
+    services: &Services,
+) {
+    context.progress("asking CodeCommit for the default branch", 0, None);
+    let client = services.clients.get(&job.target).await;
+    let default = tokio::select! {
+        repository = crate::aws::repos::get(&client, &job.target, &job.repository) => {
+            repository.ok().and_then(|r| r.default_branch)
+        }
+        () = context.token().cancelled() => None,
+    };
+    let Some(branch) = default.filter(|d| branches.contains(d)) else {
+        tracing::warn!(?branches, path = %job.path.display(), "cloned with nothing checked out");
+        context.progress(
+            format!(
+                "nothing checked out: the remote's HEAD names no branch; pick one of {}",
+                branches.join(", ")
+            ),
+            0,
+            None,
+        );
+        return;
+    };
+    let path = job.path.clone();
+    let checkout = tokio::task::spawn_blocking(move || {
+        crate::git::clone::checkout_remote_branch(&path, &branch)
+    })
+    .await;
+    match checkout {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(%error, "cannot check out the default branch"),
+        Err(error) => tracing::warn!(%error, "the checkout of the default branch stopped"),
     }
 }
 
