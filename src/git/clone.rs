@@ -406,7 +406,7 @@ fn track_and_check_out(
 /// [`GitError::UncommittedChanges`], [`GitError::BranchExists`] (a local branch of that name
 /// tracks something else).
 pub fn checkout_remote_branch(repo: &Path, branch: &str) -> Result<(), GitError> {
-    crate::git::branch::switch_branch(repo, &format!("origin/{branch}"))
+    crate::git::branch::switch_branch(repo, &format!("origin/{branch}"), &|| false)
 }
 
 /// HTTPS methods need an HTTP(S) URL, SSH keys an SSH URL: say so before connecting.

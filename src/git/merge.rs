@@ -98,11 +98,24 @@ pub struct MergeInfo {
 /// Errors (nothing changed): [`GitError::MergeInProgress`], [`GitError::NoBranch`] (detached
 /// HEAD), [`GitError::NoHead`], [`GitError::BranchNotFound`], [`GitError::MissingIdentity`],
 /// [`GitError::UncommittedChanges`] with the staged files, or the files in the way.
+///
+/// Cancel: `is_cancelled` is asked once, after the analysis (for a merge commit: the merge
+/// computed in memory and checked against the working tree, the long part) and just before the
+/// first write ([`GitError::Cancelled`], nothing changed). From there the fast-forward or the
+/// merge runs to its end: a merge is never left half done by a cancel.
 pub fn merge_branch(
     repo: &Path,
     branch: &str,
     options: MergeOptions,
+    is_cancelled: &dyn Fn() -> bool,
 ) -> Result<MergeOutcome, GitError> {
+    let cancelled = || {
+        if is_cancelled() {
+            Err(GitError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
     let repository = open(repo)?;
     check_clean_state(&repository)?;
     let head_ref = current_branch_ref(&repository)?;
@@ -130,6 +143,7 @@ pub fn merge_branch(
         return Ok(MergeOutcome::UpToDate);
     }
     if analysis.is_fast_forward() && !options.no_ff {
+        cancelled()?;
         checkout_commit(&repository, &theirs, false)?;
         repository
             .find_reference(&head_ref)
@@ -178,6 +192,7 @@ pub fn merge_branch(
         return Err(GitError::UncommittedChanges { files: in_the_way });
     }
     drop(merged);
+    cancelled()?;
 
     let blocked = RefCell::new(Vec::new());
     let result = {

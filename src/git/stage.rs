@@ -132,15 +132,36 @@ fn update_all_under(index: &mut Index, path: &str) -> Result<(), GitError> {
     index.update_all([prefix], Some(&mut filter)).map_err(other)
 }
 
-/// Stages every change of the working tree (`git add -A`).
+/// Stages every change of the working tree (`git add -A`). Not cancellable: see
+/// [`stage_all_cancellable`].
 pub fn stage_all(repo: &Path) -> Result<(), GitError> {
+    stage_all_cancellable(repo, &|| false)
+}
+
+/// [`stage_all`], stoppable all along: `is_cancelled` is polled for every file libgit2 is about
+/// to add or update. The changes are made in memory and written once at the end, so a cancel
+/// ([`GitError::Cancelled`]) leaves the index on disk as it was.
+pub fn stage_all_cancellable(repo: &Path, is_cancelled: &dyn Fn() -> bool) -> Result<(), GitError> {
     let repo = open(repo)?;
     let mut index = repo.index().map_err(other)?;
-    index
-        .add_all(["*"], IndexAddOption::DEFAULT, None)
-        .map_err(other)?;
-    index.update_all(["*"], None).map_err(other)?;
-    index.write().map_err(other)
+    let stopped = std::cell::Cell::new(false);
+    // A negative answer makes libgit2 stop with an error.
+    let mut ask = |_: &Path, _: &[u8]| {
+        if is_cancelled() {
+            stopped.set(true);
+            -1
+        } else {
+            0
+        }
+    };
+    let added = index.add_all(["*"], IndexAddOption::DEFAULT, Some(&mut ask));
+    let updated = added.and_then(|()| index.update_all(["*"], Some(&mut ask)));
+    match updated {
+        Err(_) if stopped.get() => Err(GitError::Cancelled),
+        Err(e) => Err(other(e)),
+        Ok(()) if is_cancelled() => Err(GitError::Cancelled),
+        Ok(()) => index.write().map_err(other),
+    }
 }
 
 /// Unstages everything: the index becomes HEAD again (empty on an unborn branch); the working

@@ -65,7 +65,9 @@ pub(super) async fn local(
 ) -> Result<JobOutput, JobFailure> {
     let lock = services.repo_lock(&repo);
     let _guard = lock.lock().await;
-    let outcome = blocking(move || run_local(&repo, op)).await;
+    // TODO(run.rs): pass the JobContext here; until then these operations are not cancelled
+    // once started (each git function says where it could be).
+    let outcome = blocking(move || run_local(&repo, op, &|| false)).await;
     match outcome {
         Ok(output) => Ok(output),
         Err(error) => Err(error.into()),
@@ -79,21 +81,25 @@ fn done(message: impl Into<String>) -> JobOutput {
     }
 }
 
-fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<JobOutput, GitError> {
+fn run_local(
+    repo: &std::path::Path,
+    op: BranchOp,
+    is_cancelled: &dyn Fn() -> bool,
+) -> Result<JobOutput, GitError> {
     match op {
         BranchOp::Create {
             name,
             start,
             checkout,
         } => {
-            branch::create_branch(repo, &name, &start, checkout)?;
+            branch::create_branch(repo, &name, &start, checkout, is_cancelled)?;
             Ok(done(if checkout {
                 format!("Created and switched to {name}")
             } else {
                 format!("Created {name}")
             }))
         }
-        BranchOp::Switch(name) => match branch::switch_branch(repo, &name) {
+        BranchOp::Switch(name) => match branch::switch_branch(repo, &name, is_cancelled) {
             Ok(()) => Ok(done(format!("Switched to {name}"))),
             Err(GitError::UncommittedChanges { files }) => {
                 Ok(JobOutput::BranchNeeds(BranchNeed::StashFirst {
@@ -104,12 +110,16 @@ fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<JobOutput, GitError
             Err(other) => Err(other),
         },
         BranchOp::StashAndSwitch(name) => {
+            // One step for the user: cancellable before the stash only, never between the two.
+            if is_cancelled() {
+                return Err(GitError::Cancelled);
+            }
             stash::stash_save(
                 repo,
                 Some(&format!("cctui: before switching to {name}")),
                 true,
             )?;
-            branch::switch_branch(repo, &name)?;
+            branch::switch_branch(repo, &name, &|| false)?;
             Ok(done(format!(
                 "Stashed your changes and switched to {name}; pop the stash from the branches pane"
             )))
@@ -126,7 +136,7 @@ fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<JobOutput, GitError
             Ok(done(format!("Renamed {old} to {new}")))
         }
         BranchOp::Merge(name) => Ok(
-            match merge::merge_branch(repo, &name, MergeOptions::default())? {
+            match merge::merge_branch(repo, &name, MergeOptions::default(), is_cancelled)? {
                 MergeOutcome::UpToDate => done(format!("Already up to date with {name}")),
                 MergeOutcome::FastForward { to } => done(format!(
                     "Fast-forwarded to {name} ({})",
@@ -158,7 +168,7 @@ fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<JobOutput, GitError
             Ok(done("Stashed the local changes (untracked files included)"))
         }
         BranchOp::StashPop(index) => {
-            stash::stash_pop(repo, index)?;
+            stash::stash_pop(repo, index, is_cancelled)?;
             Ok(done(format!("Applied and dropped stash@{{{index}}}")))
         }
         BranchOp::StashDrop(index) => {

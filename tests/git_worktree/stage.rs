@@ -489,3 +489,43 @@ fn hunks_stage_the_normalised_content_with_autocrlf() {
     assert!(matches!(r, Err(GitError::StaleHunk { .. })), "{r:?}");
     assert_eq!(read(&repo, "f.txt"), edited.replace('\n', "\r\n"));
 }
+
+#[test]
+fn a_cancelled_stage_all_or_discard_leaves_the_index_and_the_files_as_they_were() {
+    let (dir, repo) = repo_init();
+    for i in 0..50 {
+        write(&repo, &format!("f{i:02}.txt"), "base\n");
+    }
+    git(dir.path(), &["add", "-A"]);
+    commit_index(&repo, "first");
+    for i in 0..50 {
+        write(&repo, &format!("f{i:02}.txt"), "changed\n");
+        write(&repo, &format!("new{i:02}.txt"), "new\n");
+    }
+    let index_file = || std::fs::read(dir.path().join(".git/index")).unwrap();
+    let before = (porcelain(dir.path()), index_file());
+
+    // Cancelled at once, and half way through the files: the index on disk is untouched.
+    for asks_before_cancel in [0, 60] {
+        let asked = std::cell::Cell::new(0);
+        let cancel = || {
+            asked.set(asked.get() + 1);
+            asked.get() > asks_before_cancel
+        };
+        let result = stage_all_cancellable(dir.path(), &cancel);
+        assert!(matches!(result, Err(GitError::Cancelled)), "{result:?}");
+        assert!(
+            asked.get() > asks_before_cancel,
+            "asked {} times",
+            asked.get()
+        );
+        assert_eq!((porcelain(dir.path()), index_file()), before);
+    }
+    let error = discard_path(dir.path(), "f00.txt", &|| true).unwrap_err();
+    assert!(matches!(error, GitError::Cancelled), "{error:?}");
+    assert_eq!(read(&repo, "f00.txt"), "changed\n");
+
+    stage_all_cancellable(dir.path(), &|| false).unwrap();
+    assert_eq!(porcelain(dir.path()).len(), 100);
+    assert!(porcelain(dir.path()).iter().all(|l| !l.starts_with(' ')));
+}
