@@ -14,7 +14,7 @@ use super::stage::{Direction, apply};
 
 /// Puts `path` (file or directory) back as it is in the index; untracked files at or under
 /// `path` are deleted (ignored files are kept). Staged changes are kept. `path` is literal:
-/// `app/[id]` is that directory, never `app/i` (see [`super::pathspec`]).
+/// `app/[id]` is that directory, never `app/i` (paths are literal, DESIGN.md).
 ///
 /// Cancel: `is_cancelled` is asked once, after the (possibly long) walk that finds what to
 /// discard and before anything is touched ([`GitError::Cancelled`], nothing changed); once

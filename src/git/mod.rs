@@ -2,19 +2,29 @@
 //! `asyncgit/src/sync`: small functions that open what they need, block, and return
 //! `Result<T, GitError>`. Jobs wrap them in `spawn_blocking`; nothing here knows the UI.
 //!
-//! - [`clone`](mod@clone): clone with progress, cancellation and cleanup of the partial directory;
+//! - [`clone`](mod@clone): clone with progress, cancellation and cleanup of the partial directory,
+//!   and a remote HEAD that names no existing branch settled ([`CloneOutcome`]);
 //! - [`auth`]: the credential methods and the bounded credential callback;
 //! - [`ssh_config`]: the CodeCommit `Host` block of `~/.ssh/config`, default identity files;
 //! - [`known_hosts`]: SSH host key checking against a `known_hosts` file (SHA256 fingerprints);
-//! - [`commit`]: commit the index (message checks, hooks, amend, merge commits);
-//! - [`hooks`]: the client-side hooks as git runs them;
+//! - [`commit`]: commit the index (message checks, hooks, amend, merge commits), cancellable up
+//!   to its point of no return ([`commit_with`]);
+//! - [`hooks`]: the client-side hooks as git runs them, each in its own process group, under a
+//!   timeout and the caller's cancel check;
 //! - [`identity`]: `user.name` / `user.email` from the configuration;
 //! - [`remote`]: push (with upstream and force-with-lease), fetch (with prune), pull,
 //!   ahead/behind;
 //! - [`branch`]: local and remote-tracking branches: list, create, switch, delete, rename, name
 //!   validation (git's rules and CodeCommit's);
 //! - [`merge`]: merge a branch (fast-forward, merge commit, conflicts), resolve, abort;
-//! - [`stash`]: save, list, apply, pop, drop.
+//! - [`stash`]: save, list, apply, pop, drop;
+//! - `pathspec`: paths given to git are literal (`app/[id]`, `notes*.txt`, `#draft`), never
+//!   read as globs, negations or comments by libgit2.
+//!
+//! Cancel: a write operation that takes an `is_cancelled: &dyn Fn() -> bool` (no tokio type
+//! here) asks it only where stopping leaves nothing half done, and says where in its docs;
+//! a cancel is [`GitError::Cancelled`] or [`GitError::HookCancelled`]
+//! ([`GitError::is_cancelled`]), and nothing was changed by the call.
 
 pub mod auth;
 pub mod branch;
