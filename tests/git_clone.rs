@@ -831,3 +831,84 @@ async fn an_empty_remote_is_a_valid_empty_clone() {
     assert_eq!(git_ok(&target, &["branch", "-a"]), "");
     assert_eq!(origin_url(&target), service.clone_url("empty"));
 }
+
+/// Through the clone job, as the user clones: the remote's HEAD names no branch, it has two,
+/// and CodeCommit's default branch (asked by the job only in that case) is the one checked out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_clone_job_checks_out_codecommits_default_branch_when_the_remote_head_dangles() {
+    use cctui::aws::client::{Clients, StaticCredentials, Target};
+    use cctui::config::CloneProtocol;
+    use cctui::jobs::{CloneJob, JobEvent, JobManager, JobOutput, JobRequest, Services};
+
+    git_sandbox::sandbox_libgit2_config();
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), |_| {}).await;
+    let bare = remote_with_branches(
+        &service,
+        &dir.path().join("data"),
+        "two",
+        &["dev", "feature"],
+        "missing",
+    )
+    .await;
+    demo_client(&service)
+        .update_default_branch()
+        .repository_name("two")
+        .default_branch_name("feature")
+        .send()
+        .await
+        .unwrap();
+    // UpdateDefaultBranch points HEAD at it: dangle it again, as CodeCommit can leave it.
+    git_ok(&bare, &["symbolic-ref", "HEAD", "refs/heads/missing"]);
+
+    let target = Target {
+        profile: None,
+        region: Some(DEMO_REGION.into()),
+        endpoint: Some(service.endpoint()),
+    };
+    let services = Services {
+        clients: Clients::with_credentials(StaticCredentials {
+            access_key_id: DEMO_ACCESS_KEY_ID.into(),
+            secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
+            session_token: None,
+        }),
+        workspace_root: dir.path().join("workspace"),
+        clone_slots: Arc::new(tokio::sync::Semaphore::new(1)),
+        repo_locks: Default::default(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut manager = JobManager::new(tx, services);
+    let path = dir.path().join("workspace/two");
+    let id = manager.spawn(JobRequest::Clone(Box::new(CloneJob {
+        target: target.clone(),
+        repository: "two".into(),
+        url_http: service.clone_url("two"),
+        url_ssh: String::new(),
+        protocol: CloneProtocol::HttpsIam,
+        path: path.clone(),
+        login: None,
+        passphrase: None,
+        trusted_fingerprint: None,
+    })));
+    let end = loop {
+        let update = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if update.id == id && matches!(update.event, JobEvent::Finished(_) | JobEvent::Cancelled) {
+            break update.event;
+        }
+    };
+    assert!(
+        matches!(&end, JobEvent::Finished(Ok(JobOutput::Cloned { path: p, .. })) if *p == path),
+        "{end:?}"
+    );
+    assert_eq!(
+        checked_out(&path),
+        (
+            "feature".into(),
+            "origin/feature".into(),
+            "on feature\n".into()
+        )
+    );
+}
