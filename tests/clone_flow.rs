@@ -315,3 +315,27 @@ fn clone_by_url_accepts_the_three_forms_and_explains_bad_ones() {
     assert_eq!(job.url_http, "http://127.0.0.1:4510/v1/repos/payments");
     assert_eq!(job.path, PathBuf::from("/home/dev/codecommit/payments"));
 }
+
+#[test]
+fn a_clone_with_a_dangling_head_and_no_default_asks_which_branch_to_check_out() {
+    let mut state = loaded();
+    let output = JobOutput::Clone(CloneOutput::ChooseBranch {
+        key: RepoKey::new(None, "eu-west-1", "beta"),
+        repository: "beta".into(),
+        path: "/home/dev/codecommit/beta".into(),
+        branches: vec!["develop".into(), "release".into()],
+    });
+    drive::finish(&mut state, JobId(41), output);
+    let Some(Overlay::Picker { title, items, .. }) = state.overlays.last() else {
+        panic!("{:?}", state.overlays)
+    };
+    assert!(title.contains("beta"), "{title}");
+    assert_eq!(items.len(), 2);
+    press(&mut state, CommandId::Down);
+    let effects = press(&mut state, CommandId::Accept);
+    let requests = drive::requests(&effects);
+    assert!(
+        matches!(requests.as_slice(), [JobRequest::Branch { repo, op: cctui::jobs::BranchOp::CheckoutRemote(b) }] if b == "release" && repo == std::path::Path::new("/home/dev/codecommit/beta")),
+        "{requests:?}"
+    );
+}

@@ -164,7 +164,7 @@ fn every_git_rule_is_refused_with_its_reason_and_git_agrees() {
 fn create_lists_and_switches() {
     let (_dir, repo) = repo();
     let initial = rev(&repo, "HEAD");
-    create_branch(&repo, "feature/one", &StartPoint::Head, false).unwrap();
+    create_branch(&repo, "feature/one", &StartPoint::Head, false, &|| false).unwrap();
     assert_eq!(current_branch(&repo), "main");
     assert_eq!(rev(&repo, "refs/heads/feature/one"), initial);
 
@@ -174,6 +174,7 @@ fn create_lists_and_switches() {
         "two",
         &StartPoint::Branch("feature/one".into()),
         true,
+        &|| false,
     )
     .unwrap();
     assert_eq!(current_branch(&repo), "two");
@@ -185,6 +186,7 @@ fn create_lists_and_switches() {
         "three",
         &StartPoint::Commit(initial[..8].to_string()),
         false,
+        &|| false,
     )
     .unwrap();
     assert_eq!(rev(&repo, "refs/heads/three"), initial);
@@ -202,27 +204,33 @@ fn create_lists_and_switches() {
     assert!(!branches.iter().find(|b| b.name == "main").unwrap().head);
 
     // Switch back: the tree follows.
-    switch_branch(&repo, "main").unwrap();
+    switch_branch(&repo, "main", &|| false).unwrap();
     assert_eq!(current_branch(&repo), "main");
     assert_eq!(read(&repo, "a.txt"), "a\n");
     assert!(status(&repo).unwrap().is_clean());
-    switch_branch(&repo, "two").unwrap();
+    switch_branch(&repo, "two", &|| false).unwrap();
     assert_eq!(read(&repo, "a.txt"), "a on two\n");
 
     // Errors.
     assert!(matches!(
-        create_branch(&repo, "two", &StartPoint::Head, false),
+        create_branch(&repo, "two", &StartPoint::Head, false, &|| false),
         Err(GitError::BranchExists(name)) if name == "two"
     ));
     assert!(matches!(
-        create_branch(&repo, "x", &StartPoint::Branch("nope".into()), false),
+        create_branch(&repo, "x", &StartPoint::Branch("nope".into()), false, &|| false),
         Err(GitError::BranchNotFound(name)) if name == "nope"
     ));
     assert!(matches!(
-        create_branch(&repo, "x", &StartPoint::Commit("deadbeef99".into()), false),
+        create_branch(
+            &repo,
+            "x",
+            &StartPoint::Commit("deadbeef99".into()),
+            false,
+            &|| false
+        ),
         Err(GitError::RevisionNotFound(_))
     ));
-    match create_branch(&repo, "bad..name", &StartPoint::Head, false) {
+    match create_branch(&repo, "bad..name", &StartPoint::Head, false, &|| false) {
         Err(GitError::InvalidBranchName { name, reason }) => {
             assert_eq!(name, "bad..name");
             assert!(reason.contains(".."), "{reason}");
@@ -230,7 +238,7 @@ fn create_lists_and_switches() {
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        switch_branch(&repo, "nope"),
+        switch_branch(&repo, "nope", &|| false),
         Err(GitError::BranchNotFound(_))
     ));
     let (ok, _) = git_status_code(&repo, &["rev-parse", "--verify", "-q", "refs/heads/x"]);
@@ -240,10 +248,10 @@ fn create_lists_and_switches() {
 #[test]
 fn switch_with_local_changes_in_the_way_is_refused_with_the_files() {
     let (_dir, repo) = repo();
-    create_branch(&repo, "feature", &StartPoint::Head, true).unwrap();
+    create_branch(&repo, "feature", &StartPoint::Head, true, &|| false).unwrap();
     commit_file(&repo, "a.txt", "a on feature\n", "change a");
     commit_file(&repo, "new.txt", "new on feature\n", "add new");
-    switch_branch(&repo, "main").unwrap();
+    switch_branch(&repo, "main", &|| false).unwrap();
     let head = rev(&repo, "HEAD");
 
     // Unstaged change to a file that differs, a staged change to a file that does not, an
@@ -253,7 +261,7 @@ fn switch_with_local_changes_in_the_way_is_refused_with_the_files() {
     git(&repo, &["add", "b.txt"]);
     std::fs::write(repo.join("new.txt"), "untracked\n").unwrap();
 
-    match switch_branch(&repo, "feature") {
+    match switch_branch(&repo, "feature", &|| false) {
         Err(GitError::UncommittedChanges { files }) => assert_eq!(files, ["a.txt", "new.txt"]),
         other => panic!("{other:?}"),
     }
@@ -266,7 +274,7 @@ fn switch_with_local_changes_in_the_way_is_refused_with_the_files() {
     // With only the change that does not collide, the switch carries it over (as git does).
     git(&repo, &["checkout", "--", "a.txt"]);
     std::fs::remove_file(repo.join("new.txt")).unwrap();
-    switch_branch(&repo, "feature").unwrap();
+    switch_branch(&repo, "feature", &|| false).unwrap();
     assert_eq!(current_branch(&repo), "feature");
     assert_eq!(read(&repo, "a.txt"), "a on feature\n");
     assert_eq!(read(&repo, "b.txt"), "staged edit\n");
@@ -292,7 +300,7 @@ fn switching_to_a_remote_only_branch_creates_a_tracking_branch() {
     assert_eq!(remotes[1].last_commit.id, rev(&clone, "origin/topic"));
 
     // "topic" exists only as origin/topic.
-    switch_branch(&clone, "topic").unwrap();
+    switch_branch(&clone, "topic", &|| false).unwrap();
     assert_eq!(current_branch(&clone), "topic");
     assert_eq!(rev(&clone, "HEAD"), rev(&clone, "origin/topic"));
     assert_eq!(
@@ -313,13 +321,13 @@ fn switching_to_a_remote_only_branch_creates_a_tracking_branch() {
     assert!(!topic.upstream_gone);
 
     // "origin/topic" when a local topic tracks it: switches to that branch.
-    switch_branch(&clone, "main").unwrap();
-    switch_branch(&clone, "origin/topic").unwrap();
+    switch_branch(&clone, "main", &|| false).unwrap();
+    switch_branch(&clone, "origin/topic", &|| false).unwrap();
     assert_eq!(current_branch(&clone), "topic");
 
     // "origin/main" style in a fresh branch name: delete local main first.
     git(&clone, &["branch", "-q", "-D", "main"]);
-    switch_branch(&clone, "origin/main").unwrap();
+    switch_branch(&clone, "origin/main", &|| false).unwrap();
     assert_eq!(current_branch(&clone), "main");
     assert_eq!(
         git(&clone, &["rev-parse", "--abbrev-ref", "main@{upstream}"]).trim(),
@@ -330,8 +338,8 @@ fn switching_to_a_remote_only_branch_creates_a_tracking_branch() {
 #[test]
 fn delete_refuses_unmerged_and_the_current_branch_then_forces() {
     let (_dir, repo) = repo();
-    create_branch(&repo, "merged", &StartPoint::Head, false).unwrap();
-    create_branch(&repo, "unmerged", &StartPoint::Head, true).unwrap();
+    create_branch(&repo, "merged", &StartPoint::Head, false, &|| false).unwrap();
+    create_branch(&repo, "unmerged", &StartPoint::Head, true, &|| false).unwrap();
     git(
         &repo,
         &["config", "branch.unmerged.description", "work in progress"],
@@ -342,7 +350,7 @@ fn delete_refuses_unmerged_and_the_current_branch_then_forces() {
         delete_branch(&repo, "unmerged", false),
         Err(GitError::CurrentBranch(name)) if name == "unmerged"
     ));
-    switch_branch(&repo, "main").unwrap();
+    switch_branch(&repo, "main", &|| false).unwrap();
     assert!(matches!(
         delete_branch(&repo, "unmerged", false),
         Err(GitError::BranchNotMerged { branch }) if branch == "unmerged"
@@ -368,8 +376,8 @@ fn delete_refuses_unmerged_and_the_current_branch_then_forces() {
 #[test]
 fn delete_accepts_a_branch_merged_into_its_upstream_but_not_into_head() {
     let (_dir, _bare, clone) = remote_and_clone();
-    switch_branch(&clone, "topic").unwrap();
-    switch_branch(&clone, "main").unwrap();
+    switch_branch(&clone, "topic", &|| false).unwrap();
+    switch_branch(&clone, "main", &|| false).unwrap();
     // topic's tip is on origin/topic, not on main.
     delete_branch(&clone, "topic", false).unwrap();
     let (ok, _) = git_status_code(&clone, &["rev-parse", "--verify", "-q", "refs/heads/topic"]);
@@ -379,7 +387,7 @@ fn delete_accepts_a_branch_merged_into_its_upstream_but_not_into_head() {
 #[test]
 fn rename_keeps_the_upstream_and_follows_head() {
     let (_dir, _bare, clone) = remote_and_clone();
-    switch_branch(&clone, "topic").unwrap();
+    switch_branch(&clone, "topic", &|| false).unwrap();
     rename_branch(&clone, "topic", "topic-renamed").unwrap();
     assert_eq!(current_branch(&clone), "topic-renamed");
     assert_eq!(
@@ -415,7 +423,7 @@ fn rename_keeps_the_upstream_and_follows_head() {
 #[test]
 fn an_upstream_whose_remote_branch_is_gone_is_flagged() {
     let (_dir, bare, clone) = remote_and_clone();
-    switch_branch(&clone, "topic").unwrap();
+    switch_branch(&clone, "topic", &|| false).unwrap();
     git(&bare, &["branch", "-q", "-D", "topic"]);
     git(&clone, &["fetch", "-q", "--prune"]);
     let topic = local_branches(&clone)
@@ -426,4 +434,76 @@ fn an_upstream_whose_remote_branch_is_gone_is_flagged() {
     assert_eq!(topic.upstream.as_deref(), Some("origin/topic"));
     assert!(topic.upstream_gone);
     assert_eq!((topic.ahead, topic.behind), (0, 0));
+}
+
+/// A cancel check that answers "no" `n` times, then "yes": where in the operation it is asked.
+fn cancel_after(n: usize) -> impl Fn() -> bool {
+    let asked = std::cell::Cell::new(0);
+    move || {
+        asked.set(asked.get() + 1);
+        asked.get() > n
+    }
+}
+
+/// HEAD's branch and commit, the branches, and the working tree: what a cancel must not change.
+fn state(dir: &Path) -> (String, String, String, String) {
+    (
+        current_branch(dir),
+        rev(dir, "HEAD"),
+        git(dir, &["branch", "-a", "--format=%(refname) %(objectname)"]),
+        git(dir, &["status", "--porcelain", "--untracked-files=all"]),
+    )
+}
+
+#[test]
+fn a_cancelled_switch_or_create_changes_nothing() {
+    let (_dir, repo) = repo();
+    create_branch(&repo, "feature", &StartPoint::Head, false, &|| false).unwrap();
+    switch_branch(&repo, "feature", &|| false).unwrap();
+    commit_file(&repo, "a.txt", "a on feature\n", "feature work");
+    switch_branch(&repo, "main", &|| false).unwrap();
+    std::fs::write(repo.join("b.txt"), "local change\n").unwrap();
+    let before = state(&repo);
+
+    let error = switch_branch(&repo, "feature", &|| true).unwrap_err();
+    assert!(matches!(error, GitError::Cancelled), "{error:?}");
+    assert_eq!(state(&repo), before);
+    assert_eq!(read(&repo, "a.txt"), "a\n");
+
+    // Cancelled before the branch is made, and cancelled in the switch after it was made:
+    // either way no new branch is left behind.
+    for asks_before_cancel in [0, 1] {
+        let error = create_branch(
+            &repo,
+            "new",
+            &StartPoint::Branch("feature".into()),
+            true,
+            &cancel_after(asks_before_cancel),
+        )
+        .unwrap_err();
+        assert!(matches!(error, GitError::Cancelled), "{error:?}");
+        assert_eq!(state(&repo), before, "after {asks_before_cancel} asks");
+    }
+    // Not cancelled: the same calls work.
+    create_branch(
+        &repo,
+        "new",
+        &StartPoint::Branch("feature".into()),
+        true,
+        &|| false,
+    )
+    .unwrap();
+    assert_eq!(current_branch(&repo), "new");
+    assert_eq!(read(&repo, "a.txt"), "a on feature\n");
+    assert_eq!(read(&repo, "b.txt"), "local change\n");
+}
+
+#[test]
+fn a_cancelled_switch_to_a_remote_branch_creates_no_tracking_branch() {
+    let (_dir, _bare, clone) = remote_and_clone();
+    let before = state(&clone);
+    let error = switch_branch(&clone, "origin/topic", &|| true).unwrap_err();
+    assert!(matches!(error, GitError::Cancelled), "{error:?}");
+    assert_eq!(state(&clone), before);
+    assert!(!clone.join("t.txt").exists());
 }

@@ -605,3 +605,314 @@ async fn a_method_that_does_not_fit_the_url_is_refused_before_connecting() {
     );
     assert!(!target.exists());
 }
+
+// ---- a remote whose HEAD names no existing branch ------------------------------------------
+
+/// Creates `name` on the service with one commit per branch of `branches` (each branch's
+/// `file.txt` says which branch it is), pushed by the git CLI, then points the bare
+/// repository's HEAD at `head` (which need not exist). Returns the bare repository's path.
+async fn remote_with_branches(
+    service: &RunningService,
+    data_dir: &std::path::Path,
+    name: &str,
+    branches: &[&str],
+    head: &str,
+) -> std::path::PathBuf {
+    let created = demo_client(service)
+        .create_repository()
+        .repository_name(name)
+        .send()
+        .await
+        .unwrap();
+    let id = created
+        .repository_metadata()
+        .unwrap()
+        .repository_id()
+        .unwrap()
+        .to_string();
+    let bare = data_dir.join("repos").join(format!("{id}.git"));
+    let work = tempfile::tempdir().unwrap();
+    if let Some(first) = branches.first() {
+        work_tree(work.path(), first, 1);
+    }
+    for branch in branches {
+        if !git(work.path(), &["rev-parse", "--verify", "-q", branch])
+            .status
+            .success()
+        {
+            git_ok(work.path(), &["checkout", "-q", "-b", branch]);
+        }
+        git_ok(work.path(), &["checkout", "-q", branch]);
+        std::fs::write(work.path().join("file.txt"), format!("on {branch}\n")).unwrap();
+        git_ok(work.path(), &["commit", "-q", "-am", branch]);
+        git_ok(
+            work.path(),
+            &["push", "-q", &git_url(service, name), branch],
+        );
+    }
+    git_ok(
+        &bare,
+        &["symbolic-ref", "HEAD", &format!("refs/heads/{head}")],
+    );
+    bare
+}
+
+async fn clone_preferring(
+    service: &RunningService,
+    name: &str,
+    target: &std::path::Path,
+    preferred: Option<&str>,
+) -> Result<cctui::git::CloneOutcome, GitError> {
+    let request = CloneRequest {
+        url: service.clone_url(name),
+        target: target.to_path_buf(),
+        auth: demo_iam(),
+    };
+    let preferred = preferred.map(str::to_string);
+    tokio::task::spawn_blocking(move || {
+        cctui::git::clone_with(&request, preferred.as_deref(), &mut |_| true)
+    })
+    .await
+    .unwrap()
+}
+
+/// The branch HEAD is on, its upstream, and the checked-out file.
+fn checked_out(target: &std::path::Path) -> (String, String, String) {
+    (
+        git_ok(target, &["symbolic-ref", "--short", "HEAD"]),
+        git_ok(target, &["rev-parse", "--abbrev-ref", "@{upstream}"]),
+        std::fs::read_to_string(target.join("file.txt")).unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dangling_remote_head_with_one_branch_checks_out_that_branch() {
+    git_sandbox::sandbox_libgit2_config();
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), |_| {}).await;
+    remote_with_branches(
+        &service,
+        &dir.path().join("data"),
+        "one",
+        &["dev"],
+        "missing",
+    )
+    .await;
+
+    let target = dir.path().join("one");
+    let outcome = clone_preferring(&service, "one", &target, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        cctui::git::CloneOutcome::CheckedOutInstead {
+            branch: "dev".into()
+        }
+    );
+    assert_eq!(
+        checked_out(&target),
+        ("dev".into(), "origin/dev".into(), "on dev\n".into())
+    );
+    assert_eq!(git_ok(&target, &["status", "--porcelain"]), "");
+
+    // The plain `clone` does the same.
+    let again = dir.path().join("again");
+    let request = CloneRequest {
+        url: service.clone_url("one"),
+        target: again.clone(),
+        auth: demo_iam(),
+    };
+    let (result, _) = clone_blocking(request, |_| false).await;
+    result.unwrap();
+    assert_eq!(checked_out(&again).0, "dev");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dangling_remote_head_with_several_branches_checks_out_the_preferred_one() {
+    git_sandbox::sandbox_libgit2_config();
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), |_| {}).await;
+    let data = dir.path().join("data");
+    remote_with_branches(&service, &data, "two", &["dev", "feature"], "missing").await;
+
+    let target = dir.path().join("two");
+    let outcome = clone_preferring(&service, "two", &target, Some("feature"))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        cctui::git::CloneOutcome::CheckedOutInstead {
+            branch: "feature".into()
+        }
+    );
+    assert_eq!(
+        checked_out(&target),
+        (
+            "feature".into(),
+            "origin/feature".into(),
+            "on feature\n".into()
+        )
+    );
+
+    // A remote whose HEAD is fine keeps it: the preference only applies to a dangling HEAD.
+    remote_with_branches(&service, &data, "fine", &["dev", "feature"], "dev").await;
+    let fine = dir.path().join("fine");
+    let outcome = clone_preferring(&service, "fine", &fine, Some("feature"))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        cctui::git::CloneOutcome::CheckedOut {
+            branch: "dev".into()
+        }
+    );
+    assert_eq!(checked_out(&fine).0, "dev");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dangling_remote_head_with_several_branches_and_no_preference_lists_them() {
+    git_sandbox::sandbox_libgit2_config();
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), |_| {}).await;
+    let data = dir.path().join("data");
+    remote_with_branches(&service, &data, "two", &["dev", "feature"], "missing").await;
+
+    for preferred in [None, Some("gone")] {
+        let target = dir.path().join(format!("two-{preferred:?}"));
+        let outcome = clone_preferring(&service, "two", &target, preferred)
+            .await
+            .unwrap();
+        assert_eq!(
+            outcome,
+            cctui::git::CloneOutcome::ChooseBranch {
+                branches: vec!["dev".into(), "feature".into()]
+            },
+            "{preferred:?}"
+        );
+        // A valid clone with nothing checked out: HEAD unborn, no files, both branches there.
+        assert_eq!(try_rev(&target, "HEAD"), None);
+        assert!(!target.join("file.txt").exists());
+        assert_eq!(
+            git_ok(&target, &["branch", "-r", "--format=%(refname:short)"]),
+            "origin/dev\norigin/feature"
+        );
+
+        // Then the user picks one.
+        cctui::git::checkout_remote_branch(&target, "feature").unwrap();
+        assert_eq!(
+            checked_out(&target),
+            (
+                "feature".into(),
+                "origin/feature".into(),
+                "on feature\n".into()
+            )
+        );
+        assert_eq!(git_ok(&target, &["status", "--porcelain"]), "");
+        assert!(matches!(
+            cctui::git::checkout_remote_branch(&target, "nope"),
+            Err(GitError::BranchNotFound(_))
+        ));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_empty_remote_is_a_valid_empty_clone() {
+    git_sandbox::sandbox_libgit2_config();
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), |_| {}).await;
+    remote_with_branches(&service, &dir.path().join("data"), "empty", &[], "master").await;
+
+    let target = dir.path().join("empty");
+    let outcome = clone_preferring(&service, "empty", &target, Some("main"))
+        .await
+        .unwrap();
+    assert_eq!(outcome, cctui::git::CloneOutcome::Empty);
+    assert_eq!(try_rev(&target, "HEAD"), None);
+    assert_eq!(git_ok(&target, &["branch", "-a"]), "");
+    assert_eq!(origin_url(&target), service.clone_url("empty"));
+}
+
+/// Through the clone job, as the user clones: the remote's HEAD names no branch, it has two,
+/// and CodeCommit's default branch (asked by the job only in that case) is the one checked out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_clone_job_checks_out_codecommits_default_branch_when_the_remote_head_dangles() {
+    use cctui::aws::client::{Clients, StaticCredentials, Target};
+    use cctui::config::CloneProtocol;
+    use cctui::jobs::{CloneJob, JobEvent, JobManager, JobOutput, JobRequest, Services};
+
+    git_sandbox::sandbox_libgit2_config();
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), |_| {}).await;
+    let bare = remote_with_branches(
+        &service,
+        &dir.path().join("data"),
+        "two",
+        &["dev", "feature"],
+        "missing",
+    )
+    .await;
+    demo_client(&service)
+        .update_default_branch()
+        .repository_name("two")
+        .default_branch_name("feature")
+        .send()
+        .await
+        .unwrap();
+    // UpdateDefaultBranch points HEAD at it: dangle it again, as CodeCommit can leave it.
+    git_ok(&bare, &["symbolic-ref", "HEAD", "refs/heads/missing"]);
+
+    let target = Target {
+        profile: None,
+        region: Some(DEMO_REGION.into()),
+        endpoint: Some(service.endpoint()),
+    };
+    let services = Services {
+        clients: Clients::with_credentials(StaticCredentials {
+            access_key_id: DEMO_ACCESS_KEY_ID.into(),
+            secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
+            session_token: None,
+        }),
+        workspace_root: dir.path().join("workspace"),
+        clone_slots: Arc::new(tokio::sync::Semaphore::new(1)),
+        repo_locks: Default::default(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut manager = JobManager::new(tx, services);
+    let path = dir.path().join("workspace/two");
+    let id = cctui::jobs::JobId(1);
+    manager.spawn(
+        id,
+        JobRequest::Clone(Box::new(CloneJob {
+            target: target.clone(),
+            repository: "two".into(),
+            url_http: service.clone_url("two"),
+            url_ssh: String::new(),
+            protocol: CloneProtocol::HttpsIam,
+            path: path.clone(),
+            login: None,
+            passphrase: None,
+            trusted_fingerprint: None,
+        })),
+    );
+    let end = loop {
+        let update = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if update.id == id && matches!(update.event, JobEvent::Finished(_) | JobEvent::Cancelled) {
+            break update.event;
+        }
+    };
+    assert!(
+        matches!(&end, JobEvent::Finished(Ok(JobOutput::Clone(cctui::jobs::CloneOutput::Cloned { path: p, note: Some(note), .. }))) if *p == path && note.contains("default branch, feature")),
+        "{end:?}"
+    );
+    assert_eq!(
+        checked_out(&path),
+        (
+            "feature".into(),
+            "origin/feature".into(),
+            "on feature\n".into()
+        )
+    );
+}

@@ -552,9 +552,14 @@ fn hook_path_finds_only_executable_hooks() {
         cctui::git::hooks::hook_path(&repo, "pre-commit").unwrap(),
         Some(hooks_dir(&repo).join("pre-commit"))
     );
-    let run = cctui::git::hooks::run_hook(&repo, "pre-commit", &[])
-        .unwrap()
-        .unwrap();
+    let run = cctui::git::hooks::run_hook(
+        &repo,
+        "pre-commit",
+        &[],
+        &cctui::git::hooks::HookLimits::default(),
+    )
+    .unwrap()
+    .unwrap();
     assert!(run.success);
 }
 
@@ -593,4 +598,229 @@ fn post_commit_failure_does_not_undo_the_commit_and_no_verify_keeps_prepare_comm
         outcome.id,
         "post-commit ran after the commit"
     );
+}
+
+// ---- hooks under a timeout and a cancel check; the point of no return ----------------------
+
+mod stopping {
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Arc, mpsc};
+    use std::time::{Duration, Instant};
+
+    use cctui::git::{CommitControl, CommitOutcome, GitError, commit_with};
+
+    use super::*;
+
+    /// Generous: the machine may be busy; the real waits end on the event.
+    const PATIENCE: Duration = Duration::from_secs(30);
+
+    /// Waits for `what` to hold, polling, up to [`PATIENCE`].
+    fn wait_for(what: &str, mut holds: impl FnMut() -> bool) {
+        let deadline = Instant::now() + PATIENCE;
+        while !holds() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The process exists and is not a zombie (a killed child of a killed parent may stay a
+    /// zombie until init reaps it; it runs nothing).
+    fn alive(pid: u32) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Ok(stat) => {
+                let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+                !state.starts_with('Z') && !state.starts_with('X')
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn read_pid(file: &Path) -> Option<u32> {
+        std::fs::read_to_string(file).ok()?.trim().parse().ok()
+    }
+
+    /// A hook `name` that writes its PID and the PID of the `sleep 60` it starts (its child),
+    /// then waits for it; with `ignore_term` it also ignores SIGTERM (so only SIGKILL stops it).
+    fn sleeping_hook(repo: &Path, name: &str, ignore_term: bool) -> (PathBuf, PathBuf) {
+        let hook_pid = repo.join(format!("{name}.pid"));
+        let sleep_pid = repo.join(format!("{name}.sleep.pid"));
+        let trap = if ignore_term { "trap '' TERM" } else { "" };
+        hook(
+            &hooks_dir(repo),
+            name,
+            &format!(
+                "{trap}\nsleep 60 &\necho $! > '{}.tmp'\nmv '{0}.tmp' '{0}'\necho $$ > '{}.tmp'\nmv '{1}.tmp' '{1}'\nwait",
+                sleep_pid.display(),
+                hook_pid.display()
+            ),
+        );
+        // Not part of any commit.
+        std::fs::write(repo.join(".git/info/exclude"), "*.pid\n*.tmp\n").unwrap();
+        (hook_pid, sleep_pid)
+    }
+
+    /// Runs `commit_with` on a thread with a cancel flag, a point-of-no-return counter and
+    /// `timeout`; returns the flag, the counter and the channel of the result.
+    fn spawn_commit(
+        repo: &Path,
+        timeout: Duration,
+    ) -> (
+        Arc<AtomicBool>,
+        Arc<AtomicUsize>,
+        mpsc::Receiver<Result<CommitOutcome, GitError>>,
+    ) {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let finishing = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = mpsc::channel();
+        let (repo, c, f) = (repo.to_path_buf(), cancel.clone(), finishing.clone());
+        std::thread::spawn(move || {
+            let is_cancelled = || c.load(Ordering::SeqCst);
+            let on_point_of_no_return = || {
+                f.fetch_add(1, Ordering::SeqCst);
+            };
+            let control = CommitControl {
+                is_cancelled: &is_cancelled,
+                on_point_of_no_return: &on_point_of_no_return,
+                hook_timeout: timeout,
+            };
+            let _ = tx.send(commit_with(&repo, &request("stopped?"), &control));
+        });
+        (cancel, finishing, rx)
+    }
+
+    /// HEAD, the staged names, and the commit count: what a stopped commit must not change.
+    fn snapshot(repo: &Path) -> (String, String, String) {
+        (
+            rev(repo, "HEAD"),
+            git_ok(repo, &["diff", "--cached", "--name-only"]),
+            git_ok(repo, &["rev-list", "--count", "--all"]),
+        )
+    }
+
+    fn assert_gone(pids: &[u32]) {
+        for &pid in pids {
+            wait_for(&format!("process {pid} to be gone"), || !alive(pid));
+        }
+    }
+
+    #[test]
+    fn cancel_while_pre_commit_runs_kills_its_process_group_and_commits_nothing() {
+        let (_dir, repo) = new_repo();
+        cli_commit(&repo, "a.txt", "a\n", "first");
+        let (hook_pid, sleep_pid) = sleeping_hook(&repo, "pre-commit", false);
+        stage(&repo, "a.txt", "staged\n");
+        let before = snapshot(&repo);
+
+        let (cancel, finishing, result) = spawn_commit(&repo, Duration::from_secs(600));
+        wait_for("the hook to start", || {
+            read_pid(&hook_pid).is_some() && read_pid(&sleep_pid).is_some()
+        });
+        let pids = [read_pid(&hook_pid).unwrap(), read_pid(&sleep_pid).unwrap()];
+        assert!(pids.iter().all(|&p| alive(p)), "the hook runs: {pids:?}");
+
+        let asked = Instant::now();
+        cancel.store(true, Ordering::SeqCst);
+        let error = result.recv_timeout(PATIENCE).unwrap().unwrap_err();
+        assert!(
+            asked.elapsed() < Duration::from_secs(5),
+            "took {:?}",
+            asked.elapsed()
+        );
+        assert!(
+            matches!(&error, GitError::HookCancelled { hook } if hook == "pre-commit"),
+            "{error:?}"
+        );
+        assert!(error.is_cancelled());
+        assert_eq!(error.to_string(), "cancelled while the pre-commit hook ran");
+        assert_eq!(finishing.load(Ordering::SeqCst), 0, "no point of no return");
+        assert_eq!(
+            snapshot(&repo),
+            before,
+            "nothing committed, index as before"
+        );
+        assert_gone(&pids);
+    }
+
+    #[test]
+    fn a_hook_over_its_timeout_is_killed_even_when_it_ignores_sigterm() {
+        for name in ["pre-commit", "prepare-commit-msg", "commit-msg"] {
+            let (_dir, repo) = new_repo();
+            cli_commit(&repo, "a.txt", "a\n", "first");
+            let (hook_pid, sleep_pid) = sleeping_hook(&repo, name, name == "pre-commit");
+            stage(&repo, "a.txt", "staged\n");
+            let before = snapshot(&repo);
+
+            let started = Instant::now();
+            let (_cancel, finishing, result) = spawn_commit(&repo, Duration::from_secs(1));
+            let error = result.recv_timeout(PATIENCE).unwrap().unwrap_err();
+            // One second of hook, at most the SIGTERM grace, and slack for a busy machine.
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{name}: took {:?}",
+                started.elapsed()
+            );
+            assert!(
+                matches!(&error, GitError::HookTimedOut { hook, after }
+                    if hook == name && *after == Duration::from_secs(1)),
+                "{error:?}"
+            );
+            assert_eq!(
+                error.to_string(),
+                format!("the {name} hook timed out after 1 s")
+            );
+            assert!(!error.is_cancelled());
+            assert!(error.hint().unwrap().contains("by hand"));
+            assert_eq!(finishing.load(Ordering::SeqCst), 0);
+            assert_eq!(snapshot(&repo), before, "{name}: nothing committed");
+            let pids = [read_pid(&hook_pid).unwrap(), read_pid(&sleep_pid).unwrap()];
+            assert_gone(&pids);
+        }
+    }
+
+    #[test]
+    fn cancelled_before_the_point_of_no_return_commits_nothing_and_after_it_completes() {
+        let (_dir, repo) = new_repo();
+        cli_commit(&repo, "a.txt", "a\n", "first");
+        // commit-msg is the last hook before the point of no return: it raises the flag.
+        let flag = repo.join("cancel-now");
+        hook(
+            &hooks_dir(&repo),
+            "commit-msg",
+            &format!("touch '{}'", flag.display()),
+        );
+        std::fs::write(repo.join(".git/info/exclude"), "cancel-now\n").unwrap();
+        stage(&repo, "a.txt", "staged\n");
+        let before = snapshot(&repo);
+        let finishing = AtomicUsize::new(0);
+        let is_cancelled = || flag.exists();
+        let on_point_of_no_return = || {
+            finishing.fetch_add(1, Ordering::SeqCst);
+        };
+        let control = CommitControl {
+            is_cancelled: &is_cancelled,
+            on_point_of_no_return: &on_point_of_no_return,
+            hook_timeout: Duration::from_secs(600),
+        };
+        let error = commit_with(&repo, &request("not yet"), &control).unwrap_err();
+        assert!(matches!(error, GitError::Cancelled), "{error:?}");
+        assert!(error.is_cancelled());
+        assert_eq!(finishing.load(Ordering::SeqCst), 0);
+        assert_eq!(snapshot(&repo), before);
+
+        // Without the cancel, the same commit lands and says "finishing" exactly once, even if
+        // the flag is raised after that (by post-commit here).
+        std::fs::remove_file(&flag).unwrap();
+        std::fs::remove_file(hooks_dir(&repo).join("commit-msg")).unwrap();
+        hook(
+            &hooks_dir(&repo),
+            "post-commit",
+            &format!("touch '{}'", flag.display()),
+        );
+        let outcome = commit_with(&repo, &request("now"), &control).unwrap();
+        assert_eq!(rev(&repo, "HEAD"), outcome.id);
+        assert_eq!(finishing.load(Ordering::SeqCst), 1);
+        assert!(flag.exists(), "post-commit ran");
+        assert_eq!(git_ok(&repo, &["diff", "--cached", "--name-only"]), "");
+    }
 }

@@ -104,15 +104,15 @@ fn conflicting(dir: &Path) {
 }
 
 fn merge(dir: &Path, branch: &str) -> MergeOutcome {
-    merge_branch(dir, branch, MergeOptions::default()).unwrap()
+    merge_branch(dir, branch, MergeOptions::default(), &|| false).unwrap()
 }
 
 #[test]
 fn fast_forward_then_up_to_date() {
     let (_dir, repo) = repo();
-    switch_branch(&repo, "feature").unwrap();
+    switch_branch(&repo, "feature", &|| false).unwrap();
     let tip = commit_file(&repo, "a.txt", "a on feature\n", "feature work");
-    switch_branch(&repo, "main").unwrap();
+    switch_branch(&repo, "main", &|| false).unwrap();
     // An unrelated unstaged change survives the fast-forward.
     std::fs::write(repo.join("keep.txt"), "local\n").unwrap();
 
@@ -132,15 +132,15 @@ fn fast_forward_then_up_to_date() {
 #[test]
 fn a_fast_forward_over_local_changes_is_refused_with_the_files() {
     let (_dir, repo) = repo();
-    switch_branch(&repo, "feature").unwrap();
+    switch_branch(&repo, "feature", &|| false).unwrap();
     commit_file(&repo, "a.txt", "a on feature\n", "feature a");
     commit_file(&repo, "b.txt", "b on feature\n", "feature b");
-    switch_branch(&repo, "main").unwrap();
+    switch_branch(&repo, "main", &|| false).unwrap();
     let head = rev(&repo, "HEAD");
     std::fs::write(repo.join("a.txt"), "local a\n").unwrap();
     std::fs::write(repo.join("b.txt"), "staged b\n").unwrap();
     git(&repo, &["add", "b.txt"]);
-    match merge_branch(&repo, "feature", MergeOptions::default()) {
+    match merge_branch(&repo, "feature", MergeOptions::default(), &|| false) {
         Err(GitError::UncommittedChanges { files }) => assert_eq!(files, ["a.txt", "b.txt"]),
         other => panic!("{other:?}"),
     }
@@ -152,7 +152,7 @@ fn a_fast_forward_over_local_changes_is_refused_with_the_files() {
     git(&repo, &["reset", "-q", "--hard"]);
     git(&repo, &["checkout", "-q", "--detach"]);
     assert!(matches!(
-        merge_branch(&repo, "feature", MergeOptions::default()),
+        merge_branch(&repo, "feature", MergeOptions::default(), &|| false),
         Err(GitError::NoBranch)
     ));
 }
@@ -160,9 +160,9 @@ fn a_fast_forward_over_local_changes_is_refused_with_the_files() {
 #[test]
 fn diverged_branches_get_a_merge_commit_and_no_ff_forces_one() {
     let (_dir, repo) = repo();
-    switch_branch(&repo, "feature").unwrap();
+    switch_branch(&repo, "feature", &|| false).unwrap();
     let theirs = commit_file(&repo, "a.txt", "a on feature\n", "feature work");
-    switch_branch(&repo, "main").unwrap();
+    switch_branch(&repo, "main", &|| false).unwrap();
     let ours = commit_file(&repo, "b.txt", "b on main\n", "main work");
 
     let MergeOutcome::Merged { commit: id } = merge(&repo, "feature") else {
@@ -185,11 +185,11 @@ fn diverged_branches_get_a_merge_commit_and_no_ff_forces_one() {
     assert!(!repo.join(".git/MERGE_HEAD").exists());
 
     // --no-ff where a fast-forward was possible.
-    create_branch(&repo, "small", &StartPoint::Head, true).unwrap();
+    create_branch(&repo, "small", &StartPoint::Head, true, &|| false).unwrap();
     let small = commit_file(&repo, "c.txt", "c on small\n", "small work");
-    switch_branch(&repo, "main").unwrap();
+    switch_branch(&repo, "main", &|| false).unwrap();
     let before = rev(&repo, "HEAD");
-    let outcome = merge_branch(&repo, "small", MergeOptions { no_ff: true }).unwrap();
+    let outcome = merge_branch(&repo, "small", MergeOptions { no_ff: true }, &|| false).unwrap();
     assert!(
         matches!(outcome, MergeOutcome::Merged { .. }),
         "{outcome:?}"
@@ -226,7 +226,7 @@ fn a_remote_tracking_branch_can_be_merged() {
     // The clone has no identity of its own (and the global config is sandboxed away): the merge
     // commit cannot be made, and nothing is touched.
     assert!(matches!(
-        merge_branch(&b, "origin/main", MergeOptions::default()),
+        merge_branch(&b, "origin/main", MergeOptions::default(), &|| false),
         Err(GitError::MissingIdentity { .. })
     ));
     assert_eq!(rev(&b, "HEAD"), ours);
@@ -254,7 +254,7 @@ fn staged_changes_and_files_in_the_way_refuse_the_merge() {
     // Anything staged refuses a real merge (as git does).
     std::fs::write(repo.join("keep.txt"), "staged\n").unwrap();
     git(&repo, &["add", "keep.txt"]);
-    match merge_branch(&repo, "feature", MergeOptions::default()) {
+    match merge_branch(&repo, "feature", MergeOptions::default(), &|| false) {
         Err(GitError::UncommittedChanges { files }) => assert_eq!(files, ["keep.txt"]),
         other => panic!("{other:?}"),
     }
@@ -266,7 +266,7 @@ fn staged_changes_and_files_in_the_way_refuse_the_merge() {
     std::fs::write(repo.join("theirs-new.txt"), "untracked\n").unwrap();
     std::fs::write(repo.join("keep.txt"), "local keep\n").unwrap();
     let before = working_files(&repo);
-    match merge_branch(&repo, "feature", MergeOptions::default()) {
+    match merge_branch(&repo, "feature", MergeOptions::default(), &|| false) {
         Err(GitError::UncommittedChanges { files }) => {
             assert_eq!(files, ["a.txt", "theirs-new.txt"]);
         }
@@ -278,7 +278,7 @@ fn staged_changes_and_files_in_the_way_refuse_the_merge() {
 
     // Unknown branch.
     assert!(matches!(
-        merge_branch(&repo, "nope", MergeOptions::default()),
+        merge_branch(&repo, "nope", MergeOptions::default(), &|| false),
         Err(GitError::BranchNotFound(_))
     ));
 }
@@ -343,11 +343,11 @@ fn conflicts_resolved_each_way_then_committed() {
         Err(GitError::UnresolvedConflicts { .. })
     ));
     assert!(matches!(
-        merge_branch(&repo, "feature", MergeOptions::default()),
+        merge_branch(&repo, "feature", MergeOptions::default(), &|| false),
         Err(GitError::MergeInProgress)
     ));
     assert!(matches!(
-        switch_branch(&repo, "feature"),
+        switch_branch(&repo, "feature", &|| false),
         Err(GitError::MergeInProgress)
     ));
 
@@ -512,4 +512,82 @@ fn merge_state_is_found_again_after_a_restart() {
     assert_eq!(conflict_files(&repo).unwrap().len(), 5);
     abort_merge(&repo).unwrap();
     assert_eq!(git(&repo, &["status", "--porcelain"]), "");
+}
+
+/// Resolving a conflicted file writes that file only, whatever its name: a leading `#` (which
+/// libgit2's pathspec parser drops as a comment, leaving an empty list that means "every file")
+/// or glob characters never reach the other files of the working tree.
+#[test]
+fn resolving_a_file_with_a_special_name_writes_only_that_file() {
+    let (_dir, repo) = repo();
+    for name in ["#notes.txt", "a?.txt", "ab.txt"] {
+        commit_file(&repo, name, "base\n", "add");
+    }
+    git(&repo, &["branch", "-f", "feature"]);
+    git(&repo, &["checkout", "-q", "feature"]);
+    for name in ["#notes.txt", "a?.txt", "ab.txt"] {
+        commit_file(&repo, name, "theirs\n", "theirs");
+    }
+    git(&repo, &["checkout", "-q", "main"]);
+    for name in ["#notes.txt", "a?.txt", "ab.txt"] {
+        commit_file(&repo, name, "ours\n", "ours");
+    }
+    std::fs::write(repo.join("keep.txt"), "local keep\n").unwrap();
+    assert!(matches!(
+        merge(&repo, "feature"),
+        MergeOutcome::Conflicts { .. }
+    ));
+    let before = working_files(&repo);
+
+    resolve_file(&repo, "#notes.txt", Resolution::Theirs).unwrap();
+    resolve_file(&repo, "a?.txt", Resolution::Theirs).unwrap();
+
+    let mut expected = before.clone();
+    expected.insert("#notes.txt".into(), b"theirs\n".to_vec());
+    expected.insert("a?.txt".into(), b"theirs\n".to_vec());
+    assert_eq!(working_files(&repo), expected);
+    assert_eq!(
+        conflict_files(&repo)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.path)
+            .collect::<Vec<_>>(),
+        vec!["ab.txt".to_string()]
+    );
+}
+
+/// HEAD, the index, the merge state and every working file: what a cancelled merge keeps.
+fn merge_state(dir: &Path) -> (String, String, bool, BTreeMap<String, Vec<u8>>) {
+    (
+        rev(dir, "HEAD"),
+        git(dir, &["ls-files", "-s"]),
+        dir.join(".git/MERGE_HEAD").exists(),
+        working_files(dir),
+    )
+}
+
+#[test]
+fn a_cancelled_merge_or_fast_forward_changes_nothing() {
+    let (_dir, repo) = repo();
+    // A fast-forward is possible, then (after a commit on main) a merge commit would be.
+    git(&repo, &["checkout", "-q", "feature"]);
+    commit_file(&repo, "a.txt", "a on feature\n", "feature work");
+    git(&repo, &["checkout", "-q", "main"]);
+    std::fs::write(repo.join("keep.txt"), "local keep\n").unwrap();
+    for step in ["fast-forward", "merge commit"] {
+        if step == "merge commit" {
+            commit_file(&repo, "b.txt", "b on main\n", "main work");
+            std::fs::write(repo.join("keep.txt"), "local keep\n").unwrap();
+        }
+        let before = merge_state(&repo);
+        let error = merge_branch(&repo, "feature", MergeOptions::default(), &|| true).unwrap_err();
+        assert!(matches!(error, GitError::Cancelled), "{step}: {error:?}");
+        assert_eq!(merge_state(&repo), before, "{step}");
+    }
+    // Not cancelled, the merge happens.
+    assert!(matches!(
+        merge_branch(&repo, "feature", MergeOptions::default(), &|| false).unwrap(),
+        MergeOutcome::Merged { .. }
+    ));
+    assert_eq!(read(&repo, "a.txt"), "a on feature\n");
 }

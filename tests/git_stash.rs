@@ -58,7 +58,7 @@ fn round_trip_with_untracked_files() {
         "stash@{0}: On main: my work"
     );
 
-    stash_pop(&repo, 0).unwrap();
+    stash_pop(&repo, 0, &|| false).unwrap();
     assert_eq!(read(&repo, "a.txt"), "a unstaged\n");
     assert_eq!(read(&repo, "b.txt"), "b staged\n");
     assert_eq!(read(&repo, "dir/u.txt"), "untracked\n");
@@ -84,7 +84,7 @@ fn untracked_files_stay_unless_asked_and_entries_are_newest_first() {
     assert_eq!(list[1].index, 1);
 
     // Apply keeps the entry; drop removes it.
-    stash_apply(&repo, 1).unwrap();
+    stash_apply(&repo, 1, &|| false).unwrap();
     assert_eq!(read(&repo, "a.txt"), "first\n");
     assert_eq!(stash_list(&repo).unwrap().len(), 2);
     stash_drop(&repo, 1).unwrap();
@@ -105,7 +105,7 @@ fn refusals() {
         Err(GitError::StashNotFound(0))
     ));
     assert!(matches!(
-        stash_apply(&repo, 3),
+        stash_apply(&repo, 3, &|| false),
         Err(GitError::StashNotFound(3))
     ));
 
@@ -113,7 +113,7 @@ fn refusals() {
     stash_save(&repo, None, false).unwrap();
     // A local change to the same file is in the way: nothing changes, the entry stays.
     std::fs::write(repo.join("a.txt"), "local\n").unwrap();
-    match stash_pop(&repo, 0) {
+    match stash_pop(&repo, 0, &|| false) {
         Err(GitError::UncommittedChanges { files }) => assert_eq!(files, ["a.txt"]),
         other => panic!("{other:?}"),
     }
@@ -129,7 +129,7 @@ fn a_stash_that_conflicts_with_new_commits_is_applied_with_markers_and_kept() {
     std::fs::write(repo.join("a.txt"), "committed since\n").unwrap();
     git(&repo, &["commit", "-q", "-am", "since"]);
 
-    match stash_pop(&repo, 0) {
+    match stash_pop(&repo, 0, &|| false) {
         Err(GitError::UnresolvedConflicts { files }) => assert_eq!(files, ["a.txt"]),
         other => panic!("{other:?}"),
     }
@@ -142,4 +142,37 @@ fn a_stash_that_conflicts_with_new_commits_is_applied_with_markers_and_kept() {
     resolve_file(&repo, "a.txt", Resolution::Theirs).unwrap();
     assert_eq!(read(&repo, "a.txt"), "stashed\n");
     assert_eq!(git(&repo, &["status", "--porcelain"]), "M  a.txt\n");
+}
+
+#[test]
+fn a_cancelled_apply_or_pop_changes_nothing_and_keeps_the_entry() {
+    let (_dir, repo) = repo();
+    std::fs::write(repo.join("a.txt"), "a stashed\n").unwrap();
+    std::fs::write(repo.join("new.txt"), "untracked stashed\n").unwrap();
+    stash_save(&repo, None, true).unwrap();
+    std::fs::write(repo.join("b.txt"), "b local\n").unwrap();
+    let before = (
+        git(&repo, &["status", "--porcelain", "--untracked-files=all"]),
+        git(&repo, &["stash", "list"]),
+        read(&repo, "a.txt"),
+    );
+    for pop in [false, true] {
+        let result = if pop {
+            stash_pop(&repo, 0, &|| true)
+        } else {
+            stash_apply(&repo, 0, &|| true)
+        };
+        assert!(matches!(result, Err(GitError::Cancelled)), "{result:?}");
+        let after = (
+            git(&repo, &["status", "--porcelain", "--untracked-files=all"]),
+            git(&repo, &["stash", "list"]),
+            read(&repo, "a.txt"),
+        );
+        assert_eq!(after, before, "pop: {pop}");
+        assert!(!repo.join("new.txt").exists());
+    }
+    stash_pop(&repo, 0, &|| false).unwrap();
+    assert_eq!(read(&repo, "a.txt"), "a stashed\n");
+    assert_eq!(read(&repo, "new.txt"), "untracked stashed\n");
+    assert_eq!(git(&repo, &["stash", "list"]), "");
 }

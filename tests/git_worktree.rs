@@ -9,6 +9,8 @@ mod git_repo;
 
 #[path = "git_worktree/diff.rs"]
 mod diff;
+#[path = "git_worktree/literal_paths.rs"]
+mod literal_paths;
 #[path = "git_worktree/log.rs"]
 mod log;
 #[path = "git_worktree/stage.rs"]

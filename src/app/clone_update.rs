@@ -367,6 +367,36 @@ pub fn on_output(state: &mut State, id: JobId, output: CloneOutput) -> Vec<Effec
             });
             super::worktree_update::open(state, repository, path, Some(key))
         }
+        CloneOutput::ChooseBranch {
+            key,
+            repository,
+            path,
+            branches,
+        } => {
+            if let Some(row) = state.repos.rows.iter_mut().find(|r| r.is(&key)) {
+                row.clone = Some(path.clone());
+            }
+            state.notice = Some(format!(
+                "Cloned {repository}: its HEAD names no branch and CodeCommit has no default one; pick the branch to check out."
+            ));
+            let effects =
+                super::worktree_update::open(state, repository.clone(), path.clone(), Some(key));
+            let items = branches
+                .into_iter()
+                .map(|b| super::overlay::PickerItem {
+                    value: b,
+                    detail: String::new(),
+                })
+                .collect();
+            state.overlays.push(Overlay::Picker {
+                title: format!("Check out which branch of {repository}?"),
+                items,
+                filter: String::new(),
+                selected: 0,
+                purpose: super::overlay::PickerPurpose::CheckoutBranch(path),
+            });
+            effects
+        }
         CloneOutput::Needs { job, need } => {
             // A clone that stopped to ask leaves no row: its retry gets one.
             state.jobs.retain(|j| j.id != id);

@@ -14,6 +14,8 @@ pub enum PickerPurpose {
     Region,
     /// Open a recent clone.
     RecentClone,
+    /// Check out a branch of origin in a fresh clone whose remote HEAD named none.
+    CheckoutBranch(std::path::PathBuf),
 }
 
 /// What a text input's value is for.

@@ -536,6 +536,12 @@ pub fn switch_context(state: &mut State, purpose: PickerPurpose, value: String) 
             state.focus = super::state::Pane::Status;
             return super::worktree_update::open(state, name, path, None);
         }
+        PickerPurpose::CheckoutBranch(repo) => {
+            return vec![state.spawn(JobRequest::Branch {
+                repo,
+                op: crate::jobs::BranchOp::CheckoutRemote(value),
+            })];
+        }
         PickerPurpose::Profile => state.session.profile = Some(value),
         PickerPurpose::Region => state.session.region = Some(value),
     }

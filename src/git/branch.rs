@@ -249,11 +249,16 @@ pub fn validate_branch_name(name: &str) -> Result<(), String> {
 ///
 /// Errors: [`GitError::InvalidBranchName`], [`GitError::BranchExists`], [`GitError::NoHead`]
 /// (start at an unborn HEAD), [`GitError::BranchNotFound`], [`GitError::RevisionNotFound`].
+///
+/// Cancel: `is_cancelled` is asked before the branch is created, and by the switch (see
+/// [`switch_branch`]) before the working tree changes; a switch cancelled there deletes the
+/// branch just created, so a cancelled call changes nothing ([`GitError::Cancelled`]).
 pub fn create_branch(
     repo: &Path,
     name: &str,
     start: &StartPoint,
     checkout: bool,
+    is_cancelled: &dyn Fn() -> bool,
 ) -> Result<(), GitError> {
     check_name(name)?;
     let repository = open(repo)?;
@@ -285,6 +290,9 @@ pub fn create_branch(
     let commit = repository
         .find_commit(target)
         .map_err(other("cannot read the start point"))?;
+    if is_cancelled() {
+        return Err(GitError::Cancelled);
+    }
     let mut branch = repository
         .branch(name, &commit, false)
         .map_err(|e| match e.code() {
@@ -296,11 +304,17 @@ pub fn create_branch(
             .set_upstream(Some(&upstream))
             .map_err(other("cannot set the upstream"))?;
     }
-    drop(branch);
-    drop(commit);
-    drop(repository);
     if checkout {
-        switch_branch(repo, name)?;
+        match switch_branch(repo, name, is_cancelled) {
+            Err(GitError::Cancelled) => {
+                // Nothing else changed yet: take the new branch back too.
+                branch
+                    .delete()
+                    .map_err(other("cancelled, but cannot delete the new branch"))?;
+                return Err(GitError::Cancelled);
+            }
+            other => other?,
+        }
     }
     Ok(())
 }
@@ -315,9 +329,19 @@ pub fn create_branch(
 /// [`GitError::MergeInProgress`] (or `Other` for another operation in progress),
 /// [`GitError::BranchNotFound`], [`GitError::BranchExists`] (`origin/x` while a local `x`
 /// tracks something else).
-pub fn switch_branch(repo: &Path, name: &str) -> Result<(), GitError> {
+///
+/// Cancel: `is_cancelled` is asked once, before anything is created or written
+/// ([`GitError::Cancelled`], nothing changed); for a new tracking branch that is after the dry
+/// run that finds the files in the way. The checkout itself then runs to its end: a working
+/// tree is never left half switched.
+pub fn switch_branch(
+    repo: &Path,
+    name: &str,
+    is_cancelled: &dyn Fn() -> bool,
+) -> Result<(), GitError> {
     let repository = open(repo)?;
     check_clean_state(&repository)?;
+    let mut created = false;
     let local = if local_exists(&repository, name) {
         name.to_string()
     } else {
@@ -340,12 +364,16 @@ pub fn switch_branch(repo: &Path, name: &str) -> Result<(), GitError> {
                 .find_commit(target)
                 .map_err(other("cannot read the remote-tracking branch"))?;
             checkout_commit(&repository, &commit, true)?;
+            if is_cancelled() {
+                return Err(GitError::Cancelled);
+            }
             let mut branch = repository
                 .branch(&local, &commit, false)
                 .map_err(other("cannot create the branch"))?;
             branch
                 .set_upstream(Some(&short_ref(&remote_ref)))
                 .map_err(other("cannot set the upstream"))?;
+            created = true;
         }
         local
     };
@@ -354,6 +382,11 @@ pub fn switch_branch(repo: &Path, name: &str) -> Result<(), GitError> {
         .find_reference(&refname)
         .and_then(|r| r.peel_to_commit())
         .map_err(other("cannot read the branch"))?;
+    // (A branch created above was asked about already.) libgit2 plans the whole checkout
+    // before it writes, so files in the way still refuse it with nothing changed.
+    if !created && is_cancelled() {
+        return Err(GitError::Cancelled);
+    }
     checkout_commit(&repository, &commit, false)?;
     repository
         .set_head(&refname)
@@ -366,6 +399,9 @@ pub fn switch_branch(repo: &Path, name: &str) -> Result<(), GitError> {
 ///
 /// Errors: [`GitError::BranchNotFound`], [`GitError::CurrentBranch`],
 /// [`GitError::BranchNotMerged`].
+///
+/// Not cancellable once called: one reference (and its configuration) goes at once; a job
+/// that was cancelled while it waited checks before calling.
 pub fn delete_branch(repo: &Path, name: &str, force: bool) -> Result<(), GitError> {
     let repository = open(repo)?;
     let mut branch = repository
@@ -405,6 +441,8 @@ pub fn delete_branch(repo: &Path, name: &str, force: bool) -> Result<(), GitErro
 ///
 /// Errors: [`GitError::InvalidBranchName`], [`GitError::BranchNotFound`],
 /// [`GitError::BranchExists`].
+///
+/// Not cancellable once called: one reference rename, done at once.
 pub fn rename_branch(repo: &Path, old: &str, new: &str) -> Result<(), GitError> {
     check_name(new)?;
     let repository = open(repo)?;

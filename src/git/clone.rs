@@ -6,6 +6,10 @@
 //! can only stop at a callback: a cancel lands at the next one, which during a transfer is at
 //! least every 100 KiB received; while waiting for the server's first byte it lands when that
 //! byte arrives. `clone` returns only after the worker has stopped and the directory is gone.
+//!
+//! A remote whose HEAD names a branch that does not exist (CodeCommit, after its default branch
+//! was deleted or when the first push went to another branch) is cloned as git would, and then
+//! settled instead of left with nothing checked out and no word: see [`CloneOutcome`].
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -14,7 +18,10 @@ use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use git2::build::{CheckoutBuilder, RepoBuilder};
-use git2::{CheckoutNotificationType, FetchOptions, ProxyOptions, RemoteCallbacks};
+use git2::{
+    BranchType, CheckoutNotificationType, ErrorCode, FetchOptions, ProxyOptions, RemoteCallbacks,
+    Repository,
+};
 
 use crate::git::auth::{Authenticator, RemoteUrl};
 use crate::git::{Auth, GitError};
@@ -31,6 +38,34 @@ pub struct CloneRequest {
     pub target: PathBuf,
     /// Credentials.
     pub auth: Auth,
+}
+
+/// What a finished clone checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloneOutcome {
+    /// The branch the remote's HEAD names (what `git clone` does); `HEAD` when the remote's
+    /// HEAD is detached.
+    CheckedOut {
+        /// The local branch, tracking `origin/<branch>`.
+        branch: String,
+    },
+    /// The remote's HEAD names no existing branch; `branch` was checked out instead, as a local
+    /// branch tracking `origin/<branch>`: the preferred branch when the remote has it, else the
+    /// remote's only branch.
+    CheckedOutInstead {
+        /// The branch checked out.
+        branch: String,
+    },
+    /// The remote has no branch at all: a valid empty clone, HEAD unborn (the first commit
+    /// and push create the branch).
+    Empty,
+    /// The remote's HEAD names no existing branch and the remote has several (none of them the
+    /// preferred one): nothing is checked out. Ask the user, then call
+    /// [`checkout_remote_branch`].
+    ChooseBranch {
+        /// The remote's branches (`origin/<name>` exists for each), sorted.
+        branches: Vec<String>,
+    },
 }
 
 /// Where a clone is.
@@ -77,10 +112,25 @@ pub struct CloneProgress {
 /// otherwise, before anything is touched). On any failure or cancel the target directory (and
 /// any parent this call created) is removed, or emptied back if it existed empty. The remote
 /// `origin` is exactly `request.url`; credentials never reach the disk.
+///
+/// What is checked out when the remote's HEAD names no existing branch: the remote's only
+/// branch if it has exactly one; otherwise nothing (use [`clone_with`] to hear about it).
 pub fn clone(
     request: &CloneRequest,
     on_progress: &mut dyn FnMut(&CloneProgress) -> bool,
 ) -> Result<(), GitError> {
+    clone_with(request, None, on_progress).map(drop)
+}
+
+/// [`clone`], saying what was checked out. When the remote's HEAD names no existing branch,
+/// `preferred_branch` (CodeCommit's default branch) is checked out if the remote has it, else
+/// the only branch, else nothing ([`CloneOutcome::ChooseBranch`]). That checkout is part of the
+/// clone: reported as [`ClonePhase::CheckingOut`], cancellable, and cleaned up on failure.
+pub fn clone_with(
+    request: &CloneRequest,
+    preferred_branch: Option<&str>,
+    on_progress: &mut dyn FnMut(&CloneProgress) -> bool,
+) -> Result<CloneOutcome, GitError> {
     let url = RemoteUrl::parse(&request.url)?;
     if url.has_password {
         return Err(GitError::Other(
@@ -98,7 +148,7 @@ pub fn clone(
     let mut last = CloneProgress::default();
     let result = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
-            let result = run(request, &url, &shared);
+            let result = run(request, &url, &shared, preferred_branch);
             let _ = done_tx.send(());
             result
         });
@@ -133,14 +183,14 @@ pub fn clone(
             .unwrap_or_else(|_| Err(GitError::Other("the clone thread panicked".to_string())))
     });
     match result {
-        Ok(()) => {
+        Ok(outcome) => {
             for now in shared.due() {
                 if now != last {
                     on_progress(&now);
                     last = now;
                 }
             }
-            Ok(())
+            Ok(outcome)
         }
         Err(error) => {
             cleanup(&request.target, created.as_deref());
@@ -192,7 +242,12 @@ impl Shared {
 }
 
 /// The libgit2 part, on the worker thread.
-fn run(request: &CloneRequest, url: &RemoteUrl, shared: &Shared) -> Result<(), GitError> {
+fn run(
+    request: &CloneRequest,
+    url: &RemoteUrl,
+    shared: &Shared,
+    preferred_branch: Option<&str>,
+) -> Result<CloneOutcome, GitError> {
     crate::git::init_libgit2();
     let auth = RefCell::new(Authenticator::new(&request.auth, url));
     let outcome = {
@@ -232,25 +287,14 @@ fn run(request: &CloneRequest, url: &RemoteUrl, shared: &Shared) -> Result<(), G
         let mut proxy = ProxyOptions::new();
         proxy.auto();
         fetch.proxy_options(proxy);
-        let mut checkout = CheckoutBuilder::new();
-        checkout.notify_on(CheckoutNotificationType::UPDATED);
-        checkout.notify(|_, _, _, _, _| !shared.cancelled());
-        checkout.progress(|_path, current, total| {
-            shared.update(|p| {
-                p.phase = ClonePhase::CheckingOut;
-                p.files = current;
-                p.total_files = total;
-            });
-        });
         RepoBuilder::new()
             .fetch_options(fetch)
-            .with_checkout(checkout)
+            .with_checkout(checkout_with_progress(shared))
             .clone(&request.url, &request.target)
-            .map(drop)
     };
     match outcome {
-        Ok(()) if shared.cancelled() => Err(GitError::Cancelled),
-        Ok(()) => Ok(()),
+        Ok(_) if shared.cancelled() => Err(GitError::Cancelled),
+        Ok(repository) => settle_head(&repository, preferred_branch, shared),
         Err(_) if shared.cancelled() => Err(GitError::Cancelled),
         Err(error) => {
             let mapped = auth.borrow_mut().error(&error);
@@ -258,6 +302,111 @@ fn run(request: &CloneRequest, url: &RemoteUrl, shared: &Shared) -> Result<(), G
             Err(mapped)
         }
     }
+}
+
+/// A checkout that reports [`ClonePhase::CheckingOut`] progress and stops on cancel (the clone
+/// then removes the directory, so a checkout cut short leaves nothing behind).
+fn checkout_with_progress(shared: &Shared) -> CheckoutBuilder<'_> {
+    let mut checkout = CheckoutBuilder::new();
+    checkout.notify_on(CheckoutNotificationType::UPDATED);
+    checkout.notify(|_, _, _, _, _| !shared.cancelled());
+    checkout.progress(|_path, current, total| {
+        shared.update(|p| {
+            p.phase = ClonePhase::CheckingOut;
+            p.files = current;
+            p.total_files = total;
+        });
+    });
+    checkout
+}
+
+/// After libgit2's clone: what HEAD is, and when the remote's HEAD named no existing branch
+/// (libgit2 then leaves an unborn HEAD and an empty working tree), the branch to check out.
+fn settle_head(
+    repository: &Repository,
+    preferred_branch: Option<&str>,
+    shared: &Shared,
+) -> Result<CloneOutcome, GitError> {
+    let cannot = |e: git2::Error| GitError::Other(format!("cloned, but {}", e.message()));
+    match repository.head() {
+        Ok(head) => {
+            let branch = String::from_utf8_lossy(head.shorthand_bytes()).into_owned();
+            return Ok(CloneOutcome::CheckedOut { branch });
+        }
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {}
+        Err(e) => return Err(cannot(e)),
+    }
+    let branches = origin_branches(repository).map_err(cannot)?;
+    if branches.is_empty() {
+        return Ok(CloneOutcome::Empty);
+    }
+    let preferred = preferred_branch.filter(|p| branches.iter().any(|b| b == p));
+    let only = (branches.len() == 1).then(|| branches[0].as_str());
+    let Some(branch) = preferred.or(only) else {
+        tracing::info!(
+            ?branches,
+            "the remote's HEAD names no branch; nothing checked out"
+        );
+        return Ok(CloneOutcome::ChooseBranch { branches });
+    };
+    track_and_check_out(repository, branch, checkout_with_progress(shared)).map_err(|e| {
+        if shared.cancelled() {
+            GitError::Cancelled
+        } else {
+            cannot(e)
+        }
+    })?;
+    if shared.cancelled() {
+        return Err(GitError::Cancelled);
+    }
+    Ok(CloneOutcome::CheckedOutInstead {
+        branch: branch.to_string(),
+    })
+}
+
+/// The branches of `origin` (its remote-tracking branches, `origin/HEAD` left out), sorted.
+fn origin_branches(repository: &Repository) -> Result<Vec<String>, git2::Error> {
+    let mut out = Vec::new();
+    for item in repository.branches(Some(BranchType::Remote))? {
+        let (branch, _) = item?;
+        let name = branch.get().name_bytes();
+        if let Some(rest) = name.strip_prefix(b"refs/remotes/origin/") {
+            if rest != b"HEAD" {
+                out.push(String::from_utf8_lossy(rest).into_owned());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// In a fresh clone (unborn HEAD, empty working tree): the working tree takes
+/// `origin/<branch>`, then the local `branch` is made to track it and HEAD points to it.
+fn track_and_check_out(
+    repository: &Repository,
+    branch: &str,
+    mut checkout: CheckoutBuilder<'_>,
+) -> Result<(), git2::Error> {
+    let commit = repository
+        .find_reference(&format!("refs/remotes/origin/{branch}"))?
+        .peel_to_commit()?;
+    checkout.safe();
+    repository.checkout_tree(commit.as_object(), Some(&mut checkout))?;
+    let mut local = repository.branch(branch, &commit, false)?;
+    local.set_upstream(Some(&format!("origin/{branch}")))?;
+    repository.set_head(&format!("refs/heads/{branch}"))
+}
+
+/// Checks out `branch` of `origin` in the clone at `repo` as a local branch tracking
+/// `origin/<branch>` (after [`CloneOutcome::ChooseBranch`], once the user picked one). The same
+/// as switching to `origin/<branch>`: local changes in the way refuse it and change nothing.
+/// Not cancellable once called (one checkout, never left half done).
+///
+/// Errors: [`GitError::BranchNotFound`] (no such remote-tracking branch),
+/// [`GitError::UncommittedChanges`], [`GitError::BranchExists`] (a local branch of that name
+/// tracks something else).
+pub fn checkout_remote_branch(repo: &Path, branch: &str) -> Result<(), GitError> {
+    crate::git::branch::switch_branch(repo, &format!("origin/{branch}"), &|| false)
 }
 
 /// HTTPS methods need an HTTP(S) URL, SSH keys an SSH URL: say so before connecting.

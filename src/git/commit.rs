@@ -7,13 +7,21 @@
 //! `git commit -m` does (`--cleanup=whitespace`: trailing spaces, leading/trailing and repeated
 //! blank lines). During a merge (`MERGE_HEAD`, e.g. after a pull with conflicts) the commit
 //! gets the merged commits as further parents and the merge state is cleared.
+//!
+//! Cancel and the point of no return ([`commit_with`]): the caller's cancel check is asked
+//! before each hook, polled while a hook runs (the hook's process group is then killed), and
+//! asked once more just before the commit object is written. A commit cancelled up to there
+//! changes nothing (HEAD, the branch and the index are as before, apart from what a hook did
+//! itself). From there on it completes — commit, HEAD, merge state, `post-commit` — and the
+//! caller hears it through `on_point_of_no_return` (the job then says "finishing…").
 
 use std::path::Path;
+use std::time::Duration;
 
 use git2::{ErrorCode, Oid, Repository, RepositoryState};
 
 use crate::git::GitError;
-use crate::git::hooks::{self, HookAuthor};
+use crate::git::hooks::{self, DEFAULT_HOOK_TIMEOUT, HookAuthor, HookLimits};
 use crate::git::identity::{Role, identity_as, signature_now};
 
 /// What to commit.
@@ -36,6 +44,60 @@ pub struct CommitOutcome {
     pub id: String,
     /// First line of the final message (after hooks).
     pub summary: String,
+}
+
+/// How a commit can be stopped, and how it says that it will no longer stop.
+#[derive(Clone, Copy)]
+pub struct CommitControl<'a> {
+    /// The caller's "stop?" (the job's cancel token); see the module docs for where it is asked.
+    pub is_cancelled: &'a dyn Fn() -> bool,
+    /// Called once, when the commit starts writing and can no longer be cancelled.
+    pub on_point_of_no_return: &'a dyn Fn(),
+    /// The longest each hook may run ([`DEFAULT_HOOK_TIMEOUT`] by default).
+    pub hook_timeout: Duration,
+}
+
+fn never() -> bool {
+    false
+}
+
+fn nothing() {}
+
+impl Default for CommitControl<'_> {
+    /// Never cancelled, nobody told, hooks limited to [`DEFAULT_HOOK_TIMEOUT`].
+    fn default() -> Self {
+        CommitControl {
+            is_cancelled: &never,
+            on_point_of_no_return: &nothing,
+            hook_timeout: DEFAULT_HOOK_TIMEOUT,
+        }
+    }
+}
+
+impl std::fmt::Debug for CommitControl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommitControl")
+            .field("hook_timeout", &self.hook_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CommitControl<'_> {
+    fn hook_limits(&self) -> HookLimits<'_> {
+        HookLimits {
+            timeout: self.hook_timeout,
+            is_cancelled: self.is_cancelled,
+        }
+    }
+
+    /// [`GitError::Cancelled`] when the caller asked to stop.
+    fn check(&self) -> Result<(), GitError> {
+        if (self.is_cancelled)() {
+            Err(GitError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Opens the repository at `repo` (a working tree or a `.git` directory).
@@ -99,8 +161,21 @@ fn hook_failed(hook: &str, run: hooks::HookRun) -> GitError {
 /// Errors: [`GitError::EmptyMessage`], [`GitError::MissingIdentity`],
 /// [`GitError::NothingToCommit`] (tree equal to the parent's, unless `allow_empty`; for an
 /// amend the parent is HEAD's parent), [`GitError::NothingToAmend`] (unborn HEAD),
-/// [`GitError::UnresolvedConflicts`], [`GitError::HookFailed`].
+/// [`GitError::UnresolvedConflicts`], [`GitError::HookFailed`], [`GitError::HookTimedOut`].
+/// Never cancelled; hooks limited to [`DEFAULT_HOOK_TIMEOUT`]. See [`commit_with`].
 pub fn commit(repo: &Path, request: &CommitRequest) -> Result<CommitOutcome, GitError> {
+    commit_with(repo, request, &CommitControl::default())
+}
+
+/// [`commit`] under `control`: cancellable up to its point of no return (see the module docs),
+/// with [`GitError::Cancelled`] or [`GitError::HookCancelled`] (both
+/// [`GitError::is_cancelled`]) when it was.
+pub fn commit_with(
+    repo: &Path,
+    request: &CommitRequest,
+    control: &CommitControl<'_>,
+) -> Result<CommitOutcome, GitError> {
+    let limits = control.hook_limits();
     let mut repository = open(repo)?;
     if clean_message(&request.message)?.trim().is_empty() {
         return Err(GitError::EmptyMessage);
@@ -138,7 +213,8 @@ pub fn commit(repo: &Path, request: &CommitRequest) -> Result<CommitOutcome, Git
     let author = HookAuthor::from_signature(&author_signature);
 
     if !request.no_verify {
-        if let Some(run) = hooks::run(&repository, "pre-commit", &[], Some(&author))? {
+        control.check()?;
+        if let Some(run) = hooks::run(&repository, "pre-commit", &[], Some(&author), &limits)? {
             if !run.success {
                 return Err(hook_failed("pre-commit", run));
             }
@@ -178,18 +254,27 @@ pub fn commit(repo: &Path, request: &CommitRequest) -> Result<CommitOutcome, Git
     } else {
         "merge"
     };
+    control.check()?;
     if let Some(run) = hooks::run(
         &repository,
         "prepare-commit-msg",
         &[&file_arg, source],
         Some(&author),
+        &limits,
     )? {
         if !run.success {
             return Err(hook_failed("prepare-commit-msg", run));
         }
     }
     if !request.no_verify {
-        if let Some(run) = hooks::run(&repository, "commit-msg", &[&file_arg], Some(&author))? {
+        control.check()?;
+        if let Some(run) = hooks::run(
+            &repository,
+            "commit-msg",
+            &[&file_arg],
+            Some(&author),
+            &limits,
+        )? {
             if !run.success {
                 return Err(hook_failed("commit-msg", run));
             }
@@ -205,6 +290,10 @@ pub fn commit(repo: &Path, request: &CommitRequest) -> Result<CommitOutcome, Git
     let tree = repository
         .find_tree(tree_id)
         .map_err(other("cannot read the tree"))?;
+
+    // The point of no return: from here the commit is written, HEAD moved, and both finish.
+    control.check()?;
+    (control.on_point_of_no_return)();
     let summary = message.lines().next().unwrap_or("").to_string();
     let id = match (&head, request.amend) {
         (Some(head), true) => head
@@ -263,10 +352,18 @@ pub fn commit(repo: &Path, request: &CommitRequest) -> Result<CommitOutcome, Git
             .cleanup_state()
             .map_err(other("committed, but cannot clear the merge state"))?;
     }
-    if let Ok(Some(run)) = hooks::run(&repository, "post-commit", &[], Some(&author)) {
-        if !run.success {
+    // The commit exists: post-commit is no longer cancellable (only its timeout holds), and
+    // its failure is logged, not reported.
+    let post_limits = HookLimits {
+        timeout: control.hook_timeout,
+        ..HookLimits::default()
+    };
+    match hooks::run(&repository, "post-commit", &[], Some(&author), &post_limits) {
+        Ok(Some(run)) if !run.success => {
             tracing::warn!(output = %run.output, "post-commit hook failed");
         }
+        Err(error) => tracing::warn!(%error, "post-commit hook"),
+        Ok(_) => {}
     }
     Ok(CommitOutcome {
         id: id.to_string(),

@@ -10,6 +10,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use git2::{Delta, DiffFindOptions, DiffOptions, ErrorCode, FileMode, Patch, Repository};
 
+use super::pathspec::narrowing;
 use super::repo::{check_relative, head_commit, open, other};
 
 /// Files larger than this (either side) are not diffed: [`FileDiff::too_large`].
@@ -245,8 +246,10 @@ fn options(path: Option<&str>) -> DiffOptions {
     opts.context_lines(3)
         .include_typechange(true)
         .ignore_submodules(false);
-    if let Some(path) = path {
-        opts.pathspec(path).disable_pathspec_match(true);
+    // Paths are literal: libgit2 gets only a plain prefix of `path` (a superset, see
+    // `pathspec`), and every caller keeps the deltas of `path` exactly.
+    if let Some(prefix) = path.and_then(narrowing) {
+        opts.pathspec(prefix).disable_pathspec_match(true);
     }
     opts
 }

@@ -6,14 +6,64 @@
 //! point git at another repository (`GIT_DIR`, `GIT_WORK_TREE`, …) are removed.
 //!
 //! stdout and stderr go to one file, so the output keeps the order in which the hook wrote it.
+//!
+//! A hook runs in a process group of its own and is waited for with a limit ([`HookLimits`]: a
+//! timeout and the caller's cancel check, polled every [`POLL`]). On timeout or cancel the whole
+//! group (the hook and whatever it started, e.g. a `sleep` or a test runner) gets SIGTERM, then
+//! SIGKILL after [`TERM_GRACE`], and the hook is reaped before the error
+//! ([`GitError::HookTimedOut`], [`GitError::HookCancelled`]) is returned. A process that moved
+//! itself to another group (`setsid`) is out of reach, as it is for git.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::git::GitError;
 
 /// The most output kept from a hook (the end is kept: that is where the error usually is).
 const MAX_OUTPUT: usize = 64 * 1024;
+
+/// How long a hook may run when the caller does not say: long enough for a test suite in a
+/// pre-commit hook, short enough that a hung hook does not hold the clone's write lock forever.
+pub const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// How often a running hook is checked for its end, the timeout and the cancel check.
+pub const POLL: Duration = Duration::from_millis(20);
+
+/// Between SIGTERM and SIGKILL to a stopped hook's process group.
+pub const TERM_GRACE: Duration = Duration::from_secs(2);
+
+/// The limits a hook runs under.
+#[derive(Clone, Copy)]
+pub struct HookLimits<'a> {
+    /// The longest it may run; then its process group is killed.
+    pub timeout: Duration,
+    /// The caller's "stop?" (the job's cancel token); polled while the hook runs.
+    pub is_cancelled: &'a dyn Fn() -> bool,
+}
+
+fn never() -> bool {
+    false
+}
+
+impl Default for HookLimits<'_> {
+    /// [`DEFAULT_HOOK_TIMEOUT`], never cancelled.
+    fn default() -> Self {
+        HookLimits {
+            timeout: DEFAULT_HOOK_TIMEOUT,
+            is_cancelled: &never,
+        }
+    }
+}
+
+impl std::fmt::Debug for HookLimits<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HookLimits")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Output of a hook that ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,10 +145,19 @@ pub(crate) fn find_hook(repository: &git2::Repository, name: &str) -> Option<Pat
     Some(path)
 }
 
-/// Runs hook `name` with `args` if present; `None` when there is no (executable) hook.
-pub fn run_hook(repo: &Path, name: &str, args: &[&str]) -> Result<Option<HookRun>, GitError> {
+/// Runs hook `name` with `args` if present, under `limits`; `None` when there is no
+/// (executable) hook.
+///
+/// Errors: [`GitError::HookTimedOut`], [`GitError::HookCancelled`] (the hook's process group
+/// was killed and reaped), `Other` when it cannot be started.
+pub fn run_hook(
+    repo: &Path,
+    name: &str,
+    args: &[&str],
+    limits: &HookLimits<'_>,
+) -> Result<Option<HookRun>, GitError> {
     let repository = crate::git::commit::open(repo)?;
-    run(&repository, name, args, None)
+    run(&repository, name, args, None, limits)
 }
 
 /// Runs hook `name` of `repository`; `author` adds `GIT_AUTHOR_*` as git does for commits.
@@ -107,6 +166,7 @@ pub(crate) fn run(
     name: &str,
     args: &[&str],
     author: Option<&HookAuthor>,
+    limits: &HookLimits<'_>,
 ) -> Result<Option<HookRun>, GitError> {
     let Some(path) = find_hook(repository, name) else {
         return Ok(None);
@@ -129,7 +189,9 @@ pub(crate) fn run(
             .current_dir(&workdir)
             .stdin(Stdio::null())
             .stdout(output.try_clone()?)
-            .stderr(output.try_clone()?);
+            .stderr(output.try_clone()?)
+            // Its own process group, so that a stop reaches what it started too.
+            .process_group(0);
         for var in [
             "GIT_DIR",
             "GIT_WORK_TREE",
@@ -154,19 +216,33 @@ pub(crate) fn run(
         Ok(command)
     };
     let status = command(&path, &[])
-        .and_then(|mut c| c.status())
+        .and_then(|mut c| c.spawn())
         .or_else(|error| {
             // A script without a `#!` line: git runs it with the shell too.
             if error.raw_os_error() == Some(libc::ENOEXEC) {
-                command(Path::new("sh"), &[path.as_path()]).and_then(|mut c| c.status())
+                command(Path::new("sh"), &[path.as_path()]).and_then(|mut c| c.spawn())
             } else {
                 Err(error)
             }
-        });
+        })
+        .and_then(|mut child| wait(&mut child, limits));
     drop(output);
     let text = std::fs::read(&output_path);
     let _ = std::fs::remove_file(&output_path);
-    let status = status.map_err(io_error)?;
+    let status = match status.map_err(io_error)? {
+        Ok(status) => status,
+        Err(Stop::TimedOut) => {
+            return Err(GitError::HookTimedOut {
+                hook: name.to_string(),
+                after: limits.timeout,
+            });
+        }
+        Err(Stop::Cancelled) => {
+            return Err(GitError::HookCancelled {
+                hook: name.to_string(),
+            });
+        }
+    };
     let text = text.map_err(io_error)?;
     let start = text.len().saturating_sub(MAX_OUTPUT);
     let output = String::from_utf8_lossy(&text[start..]).into_owned();
@@ -175,4 +251,79 @@ pub(crate) fn run(
         success: status.success(),
         output,
     }))
+}
+
+/// Why a hook was stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    TimedOut,
+    Cancelled,
+}
+
+/// Waits for `child` (the leader of its own process group) under `limits`; on timeout or cancel
+/// the group is stopped and the child reaped.
+fn wait(child: &mut Child, limits: &HookLimits<'_>) -> std::io::Result<Result<ExitStatus, Stop>> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Ok(status));
+        }
+        let stop = if (limits.is_cancelled)() {
+            Some(Stop::Cancelled)
+        } else if started.elapsed() >= limits.timeout {
+            Some(Stop::TimedOut)
+        } else {
+            None
+        };
+        if let Some(stop) = stop {
+            tracing::info!(?stop, pid = child.id(), "stopping a hook");
+            kill_group(child)?;
+            return Ok(Err(stop));
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// SIGTERM to the child's process group, SIGKILL after [`TERM_GRACE`] (or as soon as the leader
+/// is gone: what it left behind goes too), then reaps the child. The leader is not reaped before
+/// the SIGKILL, so its (zombie) id keeps the group id from being reused meanwhile.
+fn kill_group(child: &mut Child) -> std::io::Result<()> {
+    let Ok(group) = libc::pid_t::try_from(child.id()) else {
+        child.kill()?;
+        child.wait()?;
+        return Ok(());
+    };
+    signal_group(group, libc::SIGTERM);
+    let deadline = Instant::now() + TERM_GRACE;
+    while Instant::now() < deadline && !exited_unreaped(group) {
+        std::thread::sleep(POLL);
+    }
+    signal_group(group, libc::SIGKILL);
+    child.wait().map(drop)
+}
+
+fn signal_group(group: libc::pid_t, signal: libc::c_int) {
+    // SAFETY: kill(2) with a negative pid signals that process group; no memory is involved.
+    // ESRCH (the group is already empty) is fine.
+    unsafe {
+        libc::kill(-group, signal);
+    }
+}
+
+/// Whether the process `pid` (our child) has exited, without reaping it (`WNOWAIT`).
+fn exited_unreaped(pid: libc::pid_t) -> bool {
+    let Ok(id) = libc::id_t::try_from(pid) else {
+        return true;
+    };
+    // SAFETY: waitid(2) writes only into `info`, a zeroed siginfo_t we own.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let rc = libc::waitid(
+            libc::P_PID,
+            id,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        );
+        rc != 0 || info.si_pid() != 0
+    }
 }

@@ -23,6 +23,7 @@ use super::GitError;
 use super::branch::{check_clean_state, checkout_commit};
 use super::commit::{conflicted_paths, head_commit, other};
 use super::identity::{Role, identity_as};
+use super::pathspec::escape;
 use super::repo::{check_relative, open};
 use super::status::{ConflictKind, FileKind, status};
 
@@ -97,11 +98,24 @@ pub struct MergeInfo {
 /// Errors (nothing changed): [`GitError::MergeInProgress`], [`GitError::NoBranch`] (detached
 /// HEAD), [`GitError::NoHead`], [`GitError::BranchNotFound`], [`GitError::MissingIdentity`],
 /// [`GitError::UncommittedChanges`] with the staged files, or the files in the way.
+///
+/// Cancel: `is_cancelled` is asked once, after the analysis (for a merge commit: the merge
+/// computed in memory and checked against the working tree, the long part) and just before the
+/// first write ([`GitError::Cancelled`], nothing changed). From there the fast-forward or the
+/// merge runs to its end: a merge is never left half done by a cancel.
 pub fn merge_branch(
     repo: &Path,
     branch: &str,
     options: MergeOptions,
+    is_cancelled: &dyn Fn() -> bool,
 ) -> Result<MergeOutcome, GitError> {
+    let cancelled = || {
+        if is_cancelled() {
+            Err(GitError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
     let repository = open(repo)?;
     check_clean_state(&repository)?;
     let head_ref = current_branch_ref(&repository)?;
@@ -129,6 +143,7 @@ pub fn merge_branch(
         return Ok(MergeOutcome::UpToDate);
     }
     if analysis.is_fast_forward() && !options.no_ff {
+        cancelled()?;
         checkout_commit(&repository, &theirs, false)?;
         repository
             .find_reference(&head_ref)
@@ -177,6 +192,7 @@ pub fn merge_branch(
         return Err(GitError::UncommittedChanges { files: in_the_way });
     }
     drop(merged);
+    cancelled()?;
 
     let blocked = RefCell::new(Vec::new());
     let result = {
@@ -296,7 +312,9 @@ pub fn resolve_file(repo: &Path, path: &str, resolution: Resolution) -> Result<(
             index.add(&entry).map_err(other("cannot stage the file"))?;
             index.write().map_err(other("cannot write the index"))?;
             let mut checkout = CheckoutBuilder::new();
-            checkout.force().path(path).disable_pathspec_match(true);
+            // A glob that matches only this file (a plain `#x` would be dropped as a comment, and
+            // an empty path list checks out every file).
+            checkout.force().path(escape(path));
             repository
                 .checkout_index(Some(&mut index), Some(&mut checkout))
                 .map_err(other("cannot write the file"))?;
@@ -403,9 +421,9 @@ pub fn abort_merge(repo: &Path) -> Result<(), GitError> {
     }
     if !restore.is_empty() {
         let mut checkout = CheckoutBuilder::new();
-        checkout.force().disable_pathspec_match(true);
+        checkout.force();
         for path in &restore {
-            checkout.path(*path);
+            checkout.path(escape(path));
         }
         repository
             .checkout_head(Some(&mut checkout))

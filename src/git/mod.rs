@@ -2,19 +2,29 @@
 //! `asyncgit/src/sync`: small functions that open what they need, block, and return
 //! `Result<T, GitError>`. Jobs wrap them in `spawn_blocking`; nothing here knows the UI.
 //!
-//! - [`clone`](mod@clone): clone with progress, cancellation and cleanup of the partial directory;
+//! - [`clone`](mod@clone): clone with progress, cancellation and cleanup of the partial directory,
+//!   and a remote HEAD that names no existing branch settled ([`CloneOutcome`]);
 //! - [`auth`]: the credential methods and the bounded credential callback;
 //! - [`ssh_config`]: the CodeCommit `Host` block of `~/.ssh/config`, default identity files;
 //! - [`known_hosts`]: SSH host key checking against a `known_hosts` file (SHA256 fingerprints);
-//! - [`commit`]: commit the index (message checks, hooks, amend, merge commits);
-//! - [`hooks`]: the client-side hooks as git runs them;
+//! - [`commit`]: commit the index (message checks, hooks, amend, merge commits), cancellable up
+//!   to its point of no return ([`commit_with`]);
+//! - [`hooks`]: the client-side hooks as git runs them, each in its own process group, under a
+//!   timeout and the caller's cancel check;
 //! - [`identity`]: `user.name` / `user.email` from the configuration;
 //! - [`remote`]: push (with upstream and force-with-lease), fetch (with prune), pull,
 //!   ahead/behind;
 //! - [`branch`]: local and remote-tracking branches: list, create, switch, delete, rename, name
 //!   validation (git's rules and CodeCommit's);
 //! - [`merge`]: merge a branch (fast-forward, merge commit, conflicts), resolve, abort;
-//! - [`stash`]: save, list, apply, pop, drop.
+//! - [`stash`]: save, list, apply, pop, drop;
+//! - `pathspec`: paths given to git are literal (`app/[id]`, `notes*.txt`, `#draft`), never
+//!   read as globs, negations or comments by libgit2.
+//!
+//! Cancel: a write operation that takes an `is_cancelled: &dyn Fn() -> bool` (no tokio type
+//! here) asks it only where stopping leaves nothing half done, and says where in its docs;
+//! a cancel is [`GitError::Cancelled`] or [`GitError::HookCancelled`]
+//! ([`GitError::is_cancelled`]), and nothing was changed by the call.
 
 pub mod auth;
 pub mod branch;
@@ -27,6 +37,7 @@ pub mod identity;
 pub mod known_hosts;
 pub mod log;
 pub mod merge;
+pub(crate) mod pathspec;
 pub mod remote;
 pub mod repo;
 pub mod ssh_config;
@@ -37,8 +48,11 @@ pub mod status;
 use std::path::PathBuf;
 
 pub use auth::Auth;
-pub use clone::{ClonePhase, CloneProgress, CloneRequest, clone};
-pub use commit::{CommitOutcome, CommitRequest, commit};
+pub use clone::{
+    CloneOutcome, ClonePhase, CloneProgress, CloneRequest, checkout_remote_branch, clone,
+    clone_with,
+};
+pub use commit::{CommitControl, CommitOutcome, CommitRequest, commit, commit_with};
 pub use identity::{Identity, identity};
 pub use remote::{
     FetchOutcome, PullOutcome, PushRequest, TransferProgress, ahead_behind, fetch, pull, push,
@@ -152,6 +166,21 @@ pub enum GitError {
         /// Its stdout and stderr, interleaved.
         output: String,
     },
+    /// A hook ran longer than allowed: its process group was killed; nothing was committed.
+    #[error("the {hook} hook timed out after {}", duration_words(.after))]
+    HookTimedOut {
+        /// `pre-commit`, `commit-msg`, …
+        hook: String,
+        /// The limit it ran into.
+        after: std::time::Duration,
+    },
+    /// The user cancelled while a hook ran: its process group was killed; nothing was
+    /// committed. [`GitError::is_cancelled`] is true for it.
+    #[error("cancelled while the {hook} hook ran")]
+    HookCancelled {
+        /// `pre-commit`, `commit-msg`, …
+        hook: String,
+    },
     /// The index still has conflicts.
     #[error("unresolved conflicts in {}", .files.join(", "))]
     UnresolvedConflicts {
@@ -240,6 +269,18 @@ pub enum GitError {
     Other(String),
 }
 
+/// `10 s`, `10 min`, `1500 ms`: a limit as the user set it.
+fn duration_words(d: &std::time::Duration) -> String {
+    let secs = d.as_secs();
+    if d.subsec_millis() != 0 || secs == 0 {
+        format!("{} ms", d.as_millis())
+    } else if secs % 60 == 0 {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{secs} s")
+    }
+}
+
 fn short(id: &Option<String>) -> String {
     match id {
         Some(id) => id.chars().take(8).collect(),
@@ -248,6 +289,12 @@ fn short(id: &Option<String>) -> String {
 }
 
 impl GitError {
+    /// The operation stopped because the user cancelled it (before its point of no return):
+    /// [`GitError::Cancelled`] or [`GitError::HookCancelled`]. Nothing was changed by it.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, GitError::Cancelled | GitError::HookCancelled { .. })
+    }
+
     /// What the user can do about the error, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {
@@ -284,6 +331,13 @@ impl GitError {
                 Some("stage changes first (or allow an empty commit)".to_string())
             }
             GitError::NothingToAmend => Some("make a first commit instead".to_string()),
+            GitError::HookTimedOut { hook, .. } => Some(match hook.as_str() {
+                "pre-commit" | "commit-msg" => format!(
+                    "run the {hook} hook by hand to see where it hangs, or skip hooks (--no-verify)"
+                ),
+                _ => format!("run the {hook} hook by hand to see where it hangs"),
+            }),
+            GitError::HookCancelled { .. } => None,
             GitError::HookFailed { .. } => {
                 Some("fix what the hook reports, or skip hooks (--no-verify)".to_string())
             }

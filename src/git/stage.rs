@@ -15,6 +15,7 @@ use super::diff::{
     DiffTarget, FileChange, HunkId, LineOrigin, RawHunk, delta_path, file_patch, find_renames,
     lossy, staged_diff,
 };
+use super::pathspec::{at_or_under, escape, is_plain, narrowing};
 use super::repo::{check_relative, head_commit, open, other};
 
 /// Stages `path` (a file or a directory, relative to the working-tree root) as it is in the
@@ -35,14 +36,8 @@ pub fn stage_path(repo: &Path, path: &str) -> Result<(), GitError> {
                     "{path} is a git repository of its own; add it as a submodule with git"
                 )));
             }
-            index
-                .add_all(
-                    [path],
-                    IndexAddOption::DEFAULT | IndexAddOption::DISABLE_PATHSPEC_MATCH,
-                    None,
-                )
-                .map_err(other)?;
-            index.update_all([path], None).map_err(other)?;
+            add_all_under(&mut index, path)?;
+            update_all_under(&mut index, path)?;
         }
         Ok(_) => index.add_path(Path::new(path)).map_err(other)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -59,7 +54,7 @@ pub fn stage_path(repo: &Path, path: &str) -> Result<(), GitError> {
             if tracked_file || conflicted {
                 index.remove_path(Path::new(path)).map_err(other)?;
             } else if has_entries_under(&index, path) {
-                index.update_all([path], None).map_err(other)?;
+                update_all_under(&mut index, path)?;
             } else {
                 return Err(GitError::PathNotFound(path.to_string()));
             }
@@ -76,25 +71,97 @@ pub fn unstage_path(repo: &Path, path: &str) -> Result<(), GitError> {
     let repo = open(repo)?;
     let path = check_relative(path)?;
     let head = head_commit(&repo)?;
-    let mut paths = vec![path.to_string()];
+    let mut paths = staged_under(&repo, path)?;
     if head.is_some()
         && let Some(from) = staged_rename_source(&repo, path)?
     {
-        paths.push(from);
+        paths.push(escape(&from));
+    }
+    // An empty list would reset every path: nothing staged there, nothing to do.
+    if paths.is_empty() {
+        return Ok(());
     }
     repo.reset_default(head.as_ref().map(|c| c.as_object()), &paths)
         .map_err(other)
 }
 
-/// Stages every change of the working tree (`git add -A`).
+/// What to give `reset_default` (which globs its paths) for the literal `path`: the path itself
+/// when libgit2 reads it as itself, else each staged file under it as a glob matching only
+/// that file.
+fn staged_under(repo: &Repository, path: &str) -> Result<Vec<String>, GitError> {
+    if is_plain(path) {
+        return Ok(vec![path.to_string()]);
+    }
+    let diff = staged_diff(repo, Some(path))?;
+    let mut files = Vec::new();
+    for delta in diff.deltas() {
+        for side in [delta.old_file(), delta.new_file()] {
+            if let Some(p) = side.path_bytes().filter(|p| at_or_under(p, path)) {
+                files.push(escape(&String::from_utf8_lossy(p)));
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// Whether the index path `candidate` is the literal `path` or under it, as a libgit2 index
+/// callback answers: 0 to act on it, 1 to skip it.
+fn literal_filter(path: &str) -> impl FnMut(&Path, &[u8]) -> i32 + '_ {
+    move |candidate, _| {
+        let bytes = candidate.as_os_str().as_encoded_bytes();
+        if at_or_under(bytes, path) { 0 } else { 1 }
+    }
+}
+
+/// Adds the new and modified files at or under `path` (ignored ones left out). libgit2 walks a
+/// plain prefix of it; the callback keeps exactly `path`.
+fn add_all_under(index: &mut Index, path: &str) -> Result<(), GitError> {
+    let prefix = narrowing(path).unwrap_or_else(|| "*".to_string());
+    let mut filter = literal_filter(path);
+    index
+        .add_all([prefix], IndexAddOption::DEFAULT, Some(&mut filter))
+        .map_err(other)
+}
+
+/// Stages the removal of the deleted files at or under `path` (and refreshes the others).
+fn update_all_under(index: &mut Index, path: &str) -> Result<(), GitError> {
+    let prefix = narrowing(path).unwrap_or_else(|| "*".to_string());
+    let mut filter = literal_filter(path);
+    index.update_all([prefix], Some(&mut filter)).map_err(other)
+}
+
+/// Stages every change of the working tree (`git add -A`). Not cancellable: see
+/// [`stage_all_cancellable`].
 pub fn stage_all(repo: &Path) -> Result<(), GitError> {
+    stage_all_cancellable(repo, &|| false)
+}
+
+/// [`stage_all`], stoppable all along: `is_cancelled` is polled for every file libgit2 is about
+/// to add or update. The changes are made in memory and written once at the end, so a cancel
+/// ([`GitError::Cancelled`]) leaves the index on disk as it was.
+pub fn stage_all_cancellable(repo: &Path, is_cancelled: &dyn Fn() -> bool) -> Result<(), GitError> {
     let repo = open(repo)?;
     let mut index = repo.index().map_err(other)?;
-    index
-        .add_all(["*"], IndexAddOption::DEFAULT, None)
-        .map_err(other)?;
-    index.update_all(["*"], None).map_err(other)?;
-    index.write().map_err(other)
+    let stopped = std::cell::Cell::new(false);
+    // A negative answer makes libgit2 stop with an error.
+    let mut ask = |_: &Path, _: &[u8]| {
+        if is_cancelled() {
+            stopped.set(true);
+            -1
+        } else {
+            0
+        }
+    };
+    let added = index.add_all(["*"], IndexAddOption::DEFAULT, Some(&mut ask));
+    let updated = added.and_then(|()| index.update_all(["*"], Some(&mut ask)));
+    match updated {
+        Err(_) if stopped.get() => Err(GitError::Cancelled),
+        Err(e) => Err(other(e)),
+        Ok(()) if is_cancelled() => Err(GitError::Cancelled),
+        Ok(()) => index.write().map_err(other),
+    }
 }
 
 /// Unstages everything: the index becomes HEAD again (empty on an unborn branch); the working
@@ -161,7 +228,10 @@ fn has_entries_under(index: &Index, dir: &str) -> bool {
 /// The old path when `path` is the new side of a rename staged in the index.
 fn staged_rename_source(repo: &Repository, path: &str) -> Result<Option<String>, GitError> {
     let restricted = staged_diff(repo, Some(path))?;
-    if !restricted.deltas().any(|d| d.status() == Delta::Added) {
+    if !restricted
+        .deltas()
+        .any(|d| d.status() == Delta::Added && delta_path(&d) == path)
+    {
         return Ok(None);
     }
     let mut whole = staged_diff(repo, None)?;
@@ -227,7 +297,7 @@ fn change_index(
         (Direction::Unstage, FileChange::Added | FileChange::Deleted, true) => {
             let head = head_commit(&repo)?;
             return repo
-                .reset_default(head.as_ref().map(|c| c.as_object()), [path])
+                .reset_default(head.as_ref().map(|c| c.as_object()), [escape(path)])
                 .map_err(other);
         }
         _ => {}

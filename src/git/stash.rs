@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::path::Path;
 
 use git2::build::CheckoutBuilder;
-use git2::{ErrorCode, Repository, StashApplyOptions, StashFlags};
+use git2::{ErrorCode, Repository, StashApplyOptions, StashApplyProgress, StashFlags};
 
 use super::GitError;
 use super::commit::{conflicted_paths, other};
@@ -32,6 +32,10 @@ pub struct StashEntry {
 ///
 /// Errors: [`GitError::NothingToStash`], [`GitError::NoHead`], [`GitError::MissingIdentity`],
 /// [`GitError::MergeInProgress`].
+///
+/// Not cancellable once called: libgit2 records the stash and resets the working tree in one
+/// call that cannot be stopped safely; a job that was cancelled while it waited checks before
+/// calling.
 pub fn stash_save(
     repo: &Path,
     message: Option<&str>,
@@ -84,17 +88,31 @@ pub fn stash_list(repo: &Path) -> Result<Vec<StashEntry>, GitError> {
 /// means the stash *was* applied but conflicts with the commits made since: the files hold
 /// conflict markers and the index their conflicts (resolve them with
 /// [`crate::git::merge::resolve_file`]; ours is HEAD, theirs the stash), and the entry is kept.
-pub fn stash_apply(repo: &Path, index: usize) -> Result<(), GitError> {
-    apply(repo, index, false)
+///
+/// Cancel: `is_cancelled` is polled while libgit2 analyses the stash (nothing is written in
+/// those stages, so stopping there changes nothing: [`GitError::Cancelled`]); once it starts
+/// writing the working tree, the apply runs to its end.
+pub fn stash_apply(
+    repo: &Path,
+    index: usize,
+    is_cancelled: &dyn Fn() -> bool,
+) -> Result<(), GitError> {
+    apply(repo, index, false, is_cancelled)
 }
 
 /// Applies `stash@{index}`, then drops it; when the apply fails or leaves conflicts, the entry
-/// is kept (as `git stash pop` keeps it). Errors as [`stash_apply`].
-pub fn stash_pop(repo: &Path, index: usize) -> Result<(), GitError> {
-    apply(repo, index, true)
+/// is kept (as `git stash pop` keeps it). Errors and cancel as [`stash_apply`] (a cancelled pop
+/// keeps the entry).
+pub fn stash_pop(
+    repo: &Path,
+    index: usize,
+    is_cancelled: &dyn Fn() -> bool,
+) -> Result<(), GitError> {
+    apply(repo, index, true, is_cancelled)
 }
 
-/// Drops `stash@{index}`. Errors: [`GitError::StashNotFound`].
+/// Drops `stash@{index}`. Errors: [`GitError::StashNotFound`]. Not cancellable (one reflog
+/// entry goes at once).
 pub fn stash_drop(repo: &Path, index: usize) -> Result<(), GitError> {
     let mut repository = open(repo)?;
     repository.stash_drop(index).map_err(|e| match e.code() {
@@ -103,13 +121,19 @@ pub fn stash_drop(repo: &Path, index: usize) -> Result<(), GitError> {
     })
 }
 
-fn apply(repo: &Path, index: usize, pop: bool) -> Result<(), GitError> {
+fn apply(
+    repo: &Path,
+    index: usize,
+    pop: bool,
+    is_cancelled: &dyn Fn() -> bool,
+) -> Result<(), GitError> {
     let mut repository = open(repo)?;
     if repository.state() == git2::RepositoryState::Merge {
         return Err(GitError::MergeInProgress);
     }
     ensure_exists(&mut repository, index)?;
     let in_the_way = RefCell::new(Vec::new());
+    let stopped = std::cell::Cell::new(false);
     let result = {
         let mut checkout = CheckoutBuilder::new();
         checkout
@@ -125,6 +149,21 @@ fn apply(repo: &Path, index: usize, pop: bool) -> Result<(), GitError> {
             });
         let mut opts = StashApplyOptions::new();
         opts.checkout_options(checkout);
+        // Stop only while libgit2 still analyses: it writes nothing before the checkout
+        // stages, and a checkout cut short would leave the stash half applied.
+        opts.progress_cb(|progress| {
+            let writing = matches!(
+                progress,
+                StashApplyProgress::CheckoutUntracked
+                    | StashApplyProgress::CheckoutModified
+                    | StashApplyProgress::Done
+            );
+            if !writing && is_cancelled() {
+                stopped.set(true);
+                return false;
+            }
+            true
+        });
         // Not libgit2's pop: it drops the entry even when the apply left conflicts.
         repository.stash_apply(index, Some(&mut opts))
     };
@@ -133,6 +172,7 @@ fn apply(repo: &Path, index: usize, pop: bool) -> Result<(), GitError> {
     files.dedup();
     match result {
         Ok(()) => {}
+        Err(_) if stopped.get() => return Err(GitError::Cancelled),
         Err(e) if e.code() == ErrorCode::NotFound => return Err(GitError::StashNotFound(index)),
         Err(e) if e.code() == ErrorCode::MergeConflict => {
             return Err(GitError::UnresolvedConflicts { files });

@@ -65,10 +65,11 @@ pub(super) async fn local(
     services: &Services,
 ) -> Result<JobOutput, JobFailure> {
     let _guard = services.write_lock(&repo, context).await?;
-    // A checkout or merge is never stopped half-way: past the lock, it completes.
-    context.finishing();
+    // Each operation checks for cancel until it starts writing, then completes: a checkout
+    // or merge is never left half-way.
     let path = repo.clone();
-    let outcome = blocking(move || run_local(&path, op)).await?;
+    let context = context.clone();
+    let outcome = blocking(move || run_local(&path, op, &|| context.is_cancelled())).await?;
     Ok(JobOutput::Branches(match outcome {
         LocalResult::Done { message, conflicts } => BranchesOutput::Done {
             repo: Some(repo),
@@ -95,21 +96,25 @@ fn done(message: impl Into<String>) -> LocalResult {
     }
 }
 
-fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<LocalResult, GitError> {
+fn run_local(
+    repo: &std::path::Path,
+    op: BranchOp,
+    is_cancelled: &dyn Fn() -> bool,
+) -> Result<LocalResult, GitError> {
     match op {
         BranchOp::Create {
             name,
             start,
             checkout,
         } => {
-            branch::create_branch(repo, &name, &start, checkout)?;
+            branch::create_branch(repo, &name, &start, checkout, is_cancelled)?;
             Ok(done(if checkout {
                 format!("Created and switched to {name}")
             } else {
                 format!("Created {name}")
             }))
         }
-        BranchOp::Switch(name) => match branch::switch_branch(repo, &name) {
+        BranchOp::Switch(name) => match branch::switch_branch(repo, &name, is_cancelled) {
             Ok(()) => Ok(done(format!("Switched to {name}"))),
             Err(GitError::UncommittedChanges { files }) => {
                 Ok(LocalResult::Needs(BranchNeed::StashFirst {
@@ -120,12 +125,16 @@ fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<LocalResult, GitErr
             Err(other) => Err(other),
         },
         BranchOp::StashAndSwitch(name) => {
+            // One step for the user: cancellable before the stash only, never between the two.
+            if is_cancelled() {
+                return Err(GitError::Cancelled);
+            }
             stash::stash_save(
                 repo,
                 Some(&format!("cctui: before switching to {name}")),
                 true,
             )?;
-            branch::switch_branch(repo, &name)?;
+            branch::switch_branch(repo, &name, &|| false)?;
             Ok(done(format!(
                 "Stashed your changes and switched to {name}; pop the stash from the branches pane"
             )))
@@ -142,7 +151,7 @@ fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<LocalResult, GitErr
             Ok(done(format!("Renamed {old} to {new}")))
         }
         BranchOp::Merge(name) => Ok(
-            match merge::merge_branch(repo, &name, MergeOptions::default())? {
+            match merge::merge_branch(repo, &name, MergeOptions::default(), is_cancelled)? {
                 MergeOutcome::UpToDate => done(format!("Already up to date with {name}")),
                 MergeOutcome::FastForward { to } => done(format!(
                     "Fast-forwarded to {name} ({})",
@@ -174,12 +183,16 @@ fn run_local(repo: &std::path::Path, op: BranchOp) -> Result<LocalResult, GitErr
             Ok(done("Stashed the local changes (untracked files included)"))
         }
         BranchOp::StashPop(index) => {
-            stash::stash_pop(repo, index)?;
+            stash::stash_pop(repo, index, is_cancelled)?;
             Ok(done(format!("Applied and dropped stash@{{{index}}}")))
         }
         BranchOp::StashDrop(index) => {
             stash::stash_drop(repo, index)?;
             Ok(done(format!("Dropped stash@{{{index}}}")))
+        }
+        BranchOp::CheckoutRemote(name) => {
+            crate::git::clone::checkout_remote_branch(repo, &name)?;
+            Ok(done(format!("Checked out {name}, tracking origin/{name}")))
         }
     }
 }

@@ -9,7 +9,7 @@ use super::{CloneJob, CloneNeed, CloneOutput, JobContext, JobFailure, JobOutput,
 use crate::config::CloneProtocol;
 use crate::git::GitError;
 use crate::git::auth::Auth;
-use crate::git::clone::{ClonePhase, CloneProgress, CloneRequest};
+use crate::git::clone::{CloneOutcome, ClonePhase, CloneProgress, CloneRequest};
 use crate::model::{Access, Host, RemoteUrl, UrlError, access_for};
 
 /// Progress reports are sent at most this often (the UI redraws at most every 16 ms anyway).
@@ -52,7 +52,7 @@ pub(super) async fn run(
             }
             true
         };
-        crate::git::clone::clone(&request, &mut on_progress)
+        crate::git::clone::clone_with(&request, None, &mut on_progress)
     })
     .await
     .map_err(|e| JobFailure {
@@ -60,16 +60,7 @@ pub(super) async fn run(
         hint: None,
     })?;
     match outcome {
-        Ok(()) => Ok(JobOutput::Clone(CloneOutput::Cloned {
-            key: crate::model::RepoKey::new(
-                job.target.profile.clone(),
-                job.target.region.clone().unwrap_or_default(),
-                job.repository.clone(),
-            ),
-            repository: job.repository,
-            path: job.path,
-            note: None,
-        })),
+        Ok(outcome) => Ok(cloned(job, outcome, context, services).await),
         Err(GitError::PassphraseNeeded { key }) if job.passphrase.is_none() => {
             Ok(JobOutput::Clone(CloneOutput::Needs {
                 job: Box::new(job),
@@ -96,6 +87,94 @@ pub(super) async fn run(
             hint: error.hint(),
             message: error.to_string(),
         }),
+    }
+}
+
+/// The clone's remote HEAD names no branch and it has several: CodeCommit's default branch is
+/// checked out when it is one of them (asked only now: the usual clone makes no extra call).
+/// Otherwise nothing is checked out and the log and the strip say so.
+// TODO(jobs/mod.rs): carry `CloneOutcome` in `JobOutput::Cloned` (or ask with a
+// `CloneNeed::ChooseBranch`) so the UI can offer the branches and call
+// `git::checkout_remote_branch`.
+/// A finished clone, saying what was checked out when the remote's HEAD named no branch:
+/// the only branch, CodeCommit's default branch, or nothing yet (the user picks one).
+async fn cloned(
+    job: CloneJob,
+    outcome: CloneOutcome,
+    context: &JobContext,
+    services: &Services,
+) -> JobOutput {
+    let key = crate::model::RepoKey::new(
+        job.target.profile.clone(),
+        job.target.region.clone().unwrap_or_default(),
+        job.repository.clone(),
+    );
+    let dangling = "the remote's HEAD names no branch";
+    let note = match outcome {
+        CloneOutcome::CheckedOut { .. } => None,
+        CloneOutcome::Empty => {
+            Some("the repository is empty: the first push creates its branch".into())
+        }
+        CloneOutcome::CheckedOutInstead { branch } => {
+            Some(format!("{dangling}; checked out its only branch, {branch}"))
+        }
+        CloneOutcome::ChooseBranch { branches } => {
+            match check_out_default(&job, &branches, context, services).await {
+                Some(branch) => Some(format!(
+                    "{dangling}; checked out CodeCommit's default branch, {branch}"
+                )),
+                None => {
+                    return JobOutput::Clone(CloneOutput::ChooseBranch {
+                        key,
+                        repository: job.repository,
+                        path: job.path,
+                        branches,
+                    });
+                }
+            }
+        }
+    };
+    JobOutput::Clone(CloneOutput::Cloned {
+        key,
+        repository: job.repository,
+        path: job.path,
+        note,
+    })
+}
+
+/// Checks out CodeCommit's default branch when the remote has it; `None` when there is none
+/// (or it cannot be read), so the user is asked.
+async fn check_out_default(
+    job: &CloneJob,
+    branches: &[String],
+    context: &JobContext,
+    services: &Services,
+) -> Option<String> {
+    context.progress("asking CodeCommit for the default branch", 0, None);
+    let client = services.clients.get(&job.target).await;
+    let default = tokio::select! {
+        repository = crate::aws::repos::get(&client, &job.target, &job.repository) => {
+            repository.ok().and_then(|r| r.default_branch)
+        }
+        () = context.token().cancelled() => None,
+    };
+    let branch = default.filter(|d| branches.contains(d))?;
+    let path = job.path.clone();
+    let name = branch.clone();
+    let checkout = tokio::task::spawn_blocking(move || {
+        crate::git::clone::checkout_remote_branch(&path, &name)
+    })
+    .await;
+    match checkout {
+        Ok(Ok(())) => Some(branch),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "cannot check out the default branch");
+            None
+        }
+        Err(error) => {
+            tracing::warn!(%error, "the checkout of the default branch stopped");
+            None
+        }
     }
 }
 

@@ -257,6 +257,9 @@ pub enum BranchOp {
     StashPop(usize),
     /// Drop a stash entry.
     StashDrop(usize),
+    /// Check out a branch of origin as a local tracking branch in a clone with nothing checked
+    /// out (its remote HEAD named no branch).
+    CheckoutRemote(String),
 }
 
 /// A branch operation on CodeCommit.
@@ -392,6 +395,7 @@ impl JobRequest {
                 BranchOp::StashSave(_) => "Stash changes".to_string(),
                 BranchOp::StashPop(i) => format!("Pop stash@{{{i}}}"),
                 BranchOp::StashDrop(i) => format!("Drop stash@{{{i}}}"),
+                BranchOp::CheckoutRemote(name) => format!("Check out {name}"),
             },
             JobRequest::ServerBranch { repository, op, .. } => match op {
                 ServerBranchOp::Create { name, .. } => {
@@ -597,6 +601,18 @@ pub enum CloneOutput {
         path: PathBuf,
         /// What was checked out, when the clone had to choose (a dangling remote HEAD).
         note: Option<String>,
+    },
+    /// A clone whose remote HEAD names no branch, with several branches and no default on
+    /// CodeCommit: nothing is checked out yet; the user picks one.
+    ChooseBranch {
+        /// The repository, as the listing knows it.
+        key: RepoKey,
+        /// Repository name.
+        repository: String,
+        /// Where the clone is.
+        path: PathBuf,
+        /// The remote's branches.
+        branches: Vec<String>,
     },
     /// A clone stopped to ask the user something; the job is retried with the answer.
     Needs {

@@ -106,17 +106,23 @@ pub(super) async fn change_index(
     services: &Services,
 ) -> Result<JobOutput, JobFailure> {
     let _guard = services.write_lock(&repo, context).await?;
-    context.finishing();
     let changed = repo.clone();
+    let context = context.clone();
     blocking(move || {
+        // Stage-all and discard check for cancel until they write; the others are one quick
+        // index write.
         match change {
             IndexChange::Stage(path) => stage::stage_path(&repo, &path)?,
             IndexChange::Unstage(path) => stage::unstage_path(&repo, &path)?,
-            IndexChange::StageAll => stage::stage_all(&repo)?,
+            IndexChange::StageAll => {
+                stage::stage_all_cancellable(&repo, &|| context.is_cancelled())?
+            }
             IndexChange::UnstageAll => stage::unstage_all(&repo)?,
             IndexChange::StageHunk(path, hunk) => stage::stage_hunk(&repo, &path, hunk)?,
             IndexChange::UnstageHunk(path, hunk) => stage::unstage_hunk(&repo, &path, hunk)?,
-            IndexChange::Discard(path) => crate::git::discard::discard_path(&repo, &path)?,
+            IndexChange::Discard(path) => {
+                crate::git::discard::discard_path(&repo, &path, &|| context.is_cancelled())?
+            }
         }
         Ok(JobOutput::Worktree(WorktreeOutput::IndexChanged {
             repo: changed,
@@ -134,10 +140,18 @@ pub(super) async fn commit(
     let _guard = services.write_lock(&repo, context).await?;
     context.progress("running hooks and committing", 0, None);
     let committed = repo.clone();
+    let context = context.clone();
     blocking(move || {
+        let is_cancelled = || context.is_cancelled();
+        let on_point_of_no_return = || context.finishing();
+        let control = crate::git::CommitControl {
+            is_cancelled: &is_cancelled,
+            on_point_of_no_return: &on_point_of_no_return,
+            ..crate::git::CommitControl::default()
+        };
         Ok(JobOutput::Worktree(WorktreeOutput::Committed {
             repo: committed,
-            outcome: crate::git::commit::commit(&repo, &request)?,
+            outcome: crate::git::commit_with(&repo, &request, &control)?,
         }))
     })
     .await

@@ -434,7 +434,7 @@ fn discard_a_file_a_directory_an_untracked_file_and_a_hunk() {
     write(&repo, "staged.txt", "s staged\n");
     stage_path(dir.path(), "staged.txt").unwrap();
     write(&repo, "staged.txt", "s staged then edited\n");
-    discard_path(dir.path(), "staged.txt").unwrap();
+    discard_path(dir.path(), "staged.txt", &|| false).unwrap();
     assert_eq!(read(&repo, "staged.txt"), "s staged\n");
 
     write(&repo, "d/a.txt", "a changed\n");
@@ -443,13 +443,13 @@ fn discard_a_file_a_directory_an_untracked_file_and_a_hunk() {
     write(&repo, "d/new/deeper/more.txt", "m\n");
     write(&repo, "d/new/precious.keep", "ignored: kept\n");
     write(&repo, "loose.txt", "untracked\n");
-    discard_path(dir.path(), "d").unwrap();
+    discard_path(dir.path(), "d", &|| false).unwrap();
     assert_eq!(read(&repo, "d/a.txt"), "a\n");
     assert_eq!(read(&repo, "d/b.txt"), "b\n");
     assert!(!dir.path().join("d/new/untracked.txt").exists());
     assert!(!dir.path().join("d/new/deeper").exists());
     assert_eq!(read(&repo, "d/new/precious.keep"), "ignored: kept\n");
-    discard_path(dir.path(), "loose.txt").unwrap();
+    discard_path(dir.path(), "loose.txt", &|| false).unwrap();
     assert!(!dir.path().join("loose.txt").exists());
     assert_eq!(porcelain(dir.path()), vec!["M  staged.txt"]);
 
@@ -460,7 +460,7 @@ fn discard_a_file_a_directory_an_untracked_file_and_a_hunk() {
     expected[2] = "line 3\n".into();
     assert_eq!(read(&repo, "f.txt"), expected.concat());
     assert!(matches!(
-        discard_path(dir.path(), "nothing-here"),
+        discard_path(dir.path(), "nothing-here", &|| false),
         Err(GitError::PathNotFound(_))
     ));
 }
@@ -488,4 +488,44 @@ fn hunks_stage_the_normalised_content_with_autocrlf() {
     let r = discard_hunk(dir.path(), "f.txt", diff.hunks[0].id);
     assert!(matches!(r, Err(GitError::StaleHunk { .. })), "{r:?}");
     assert_eq!(read(&repo, "f.txt"), edited.replace('\n', "\r\n"));
+}
+
+#[test]
+fn a_cancelled_stage_all_or_discard_leaves_the_index_and_the_files_as_they_were() {
+    let (dir, repo) = repo_init();
+    for i in 0..50 {
+        write(&repo, &format!("f{i:02}.txt"), "base\n");
+    }
+    git(dir.path(), &["add", "-A"]);
+    commit_index(&repo, "first");
+    for i in 0..50 {
+        write(&repo, &format!("f{i:02}.txt"), "changed\n");
+        write(&repo, &format!("new{i:02}.txt"), "new\n");
+    }
+    let index_file = || std::fs::read(dir.path().join(".git/index")).unwrap();
+    let before = (porcelain(dir.path()), index_file());
+
+    // Cancelled at once, and half way through the files: the index on disk is untouched.
+    for asks_before_cancel in [0, 60] {
+        let asked = std::cell::Cell::new(0);
+        let cancel = || {
+            asked.set(asked.get() + 1);
+            asked.get() > asks_before_cancel
+        };
+        let result = stage_all_cancellable(dir.path(), &cancel);
+        assert!(matches!(result, Err(GitError::Cancelled)), "{result:?}");
+        assert!(
+            asked.get() > asks_before_cancel,
+            "asked {} times",
+            asked.get()
+        );
+        assert_eq!((porcelain(dir.path()), index_file()), before);
+    }
+    let error = discard_path(dir.path(), "f00.txt", &|| true).unwrap_err();
+    assert!(matches!(error, GitError::Cancelled), "{error:?}");
+    assert_eq!(read(&repo, "f00.txt"), "changed\n");
+
+    stage_all_cancellable(dir.path(), &|| false).unwrap();
+    assert_eq!(porcelain(dir.path()).len(), 100);
+    assert!(porcelain(dir.path()).iter().all(|l| !l.starts_with(' ')));
 }
