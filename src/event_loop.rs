@@ -125,9 +125,23 @@ impl App {
         self.jobs.spawn(id, request);
     }
 
-    /// How many jobs have not reported their end yet (tests wait on this).
+    /// How many jobs have not reported their end yet.
     pub fn running_jobs(&self) -> usize {
         self.jobs.running()
+    }
+
+    /// Applies job reports until every job has ended (tests and scripted runs wait on this
+    /// instead of on a timer).
+    pub async fn finish_jobs(&mut self, host: &mut (dyn Host + Send)) -> io::Result<()> {
+        while self.state.jobs.iter().any(|j| j.status.running()) || self.jobs.running() > 0 {
+            match self.updates.recv().await {
+                Some(job) => {
+                    self.dispatch(Action::Job(Box::new(job)), host)?;
+                }
+                None => break,
+            }
+        }
+        Ok(())
     }
 
     fn perform(&mut self, effect: Effect, host: &mut (dyn Host + Send)) -> io::Result<()> {

@@ -178,6 +178,9 @@ fn run_tui(cli: Cli) -> Result<(), String> {
         cctui::tui::enter().map_err(|e| format!("cctui needs an interactive terminal: {e}"))?;
         let _restore = cctui::tui::RestoreGuard;
         debug_panic();
+        if debug_background_panic() {
+            app.state.notice = Some("A background thread panicked; the UI goes on.".into());
+        }
         let mut terminal =
             Terminal::new(CrosstermBackend::new(io::stdout())).map_err(|e| e.to_string())?;
         let result = app
@@ -232,11 +235,24 @@ fn watch_signals(actions: tokio::sync::mpsc::UnboundedSender<Action>) -> io::Res
     Ok(())
 }
 
+/// `CCTUI_DEBUG_PANIC=thread` panics in a background thread after the terminal is set up (as
+/// a job's thread would): the pseudo-terminal test checks the terminal stays in the UI.
+/// Returns whether it did.
+#[allow(clippy::panic)]
+fn debug_background_panic() -> bool {
+    if std::env::var("CCTUI_DEBUG_PANIC").as_deref() != Ok("thread") {
+        return false;
+    }
+    std::thread::spawn(|| panic!("deliberate panic in a background thread"))
+        .join()
+        .is_err()
+}
+
 /// `CCTUI_DEBUG_PANIC=1` panics right after the terminal is set up. The pseudo-terminal test
 /// uses it to check that a panic restores the terminal and prints its message.
 #[allow(clippy::panic)]
 fn debug_panic() {
-    if std::env::var_os("CCTUI_DEBUG_PANIC").is_some() {
+    if std::env::var("CCTUI_DEBUG_PANIC").is_ok_and(|v| v != "thread") {
         panic!("deliberate panic requested by CCTUI_DEBUG_PANIC");
     }
 }

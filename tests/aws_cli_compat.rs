@@ -21,6 +21,11 @@ fn aws_cli() -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !found {
+        // In CI the AWS CLI is installed by .ci/run: missing there is a failure, not a skip.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but the AWS CLI is not installed: .ci/run should have installed it"
+        );
         eprintln!("skipped: the AWS CLI is not installed (bash .ci/run installs it)");
     }
     found

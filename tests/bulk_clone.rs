@@ -150,11 +150,24 @@ async fn a_failed_clone_keeps_siblings_in_a_parent_it_created() {
             region: DEMO_REGION.into(),
         },
     };
+    // libgit2 creates the root, then waits on the slow server: that is the moment a sibling
+    // arrives. Waiting for the root to exist (not on a timer) makes the scenario happen.
     let failing = tokio::task::spawn_blocking(move || cctui::git::clone(&request, &mut |_| true));
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !root.exists() {
+        assert!(
+            std::time::Instant::now() < deadline && !failing.is_finished(),
+            "the clone never created its root"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let sibling = root.join("sibling");
     std::fs::create_dir_all(&sibling).unwrap();
     std::fs::write(sibling.join("work.txt"), "keep me").unwrap();
+    assert!(
+        !failing.is_finished(),
+        "the clone must still be running when the sibling arrives (600 ms server latency)"
+    );
     let result = failing.await.unwrap();
     assert!(result.is_err(), "cloning a missing repository must fail");
     assert!(

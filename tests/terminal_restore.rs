@@ -57,3 +57,18 @@ fn sighup_restores_the_terminal() {
     pty.wait_exit();
     pty.assert_restored();
 }
+
+#[test]
+fn a_panic_in_a_background_thread_leaves_the_ui_running() {
+    let mut pty = spawn(&[("CCTUI_DEBUG_PANIC", "thread")]);
+    pty.wait_for_screen("A background thread panicked; the UI goes on.");
+    assert!(
+        !pty::contains(&pty.output.lock().unwrap(), LEAVE_ALT),
+        "the terminal was restored while the UI was still drawing"
+    );
+    assert!(pty.raw(), "raw mode still on: the UI runs");
+    pty.send(b"q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status:?}");
+    pty.assert_restored();
+}

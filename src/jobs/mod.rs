@@ -836,6 +836,35 @@ impl JobContext {
     }
 }
 
+/// Runs a job's work to its last event: a read is dropped when cancelled, a write runs until
+/// it returns; "cancelled" only for work that stopped with nothing changed; a panic is a
+/// failed job (with a log entry), never a crash of the app.
+async fn guarded(
+    title: &str,
+    writes: bool,
+    cancel: &CancellationToken,
+    work: impl std::future::Future<Output = Result<JobOutput, JobFailure>>,
+) -> JobEvent {
+    let work = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(work));
+    let ended = if writes {
+        Some(work.await)
+    } else {
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => None,
+            ended = work => Some(ended),
+        }
+    };
+    match ended {
+        None => JobEvent::Cancelled,
+        Some(Ok(Err(failure))) if failure.is_cancelled() || cancel.is_cancelled() => {
+            JobEvent::Cancelled
+        }
+        Some(Ok(result)) => JobEvent::Finished(result),
+        Some(Err(panic)) => JobEvent::Finished(Err(JobFailure::panicked(title, &*panic))),
+    }
+}
+
 /// The progress phase of a job past its point of no return.
 pub const FINISHING: &str = "finishing…";
 
@@ -955,25 +984,8 @@ impl JobManager {
         let updates = self.updates.clone();
         let services = self.services.clone();
         tokio::spawn(async move {
-            let work = std::panic::AssertUnwindSafe(run::run(request, context, services));
-            let work = futures::FutureExt::catch_unwind(work);
-            let ended = if writes {
-                Some(work.await)
-            } else {
-                tokio::select! {
-                    biased;
-                    () = cancel.cancelled() => None,
-                    ended = work => Some(ended),
-                }
-            };
-            let event = match ended {
-                None => JobEvent::Cancelled,
-                Some(Ok(Err(failure))) if failure.is_cancelled() || cancel.is_cancelled() => {
-                    JobEvent::Cancelled
-                }
-                Some(Ok(result)) => JobEvent::Finished(result),
-                Some(Err(panic)) => JobEvent::Finished(Err(JobFailure::panicked(&title, &*panic))),
-            };
+            let work = run::run(request, context, services);
+            let event = guarded(&title, writes, &cancel, work).await;
             if let Ok(mut running) = running.lock() {
                 running.remove(&id);
             }
@@ -1009,5 +1021,48 @@ impl JobManager {
             .lock()
             .map(|r| r.values().filter(|job| job.writes).count())
             .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    #[allow(clippy::panic)]
+    async fn a_panicking_job_becomes_a_failed_job() {
+        let cancel = CancellationToken::new();
+        let work = async { panic!("index out of range in the diff") };
+        let event = guarded("Read diff", false, &cancel, work).await;
+        let JobEvent::Finished(Err(failure)) = event else {
+            panic!("{event:?}")
+        };
+        assert!(failure.message.contains("Read diff"), "{failure:?}");
+        assert!(
+            failure.message.contains("index out of range"),
+            "{failure:?}"
+        );
+        assert!(failure.hint.is_some_and(|h| h.contains("bug")));
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_write_runs_to_its_end_and_says_how_it_ended() {
+        let cancel = CancellationToken::new();
+        cancel.cancel();
+        // Past its point of no return, a write completes: it is reported as done.
+        let landed = guarded("Commit", true, &cancel, async {
+            Ok(JobOutput::Worktree(WorktreeOutput::Recent(Vec::new())))
+        })
+        .await;
+        assert!(matches!(landed, JobEvent::Finished(Ok(_))), "{landed:?}");
+        // Stopped before it: cancelled.
+        let stopped = guarded("Commit", true, &cancel, async {
+            Err(JobFailure::cancelled())
+        })
+        .await;
+        assert_eq!(stopped, JobEvent::Cancelled);
+        // A read is simply dropped.
+        let read = guarded("Read status", false, &cancel, std::future::pending()).await;
+        assert_eq!(read, JobEvent::Cancelled);
     }
 }
