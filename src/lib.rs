@@ -11,42 +11,64 @@
 //! ```
 //!
 //! - [`app`]: plain state, the command table, the pure `update`, overlays (a stack).
+//!   `update.rs` only dispatches; each area has its module: `global` (quit, help, palette,
+//!   focus, movement), `jobs_strip`, `repos_update`, `clone_update`, `worktree_update`,
+//!   `branches_update`, and `overlays_update` for the generic overlays.
+//! - [`model`]: plain values shared by `app` and `jobs`: [`model::RepoKey`] (profile + region +
+//!   name), hosts (loopback by parsed address, CodeCommit regions incl. FIPS, China, VPC
+//!   endpoints), remote URLs, and which credentials a URL may get. One parser for all.
 //! - [`ui`]: drawing from `State` only.
 //! - [`event_loop`]: the loop generic over the ratatui backend (tests run it on `TestBackend`).
-//! - [`model`]: plain domain values shared by `app` and `jobs`: hosts (loopback by parsed
-//!   address, CodeCommit endpoints and their regions), remote URLs, which credentials a URL gets.
-//! - [`jobs`]: the job manager (ids, cancellation, progress events).
-//! - [`tui`]: terminal enter/restore, panic hook, suspend.
+//! - [`jobs`]: the job manager (ids, cancellation, progress events, panics caught).
+//! - [`tui`]: terminal enter/restore, panic hook (UI thread only), suspend.
 //! - [`config`], [`logging`], [`cli`]: the edges; [`credential_helper`]: `cctui credential-helper`,
 //!   git's credential protocol answered with CodeCommit git passwords.
 //! - [`git`]: blocking git2 operations (clone, status, stage, diff, log, commit with hooks, push,
-//!   fetch, pull); the jobs run them under `spawn_blocking`.
-//! - [`aws`]: AWS configuration and the CodeCommit API; [`local`]: the local
-//!   CodeCommit-compatible service, sharing only [`secret`] and signing primitives with `aws`.
-//!
+//!   fetch, pull); the jobs run them under `spawn_blocking`. Paths are literal.
+//! - [`aws`]: AWS configuration, the first-run setup check and the CodeCommit API; [`local`]:
+//!   the local CodeCommit-compatible service, sharing only [`secret`] and signing primitives
+//!   with `aws`.
 //! - [`watch`]: the debounced file watcher of the open clone.
+//!
+//! # Requests and their owners
+//!
+//! `update` gives every request its id ([`app::state::State::request`]) and the asker records
+//! it: the repositories pane its listing, the status, log and branches panes their newest read
+//! (latest wins: an answer with another id is dropped), a form, the commit editor or a diff
+//! view the request it waits for (it shows that it waits and takes no second submit). The job
+//! manager reports `Started` with the request's [`jobs::Domain`]; results come back as that
+//! area's own output enum (`ReposOutput`, `CloneOutput`, `WorktreeOutput`, `BranchesOutput`),
+//! and failures go to the area recorded at `Started`. An area finds the owner by id anywhere
+//! on the overlay stack — never "whatever is on top" — and drops what nobody waits for.
+//! Changes to a clone carry its path and touch the panes only while it is the open clone.
 //!
 //! # Where the code departs from DESIGN.md, and why
 //!
-//! - **Job tags and partial outputs.** Besides `Started / Progress / Finished`, a job can send
-//!   `JobEvent::Output` (a batch of a listing, CodeCommit's branches) and carries a `JobTag`
-//!   (listing generation, status/log/diff/branches read, change). `update` routes a job's end
-//!   by tag (a listing error stays beside the rows it keeps; a read error goes to its pane, a
-//!   change error to an overlay) and effects cancel by tag (`CancelListings`), so no request
-//!   type needs to know about the UI.
+//! - **Partial outputs.** Besides `Started / Progress / Finished`, a job can send
+//!   `JobEvent::Output` (a batch of a listing, CodeCommit's branches), delivered like a final
+//!   result to the same owner.
 //! - **Questions as results.** A clone or branch operation that needs the user (git login, SSH
-//!   passphrase, unknown host key, stash before switching, force delete) ends with a
-//!   `…Needs` output instead of an error; `update` asks in an overlay and spawns the retry.
-//!   Credential prompts therefore never block a libgit2 callback waiting for the UI.
-//! - **Per-clone write lock and cooperative cancel.** Write jobs take the clone's lock in the
-//!   job (a queued job shows "waiting for other work on this clone"). Clone, push and fetch are
-//!   cancelled cooperatively (their callbacks return false and they clean up) instead of being
-//!   dropped, so a cancelled clone's directory is gone when the job reports it.
+//!   passphrase, unknown host key, stash before switching, force delete, which branch to check
+//!   out after a clone whose remote HEAD names none) ends with a `Needs` / `ChooseBranch`
+//!   output instead of an error; `update` asks in an overlay and spawns the retry. Credential
+//!   prompts therefore never block a libgit2 callback waiting for the UI.
+//! - **Writes are never dropped.** A read is dropped on cancel. A write (clone, commit, push,
+//!   stage, discard, branch operations, SDK changes) runs until it returns: it checks its token
+//!   until its point of no return (the git layer takes an `is_cancelled` check; hooks run in
+//!   their own process group and are killed), then says "finishing…" and completes. The
+//!   strip says "cancelling…" meanwhile and "cancelled" only for work that changed nothing.
+//!   The per-clone write lock is held by the job until its blocking work has ended.
+//! - **Quit waits.** `q` asks while writes run (quiet ones such as stage included); yes
+//!   cancels every job and the loop goes on, showing "finishing N jobs…", until the last
+//!   write has reported; a second ctrl-c forces.
+//! - **First run.** Before listing, a setup check reads the environment and the shared AWS
+//!   files (no network) and the pane names what is missing — credentials, region, an unknown
+//!   profile — with the demo one key away (`d`, started in-process by the event loop).
 //! - **Layout.** The branches pane (5) and the log pane (2) share one area; the one focused
 //!   last is shown, and the focused right-hand pane gets the larger share.
-//! - **`$EDITOR` for commit messages is not offered**: the inline editor covers it, and running
-//!   an editor needs the terminal's event stream paused, which crossterm's `EventStream` does
-//!   not support without rebuilding it.
+//! - **`$EDITOR` for commit messages is not offered** yet (issue K): running an editor needs
+//!   the terminal's event stream paused, which crossterm's `EventStream` does not support
+//!   without rebuilding it.
 
 pub mod app;
 pub mod aws;

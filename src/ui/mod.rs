@@ -45,8 +45,12 @@ pub fn draw(frame: &mut Frame, state: &State, view: View) {
     let working = state.open_repo.is_some()
         && matches!(state.focus, Pane::Status | Pane::Log | Pane::Branches)
         && area.width >= 100;
+    let first_run =
+        state.repos.setup.as_ref().is_some_and(|r| !r.complete()) && state.open_repo.is_none();
     let left_share = if working {
         30
+    } else if first_run {
+        65
     } else if area.width >= 120 {
         45
     } else {

@@ -74,7 +74,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
 
     if let Some(report) = pane.setup.as_ref().filter(|r| !r.complete()) {
         let lines = first_run_lines(report, state, view);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        let padded =
+            ratatui::widgets::Block::new().padding(ratatui::widgets::Padding::horizontal(1));
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: true })
+                .block(padded),
+            inner,
+        );
         return;
     }
     let mut status_lines: Vec<Line> = Vec::new();
@@ -235,11 +242,11 @@ fn first_run_lines(
     let key = |id| view.keymap.keys_label(id);
     let heading = |text: &str| {
         Line::styled(
-            format!(" {text}"),
+            text.to_string(),
             Style::new().fg(theme.accent).add_modifier(Modifier::BOLD),
         )
     };
-    let hint = |text: String| Line::styled(format!("   {text}"), Style::new().fg(theme.muted));
+    let hint = |text: String| Line::styled(format!("→ {text}"), Style::new().fg(theme.muted));
     let mut lines = vec![
         heading("Welcome to cctui: AWS is not set up here yet."),
         Line::raw(""),
@@ -247,7 +254,7 @@ fn first_run_lines(
     let profile = state.session.profile.clone();
     if let Some(name) = &report.unknown_profile {
         lines.push(Line::styled(
-            format!(" ✗ The profile {name} is in neither ~/.aws/config nor ~/.aws/credentials."),
+            format!("✗ The profile {name} is in neither ~/.aws/config nor ~/.aws/credentials."),
             Style::new().fg(theme.error),
         ));
         lines.push(hint(format!(
@@ -256,7 +263,7 @@ fn first_run_lines(
         )));
     } else if report.no_credentials {
         lines.push(Line::styled(
-            " ✗ No AWS credentials: no AWS_ACCESS_KEY_ID, no profile with keys, SSO or a role.",
+            "✗ No AWS credentials: no AWS_ACCESS_KEY_ID, no profile with keys, SSO or a role.",
             Style::new().fg(theme.error),
         ));
         let login = match &profile {
@@ -270,7 +277,7 @@ fn first_run_lines(
     }
     if report.no_region {
         lines.push(Line::styled(
-            " ✗ No AWS region: none on the command line, in AWS_REGION or in the profile.",
+            "✗ No AWS region: none on the command line, in AWS_REGION or in the profile.",
             Style::new().fg(theme.error),
         ));
         lines.push(hint(format!(
@@ -280,7 +287,7 @@ fn first_run_lines(
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
-        Span::raw(" Just trying cctui? Press "),
+        Span::raw("Just trying cctui? Press "),
         Span::styled(
             key(crate::app::command::CommandId::StartDemo),
             Style::new().fg(theme.accent).add_modifier(Modifier::BOLD),
@@ -289,6 +296,7 @@ fn first_run_lines(
             " for the demo: a local CodeCommit service with sample repositories, no AWS account.",
         ),
     ]));
+    lines.push(Line::raw(""));
     lines.push(hint(format!(
         "{} help · {} quit",
         key(crate::app::command::CommandId::Help),
