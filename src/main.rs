@@ -225,12 +225,17 @@ fn watch_signals(actions: tokio::sync::mpsc::UnboundedSender<Action>) -> io::Res
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
+    // Every signal is passed on: the first lets writes finish, a second quits at once.
     tokio::spawn(async move {
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = hangup.recv() => {}
+        loop {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hangup.recv() => {}
+            }
+            if actions.send(Action::Terminate).is_err() {
+                break;
+            }
         }
-        let _ = actions.send(Action::Terminate);
     });
     Ok(())
 }

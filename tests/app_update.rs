@@ -382,6 +382,16 @@ fn terminate_quits_even_with_running_jobs() {
 }
 
 #[test]
+fn a_second_terminate_quits_while_writes_finish() {
+    let mut s = state();
+    start_job(&mut s, 1, "Commit");
+    assert_eq!(update(&mut s, Action::Terminate), vec![Effect::CancelAll]);
+    assert!(!s.quit);
+    let effects = update(&mut s, Action::Terminate);
+    assert!(effects.contains(&Effect::Quit) && s.quit);
+}
+
+#[test]
 fn readonly_hides_and_refuses_mutating_commands() {
     let mut s = state();
     s.session.readonly = true;

@@ -583,3 +583,52 @@ fn all_regions_marks_and_extras_belong_to_one_row() {
         "the namesake's details are its own"
     );
 }
+
+#[test]
+fn first_run_checks_the_setup_and_lists_only_when_it_is_complete() {
+    let mut state = State::new(Session::default());
+    let effects = update(&mut state, Action::Start);
+    let (check, request) = drive::one(&mut state, &effects);
+    assert!(matches!(request, JobRequest::CheckSetup { .. }));
+    let missing = SetupReport {
+        no_credentials: true,
+        unknown_profile: None,
+        no_region: true,
+    };
+    let effects = drive::finish(&mut state, check, repos(ReposOutput::Setup(missing)));
+    assert!(
+        drive::requests(&effects).is_empty(),
+        "no listing that could only wait for the instance metadata service"
+    );
+    assert!(state.overlays.is_empty(), "no modal on the first screen");
+    let screen = render(&state, 120, 24);
+    assert!(screen.contains("No AWS credentials"), "{screen}");
+    assert!(screen.contains("No AWS region"), "{screen}");
+    assert!(screen.contains("Press d for the demo"), "{screen}");
+    // r checks again (after `aws configure` in another terminal); d starts the demo.
+    let effects = press(&mut state, CommandId::Refresh);
+    assert!(matches!(
+        drive::requests(&effects).as_slice(),
+        [JobRequest::CheckSetup { .. }]
+    ));
+    state.repos.setup = Some(SetupReport {
+        no_credentials: true,
+        ..SetupReport::default()
+    });
+    assert_eq!(
+        press(&mut state, CommandId::StartDemo),
+        vec![Effect::StartDemo]
+    );
+    let effects = update(
+        &mut state,
+        Action::DemoStarted {
+            endpoint: "http://127.0.0.1:4510".into(),
+            region: "us-east-1".into(),
+        },
+    );
+    assert!(state.session.demo);
+    assert!(matches!(
+        drive::requests(&effects).as_slice(),
+        [JobRequest::ListRepositories { targets }] if targets[0].endpoint.as_deref() == Some("http://127.0.0.1:4510")
+    ));
+}

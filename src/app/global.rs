@@ -91,6 +91,16 @@ pub fn begin_quit(state: &mut State) -> Vec<Effect> {
     vec![Effect::CancelAll]
 }
 
+/// SIGTERM or SIGHUP: quit as ctrl-c does — writes stop safely first; a second signal while
+/// they finish quits at once.
+pub fn terminate(state: &mut State) -> Vec<Effect> {
+    if state.quitting {
+        quit_now(state)
+    } else {
+        begin_quit(state)
+    }
+}
+
 /// Called after every job report: ends a quit that was waiting for writes.
 pub fn after_job(state: &mut State) -> Vec<Effect> {
     if state.quitting && state.running_writes() == 0 {

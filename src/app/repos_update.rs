@@ -77,6 +77,10 @@ pub fn key_target(state: &State, key: &RepoKey) -> Target {
 /// A command of the repositories pane.
 pub fn command(state: &mut State, id: CommandId) -> Vec<Effect> {
     match id {
+        // On the first-run screen, r checks the setup again (after `aws configure` elsewhere).
+        CommandId::Refresh if state.repos.setup.as_ref().is_some_and(|r| !r.complete()) => {
+            return check_setup(state);
+        }
         CommandId::Refresh => return refresh(state),
         CommandId::Filter => open_filter(state),
         CommandId::ClearFilter => set_filter(state, ""),

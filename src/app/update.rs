@@ -40,7 +40,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Job(job) => jobs_strip::on_update(state, *job),
-        Action::Terminate => global::begin_quit(state),
+        Action::Terminate => global::terminate(state),
         Action::Spawn(request) => vec![state.spawn(*request)],
         Action::FilesChanged => worktree::refresh_status(state),
         Action::OpenClone { name, path } => {

@@ -465,10 +465,13 @@ impl JobRequest {
     /// Whether the job changes something (a clone, the server, a file). A write is never
     /// dropped half-way: cancelling it asks it to stop before its point of no return, and
     /// quitting waits for it. Reads are simply dropped on cancel.
+    /// Remembering a recent clone writes a small file atomically (temporary file, rename), so
+    /// dropping it loses nothing but the entry: quitting need not wait for it.
     pub fn writes(&self) -> bool {
         !matches!(
             self,
             JobRequest::LoadProfiles { .. }
+                | JobRequest::RememberClone { .. }
                 | JobRequest::CheckSetup { .. }
                 | JobRequest::LoadExtras { .. }
                 | JobRequest::ListRepositories { .. }

@@ -285,6 +285,10 @@ fn first_run_lines(
             key(crate::app::command::CommandId::PickRegion)
         )));
     }
+    lines.push(hint(format!(
+        "Then press {} to check again.",
+        key(crate::app::command::CommandId::Refresh)
+    )));
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         Span::raw("Just trying cctui? Press "),
