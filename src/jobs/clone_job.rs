@@ -26,7 +26,7 @@ pub(super) async fn run(
     context.progress("waiting for a free clone slot", 0, None);
     let _slot = tokio::select! {
         slot = services.clone_slots.acquire() => slot.map_err(|e| JobFailure { message: e.to_string(), hint: None })?,
-        () = context.token().cancelled() => return Err(JobFailure { message: "cancelled".into(), hint: None }),
+        () = context.token().cancelled() => return Err(JobFailure::cancelled()),
     };
     let (url, auth) = match auth_for(&job, services).await {
         Ok(pair) => pair,
@@ -83,6 +83,7 @@ pub(super) async fn run(
                 need: CloneNeed::Login,
             }))
         }
+        Err(error) if error.is_cancelled() => Err(JobFailure::cancelled()),
         Err(error) => Err(JobFailure {
             hint: error.hint(),
             message: error.to_string(),

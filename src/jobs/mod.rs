@@ -860,7 +860,9 @@ async fn guarded(
     };
     match ended {
         None => JobEvent::Cancelled,
-        Some(Ok(Err(failure))) if failure.is_cancelled() || cancel.is_cancelled() => {
+        // A write is "cancelled" only when it says it stopped with nothing changed; a write
+        // that failed after the user asked to cancel reports its failure.
+        Some(Ok(Err(failure))) if failure.is_cancelled() || (!writes && cancel.is_cancelled()) => {
             JobEvent::Cancelled
         }
         Some(Ok(result)) => JobEvent::Finished(result),

@@ -19,6 +19,10 @@ pub const LOG_PAGE: usize = 200;
 
 impl From<GitError> for JobFailure {
     fn from(error: GitError) -> JobFailure {
+        // A git operation that stopped when asked changed nothing: the job was cancelled.
+        if error.is_cancelled() {
+            return JobFailure::cancelled();
+        }
         let message = match &error {
             GitError::HookFailed { hook, output } => {
                 format!("The {hook} hook failed:\n{}", output.trim_end())
@@ -176,7 +180,21 @@ pub(super) async fn remote_op(
     let clone = repo.clone();
     let output = blocking(move || {
         let mut last = Instant::now() - PROGRESS_EVERY;
+        // Once a push has sent its whole pack, the server may already be updating the branch:
+        // from there the push completes and says "finishing…", never "cancelled".
+        let mut sent = false;
         let mut on_progress = |p: &TransferProgress| {
+            if let TransferProgress::Pushing { current, total, .. } = *p
+                && total > 0
+                && current >= total
+                && !sent
+            {
+                sent = true;
+                progress_context.finishing();
+            }
+            if sent {
+                return true;
+            }
             if progress_context.is_cancelled() {
                 return false;
             }
