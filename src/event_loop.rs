@@ -146,6 +146,8 @@ impl App {
 
     fn perform(&mut self, effect: Effect, host: &mut (dyn Host + Send)) -> io::Result<()> {
         match effect {
+            // The demo's clients replace the AWS ones only once its service listens.
+            Effect::UseDemoClients => self.jobs.set_clients(demo_clients()),
             Effect::Spawn { id, request } => self.jobs.spawn(id, *request),
             Effect::Cancel(id) => self.jobs.cancel(id),
             Effect::CancelAll => self.jobs.cancel_all(),
@@ -206,8 +208,6 @@ impl App {
             return;
         };
         let sender = self.internal.0.clone();
-        let clients = demo_clients();
-        self.jobs.set_clients(clients);
         let slot = self.demo.clone();
         tokio::spawn(async move {
             match crate::local::start_demo(&data_dir, false).await {
@@ -223,6 +223,7 @@ impl App {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot start the demo service");
+                    let _ = sender.send(Action::DemoFailed(e.to_string()));
                 }
             }
         });

@@ -83,13 +83,23 @@ fn quitting_during_a_slow_clone_waits_for_it_to_stop_and_leaves_no_directory() {
     pty.wait_for_screen("Clone cctui-demo");
     pty.send(b"\r");
     pty.wait_for_screen("Clone cctui-demo (https-iam)");
+    // Quit once the clone has started writing its directory: that is what must not be left.
+    let target = workspace.join("cctui-demo");
+    let deadline = std::time::Instant::now() + pty::PATIENCE;
+    while !target.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clone never created {}",
+            target.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     pty.send(b"q");
     pty.wait_for_screen("Quit cctui?");
     pty.send(b"y");
     let status = pty.wait_exit();
     assert!(status.success(), "{status:?}\n{}", pty.screen());
     pty.assert_restored();
-    let target = workspace.join("cctui-demo");
     assert!(
         !target.exists(),
         "the cancelled clone left {}",

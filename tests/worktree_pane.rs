@@ -598,3 +598,82 @@ fn results_for_a_clone_that_is_no_longer_open_change_nothing() {
         "the other clone's panes are not refreshed for it"
     );
 }
+
+#[test]
+fn quitting_right_after_asking_for_a_write_asks_first() {
+    let mut state = opened();
+    // The fetch is asked for; its Started report has not come back yet.
+    let effects = press(&mut state, CommandId::Fetch);
+    assert_eq!(requests(&effects).len(), 1);
+    assert!(press(&mut state, CommandId::Quit).is_empty());
+    assert!(
+        matches!(state.overlays.last(), Some(Overlay::Confirm { .. })),
+        "q must wait for the write it just started"
+    );
+}
+
+#[test]
+fn a_finished_clone_does_not_take_the_panes_from_the_open_clone() {
+    let mut state = opened();
+    press(&mut state, CommandId::Push);
+    let output = JobOutput::Clone(cctui::jobs::CloneOutput::Cloned {
+        key: cctui::model::RepoKey::new(None, "us-east-1", "other"),
+        repository: "other".into(),
+        path: "/work/other".into(),
+        note: None,
+    });
+    drive::finish(&mut state, cctui::jobs::JobId(90), output);
+    assert_eq!(
+        state.open_repo.as_ref().map(|r| r.path.clone()),
+        Some(WORK.into()),
+        "the clone being worked in stays open"
+    );
+    // The push input opened before still pushes the clone it was opened for.
+    let effects = press(&mut state, CommandId::Accept);
+    assert!(
+        matches!(one(&effects), JobRequest::Remote { repo, .. } if repo == std::path::Path::new(WORK))
+    );
+}
+
+#[test]
+fn a_commit_still_running_cannot_be_sent_again_from_its_draft() {
+    let mut state = opened();
+    let commit = submit_commit(&mut state, "Slow hook");
+    press(&mut state, CommandId::Close);
+    press(&mut state, CommandId::CommitChanges);
+    assert!(
+        press(&mut state, CommandId::SubmitCommit).is_empty(),
+        "the reopened editor still waits for its commit"
+    );
+    drive::fail(&mut state, commit, "pre-commit hook failed");
+    state
+        .overlays
+        .retain(|o| !matches!(o, Overlay::Error { .. }));
+    let effects = press(&mut state, CommandId::SubmitCommit);
+    assert!(
+        matches!(one(&effects), JobRequest::Commit { .. }),
+        "after the failure it can"
+    );
+}
+
+#[test]
+fn status_reads_are_one_at_a_time_however_fast_files_change() {
+    let mut state = opened();
+    let effects = update(&mut state, Action::FilesChanged);
+    let (first, _) = drive::one(&mut state, &effects);
+    for _ in 0..5 {
+        assert!(
+            requests(&update(&mut state, Action::FilesChanged)).is_empty(),
+            "no second read while one runs"
+        );
+    }
+    let status = state.status.status.clone().unwrap();
+    let effects = drive::finish(&mut state, first, status_of(status, None));
+    assert!(
+        matches!(
+            requests(&effects).as_slice(),
+            [JobRequest::ReadStatus { .. }]
+        ),
+        "one more read for the changes seen meanwhile"
+    );
+}

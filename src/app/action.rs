@@ -46,6 +46,8 @@ pub enum Action {
         /// Its region.
         region: String,
     },
+    /// The demo service could not start; why.
+    DemoFailed(String),
     /// Do nothing (a confirm whose yes needs no work).
     Noop,
 }

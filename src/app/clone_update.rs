@@ -340,8 +340,8 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
             submit_url(state, &value);
             Vec::new()
         }
-        InputPurpose::PushBranch(local) => {
-            super::worktree_update::submit_push(state, local, value, false)
+        InputPurpose::PushBranch { repo, branch } => {
+            super::worktree_update::submit_push(state, repo, branch, value)
         }
         InputPurpose::StashMessage => super::branches_update::submit_stash(state, value),
         InputPurpose::RepositoryFilter => Vec::new(),
@@ -365,6 +365,13 @@ pub fn on_output(state: &mut State, id: JobId, output: CloneOutput) -> Vec<Effec
                 Some(note) => format!("Cloned {repository} into {}: {note}", path.display()),
                 None => format!("Cloned {repository} into {}", path.display()),
             });
+            // A finished clone never takes the panes from a clone the user is working in.
+            if state.open_repo.is_some() {
+                if let Some(notice) = state.notice.as_mut() {
+                    notice.push_str(" — o on its row opens it");
+                }
+                return Vec::new();
+            }
             super::worktree_update::open(state, repository, path, Some(key))
         }
         CloneOutput::ChooseBranch {
@@ -379,8 +386,11 @@ pub fn on_output(state: &mut State, id: JobId, output: CloneOutput) -> Vec<Effec
             state.notice = Some(format!(
                 "Cloned {repository}: its HEAD names no branch and CodeCommit has no default one; pick the branch to check out."
             ));
-            let effects =
-                super::worktree_update::open(state, repository.clone(), path.clone(), Some(key));
+            let effects = if state.open_repo.is_none() {
+                super::worktree_update::open(state, repository.clone(), path.clone(), Some(key))
+            } else {
+                Vec::new()
+            };
             let items = branches
                 .into_iter()
                 .map(|b| super::overlay::PickerItem {

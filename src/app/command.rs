@@ -263,7 +263,7 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::StashSave, &["s"], X::Branches, "Stash the local changes, untracked files too")),
     cmd(C::BranchesRefresh, &["r"], X::Branches, "Read the branches again"),
     hint("clone", mutating(cmd(C::CloneRepository, &["c"], X::Repositories, "Clone the marked repositories, or the selected one"))),
-    hint("cancel job", cmd(C::CancelJob, &["x", "esc"], X::Jobs, "Cancel the selected job")),
+    hint("cancel job", cmd(C::CancelJob, &["x"], X::Jobs, "Cancel the selected job")),
     hint("clear finished", cmd(C::ClearFinishedJobs, &["c"], X::Jobs, "Remove finished jobs from the strip")),
     hint("close", cmd(C::Close, &["esc", "q"], X::Overlay, "Close the overlay")),
     hint("choose", cmd(C::Accept, &["enter"], X::Overlay, "Choose the selected entry, or submit")),

@@ -18,6 +18,8 @@ pub enum Effect {
     CancelAll,
     /// Start the in-process demo service and point the session at it (first run's `d`).
     StartDemo,
+    /// Jobs from now on use the demo service's credentials (it has started).
+    UseDemoClients,
     /// Put text on the clipboard (OSC 52, so it works over SSH too).
     Copy(String),
     /// Watch this clone for changes made outside cctui (replacing any previous watch).

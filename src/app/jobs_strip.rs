@@ -17,15 +17,19 @@ pub fn on_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
             writes,
             domain,
         } => {
-            state.jobs.push(JobRow {
-                id,
-                title,
-                status: JobStatus::Running,
-                progress: None,
-                visible,
-                domain,
-                writes,
-            });
+            // `update` made the row when it asked; a job started elsewhere gets one now.
+            match state.jobs.iter_mut().find(|j| j.id == id) {
+                Some(row) => row.title = title,
+                None => state.jobs.push(JobRow {
+                    id,
+                    title,
+                    status: JobStatus::Running,
+                    progress: None,
+                    visible,
+                    domain,
+                    writes,
+                }),
+            }
             Vec::new()
         }
         JobEvent::Progress(progress) => {

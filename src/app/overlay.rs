@@ -31,8 +31,13 @@ pub enum InputPurpose {
     SshPassphrase(Box<CloneJob>),
     /// A URL to clone.
     CloneUrl,
-    /// The remote branch to push the current branch (named here) to.
-    PushBranch(String),
+    /// The remote branch to push the current branch of this clone to.
+    PushBranch {
+        /// The clone the input was opened for (the open clone may change meanwhile).
+        repo: std::path::PathBuf,
+        /// Its current branch.
+        branch: String,
+    },
     /// The message of a new stash.
     StashMessage,
 }

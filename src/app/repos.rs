@@ -82,6 +82,10 @@ pub struct ReposPane {
     pub setup: Option<SetupReport>,
     /// The setup check is running.
     pub checking: bool,
+    /// The newest setup check asked for; an older one's answer is dropped.
+    pub setup_check: Option<JobId>,
+    /// The demo service is starting (first run's `d`): a second `d` waits for it.
+    pub demo_starting: bool,
     /// A listing is running.
     pub loading: bool,
     /// Names counted by the listing so far (for the progress line).

@@ -39,11 +39,25 @@ pub fn check_setup(state: &mut State) -> Vec<Effect> {
     let target = state.session.target();
     state.repos.setup = None;
     state.repos.checking = true;
-    vec![state.spawn(JobRequest::CheckSetup { target })]
+    let (id, effect) = state.request(JobRequest::CheckSetup { target });
+    state.repos.setup_check = Some(id);
+    vec![effect]
+}
+
+/// The demo service could not start: say why; the first-run screen stays.
+pub fn demo_failed(state: &mut State, reason: String) -> Vec<Effect> {
+    state.repos.demo_starting = false;
+    state.notice = None;
+    state.overlays.push(Overlay::Error {
+        message: format!("The demo service could not start: {reason}"),
+        hint: Some("Check that the data directory is writable, or run cctui --demo.".into()),
+    });
+    Vec::new()
 }
 
 /// The demo service started from the first-run screen: the session points at it.
 pub fn demo_started(state: &mut State, endpoint: String, region: String) -> Vec<Effect> {
+    state.repos.demo_starting = false;
     state.session.endpoint = Some(endpoint);
     state.session.region = Some(region);
     state.session.profile = Some("demo".into());
@@ -53,14 +67,16 @@ pub fn demo_started(state: &mut State, endpoint: String, region: String) -> Vec<
     state.notice = Some(
         "Demo: sample repositories on a local CodeCommit service; no AWS account used.".into(),
     );
-    refresh(state)
+    let mut effects = vec![Effect::UseDemoClients];
+    effects.extend(refresh(state));
+    effects
 }
 
 /// Where AWS calls about a listed repository go: the row's own profile and region.
 pub fn row_target(state: &State, row: &RepoRow) -> Target {
     Target {
         profile: row.profile.clone(),
-        region: Some(row.region.clone()),
+        region: Some(row.region.clone()).filter(|r| !r.is_empty()),
         endpoint: state.session.endpoint.clone(),
     }
 }
@@ -69,7 +85,7 @@ pub fn row_target(state: &State, row: &RepoRow) -> Target {
 pub fn key_target(state: &State, key: &RepoKey) -> Target {
     Target {
         profile: key.profile.clone(),
-        region: Some(key.region.clone()),
+        region: Some(key.region.clone()).filter(|r| !r.is_empty()),
         endpoint: state.session.endpoint.clone(),
     }
 }
@@ -113,7 +129,9 @@ pub fn command(state: &mut State, id: CommandId) -> Vec<Effect> {
 /// `d` on the first-run screen: the demo, started by the event loop.
 fn start_demo(state: &mut State) -> Vec<Effect> {
     match &state.repos.setup {
+        Some(_) if state.repos.demo_starting => Vec::new(),
         Some(report) if !report.complete() && !state.session.demo => {
+            state.repos.demo_starting = true;
             state.notice = Some("Starting the demo service…".into());
             vec![Effect::StartDemo]
         }
@@ -566,6 +584,7 @@ pub fn toggle_all_regions(state: &mut State) -> Vec<Effect> {
 pub fn on_output(state: &mut State, id: JobId, output: ReposOutput) -> Vec<Effect> {
     match output {
         ReposOutput::Profiles(profiles) => state.profiles = profiles,
+        ReposOutput::Setup(_) if state.repos.setup_check != Some(id) => {}
         ReposOutput::Setup(report) => {
             let complete = report.complete();
             state.repos.setup = Some(report);
@@ -639,6 +658,11 @@ fn add_batch(
         && let Some((repo, _)) = repositories.iter().find(|(r, _)| !r.account_id.is_empty())
     {
         state.session.account_id = Some(repo.account_id.clone());
+    }
+    // The session named no region: the listing's is the profile's, shown in the header and
+    // used for what the session creates.
+    if state.session.region.is_none() && !state.repos.all_regions {
+        state.session.region = target.region.clone();
     }
     let region = target.region.clone().unwrap_or_default();
     let rows = repositories

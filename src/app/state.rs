@@ -244,9 +244,21 @@ impl State {
 
     /// Gives a request its id and turns it into an effect; the asker records the id, and only
     /// an answer carrying it is taken.
+    ///
+    /// The job's row exists from this moment (its `Started` report may still be queued behind
+    /// a key press): quitting right after asking for a write still waits for it.
     pub fn request(&mut self, request: JobRequest) -> (JobId, super::effect::Effect) {
         self.next_job += 1;
         let id = JobId(self.next_job);
+        self.jobs.push(JobRow {
+            id,
+            title: request.title(),
+            status: JobStatus::Running,
+            progress: None,
+            visible: request.visible(),
+            domain: request.domain(),
+            writes: request.writes(),
+        });
         (
             id,
             super::effect::Effect::Spawn {

@@ -49,6 +49,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Start => repos::check_setup(state),
         Action::DemoStarted { endpoint, region } => repos::demo_started(state, endpoint, region),
+        Action::DemoFailed(reason) => repos::demo_failed(state, reason),
         Action::Noop => Vec::new(),
     }
 }

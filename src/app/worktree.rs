@@ -40,6 +40,9 @@ pub struct StatusPane {
     pub pending: Option<JobId>,
     /// A read is running.
     pub loading: bool,
+    /// Something changed while a read ran: read once more when it ends (one read at a time,
+    /// however fast the watcher reports).
+    pub dirty: bool,
     /// The last read error; the old status stays.
     pub error: Option<String>,
     /// Selected row of [`StatusPane::rows`].
@@ -148,6 +151,8 @@ pub struct CommitEditor {
     pub amend: bool,
     /// The commit sent and not answered yet: the editor waits and takes no second submit.
     pub pending: Option<JobId>,
+    /// The clone it commits in (the open clone may change while it is open).
+    pub repo: Option<std::path::PathBuf>,
 }
 
 impl CommitEditor {

@@ -73,6 +73,10 @@ pub fn refresh_status(state: &mut State) -> Vec<Effect> {
     let Some(repo) = repo(state) else {
         return Vec::new();
     };
+    if state.status.loading && state.status.pending.is_some() {
+        state.status.dirty = true;
+        return Vec::new();
+    }
     let (id, effect) = state.request(JobRequest::ReadStatus { repo });
     state.status.pending = Some(id);
     state.status.loading = true;
@@ -208,7 +212,8 @@ fn open_editor(state: &mut State, amend: bool) -> Vec<Effect> {
         editor.col = editor.lines.last().map(|l| l.chars().count()).unwrap_or(0);
     }
     editor.amend = amend;
-    editor.pending = None;
+    // A draft whose commit is still running keeps waiting (and takes no second submit).
+    editor.repo = repo(state);
     state.overlays.push(Overlay::CommitEditor(editor));
     Vec::new()
 }
@@ -233,7 +238,10 @@ fn ask_push_branch(state: &mut State) -> Vec<Effect> {
             title: format!("Push {branch} to origin/… (enter: this branch name)"),
             value: branch.clone(),
             masked: false,
-            purpose: InputPurpose::PushBranch(branch),
+            purpose: InputPurpose::PushBranch {
+                repo: repo(state).unwrap_or_default(),
+                branch,
+            },
         });
     }
     Vec::new()
@@ -280,26 +288,29 @@ fn remote(state: &mut State, op: RemoteOp) -> Vec<Effect> {
 }
 
 /// Enter in the push input: push to the typed branch, setting the upstream when there is none.
+/// The push goes to the clone the input was opened for, even if another clone was opened
+/// since.
 pub fn submit_push(
     state: &mut State,
+    repo: PathBuf,
     local_branch: String,
     remote_branch: String,
-    force_with_lease: bool,
 ) -> Vec<Effect> {
     let remote_branch = remote_branch.trim().to_string();
     if remote_branch.is_empty() {
         return Vec::new();
     }
-    let set_upstream = state.status.ahead_behind.is_none();
-    remote(
-        state,
-        RemoteOp::Push {
-            local_branch,
-            remote_branch,
-            set_upstream,
-            force_with_lease,
-        },
-    )
+    let still_open = state.open_repo.as_ref().is_some_and(|r| r.path == repo);
+    // Without its status at hand (another clone is open), set the upstream: harmless when set.
+    let set_upstream = !still_open || state.status.ahead_behind.is_none();
+    let target = remote_target(state);
+    let op = RemoteOp::Push {
+        local_branch,
+        remote_branch,
+        set_upstream,
+        force_with_lease: false,
+    };
+    vec![state.spawn(JobRequest::Remote { repo, op, target })]
 }
 
 /// Opens the diff view and reads its diff.
@@ -444,7 +455,7 @@ pub fn diff_command(state: &mut State, id: CommandId) -> Vec<Effect> {
 
 /// A command while the commit editor is on top.
 pub fn editor_command(state: &mut State, id: CommandId) -> Vec<Effect> {
-    let repo = repo(state);
+    let open = repo(state);
     let Some(Overlay::CommitEditor(editor)) = state.overlays.last_mut() else {
         return Vec::new();
     };
@@ -469,7 +480,8 @@ pub fn editor_command(state: &mut State, id: CommandId) -> Vec<Effect> {
                 allow_empty: false,
                 no_verify: false,
             };
-            let Some(repo) = repo else {
+            // The clone the editor was opened for, whatever is open now.
+            let Some(repo) = editor.repo.clone().or(open) else {
                 return Vec::new();
             };
             let (id, effect) = state.request(JobRequest::Commit { repo, request });
@@ -524,10 +536,11 @@ pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Ef
             merge_message,
             origin_url,
         } => {
-            if state.status.pending == Some(id) {
-                apply_status(state, status, ahead_behind, merge_message, origin_url);
+            if state.status.pending != Some(id) {
+                return Vec::new();
             }
-            Vec::new()
+            apply_status(state, status, ahead_behind, merge_message, origin_url);
+            read_again_if_dirty(state)
         }
         WorktreeOutput::LogPage {
             commits,
@@ -572,6 +585,15 @@ pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Ef
             Vec::new()
         }
         WorktreeOutput::IndexChanged { .. } => Vec::new(),
+    }
+}
+
+/// After a status read: one more if files changed while it ran.
+fn read_again_if_dirty(state: &mut State) -> Vec<Effect> {
+    if std::mem::take(&mut state.status.dirty) {
+        refresh_status(state)
+    } else {
+        Vec::new()
     }
 }
 
@@ -663,6 +685,7 @@ pub fn on_failure(state: &mut State, id: JobId, failure: JobFailure) -> Vec<Effe
     if state.status.pending == Some(id) {
         state.status.loading = false;
         state.status.error = (!cancelled).then_some(failure.message);
+        return read_again_if_dirty(state);
     } else if state.log.pending == Some(id) {
         state.log.loading = false;
         state.log.error = (!cancelled).then_some(failure.message);
@@ -672,6 +695,12 @@ pub fn on_failure(state: &mut State, id: JobId, failure: JobFailure) -> Vec<Effe
         let had_editor = commit_editor(state, id)
             .map(|editor| editor.pending = None)
             .is_some();
+        // A draft closed while its commit ran can be sent again.
+        if let Some(draft) = state.commit_draft.as_mut()
+            && draft.pending == Some(id)
+        {
+            draft.pending = None;
+        }
         let is_change = state.jobs.iter().any(|j| j.id == id && j.writes);
         if !cancelled && (had_editor || is_change) {
             state.overlays.push(Overlay::Error {

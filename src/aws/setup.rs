@@ -53,7 +53,9 @@ pub fn check(target: &Target) -> SetupReport {
             .unwrap_or_default()
     };
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let environment = CREDENTIAL_VARIABLES.iter().any(|v| env(v).is_some());
+    // On EC2 (and in ECS tasks) the instance or task role is the credential source the SDK
+    // falls back to: nothing is missing there, whatever the files say.
+    let environment = CREDENTIAL_VARIABLES.iter().any(|v| env(v).is_some()) || on_aws_compute();
     let profile = target
         .profile
         .clone()
@@ -67,8 +69,18 @@ pub fn check(target: &Target) -> SetupReport {
         environment,
         target.region.is_some()
             || env("AWS_REGION").is_some()
-            || env("AWS_DEFAULT_REGION").is_some(),
+            || env("AWS_DEFAULT_REGION").is_some()
+            || on_aws_compute(),
     )
+}
+
+/// Whether this machine is an EC2 instance or an ECS task (its DMI data or environment says
+/// so; no network probe): the instance or task role is then the SDK's credential source.
+fn on_aws_compute() -> bool {
+    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+    read("/sys/class/dmi/id/board_asset_tag").starts_with("i-")
+        || read("/sys/class/dmi/id/sys_vendor").contains("Amazon EC2")
+        || std::env::var_os("ECS_CONTAINER_METADATA_URI_V4").is_some()
 }
 
 /// The decision, from the files' text: testable without touching the environment.
@@ -80,12 +92,12 @@ pub fn evaluate(
     environment_credentials: bool,
     region_given: bool,
 ) -> SetupReport {
-    let config_section = if profile == "default" {
-        "default".to_string()
-    } else {
-        format!("profile {profile}")
-    };
-    let in_config = section_keys(config, &config_section);
+    // The SDK reads `[profile default]` before `[default]`, and merges both files.
+    let in_config = section_keys(config, &format!("profile {profile}")).or_else(|| {
+        (profile == "default")
+            .then(|| section_keys(config, "default"))
+            .flatten()
+    });
     let in_credentials = section_keys(credentials, profile);
     let known = in_config.is_some() || in_credentials.is_some();
     let has = |keys: &Option<Vec<(String, String)>>| {
@@ -95,9 +107,11 @@ pub fn evaluate(
         })
     };
     let profile_credentials = has(&in_config) || has(&in_credentials);
-    let profile_region = in_config
-        .as_ref()
-        .is_some_and(|keys| keys.iter().any(|(k, v)| k == "region" && !v.is_empty()));
+    let has_region = |keys: &Option<Vec<(String, String)>>| {
+        keys.as_ref()
+            .is_some_and(|keys| keys.iter().any(|(k, v)| k == "region" && !v.is_empty()))
+    };
+    let profile_region = has_region(&in_config) || has_region(&in_credentials);
     SetupReport {
         no_credentials: !environment_credentials && !profile_credentials,
         unknown_profile: (profile_named && !known).then(|| profile.to_string()),
@@ -177,6 +191,14 @@ mod tests {
         );
         assert_eq!(report.unknown_profile.as_deref(), Some("prod"));
         assert!(!report.no_region);
+    }
+
+    #[test]
+    fn profile_default_and_a_region_in_the_credentials_file_count() {
+        let config = "[profile default]\nregion = eu-west-1\ncredential_process = x\n";
+        assert!(evaluate(config, "", "default", false, false, false).complete());
+        let credentials = "[dev]\naws_access_key_id = A\nregion = us-east-2\n";
+        assert!(evaluate("", credentials, "dev", true, false, false).complete());
     }
 
     #[test]

@@ -2,13 +2,20 @@
 //!
 //! A page is a revision walk in git's default order (newest first, not topological), stopped after
 //! `limit` commits: the first page costs the same on a 10-commit and a 100,000-commit history.
-//! The next page walks again from the start and skips to the commit after the cursor, so it stays
-//! right when merges interleave branches and when new commits arrived in between.
+//!
+//! The cursor for the next page carries the walk's frontier — the commits whose children were
+//! shown but which were not shown themselves — so the next page resumes the walk from there
+//! instead of re-walking from the tip: a page 50,000 commits down costs what the first one does.
+//! With merges the frontier holds one commit per open line of history, and a walk from all of
+//! them yields exactly what a walk from the tip would yield next (date order; a commit dated
+//! after one of its children, i.e. clock skew, is where git's own order is arbitrary too).
+//! The cursor also names the tip it started from: when the branch moved since, the next page
+//! walks from the new tip and skips to the last commit shown, so it stays right.
 
 use std::path::Path;
 
 use super::GitError;
-use git2::{ErrorCode, Oid, Sort};
+use git2::{ErrorCode, Oid};
 
 use super::repo::{head_commit, open, other};
 
@@ -72,42 +79,148 @@ pub fn log_page_from(
             });
         }
     };
-    let after = match after {
-        Some(id) => {
-            Some(Oid::from_str(id).map_err(|_| GitError::RevisionNotFound(id.to_string()))?)
-        }
-        None => None,
-    };
-    let mut walk = repo.revwalk().map_err(other)?;
-    // No explicit sorting: libgit2 then walks lazily, inserting parents by commit date, which is
-    // `git log`'s default order. Any `Sort` flag (even `TIME`) makes it "limit" the walk first,
-    // i.e. read the whole history before the first commit comes out.
-    walk.set_sorting(Sort::NONE).map_err(other)?;
-    walk.push(start).map_err(other)?;
-    if let Some(after) = after {
-        // Skip to the cursor. If it is gone (history rewritten), say so: the UI starts over.
-        let mut found = false;
-        for id in walk.by_ref() {
-            if id.map_err(other)? == after {
-                found = true;
-                break;
+    let cursor = after.map(Cursor::parse).transpose()?;
+    let mut walk = match &cursor {
+        Some(cursor) if cursor.tip == Some(start) => DateWalk::new(&repo, &cursor.frontier)?,
+        Some(cursor) => {
+            // The branch moved (or an old cursor): walk from the tip and skip to the last commit
+            // shown. If it is gone (history rewritten), say so: the UI starts over.
+            let mut walk = DateWalk::new(&repo, &[start])?;
+            loop {
+                match walk.next()? {
+                    Some(commit) if commit.id() == cursor.last => break,
+                    Some(_) => {}
+                    None => return Err(GitError::RevisionNotFound(cursor.last.to_string())),
+                }
             }
+            walk
         }
-        if !found {
-            return Err(GitError::RevisionNotFound(after.to_string()));
-        }
-    }
+        None => DateWalk::new(&repo, &[start])?,
+    };
     let mut page = Vec::with_capacity(limit.min(1024));
-    for id in walk.by_ref() {
-        if page.len() == limit {
-            // There is at least one more: the next page starts after the last one shown.
-            let next = page.last().map(|c: &CommitInfo| c.id.clone());
-            return Ok((page, next));
+    while page.len() < limit {
+        match walk.next()? {
+            Some(commit) => page.push(info(&commit)),
+            None => break,
         }
-        let commit = repo.find_commit(id.map_err(other)?).map_err(other)?;
-        page.push(info(&commit));
     }
-    Ok((page, None))
+    let frontier = walk.frontier();
+    let next = match (page.last(), frontier.is_empty()) {
+        (Some(last), false) => Some(
+            Cursor {
+                tip: Some(start),
+                last: Oid::from_str(&last.id).map_err(other)?,
+                frontier,
+            }
+            .encode(),
+        ),
+        _ => None,
+    };
+    Ok((page, next))
+}
+
+/// git log's default order, resumable: newest committer date first, ties in the order the
+/// commits were queued (as libgit2 and git insert by date). What is queued but not shown yet
+/// is the frontier a cursor carries.
+struct DateWalk<'r> {
+    repo: &'r git2::Repository,
+    queue: std::collections::BinaryHeap<(i64, std::cmp::Reverse<u64>, Oid)>,
+    queued: std::collections::HashSet<Oid>,
+    sequence: u64,
+}
+
+impl<'r> DateWalk<'r> {
+    fn new(repo: &'r git2::Repository, starts: &[Oid]) -> Result<DateWalk<'r>, GitError> {
+        let mut walk = DateWalk {
+            repo,
+            queue: std::collections::BinaryHeap::new(),
+            queued: std::collections::HashSet::new(),
+            sequence: 0,
+        };
+        for id in starts {
+            walk.enqueue(*id)?;
+        }
+        Ok(walk)
+    }
+
+    fn enqueue(&mut self, id: Oid) -> Result<(), GitError> {
+        if !self.queued.insert(id) {
+            return Ok(());
+        }
+        let commit = self
+            .repo
+            .find_commit(id)
+            .map_err(|_| GitError::RevisionNotFound(id.to_string()))?;
+        self.sequence += 1;
+        self.queue.push((
+            commit.time().seconds(),
+            std::cmp::Reverse(self.sequence),
+            id,
+        ));
+        Ok(())
+    }
+
+    fn next(&mut self) -> Result<Option<git2::Commit<'r>>, GitError> {
+        let Some((_, _, id)) = self.queue.pop() else {
+            return Ok(None);
+        };
+        let commit = self.repo.find_commit(id).map_err(other)?;
+        for parent in commit.parent_ids() {
+            self.enqueue(parent)?;
+        }
+        Ok(Some(commit))
+    }
+
+    /// The queued commits in the order they would come out.
+    fn frontier(self) -> Vec<Oid> {
+        let mut rest = self.queue.into_vec();
+        rest.sort_by(|a, b| b.cmp(a));
+        rest.into_iter().map(|(_, _, id)| id).collect()
+    }
+}
+
+/// Where the next page starts: the tip the walk began at, the last commit shown, and the
+/// frontier (see the module docs). Written as `tip:last:f1,f2,…`; a bare commit id (a cursor
+/// from an older cctui) means "after this commit", found by re-walking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Cursor {
+    tip: Option<Oid>,
+    last: Oid,
+    frontier: Vec<Oid>,
+}
+
+impl Cursor {
+    fn parse(text: &str) -> Result<Cursor, GitError> {
+        let bad = || GitError::RevisionNotFound(text.to_string());
+        let oid = |hex: &str| Oid::from_str(hex).map_err(|_| bad());
+        match text.split(':').collect::<Vec<_>>().as_slice() {
+            [last] => Ok(Cursor {
+                tip: None,
+                last: oid(last)?,
+                frontier: Vec::new(),
+            }),
+            [tip, last, frontier] => Ok(Cursor {
+                tip: Some(oid(tip)?),
+                last: oid(last)?,
+                frontier: frontier
+                    .split(',')
+                    .filter(|f| !f.is_empty())
+                    .map(oid)
+                    .collect::<Result<_, _>>()?,
+            }),
+            _ => Err(bad()),
+        }
+    }
+
+    fn encode(&self) -> String {
+        let frontier: Vec<String> = self.frontier.iter().map(Oid::to_string).collect();
+        format!(
+            "{}:{}:{}",
+            self.tip.map(|t| t.to_string()).unwrap_or_default(),
+            self.last,
+            frontier.join(",")
+        )
+    }
 }
 
 fn info(commit: &git2::Commit<'_>) -> CommitInfo {

@@ -177,9 +177,18 @@ async fn list(
         .map(|target| async move {
             let client = services.clients.get(&target).await;
             let root = services.workspace_root.clone();
-            let batch_target = target.clone();
+            // Rows carry the region they were listed in: when the session names none, it is
+            // the profile's (or the environment's), as the SDK resolved it.
+            let mut batch_target = target.clone();
+            if batch_target.region.is_none() {
+                batch_target.region = services.clients.region_of(&target).await;
+            }
+            let region = batch_target.region.clone();
             repos::list_all(&client, &target, |batch| {
-                let repositories = batch.into_iter().map(|r| with_clone(&root, r)).collect();
+                let repositories = batch
+                    .into_iter()
+                    .map(|r| with_clone(&root, region.as_deref(), r))
+                    .collect();
                 context.output(JobOutput::Repos(ReposOutput::RepositoryBatch {
                     target: batch_target.clone(),
                     repositories,
@@ -205,10 +214,34 @@ async fn list(
     Ok(JobOutput::Repos(ReposOutput::Listed { total }))
 }
 
-/// Pairs a repository with its clone in the workspace (a `.git` inside `<root>/<name>`).
-/// A `stat` per repository is cheap enough to do inline; it never touches the network.
-fn with_clone(root: &Path, repository: Repository) -> (Repository, Option<PathBuf>) {
+/// Pairs a repository with its clone in the workspace: `<root>/<name>` whose `origin` names
+/// this repository in this region (a namesake in another region is not its clone). Reading a
+/// small config file per repository is cheap enough inline; it never touches the network.
+fn with_clone(
+    root: &Path,
+    region: Option<&str>,
+    repository: Repository,
+) -> (Repository, Option<PathBuf>) {
     let path = root.join(&repository.name);
-    let clone = path.join(".git").exists().then_some(path);
-    (repository, clone)
+    let config = std::fs::read_to_string(path.join(".git").join("config")).unwrap_or_default();
+    let is_clone = origin_urls(&config).any(|url| {
+        crate::model::RepoKey::of_remote(url, None, region.map(str::to_string)).is_some_and(|key| {
+            key.name == repository.name && region.is_none_or(|r| key.region == r)
+        })
+    });
+    (repository, is_clone.then_some(path))
+}
+
+/// The `url` values of `[remote "origin"]` in a git config file.
+fn origin_urls(config: &str) -> impl Iterator<Item = &str> {
+    let mut in_origin = false;
+    config.lines().filter_map(move |line| {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_origin = line.replace(' ', "") == "[remote\"origin\"]";
+            return None;
+        }
+        let (key, value) = line.split_once('=')?;
+        (in_origin && key.trim() == "url").then(|| value.trim())
+    })
 }
