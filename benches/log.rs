@@ -26,7 +26,6 @@ use std::time::{Duration, Instant};
 use git_repo::{git, git_command, sandbox_config_files};
 
 const COMMITS: usize = 100_000;
-const PAGE: usize = 50;
 
 fn main() -> Result<(), Box<dyn Error>> {
     sandbox_config_files();
