@@ -87,78 +87,33 @@ pub struct RemoteUrl {
 }
 
 impl RemoteUrl {
-    /// Parses `scheme://[user[:password]@]host[:port]/path` or `[user@]host:path`.
+    /// Parses `scheme://[user[:password]@]host[:port]/path` or `[user@]host:path` with the
+    /// model's one URL parser; `codecommit://` URLs and local paths are not for this client.
     pub fn parse(url: &str) -> Result<RemoteUrl, GitError> {
-        let invalid = || GitError::Other(format!("not a git URL this client can use: {url}"));
-        let (scheme, rest, scp) = match url.split_once("://") {
-            Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest, false),
-            None if url.contains(':') && !url.starts_with('/') => ("ssh".to_string(), url, true),
-            None => return Err(invalid()),
-        };
-        if !matches!(scheme.as_str(), "https" | "http" | "ssh") {
-            return Err(GitError::Other(format!(
-                "unsupported URL scheme {scheme}:// (use the HTTPS or SSH clone URL): {url}"
-            )));
-        }
-        let (authority, path) = if scp {
-            let at = rest.find('@').map_or(0, |i| i + 1);
-            let colon = rest[at..].find(':').ok_or_else(invalid)? + at;
-            let path = &rest[colon + 1..];
-            let path = if path.starts_with('/') {
-                path.to_string()
-            } else {
-                format!("/{path}")
-            };
-            (&rest[..colon], path)
-        } else {
-            match rest.find('/') {
-                Some(i) => (
-                    &rest[..i],
-                    rest[i..].split(['?', '#']).next().unwrap_or("").to_string(),
-                ),
-                None => (rest, "/".to_string()),
+        use crate::model::Scheme;
+        let parsed = crate::model::RemoteUrl::parse(url)
+            .map_err(|e| GitError::Other(format!("not a git URL this client can use: {e}")))?;
+        let scheme = match parsed.scheme {
+            Scheme::Https => "https",
+            Scheme::Http => "http",
+            Scheme::Ssh => "ssh",
+            Scheme::Codecommit => {
+                return Err(GitError::Other(format!(
+                    "unsupported URL scheme codecommit:// (use the HTTPS or SSH clone URL): {url}"
+                )));
             }
         };
-        let (userinfo, hostport) = match authority.rfind('@') {
-            Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
-            None => (None, authority),
-        };
-        let (user, has_password) = match userinfo {
-            Some(info) => match info.split_once(':') {
-                Some((user, _)) => (Some(user.to_string()), true),
-                None => (Some(info.to_string()), false),
-            },
-            None => (None, false),
-        };
-        let (host, port) = if let Some(stripped) = hostport.strip_prefix('[') {
-            let (host, tail) = stripped.split_once(']').ok_or_else(invalid)?;
-            let port = tail
-                .strip_prefix(':')
-                .map(str::parse::<u16>)
-                .transpose()
-                .map_err(|_| invalid())?;
-            (host.to_string(), port)
-        } else if scp {
-            (hostport.to_string(), None)
-        } else {
-            match hostport.rsplit_once(':') {
-                Some((host, port)) => (
-                    host.to_string(),
-                    Some(port.parse::<u16>().map_err(|_| invalid())?),
-                ),
-                None => (hostport.to_string(), None),
-            }
-        };
-        if host.is_empty() {
-            return Err(invalid());
-        }
+        let host = parsed
+            .host
+            .as_ref()
+            .ok_or_else(|| GitError::Other(format!("not a git URL this client can use: {url}")))?;
         Ok(RemoteUrl {
-            scheme,
-            user,
-            has_password,
-            host,
-            port,
-            path,
+            scheme: scheme.to_string(),
+            user: parsed.user.clone(),
+            has_password: parsed.has_password,
+            host: host.name().to_string(),
+            port: host.port(),
+            path: parsed.path.clone(),
         })
     }
 
