@@ -181,14 +181,17 @@ async fn push_and_fetch_to_a_loopback_origin_sign_with_the_session_region() {
         .await
         .unwrap();
     }
-    let remote = |op: RemoteOp, region: Option<&str>| JobRequest::Remote {
-        repo: work.clone(),
-        op,
-        target: Target {
-            profile: None,
-            region: region.map(str::to_string),
-            endpoint: Some(service.endpoint()),
-        },
+    let remote = |op: RemoteOp, region: Option<&str>| {
+        JobRequest::Remote(Box::new(cctui::jobs::RemoteJob {
+            repo: work.clone(),
+            op,
+            target: Target {
+                profile: None,
+                region: region.map(str::to_string),
+                endpoint: Some(service.endpoint()),
+            },
+            answers: Default::default(),
+        }))
     };
     let push = RemoteOp::Push {
         local_branch: "master".into(),
@@ -231,4 +234,83 @@ async fn push_and_fetch_to_a_loopback_origin_sign_with_the_session_region() {
         .await
         .unwrap();
     assert_eq!(branches.branches(), ["master"]);
+}
+
+/// A clone made with HTTPS git credentials pushes with them: the IAM git password is refused
+/// (these AWS keys are not the service's), the push job asks for a git login instead of
+/// failing, and the same job run again with the answer pushes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_refused_with_iam_asks_for_git_credentials_and_pushes_with_them() {
+    use cctui::jobs::{Answers, CloneNeed, RemoteJob, WorktreeOutput};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServiceConfig::new(dir.path().join("data"));
+    config.git_static = Some(("dev-at-1".into(), "s3cret-git".to_string().into()));
+    let service = LocalService::start(config).await.unwrap();
+    support::demo_client(&service)
+        .create_repository()
+        .repository_name("app")
+        .send()
+        .await
+        .unwrap();
+    let work = dir.path().join("work");
+    let origin = format!("http://127.0.0.1:{}/v1/repos/app", service.port());
+    {
+        let (work, origin) = (work.clone(), origin.clone());
+        tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&work).unwrap();
+            support::work_tree(&work, "master", 1);
+            support::git_ok(&work, &["remote", "add", "origin", &origin]);
+        })
+        .await
+        .unwrap();
+    }
+    // AWS keys the service does not know: their IAM git password is refused.
+    let wrong_keys = Services {
+        clients: Clients::with_credentials(StaticCredentials {
+            access_key_id: "AKIAOTHERACCOUNT0001".into(),
+            secret_access_key: "not-the-service-secret".to_string().into(),
+            session_token: None,
+        }),
+        ..services(dir.path())
+    };
+    let job = RemoteJob {
+        repo: work.clone(),
+        op: RemoteOp::Push {
+            local_branch: "master".into(),
+            remote_branch: "master".into(),
+            set_upstream: true,
+            force_with_lease: false,
+        },
+        target: Target {
+            profile: None,
+            region: Some(DEMO_REGION.into()),
+            endpoint: Some(service.endpoint()),
+        },
+        answers: Answers::default(),
+    };
+    let asked = run_request(wrong_keys.clone(), JobRequest::Remote(Box::new(job)))
+        .await
+        .unwrap();
+    let JobOutput::Worktree(WorktreeOutput::RemoteNeeds {
+        mut job,
+        url,
+        need: CloneNeed::Login,
+    }) = asked
+    else {
+        panic!("expected a login question, got {asked:?}")
+    };
+    assert_eq!(url, origin);
+    job.answers.login = Some(("dev-at-1".into(), "s3cret-git".to_string().into()));
+    let pushed = run_request(wrong_keys, JobRequest::Remote(job))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&pushed, JobOutput::Worktree(WorktreeOutput::RemoteDone { message, .. }) if message.contains("Pushed master")),
+        "{pushed:?}"
+    );
+    let config = std::fs::read_to_string(work.join(".git/config")).unwrap();
+    assert!(
+        !config.contains("s3cret-git"),
+        "the password never reaches .git/config"
+    );
 }

@@ -397,11 +397,11 @@ fn push_to_a_chosen_branch_and_fetch_pull() {
         update(&mut state, Action::TypeChar(c));
     }
     let effects = press(&mut state, CommandId::Accept);
-    let JobRequest::Remote { op, .. } = one(&effects) else {
+    let JobRequest::Remote(job) = one(&effects) else {
         panic!()
     };
     assert_eq!(
-        op,
+        job.op,
         RemoteOp::Push {
             local_branch: "master".into(),
             remote_branch: "feature/x".into(),
@@ -411,17 +411,11 @@ fn push_to_a_chosen_branch_and_fetch_pull() {
     );
     assert!(matches!(
         requests(&press(&mut state, CommandId::Fetch)).as_slice(),
-        [JobRequest::Remote {
-            op: RemoteOp::Fetch,
-            ..
-        }]
+        [JobRequest::Remote(job)] if job.op == RemoteOp::Fetch
     ));
     assert!(matches!(
         requests(&press(&mut state, CommandId::Pull)).as_slice(),
-        [JobRequest::Remote {
-            op: RemoteOp::Pull,
-            ..
-        }]
+        [JobRequest::Remote(job)] if job.op == RemoteOp::Pull
     ));
 }
 
@@ -631,7 +625,7 @@ fn a_finished_clone_does_not_take_the_panes_from_the_open_clone() {
     // The push input opened before still pushes the clone it was opened for.
     let effects = press(&mut state, CommandId::Accept);
     assert!(
-        matches!(one(&effects), JobRequest::Remote { repo, .. } if repo == std::path::Path::new(WORK))
+        matches!(one(&effects), JobRequest::Remote(job) if job.repo == std::path::Path::new(WORK))
     );
 }
 
@@ -675,5 +669,77 @@ fn status_reads_are_one_at_a_time_however_fast_files_change() {
             [JobRequest::ReadStatus { .. }]
         ),
         "one more read for the changes seen meanwhile"
+    );
+}
+
+#[test]
+fn a_push_that_needs_git_credentials_asks_once_and_the_host_keeps_them() {
+    let mut state = opened();
+    // The status read said where origin is.
+    let status = state.status.status.clone().unwrap();
+    let read = {
+        let effects = press(&mut state, CommandId::StatusRefresh);
+        drive::one(&mut state, &effects).0
+    };
+    drive::finish(
+        &mut state,
+        read,
+        worktree(WorktreeOutput::Status {
+            status,
+            ahead_behind: None,
+            merge_message: None,
+            origin_url: Some("https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/demo".into()),
+        }),
+    );
+    let effects = press(&mut state, CommandId::Fetch);
+    let (fetch, request) = drive::one(&mut state, &effects);
+    let JobRequest::Remote(job) = request else {
+        panic!()
+    };
+    drive::finish(
+        &mut state,
+        fetch,
+        worktree(WorktreeOutput::RemoteNeeds {
+            job,
+            url: "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/demo".into(),
+            need: cctui::jobs::CloneNeed::Login,
+        }),
+    );
+    assert!(
+        state.jobs.iter().all(|j| j.id != fetch),
+        "the asking job leaves no row"
+    );
+    for c in "dev-at-1".chars() {
+        update(&mut state, Action::TypeChar(c));
+    }
+    press(&mut state, CommandId::Accept);
+    for c in "pw".chars() {
+        update(&mut state, Action::TypeChar(c));
+    }
+    let effects = press(&mut state, CommandId::Accept);
+    let JobRequest::Remote(retry) = one(&effects) else {
+        panic!()
+    };
+    assert_eq!(retry.op, RemoteOp::Fetch);
+    assert_eq!(
+        retry
+            .answers
+            .login
+            .as_ref()
+            .map(|(u, p)| (u.as_str(), p.expose().as_str())),
+        Some(("dev-at-1", "pw"))
+    );
+    // The next push to the same host takes the login without asking.
+    let effects = press(&mut state, CommandId::Pull);
+    let JobRequest::Remote(pull) = one(&effects) else {
+        panic!()
+    };
+    assert_eq!(
+        pull.answers.login.map(|(u, _)| u).as_deref(),
+        Some("dev-at-1")
+    );
+    assert!(
+        !format!("{state:?}").contains("\"pw\""),
+        "Debug redacts the password"
     );
 }

@@ -10,7 +10,9 @@ use super::overlay::{InputPurpose, Overlay};
 use super::state::State;
 use crate::aws::client::Target;
 use crate::config::CloneProtocol;
-use crate::jobs::{CloneJob, CloneNeed, CloneOutput, CloneSource, JobFailure, JobId, JobRequest};
+use crate::jobs::{
+    CloneJob, CloneNeed, CloneOutput, CloneSource, JobFailure, JobId, JobRequest, Retry,
+};
 use crate::model::RepoKey;
 use crate::secret::SecretString;
 
@@ -270,71 +272,79 @@ fn login_for(state: &State, host: &str) -> Option<(String, SecretString)> {
         .map(|(_, user, password)| (user.clone(), password.clone()))
 }
 
-/// A clone stopped to ask something: open the question.
-pub fn on_need(state: &mut State, job: Box<CloneJob>, need: CloneNeed) {
+/// Git credentials typed this session for `host`, for a clone, push, fetch or pull.
+pub fn login_for_host(state: &State, host: &str) -> Option<(String, SecretString)> {
+    login_for(state, host)
+}
+
+/// A clone, push, fetch or pull stopped to ask something: open the question. `url` is where
+/// it goes (the login is kept for its host).
+pub fn ask(state: &mut State, retry: Retry, url: &str, need: CloneNeed) {
+    let host = host_of(url);
     match need {
         CloneNeed::Login => state.overlays.push(Overlay::Input {
-            title: format!(
-                "Git user name for {} (IAM HTTPS Git credentials)",
-                host_of(&job.url_http)
-            ),
+            title: format!("Git user name for {host} (IAM HTTPS Git credentials)"),
             value: String::new(),
             masked: false,
-            purpose: InputPurpose::GitUsername(job),
+            purpose: InputPurpose::GitUsername { retry, host },
         }),
         CloneNeed::Passphrase(key) => state.overlays.push(Overlay::Input {
             title: format!("Passphrase of {}", key.display()),
             value: String::new(),
             masked: true,
-            purpose: InputPurpose::SshPassphrase(job),
+            purpose: InputPurpose::SshPassphrase(retry),
         }),
         CloneNeed::TrustHost { host, fingerprint } => {
-            let mut retry = job;
-            retry.trusted_fingerprint = Some(fingerprint.clone());
+            let what = retry.what();
+            let mut retry = retry;
+            retry.set_trusted(fingerprint.clone());
             state.overlays.push(Overlay::Confirm {
                 title: "Unknown SSH host".into(),
                 message: format!(
-                    "{host} is not in ~/.ssh/known_hosts. Its key fingerprint is\n{fingerprint}\nTrust it, add it to known_hosts and clone {}?",
-                    retry.repository
+                    "{host} is not in ~/.ssh/known_hosts. Its key fingerprint is\n{fingerprint}\nTrust it, add it to known_hosts and {what}?"
                 ),
-                on_yes: Box::new(Action::Spawn(Box::new(JobRequest::Clone(retry)))),
+                on_yes: Box::new(Action::Spawn(Box::new(retry.request()))),
             });
         }
     }
 }
 
-/// Enter in one of the clone's questions.
+/// Enter in one of the questions of a network operation, or another input.
 pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> Vec<Effect> {
     match purpose {
-        InputPurpose::GitUsername(job) => {
+        InputPurpose::GitUsername { retry, host } => {
             if value.trim().is_empty() {
                 return Vec::new();
             }
             state.overlays.push(Overlay::Input {
-                title: format!(
-                    "Git password for {} at {}",
-                    value.trim(),
-                    host_of(&job.url_http)
-                ),
+                title: format!("Git password for {} at {host}", value.trim()),
                 value: String::new(),
                 masked: true,
-                purpose: InputPurpose::GitPassword(job, value.trim().to_string()),
+                purpose: InputPurpose::GitPassword {
+                    retry,
+                    host,
+                    username: value.trim().to_string(),
+                },
             });
             Vec::new()
         }
-        InputPurpose::GitPassword(mut job, username) => {
+        InputPurpose::GitPassword {
+            mut retry,
+            host,
+            username,
+        } => {
             let password = SecretString::new(value);
-            let host = host_of(&job.url_http);
+            // Kept in memory for the session: every operation on this host uses it.
             state.git_logins.retain(|(h, _, _)| *h != host);
             state
                 .git_logins
                 .push((host, username.clone(), password.clone()));
-            job.login = Some((username, password));
-            vec![state.spawn(JobRequest::Clone(job))]
+            retry.set_login((username, password));
+            vec![state.spawn(retry.request())]
         }
-        InputPurpose::SshPassphrase(mut job) => {
-            job.passphrase = Some(SecretString::new(value));
-            vec![state.spawn(JobRequest::Clone(job))]
+        InputPurpose::SshPassphrase(mut retry) => {
+            retry.set_passphrase(SecretString::new(value));
+            vec![state.spawn(retry.request())]
         }
         InputPurpose::CloneUrl => {
             submit_url(state, &value);
@@ -410,7 +420,8 @@ pub fn on_output(state: &mut State, id: JobId, output: CloneOutput) -> Vec<Effec
         CloneOutput::Needs { job, need } => {
             // A clone that stopped to ask leaves no row: its retry gets one.
             state.jobs.retain(|j| j.id != id);
-            on_need(state, job, need);
+            let url = job.url_http.clone();
+            ask(state, Retry::Clone(job), &url, need);
             Vec::new()
         }
     }

@@ -3,7 +3,6 @@
 use super::action::Action;
 use super::command::{CommandId, Context};
 use crate::config::CloneProtocol;
-use crate::jobs::CloneJob;
 
 /// What a picker's choice is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,12 +22,24 @@ pub enum PickerPurpose {
 pub enum InputPurpose {
     /// Incremental filter of the repositories pane.
     RepositoryFilter,
-    /// The git user name for a clone that needs one.
-    GitUsername(Box<CloneJob>),
-    /// The git password for a clone, after its user name.
-    GitPassword(Box<CloneJob>, String),
+    /// The git user name for a clone, push, fetch or pull that needs one.
+    GitUsername {
+        /// The operation to run again.
+        retry: crate::jobs::Retry,
+        /// The host the login is for.
+        host: String,
+    },
+    /// The git password, after the user name.
+    GitPassword {
+        /// The operation to run again.
+        retry: crate::jobs::Retry,
+        /// The host the login is for.
+        host: String,
+        /// The user name typed.
+        username: String,
+    },
     /// The passphrase of an SSH key.
-    SshPassphrase(Box<CloneJob>),
+    SshPassphrase(crate::jobs::Retry),
     /// A URL to clone.
     CloneUrl,
     /// The remote branch to push the current branch of this clone to.

@@ -98,6 +98,8 @@ pub struct OpenRepo {
     /// The CodeCommit repository it is a clone of, from its `origin` URL (not its directory
     /// name): what CodeCommit branch operations of the branches pane act on.
     pub codecommit: Option<RepoKey>,
+    /// Its `origin` URL, once read (the host git logins typed this session are kept for).
+    pub origin_url: Option<String>,
 }
 
 /// The state of one job row.

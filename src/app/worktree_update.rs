@@ -31,6 +31,7 @@ pub fn open(
         name,
         path: path.clone(),
         codecommit,
+        origin_url: None,
     });
     state.status = Default::default();
     state.log = Default::default();
@@ -266,7 +267,7 @@ fn ask_force_push(state: &mut State) -> Vec<Effect> {
         message: format!(
             "Replace origin/{branch} with your {branch}, only if origin/{branch} is still where your last fetch saw it (--force-with-lease). Commits others pushed since are never overwritten; commits only on origin/{branch} that you fetched are."
         ),
-        on_yes: Box::new(Action::Spawn(Box::new(JobRequest::Remote { repo, op, target }))),
+        on_yes: Box::new(Action::Spawn(Box::new(remote_request(state, repo, op, target)))),
     });
     Vec::new()
 }
@@ -283,7 +284,10 @@ fn remote_target(state: &State) -> crate::aws::client::Target {
 fn remote(state: &mut State, op: RemoteOp) -> Vec<Effect> {
     let target = remote_target(state);
     repo(state)
-        .map(|repo| vec![state.spawn(JobRequest::Remote { repo, op, target })])
+        .map(|repo| {
+            let request = remote_request(state, repo, op, target);
+            vec![state.spawn(request)]
+        })
         .unwrap_or_default()
 }
 
@@ -310,7 +314,34 @@ pub fn submit_push(
         set_upstream,
         force_with_lease: false,
     };
-    vec![state.spawn(JobRequest::Remote { repo, op, target })]
+    let request = remote_request(state, repo, op, target);
+    vec![state.spawn(request)]
+}
+
+/// A push, fetch or pull, with the git login typed this session for its host, if any.
+fn remote_request(
+    state: &State,
+    repo: PathBuf,
+    op: RemoteOp,
+    target: crate::aws::client::Target,
+) -> JobRequest {
+    let login = state
+        .open_repo
+        .as_ref()
+        .filter(|r| r.path == repo)
+        .and_then(|r| r.origin_url.as_deref())
+        .and_then(|url| {
+            super::clone_update::login_for_host(state, &super::clone_update::host_of(url))
+        });
+    JobRequest::Remote(Box::new(crate::jobs::RemoteJob {
+        repo,
+        op,
+        target,
+        answers: crate::jobs::Answers {
+            login,
+            ..Default::default()
+        },
+    }))
 }
 
 /// Opens the diff view and reads its diff.
@@ -576,6 +607,13 @@ pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Ef
             effects
         }
         WorktreeOutput::Committed { repo, outcome } => on_committed(state, id, &repo, &outcome),
+        WorktreeOutput::RemoteNeeds { job, url, need } => {
+            // The asking job leaves no row: its retry gets one. Asked whichever clone is open
+            // now: the answer retries it for its own clone.
+            state.jobs.retain(|j| j.id != id);
+            super::clone_update::ask(state, crate::jobs::Retry::Remote(job), &url, need);
+            Vec::new()
+        }
         WorktreeOutput::RemoteDone { repo, message } => {
             state.notice = Some(message);
             refresh_all(state, &repo)
@@ -630,12 +668,13 @@ fn apply_status(
     state.status.merge_message = merge_message;
     let profile = state.session.profile.clone();
     let region = state.session.region.clone();
-    if let Some(open) = state.open_repo.as_mut()
-        && open.codecommit.is_none()
-    {
-        open.codecommit = origin_url
-            .as_deref()
-            .and_then(|url| RepoKey::of_remote(url, profile, region));
+    if let Some(open) = state.open_repo.as_mut() {
+        if open.codecommit.is_none() {
+            open.codecommit = origin_url
+                .as_deref()
+                .and_then(|url| RepoKey::of_remote(url, profile, region));
+        }
+        open.origin_url = origin_url;
     }
 }
 

@@ -156,14 +156,7 @@ pub enum JobRequest {
         op: ServerBranchOp,
     },
     /// Push, fetch or pull.
-    Remote {
-        /// Work tree.
-        repo: PathBuf,
-        /// Which operation.
-        op: RemoteOp,
-        /// Account view, for IAM git passwords.
-        target: Target,
-    },
+    Remote(Box<RemoteJob>),
     /// DeleteRepository.
     DeleteRepository {
         /// Where.
@@ -312,6 +305,86 @@ pub enum RemoteOp {
     Pull,
 }
 
+/// A push, fetch or pull, with what the user answered when an earlier attempt asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteJob {
+    /// Work tree.
+    pub repo: PathBuf,
+    /// Which operation.
+    pub op: RemoteOp,
+    /// Account view, for IAM git passwords.
+    pub target: Target,
+    /// Git credentials, passphrase, trusted host key.
+    pub answers: Answers,
+}
+
+/// What the user answered to a network operation's questions (kept in memory only).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Answers {
+    /// A git user name and password for the host (HTTPS git credentials).
+    pub login: Option<(String, SecretString)>,
+    /// The passphrase of the SSH key.
+    pub passphrase: Option<SecretString>,
+    /// The SSH host key fingerprint the user accepted.
+    pub trusted_fingerprint: Option<String>,
+}
+
+/// A network operation that stopped to ask the user something, to run again with the answer:
+/// clone, push, fetch and pull ask the same questions the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Retry {
+    /// A clone.
+    Clone(Box<CloneJob>),
+    /// A push, fetch or pull.
+    Remote(Box<RemoteJob>),
+}
+
+impl Retry {
+    /// Records a git login.
+    pub fn set_login(&mut self, login: (String, SecretString)) {
+        match self {
+            Retry::Clone(job) => job.login = Some(login),
+            Retry::Remote(job) => job.answers.login = Some(login),
+        }
+    }
+
+    /// Records the SSH key's passphrase.
+    pub fn set_passphrase(&mut self, passphrase: SecretString) {
+        match self {
+            Retry::Clone(job) => job.passphrase = Some(passphrase),
+            Retry::Remote(job) => job.answers.passphrase = Some(passphrase),
+        }
+    }
+
+    /// Records the host key the user trusts.
+    pub fn set_trusted(&mut self, fingerprint: String) {
+        match self {
+            Retry::Clone(job) => job.trusted_fingerprint = Some(fingerprint),
+            Retry::Remote(job) => job.answers.trusted_fingerprint = Some(fingerprint),
+        }
+    }
+
+    /// What it is, for questions ("clone demo", "push").
+    pub fn what(&self) -> String {
+        match self {
+            Retry::Clone(job) => format!("clone {}", job.repository),
+            Retry::Remote(job) => match job.op {
+                RemoteOp::Push { .. } => "push".into(),
+                RemoteOp::Fetch => "fetch".into(),
+                RemoteOp::Pull => "pull".into(),
+            },
+        }
+    }
+
+    /// The job to run again.
+    pub fn request(self) -> JobRequest {
+        match self {
+            Retry::Clone(job) => JobRequest::Clone(job),
+            Retry::Remote(job) => JobRequest::Remote(job),
+        }
+    }
+}
+
 /// Where a clone comes from: a listed repository or a URL the user typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloneSource {
@@ -425,7 +498,7 @@ impl JobRequest {
                     format!("Commit: {summary}")
                 }
             }
-            JobRequest::Remote { op, .. } => match op {
+            JobRequest::Remote(job) => match &job.op {
                 RemoteOp::Push {
                     local_branch,
                     remote_branch,
@@ -667,6 +740,15 @@ pub enum WorktreeOutput {
         repo: PathBuf,
         /// The commit.
         outcome: CommitOutcome,
+    },
+    /// A push, fetch or pull stopped to ask the user something (same questions as a clone).
+    RemoteNeeds {
+        /// The operation to run again with the answer.
+        job: Box<RemoteJob>,
+        /// The URL it goes to (for the question's wording and the login's host).
+        url: String,
+        /// What to ask.
+        need: CloneNeed,
     },
     /// A remote operation on this clone ended; the sentence says how.
     RemoteDone {

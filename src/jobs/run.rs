@@ -140,9 +140,7 @@ pub(super) async fn run(
             repository,
             op,
         } => super::branch_job::server(target, repository, op, &context, &services).await,
-        JobRequest::Remote { repo, op, target } => {
-            worktree_job::remote_op(repo, op, target, &context, &services).await
-        }
+        JobRequest::Remote(job) => worktree_job::remote_op(*job, &context, &services).await,
         JobRequest::DeleteRepository { target, name } => {
             let client = services.clients.get(&target).await;
             context.check_cancelled()?;

@@ -163,22 +163,30 @@ pub(super) async fn commit(
 
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
+/// Push, fetch or pull, authenticated like a clone: the origin URL decides the method, and a
+/// question (git login, SSH passphrase, unknown host key) ends the job with `RemoteNeeds`
+/// so the UI asks and runs it again with the answer.
 pub(super) async fn remote_op(
-    repo: PathBuf,
-    op: RemoteOp,
-    target: Target,
+    job: super::RemoteJob,
     context: &JobContext,
     services: &Services,
 ) -> Result<JobOutput, JobFailure> {
+    let super::RemoteJob {
+        repo,
+        op,
+        target,
+        answers,
+    } = job.clone();
     let _guard = services.write_lock(&repo, context).await?;
     let url = {
         let repo = repo.clone();
         blocking(move || origin_url(&repo)).await?
     };
-    let auth = auth_for_remote(&url, &target, services).await?;
+    let auth = auth_for_remote(&url, &target, &answers, services).await?;
+    let https = !matches!(auth, Auth::Ssh { .. });
     let progress_context = context.clone();
     let clone = repo.clone();
-    let output = blocking(move || {
+    let outcome = tokio::task::spawn_blocking(move || -> Result<String, GitError> {
         let mut last = Instant::now() - PROGRESS_EVERY;
         // Once a push has sent its whole pack, the server may already be updating the branch:
         // from there the push completes and says "finishing…", never "cancelled".
@@ -238,11 +246,44 @@ pub(super) async fn remote_op(
             }
         }
     })
-    .await?;
-    Ok(JobOutput::Worktree(WorktreeOutput::RemoteDone {
-        repo: clone,
-        message: output,
-    }))
+    .await
+    .map_err(|e| JobFailure {
+        message: format!("the git work stopped unexpectedly: {e}"),
+        hint: None,
+    })?;
+    match outcome {
+        Ok(message) => Ok(JobOutput::Worktree(WorktreeOutput::RemoteDone {
+            repo: clone,
+            message,
+        })),
+        Err(error) => match need_of(&error, &answers, https) {
+            Some(need) => Ok(JobOutput::Worktree(WorktreeOutput::RemoteNeeds {
+                job: Box::new(job),
+                url,
+                need,
+            })),
+            None => Err(error.into()),
+        },
+    }
+}
+
+/// The question a failed remote operation should ask, if it has not been answered yet.
+fn need_of(error: &GitError, answers: &super::Answers, https: bool) -> Option<super::CloneNeed> {
+    match error {
+        GitError::PassphraseNeeded { key } if answers.passphrase.is_none() => {
+            Some(super::CloneNeed::Passphrase(key.clone()))
+        }
+        GitError::UnknownHostKey { host, fingerprint } if answers.trusted_fingerprint.is_none() => {
+            Some(super::CloneNeed::TrustHost {
+                host: host.clone(),
+                fingerprint: fingerprint.clone(),
+            })
+        }
+        GitError::AuthFailed { .. } if https && answers.login.is_none() => {
+            Some(super::CloneNeed::Login)
+        }
+        _ => None,
+    }
 }
 
 fn short(id: &str) -> &str {
@@ -298,27 +339,48 @@ fn origin_url(repo: &Path) -> Result<String, GitError> {
 async fn auth_for_remote(
     url: &str,
     target: &Target,
+    answers: &super::Answers,
     services: &Services,
 ) -> Result<Auth, JobFailure> {
+    // Git credentials the user typed for this host serve every operation on it.
+    let typed = || {
+        answers
+            .login
+            .clone()
+            .map(|(username, password)| Auth::Static { username, password })
+    };
     // A URL the model does not read (a local path, file://) needs no network credentials.
     let Ok(parsed) = RemoteUrl::parse(url) else {
         return Ok(Auth::GitCredentialHelper);
     };
     match access_for(&parsed, false) {
         Access::Ssh => match &parsed.host {
-            Some(host) => super::clone_job::ssh_auth(parsed.user.as_deref(), host, None, None),
+            Some(host) => super::clone_job::ssh_auth(
+                parsed.user.as_deref(),
+                host,
+                answers.passphrase.clone(),
+                answers.trusted_fingerprint.clone(),
+            ),
             None => Ok(Auth::GitCredentialHelper),
         },
+        Access::IamPassword { .. } if answers.login.is_some() => {
+            Ok(typed().unwrap_or(Auth::GitCredentialHelper))
+        }
         Access::IamPassword { region } => {
             let region = region
                 .or_else(|| target.region.clone())
                 .ok_or_else(super::clone_job::no_region)?;
-            Ok(Auth::Iam {
-                keys: services.clients.keys(target).await?,
-                region,
-            })
+            match services.clients.keys(target).await {
+                Ok(keys) => Ok(Auth::Iam { keys, region }),
+                // No AWS credentials here: a clone made with HTTPS git credentials still
+                // pushes with them (git's helpers, else asked).
+                Err(error) => {
+                    tracing::debug!(%error, "no AWS keys for the IAM git password; trying git credentials");
+                    Ok(Auth::GitCredentialHelper)
+                }
+            }
         }
-        Access::GitCredentials => Ok(Auth::GitCredentialHelper),
+        Access::GitCredentials => Ok(typed().unwrap_or(Auth::GitCredentialHelper)),
     }
 }
 
