@@ -142,7 +142,7 @@ fn a_clone_that_needs_a_login_asks_then_retries_with_it_kept_in_memory() {
     assert!(matches!(
         state.overlays.last(),
         Some(Overlay::Input {
-            purpose: InputPurpose::GitUsername(_),
+            purpose: InputPurpose::GitUsername { .. },
             masked: false,
             ..
         })
@@ -154,7 +154,7 @@ fn a_clone_that_needs_a_login_asks_then_retries_with_it_kept_in_memory() {
     assert!(matches!(
         state.overlays.last(),
         Some(Overlay::Input {
-            purpose: InputPurpose::GitPassword(..),
+            purpose: InputPurpose::GitPassword { .. },
             masked: true,
             ..
         })
