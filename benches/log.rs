@@ -118,7 +118,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         first_ours.as_secs_f64() / first_git.as_secs_f64()
     );
     println!(
-        "log-deep: {:.1} ms ({:.2}x git-log-skip, target <50ms)",
+        "log-deep: {:.1} ms ({:.3}x git-log-skip, target <50ms)",
         ms(deep_ours),
         deep_ours.as_secs_f64() / deep_git.as_secs_f64()
     );
