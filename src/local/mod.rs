@@ -3,6 +3,8 @@
 //! - [`api`]: JSON 1.1 endpoint (`POST /`), SigV4-checked, AWS error shapes;
 //! - [`ops`]: the CodeCommit operations and their validation rules;
 //! - [`git_http`]: git smart HTTP via `git http-backend`, CodeCommit IAM git passwords;
+//! - [`cgi`]: one `git http-backend` process group per request, killed when the request ends
+//!   early, and the process slots;
 //! - [`store`]: metadata and bare repositories on disk, keyed by repository id;
 //! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
 //! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`.
@@ -11,6 +13,7 @@
 //! client.
 
 pub mod api;
+pub mod cgi;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -25,7 +28,7 @@ pub mod store;
 
 pub use cli::{ServeArgs, run_serve};
 pub use config::{
-    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY,
+    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, Limits,
     ServiceConfig,
 };
 pub use demo::start_demo;

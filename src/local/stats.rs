@@ -13,6 +13,8 @@ pub struct Stats {
     pub(crate) git_auth_missing: AtomicU64,
     pub(crate) git_auth_failures: AtomicU64,
     pub(crate) git_auth_successes: AtomicU64,
+    pub(crate) git_throttled: AtomicU64,
+    pub(crate) connections_refused: AtomicU64,
 }
 
 /// A snapshot of [`Stats`].
@@ -32,6 +34,10 @@ pub struct StatsSnapshot {
     pub git_auth_failures: u64,
     /// Git requests with accepted credentials.
     pub git_auth_successes: u64,
+    /// Git requests answered `429 Rate Exceeded` because every process slot stayed busy.
+    pub git_throttled: u64,
+    /// Connections refused with `503` because the connection cap was reached.
+    pub connections_refused: u64,
 }
 
 pub(crate) fn bump(counter: &AtomicU64) {
@@ -50,6 +56,8 @@ impl Stats {
             git_auth_missing: get(&self.git_auth_missing),
             git_auth_failures: get(&self.git_auth_failures),
             git_auth_successes: get(&self.git_auth_successes),
+            git_throttled: get(&self.git_throttled),
+            connections_refused: get(&self.connections_refused),
         }
     }
 
