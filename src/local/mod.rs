@@ -1,7 +1,7 @@
 //! The local CodeCommit-compatible service (`cctui serve`, `cctui --demo`).
 //!
 //! - [`api`]: JSON 1.1 endpoint (`POST /`), SigV4-checked, AWS error shapes;
-//! - [`ops`]: the CodeCommit operations and their validation rules;
+//! - [`ops`]: the CodeCommit operations and their validation rules; [`refname`]: branch names;
 //! - [`git_http`]: git smart HTTP via `git http-backend`, CodeCommit IAM git passwords;
 //! - [`cgi`]: one `git http-backend` process group per request, killed when the request ends
 //!   early, and the process slots;
@@ -21,6 +21,7 @@ pub mod faults;
 pub mod git_http;
 mod http;
 pub mod ops;
+pub mod refname;
 pub mod server;
 pub mod sigv4_verify;
 pub mod stats;

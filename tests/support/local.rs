@@ -322,3 +322,57 @@ pub fn work_tree_with_noise(dir: &Path, bytes: usize) {
     git_ok(dir, &["add", "noise.bin"]);
     git_ok(dir, &["commit", "-q", "-m", "noise"]);
 }
+
+/// Sends `POST /` with `headers` (besides Host, Authorization, Content-Length, Connection),
+/// signed at time `unix` over only the headers named in `signed` (lowercase, plus `host`
+/// when listed): for tests of what must be signed.
+pub async fn hand_signed_request(
+    port: u16,
+    unix: i64,
+    headers: &[(&str, &str)],
+    signed: &[&str],
+    body: &str,
+) -> (u16, String) {
+    let amz_date = format_amz_date(unix);
+    let date = &amz_date[..8];
+    let host = format!("127.0.0.1:{port}");
+    let mut names: Vec<&str> = signed.to_vec();
+    names.sort_unstable();
+    let mut canonical_headers = String::new();
+    for name in &names {
+        let value = if *name == "host" {
+            host.clone()
+        } else if *name == "x-amz-date" {
+            amz_date.clone()
+        } else {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default()
+        };
+        canonical_headers.push_str(&format!("{name}:{value}\n"));
+    }
+    let canonical = format!(
+        "POST\n/\n\n{canonical_headers}\n{}\n{}",
+        names.join(";"),
+        sha256_hex(body.as_bytes())
+    );
+    let scope = format!("{date}/{DEMO_REGION}/codecommit/aws4_request");
+    let to_sign = string_to_sign(&amz_date, &scope, &sha256_hex(canonical.as_bytes()));
+    let signature = hex_lower(&hmac_sha256(
+        &signing_key(DEMO_SECRET_ACCESS_KEY, date, DEMO_REGION, "codecommit"),
+        to_sign.as_bytes(),
+    ));
+    let mut request = format!("POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Date: {amz_date}\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!(
+        "Authorization: AWS4-HMAC-SHA256 Credential={DEMO_ACCESS_KEY_ID}/{scope}, SignedHeaders={}, Signature={signature}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        names.join(";"),
+        body.len()
+    ));
+    let (status, _, body) = raw_http(port, &request, body.as_bytes()).await;
+    (status, String::from_utf8_lossy(&body).to_string())
+}
