@@ -153,6 +153,18 @@ pub async fn run_serve(args: ServeArgs) -> Result<(), ServeError> {
         }
     );
     let _ = writeln!(out, "  secret key:  {secret_shown}");
+    let recovery = service.recovery();
+    if !recovery.is_clean() {
+        let _ = writeln!(
+            out,
+            "  recovered:   {} temp files, {} orphan folders, {} quarantine folders, {} stale locks removed; {} repositories completed (see the log)",
+            recovery.temp_files,
+            recovery.orphan_folders,
+            recovery.quarantine_folders,
+            recovery.lock_files,
+            recovery.completed
+        );
+    }
     let _ = writeln!(
         out,
         "  git clone:   {endpoint}/v1/repos/<name> (IAM git password or --git-user)"

@@ -6,6 +6,7 @@
 //! - [`cgi`]: one `git http-backend` process group per request, killed when the request ends
 //!   early, and the process slots;
 //! - [`store`]: metadata and bare repositories on disk, keyed by repository id;
+//!   [`recovery`]: what an interrupted run left there, cleaned or completed at start-up;
 //! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
 //! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`.
 //!
@@ -21,6 +22,7 @@ pub mod faults;
 pub mod git_http;
 mod http;
 pub mod ops;
+pub mod recovery;
 pub mod refname;
 pub mod server;
 pub mod sigv4_verify;

@@ -19,6 +19,7 @@ use crate::local::config::{Credential, Limits, ServiceConfig};
 use crate::local::faults::Faults;
 use crate::local::http::{Body, text};
 use crate::local::ops::Ops;
+use crate::local::recovery::RecoveryReport;
 use crate::local::stats::{Stats, StatsSnapshot, bump};
 use crate::local::store::Store;
 use crate::local::{api, git_http};
@@ -44,6 +45,7 @@ impl LocalService {
     /// Opens the data directory, binds 127.0.0.1:`config.port` and starts serving.
     pub async fn start(config: ServiceConfig) -> Result<RunningService, ServeError> {
         let store = Store::open(&config.data_dir)?;
+        let recovery = store.recovery();
         let address = SocketAddr::from(([127, 0, 0, 1], config.port));
         let listener = TcpListener::bind(address)
             .await
@@ -83,6 +85,7 @@ impl LocalService {
         let task = tokio::spawn(accept_loop(listener, shared, stopped));
         Ok(RunningService {
             port,
+            recovery,
             faults,
             stats,
             config,
@@ -176,6 +179,7 @@ async fn route(
 /// A running service. Dropping it stops the service too.
 pub struct RunningService {
     port: u16,
+    recovery: RecoveryReport,
     faults: Arc<Faults>,
     stats: Arc<Stats>,
     config: ServiceConfig,
@@ -212,6 +216,11 @@ impl RunningService {
     /// A snapshot of the counters.
     pub fn stats_snapshot(&self) -> StatsSnapshot {
         self.stats.snapshot()
+    }
+
+    /// What start-up recovery found and cleaned in the data directory.
+    pub fn recovery(&self) -> RecoveryReport {
+        self.recovery
     }
 
     /// The configuration the service was started with.
