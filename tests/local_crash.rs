@@ -6,56 +6,14 @@
 mod local_support;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use local_support::*;
 
-/// A running `cctui serve` and the banner lines it printed up to READY.
-struct Served {
-    child: Child,
-    port: u16,
-    banner: String,
-}
-
-// The child is handed back in `Served` and killed and waited for by the caller.
-#[allow(clippy::zombie_processes)]
 fn serve(data_dir: &Path, state: &Path) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cctui"))
-        .args(["serve", "--port", "0", "--data-dir"])
-        .arg(data_dir)
-        // Logs go under the state directory; keep them out of the developer's.
-        .env("XDG_STATE_HOME", state)
-        .env("XDG_DATA_HOME", state)
-        .env("HOME", state)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut banner = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "no READY: {banner}"
-        );
-        banner.push_str(&line);
-        if let Some(port) = line.trim().strip_prefix("READY ") {
-            let port = port.parse().unwrap();
-            // Keep reading stdout so the service never blocks on a full pipe.
-            std::thread::spawn(move || for _ in reader.lines() {});
-            return Served {
-                child,
-                port,
-                banner,
-            };
-        }
-    }
+    serve_binary(data_dir, state, &[], &[])
 }
 
 /// Repository folders without metadata and metadata temp files: what a crash leaves.

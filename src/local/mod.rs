@@ -8,7 +8,8 @@
 //! - [`store`]: metadata and bare repositories on disk, keyed by repository id;
 //!   [`recovery`]: what an interrupted run left there, cleaned or completed at start-up;
 //! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
-//! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`.
+//! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`; [`secrets`]: its secrets from a
+//!   file, the environment or a profile.
 //!
 //! It shares no code with `aws/` except `crate::sigv4`, so it is an independent check of the
 //! client.
@@ -24,6 +25,7 @@ mod http;
 pub mod ops;
 pub mod recovery;
 pub mod refname;
+pub mod secrets;
 pub mod server;
 pub mod sigv4_verify;
 pub mod stats;

@@ -376,3 +376,51 @@ pub async fn hand_signed_request(
     let (status, _, body) = raw_http(port, &request, body.as_bytes()).await;
     (status, String::from_utf8_lossy(&body).to_string())
 }
+
+/// A running `cctui serve` and the banner lines it printed up to READY.
+pub struct Served {
+    pub child: std::process::Child,
+    pub port: u16,
+    pub banner: String,
+}
+
+/// Starts the real `cctui serve --port 0 --data-dir DATA ARGS…` with `envs`, and reads its
+/// banner up to `READY <port>`. The child is handed back; the caller kills and waits for it.
+#[allow(clippy::zombie_processes)]
+pub fn serve_binary(data_dir: &Path, state: &Path, args: &[&str], envs: &[(&str, &str)]) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cctui"))
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(data_dir)
+        .args(args)
+        .envs(envs.iter().copied())
+        // Logs go under the state directory; keep them out of the developer's.
+        .env("XDG_STATE_HOME", state)
+        .env("XDG_DATA_HOME", state)
+        .env("HOME", state)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut banner = String::new();
+    loop {
+        use std::io::BufRead;
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "no READY: {banner}"
+        );
+        banner.push_str(&line);
+        if let Some(port) = line.trim().strip_prefix("READY ") {
+            let port = port.parse().unwrap();
+            // Keep reading stdout so the service never blocks on a full pipe.
+            std::thread::spawn(move || for _ in reader.lines() {});
+            return Served {
+                child,
+                port,
+                banner,
+            };
+        }
+    }
+}
