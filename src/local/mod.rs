@@ -7,6 +7,7 @@
 //!   early, and the process slots;
 //! - [`store`]: metadata and bare repositories on disk, keyed by repository id;
 //!   [`recovery`]: what an interrupted run left there, cleaned or completed at start-up;
+//! - [`server`]: the listener, its caps and timeouts; [`watchdog`]: connections that stall;
 //! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
 //! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`; [`secrets`]: its secrets from a
 //!   file, the environment or a profile.
@@ -30,6 +31,7 @@ pub mod server;
 pub mod sigv4_verify;
 pub mod stats;
 pub mod store;
+pub mod watchdog;
 
 pub use cli::{ServeArgs, run_serve};
 pub use config::{

@@ -22,6 +22,7 @@ use crate::local::ops::Ops;
 use crate::local::recovery::RecoveryReport;
 use crate::local::stats::{Stats, StatsSnapshot, bump};
 use crate::local::store::Store;
+use crate::local::watchdog::{Progress, Watched, stalled};
 use crate::local::{api, git_http};
 use crate::secret::Secret;
 
@@ -120,14 +121,29 @@ async fn accept_loop(
                 connections.spawn(async move {
                     let _slot = slot;
                     let header_read_timeout = shared.limits.header_read_timeout;
+                    // No bytes either way for this long ends the connection in any state;
+                    // never shorter than a legitimate silence (header wait, git queue wait).
+                    let silence = shared
+                        .limits
+                        .body_stall_timeout
+                        .max(header_read_timeout)
+                        .max(shared.limits.git_queue_timeout);
+                    let progress = Progress::new();
+                    let io = TokioIo::new(Watched::new(stream, progress.clone()));
                     let service = service_fn(move |request| route(Arc::clone(&shared), request));
                     // The timer makes hyper close a connection whose next request head does
                     // not arrive in time: slow headers and idle keep-alive alike.
-                    let _ = http1::Builder::new()
+                    let mut builder = http1::Builder::new();
+                    builder
                         .timer(TokioTimer::new())
-                        .header_read_timeout(header_read_timeout)
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                        .header_read_timeout(header_read_timeout);
+                    let connection = builder.serve_connection(io, service);
+                    tokio::select! {
+                        _ = connection => {}
+                        () = stalled(progress, silence) => {
+                            tracing::info!(?silence, "closed a connection that made no progress");
+                        }
+                    }
                 });
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
