@@ -82,6 +82,9 @@ pub struct ServeArgs {
     /// Cut every git response after this many bytes.
     #[arg(long, value_name = "BYTES")]
     pub drop_after_bytes: Option<u64>,
+    /// Fraction (0–1) of git responses --drop-after-bytes cuts [default: every one].
+    #[arg(long, value_name = "RATE", requires = "drop_after_bytes")]
+    pub drop_rate: Option<f64>,
     /// Seed of the fault generator, for reproducible runs.
     #[arg(long, default_value_t = 0)]
     pub fault_seed: u64,
@@ -120,6 +123,7 @@ fn config_from(
     for (flag, rate) in [
         ("--error-rate", args.error_rate),
         ("--throttle-rate", args.throttle_rate),
+        ("--drop-rate", args.drop_rate.unwrap_or(0.0)),
     ] {
         if !(0.0..=1.0).contains(&rate) {
             return Err(ServeError::InvalidOption(format!(
@@ -158,6 +162,7 @@ fn config_from(
         error_rate: args.error_rate,
         throttle_rate: args.throttle_rate,
         drop_after_bytes: args.drop_after_bytes,
+        drop_rate: args.drop_rate,
         seed: args.fault_seed,
     };
     config.limits = Limits {
@@ -305,7 +310,19 @@ pub async fn run_serve(args: ServeArgs) -> Result<(), ServeError> {
     let _ = out.flush();
     drop(out);
     wait_for_stop().await?;
+    let stats = service.stats_snapshot();
     service.shutdown().await;
+    // One parseable line for scripts (the soak test) that want the counters of the run.
+    println!(
+        "STATS api_requests={} api_faults_injected={} api_auth_failures={} git_requests={} git_transfers_cut={} git_throttled={} connections_refused={}",
+        stats.api_requests,
+        stats.api_faults_injected,
+        stats.api_auth_failures,
+        stats.git_requests,
+        stats.git_transfers_cut,
+        stats.git_throttled,
+        stats.connections_refused
+    );
     Ok(())
 }
 

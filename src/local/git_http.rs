@@ -312,7 +312,7 @@ async fn run_cgi(
 
     // CGI stdout → response body through a bounded channel (backpressure: 4 chunks in flight).
     let (sender, receiver) = mpsc::channel::<Result<Frame<Bytes>, std::io::Error>>(4);
-    let drop_after = shared.faults.drop_after_bytes();
+    let drop_after = shared.faults.next_git_cut();
     let shared_for_push = Arc::clone(shared);
     let repository_id = repository_id.to_string();
     tokio::spawn(async move {
@@ -339,6 +339,7 @@ async fn run_cgi(
             if let Some(limit) = drop_after {
                 if sent + chunk.len() as u64 >= limit {
                     // Injected fault: send what fits, then break the connection mid-body.
+                    bump(&shared_for_push.stats.git_transfers_cut);
                     chunk.truncate((limit - sent) as usize);
                     let _ = sender.send(Ok(Frame::data(chunk))).await;
                     let _ = sender
