@@ -201,11 +201,17 @@ wait_gone() {
   return 1
 }
 # The footer's last line, where cctui reports the outcome of a change.
+# Fails at once when cctui shows its error overlay (an injected fault reached the user).
 wait_footer() { # fixed-string timeout_s
-  local deadline
+  local deadline shown
   deadline=$(until_ms "${2:-60}")
   while [ "$(now_ms)" -lt "$deadline" ]; do
-    screen | tail -1 | grep -qF -- "$1" && return 0
+    shown=$(screen)
+    printf '%s\n' "$shown" | tail -1 | grep -qF -- "$1" && return 0
+    if printf '%s\n' "$shown" | grep -qF "╭ Error"; then
+      echo error >>"$work/tui-errors"
+      return 1
+    fi
     sleep 0.05
   done
   return 1
@@ -264,8 +270,11 @@ switch_to_main() {
 # from the last row and let the confirmation say which branch is selected.
 delete_on_codecommit() {
   local try
-  keys 5 G
   for try in $(seq 1 8); do
+    # From the last row up, pressing G again each time: the pane reloads after a change and
+    # may move the selection.
+    keys 5 G
+    for _ in $(seq 2 "$try"); do keys k; done
     keys D
     if wait_screen "Delete branch on CodeCommit?" 3; then
       if screen | grep -qF "Delete $1 on CodeCommit"; then
@@ -275,7 +284,6 @@ delete_on_codecommit() {
       fi
     fi
     esc
-    keys k
   done
   return 1
 }
@@ -520,7 +528,7 @@ fi
 echo
 echo "soak figures (${SOAK_SECONDS}s, $cycle TUI cycles):"
 echo "  TUI operations done:    $tui_ops ($(sort "$work/ops-tui" 2>/dev/null | uniq -c | awk '{printf "%s %s, ", $1, $2}' | sed 's/, $//'))"
-echo "  TUI steps slow/failed:  $(count "$work/tui-missed") (counted, not failed: faults and load)"
+echo "  TUI steps slow/failed:  $(count "$work/tui-missed"), $(count "$work/tui-errors") of them with cctui's error overlay (counted, not failed: faults and load)"
 echo "  second client ops:      $(count "$work/ops-client") (AWS CLI: $([ "$have_aws" = 1 ] && echo yes || echo 'not installed'))"
 echo "  retries by the drivers: $(count "$work/retries")"
 echo "  service counters:       ${stats:-none}"
