@@ -260,3 +260,45 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_client_that_stops_reading_a_clone_frees_its_git_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start_with(dir.path(), |c| {
+        c.limits.body_stall_timeout = Duration::from_millis(500);
+    })
+    .await;
+    create(&service, "unread").await;
+    let work = tempfile::tempdir().unwrap();
+    // Far more than the socket buffers and the service's channel can hold.
+    work_tree_with_noise(work.path(), 12 * 1024 * 1024);
+    git_ok(
+        work.path(),
+        &["push", "-q", &git_url(&service, "unread"), "main"],
+    );
+    let head = git_ok(work.path(), &["rev-parse", "main"]);
+
+    let port = service.port();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(([127, 0, 0, 1], port).into()).await.unwrap();
+    let want = format!("want {head}\n");
+    let body = format!("{:04x}{want}00000009done\n", want.len() + 4);
+    let request = format!(
+        "POST /v1/repos/unread/git-upload-pack HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: {}\r\nContent-Type: application/x-git-upload-pack-request\r\nContent-Length: {}\r\n\r\n{body}",
+        git_basic_auth(port, "unread"),
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    assert!(
+        wait_until(PATIENCE, || !processes_using(dir.path()).is_empty()).await,
+        "upload-pack never started"
+    );
+    // The client holds the connection open and reads nothing.
+    assert!(
+        wait_until(PATIENCE, || processes_using(dir.path()).is_empty()).await,
+        "git processes held by a client that does not read: {:?}",
+        processes_using(dir.path())
+    );
+    drop(stream);
+}
