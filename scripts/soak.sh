@@ -48,6 +48,7 @@ note() { echo "soak: $*"; }
 
 cleanup() {
   tm kill-server 2>/dev/null
+  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$session"
   [ -n "$client_pid" ] && kill "$client_pid" 2>/dev/null
   [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
   wait 2>/dev/null

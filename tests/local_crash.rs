@@ -111,8 +111,7 @@ async fn kill_9_during_creates_loses_nothing_acknowledged_and_leaves_nothing_beh
             .await,
             "the service stopped acknowledging creates"
         );
-        served.child.kill().unwrap(); // SIGKILL, in the middle of the writers' requests
-        served.child.wait().unwrap();
+        served.kill(); // SIGKILL, in the middle of the writers' requests
         while writers.join_next().await.is_some() {}
         let (orphans, temps) = leftovers(&data);
         leftovers_seen += orphans.len() + temps.len();
@@ -183,7 +182,5 @@ async fn kill_9_during_creates_loses_nothing_acknowledged_and_leaves_nothing_beh
         );
         git_ok(work.path(), &["ls-remote", &url]);
     }
-    let mut child = served.child;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(served);
 }

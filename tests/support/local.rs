@@ -377,15 +377,30 @@ pub async fn hand_signed_request(
     (status, String::from_utf8_lossy(&body).to_string())
 }
 
-/// A running `cctui serve` and the banner lines it printed up to READY.
+/// A running `cctui serve` and the banner lines it printed up to READY. Dropping it (also when
+/// a test fails) kills the process.
 pub struct Served {
     pub child: std::process::Child,
     pub port: u16,
     pub banner: String,
 }
 
+impl Served {
+    /// SIGKILL, then reap.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// Starts the real `cctui serve --port 0 --data-dir DATA ARGS…` with `envs`, and reads its
-/// banner up to `READY <port>`. The child is handed back; the caller kills and waits for it.
+/// banner up to `READY <port>`. The child is killed and reaped when the `Served` is dropped.
 #[allow(clippy::zombie_processes)]
 pub fn serve_binary(data_dir: &Path, state: &Path, args: &[&str], envs: &[(&str, &str)]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cctui"))
