@@ -259,7 +259,10 @@ switch_to_main() {
   keys 5
   for try in 1 2 3 4 5; do
     screen | grep -qF "* main (default)" && return 0
-    keys 5 g
+    # Focusing the pane reloads it, and the reload puts the selection back on the current
+    # branch: give it time (more on each try) before selecting the first row.
+    sleep "0.$((try * 2))"
+    keys g
     sleep 0.3
     keys Enter
     wait_screen "* main (default)" 5 && return 0
@@ -274,7 +277,9 @@ delete_on_codecommit() {
   for try in $(seq 1 8); do
     # From the last row up, pressing G again each time: the pane reloads after a change and
     # may move the selection.
-    keys 5 G
+    keys 5
+    sleep 0.5
+    keys G
     for _ in $(seq 2 "$try"); do keys k; done
     keys D
     if wait_screen "Delete branch on CodeCommit?" 3; then
