@@ -1391,3 +1391,159 @@ async fn a_multi_megabyte_push_streams_through_and_clones_back() {
         data
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_that_steer_a_request_must_be_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path()).await;
+    demo_client(&service)
+        .create_repository()
+        .repository_name("keep-me")
+        .send()
+        .await
+        .unwrap();
+    let port = service.port();
+    let body = r#"{"repositoryName":"keep-me"}"#;
+    let json = ("Content-Type", "application/x-amz-json-1.1");
+    let target = |op: &'static str| ("X-Amz-Target", op);
+
+    // Signed as GetRepository without the target, then retargeted: refused, nothing deleted.
+    let (status, answer) = hand_signed_request(
+        port,
+        now(),
+        &[json, target("CodeCommit_20150413.DeleteRepository")],
+        &["content-type", "host", "x-amz-date"],
+        body,
+    )
+    .await;
+    assert_eq!(status, 403, "{answer}");
+    assert!(
+        answer.contains("InvalidSignatureException") && answer.contains("X-Amz-Target"),
+        "{answer}"
+    );
+    // The same for the date, the content type, and any other x-amz-* header.
+    for (signed, extra, named) in [
+        (
+            &["content-type", "host", "x-amz-target"][..],
+            None,
+            "X-Amz-Date",
+        ),
+        (
+            &["host", "x-amz-date", "x-amz-target"][..],
+            None,
+            "Content-Type",
+        ),
+        (
+            &["content-type", "host", "x-amz-date", "x-amz-target"][..],
+            Some(("X-Amz-Meta-Note", "unsigned")),
+            "x-amz-meta-note",
+        ),
+    ] {
+        let mut headers = vec![json, target("CodeCommit_20150413.DeleteRepository")];
+        headers.extend(extra);
+        let (status, answer) = hand_signed_request(port, now(), &headers, signed, body).await;
+        assert_eq!(status, 403, "{named}: {answer}");
+        assert!(answer.contains(named), "{named}: {answer}");
+    }
+    demo_client(&service)
+        .get_repository()
+        .repository_name("keep-me")
+        .send()
+        .await
+        .expect("the repository must survive the refused requests");
+
+    // Everything signed: accepted.
+    let (status, answer) = hand_signed_request(
+        port,
+        now(),
+        &[json, target("CodeCommit_20150413.GetRepository")],
+        &["content-type", "host", "x-amz-date", "x-amz-target"],
+        body,
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn branch_names_git_branch_refuses_are_refused_by_every_branch_operation() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path()).await;
+    let client = demo_client(&service);
+    client
+        .create_repository()
+        .repository_name("named")
+        .send()
+        .await
+        .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    work_tree(work.path(), "main", 1);
+    git_ok(
+        work.path(),
+        &["push", "-q", &git_url(&service, "named"), "main"],
+    );
+    let commit = git_ok(work.path(), &["rev-parse", "HEAD"]);
+
+    for bad in [
+        "-x",
+        "HEAD",
+        "refs/heads/x",
+        "a..b",
+        "x.lock",
+        "a b",
+        "@",
+        "a/",
+    ] {
+        let created = client
+            .create_branch()
+            .repository_name("named")
+            .branch_name(bad)
+            .commit_id(&commit)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&created), "InvalidBranchNameException", "{bad}");
+        assert_eq!(created.raw_response().unwrap().status().as_u16(), 400);
+        let got = client
+            .get_branch()
+            .repository_name("named")
+            .branch_name(bad)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&got), "InvalidBranchNameException", "{bad}");
+        let deleted = client
+            .delete_branch()
+            .repository_name("named")
+            .branch_name(bad)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&deleted), "InvalidBranchNameException", "{bad}");
+        let default = client
+            .update_default_branch()
+            .repository_name("named")
+            .default_branch_name(bad)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&default), "InvalidBranchNameException", "{bad}");
+    }
+    // Nothing of them reached the repository; names git takes still work.
+    let branches = client
+        .list_branches()
+        .repository_name("named")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(branches.branches(), ["main".to_string()]);
+    for good in ["x-", "feature/a.b", "@x"] {
+        client
+            .create_branch()
+            .repository_name("named")
+            .branch_name(good)
+            .commit_id(&commit)
+            .send()
+            .await
+            .unwrap();
+    }
+}

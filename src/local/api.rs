@@ -73,10 +73,16 @@ pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response
 async fn handle_inner(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Value, ApiError> {
     bump(&shared.stats.api_requests);
     let (parts, body) = request.into_parts();
-    let body: Bytes = match Limited::new(body, shared.max_api_body_bytes)
-        .collect()
-        .await
-    {
+    let collect = Limited::new(body, shared.max_api_body_bytes).collect();
+    // A body that stops arriving must not hold the request forever.
+    let Ok(collected) = tokio::time::timeout(shared.limits.body_stall_timeout, collect).await
+    else {
+        return Err(ApiError::client(
+            "RequestTimeoutException",
+            "The request body did not arrive in time.",
+        ));
+    };
+    let body: Bytes = match collected {
         Ok(collected) => collected.to_bytes(),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => {
             return Err(ApiError {

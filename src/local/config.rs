@@ -1,6 +1,7 @@
 //! Configuration of the local service and the public demo credentials.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::local::faults::FaultSettings;
 use crate::secret::Secret;
@@ -66,6 +67,42 @@ pub struct ServiceConfig {
     pub faults: FaultSettings,
     /// Largest accepted API request body in bytes.
     pub max_api_body_bytes: usize,
+    /// Timeouts and caps that keep a bad or slow client from holding the service.
+    pub limits: Limits,
+}
+
+/// How long the service waits for a client and how much it runs at once.
+///
+/// Every wait on a client is bounded, so a client that stops talking (a killed `git push`, a
+/// half-open socket, a slowloris) frees its connection, its worker and its git processes.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// From the end of the previous response (or the connection's start) to the end of the next
+    /// request's headers. This bounds slow headers and idle keep-alive connections alike,
+    /// because hyper starts this timer as soon as it waits for a request head.
+    pub header_read_timeout: Duration,
+    /// Longest pause in a request body or in a client's reading of a response body; past it
+    /// the transfer counts as stalled and the request (and its git processes) is ended.
+    pub body_stall_timeout: Duration,
+    /// Open connections accepted at once; further ones get `503` and are closed at once.
+    pub max_connections: usize,
+    /// `git http-backend` processes running at once.
+    pub max_git_processes: usize,
+    /// How long a git request waits for a free process slot before it gets `429 Rate
+    /// Exceeded`, as CodeCommit throttles git clients.
+    pub git_queue_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(30),
+            body_stall_timeout: Duration::from_secs(60),
+            max_connections: 512,
+            max_git_processes: 16,
+            git_queue_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 impl ServiceConfig {
@@ -80,6 +117,7 @@ impl ServiceConfig {
             git_static: None,
             faults: FaultSettings::default(),
             max_api_body_bytes: 1024 * 1024,
+            limits: Limits::default(),
         }
     }
 }

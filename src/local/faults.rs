@@ -16,8 +16,10 @@ pub struct FaultSettings {
     pub error_rate: f64,
     /// Fraction (0.0–1.0) of API requests answered with `ThrottlingException`.
     pub throttle_rate: f64,
-    /// Cut every git response after this many bytes (None = never).
+    /// Cut git responses after this many bytes (None = never).
     pub drop_after_bytes: Option<u64>,
+    /// Fraction (0.0–1.0) of git responses that `drop_after_bytes` cuts; None cuts every one.
+    pub drop_rate: Option<f64>,
     /// Seed of the fault generator (0 uses a fixed default).
     pub seed: u64,
 }
@@ -44,7 +46,11 @@ pub struct Faults {
     throttle_ppm: AtomicU32,
     /// 0 = never cut.
     drop_after_bytes: AtomicU64,
+    /// Share of git responses cut, in parts per million.
+    drop_ppm: AtomicU32,
     rng: AtomicU64,
+    /// A generator of its own, so git traffic does not shift the API faults of a seed.
+    drop_rng: AtomicU64,
 }
 
 fn to_ppm(rate: f64) -> u32 {
@@ -60,7 +66,9 @@ impl Faults {
             error_ppm: AtomicU32::new(0),
             throttle_ppm: AtomicU32::new(0),
             drop_after_bytes: AtomicU64::new(0),
+            drop_ppm: AtomicU32::new(PPM as u32),
             rng: AtomicU64::new(DEFAULT_SEED),
+            drop_rng: AtomicU64::new(DEFAULT_SEED),
         };
         faults.apply(settings);
         faults
@@ -72,6 +80,7 @@ impl Faults {
         self.set_error_rate(settings.error_rate);
         self.set_throttle_rate(settings.throttle_rate);
         self.set_drop_after_bytes(settings.drop_after_bytes);
+        self.set_drop_rate(settings.drop_rate.unwrap_or(1.0));
         self.set_seed(settings.seed);
     }
 
@@ -101,10 +110,16 @@ impl Faults {
             .store(bytes.map_or(0, |b| b.max(1)), Ordering::Relaxed);
     }
 
-    /// Restarts the fault generator from `seed`.
+    /// Fraction of git responses that `drop_after_bytes` cuts (1.0: every one).
+    pub fn set_drop_rate(&self, rate: f64) {
+        self.drop_ppm.store(to_ppm(rate), Ordering::Relaxed);
+    }
+
+    /// Restarts the fault generators from `seed`.
     pub fn set_seed(&self, seed: u64) {
         let seed = if seed == 0 { DEFAULT_SEED } else { seed };
         self.rng.store(seed, Ordering::Relaxed);
+        self.drop_rng.store(seed, Ordering::Relaxed);
     }
 
     /// The configured latency.
@@ -118,6 +133,17 @@ impl Faults {
             0 => None,
             n => Some(n),
         }
+    }
+
+    /// Where the next git response is to be cut: `drop_after_bytes` for the drawn share of
+    /// responses, else never.
+    pub fn next_git_cut(&self) -> Option<u64> {
+        let limit = self.drop_after_bytes()?;
+        let ppm = u64::from(self.drop_ppm.load(Ordering::Relaxed));
+        if ppm >= PPM {
+            return Some(limit);
+        }
+        (splitmix(&self.drop_rng) % PPM < ppm).then_some(limit)
     }
 
     /// Draws the fault (if any) for the next API request.
@@ -143,16 +169,19 @@ impl Faults {
         }
     }
 
-    /// splitmix64 over an atomic counter: lock-free and deterministic for a given seed.
     fn next_random(&self) -> u64 {
-        let mut z = self
-            .rng
-            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
-            .wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        splitmix(&self.rng)
     }
+}
+
+/// splitmix64 over an atomic counter: lock-free and deterministic for a given seed.
+fn splitmix(state: &AtomicU64) -> u64 {
+    let mut z = state
+        .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+        .wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]
@@ -165,6 +194,36 @@ mod tests {
         assert!((0..1000).all(|_| faults.next_api_fault().is_none()));
         faults.set_throttle_rate(1.0);
         assert!((0..1000).all(|_| faults.next_api_fault() == Some(InjectedFault::Throttling)));
+    }
+
+    #[test]
+    fn git_cuts_hit_every_response_by_default_and_the_drawn_share_with_a_rate() {
+        let faults = Faults::new(&FaultSettings::default());
+        assert_eq!(faults.next_git_cut(), None);
+        faults.set_drop_after_bytes(Some(100));
+        assert!((0..100).all(|_| faults.next_git_cut() == Some(100)));
+        faults.set_drop_rate(0.25);
+        let cut = (0..4000)
+            .filter(|_| faults.next_git_cut().is_some())
+            .count();
+        assert!((800..1200).contains(&cut), "{cut} of 4000 cut");
+        // Git draws leave the API sequence of a seed alone.
+        let a = Faults::new(&FaultSettings {
+            error_rate: 0.5,
+            seed: 3,
+            ..FaultSettings::default()
+        });
+        let b = Faults::new(&FaultSettings {
+            error_rate: 0.5,
+            seed: 3,
+            ..FaultSettings::default()
+        });
+        b.set_drop_after_bytes(Some(1));
+        b.set_drop_rate(0.5);
+        for _ in 0..10 {
+            let _ = b.next_git_cut();
+        }
+        assert!((0..100).all(|_| a.next_api_fault() == b.next_api_fault()));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use hyper::{Request, Response};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::local::api::unix_now;
 use crate::local::http::{Body, text};
@@ -158,6 +159,15 @@ fn basic_credentials(request: &Request<Incoming>) -> Option<(String, String)> {
     Some((user.to_string(), password.to_string()))
 }
 
+/// `429 Rate Exceeded`: what CodeCommit's git endpoint answers a client over its request limits.
+fn throttled() -> Response<Body> {
+    let mut response = text(429, "Rate Exceeded");
+    response
+        .headers_mut()
+        .insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
 async fn run_cgi(
     shared: &Arc<Shared>,
     request: Request<Incoming>,
@@ -166,6 +176,10 @@ async fn run_cgi(
     query: &str,
     is_push: bool,
 ) -> std::io::Result<Response<Body>> {
+    let Ok(permit) = shared.cgi.acquire().await else {
+        bump(&shared.stats.git_throttled);
+        return Ok(throttled());
+    };
     let (parts, mut body) = request.into_parts();
     let header = |name: &str| {
         parts
@@ -174,6 +188,7 @@ async fn run_cgi(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
+    let repository = shared.ops.store().repo_path(repository_id);
     let mut command = Command::new("git");
     command
         .arg("http-backend")
@@ -191,11 +206,12 @@ async fn run_cgi(
         .env("GATEWAY_INTERFACE", "CGI/1.1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .stderr(Stdio::piped());
+    // No CONTENT_LENGTH: the CGI then reads its stdin to the end, and the end is where the
+    // body the client really sent ends. With the declared length it would wait for bytes a
+    // client that hung up will never send.
     for (var, name) in [
         ("CONTENT_TYPE", "content-type"),
-        ("CONTENT_LENGTH", "content-length"),
         ("HTTP_CONTENT_ENCODING", "content-encoding"),
         ("GIT_PROTOCOL", "git-protocol"),
     ] {
@@ -203,20 +219,50 @@ async fn run_cgi(
             command.env(var, value);
         }
     }
-    let mut child = command.spawn()?;
+    let mut process = shared.cgi.spawn(
+        &mut command,
+        permit,
+        is_push.then_some(repository.as_path()),
+    )?;
+    let Some(child) = process.child_mut() else {
+        return Err(std::io::Error::other("CGI process missing"));
+    };
     let (Some(mut stdin), Some(stdout), Some(mut stderr)) =
         (child.stdin.take(), child.stdout.take(), child.stderr.take())
     else {
         return Err(std::io::Error::other("CGI pipes missing"));
     };
+    // Cancelled when the request body breaks off or stalls: the CGI must not act on half a
+    // request, so the response is aborted and the process group killed.
+    let aborted = CancellationToken::new();
+    let stall = shared.limits.body_stall_timeout;
 
     // Request body → CGI stdin, frame by frame; closing stdin tells the CGI the body ended.
+    let body_aborted = aborted.clone();
     tokio::spawn(async move {
-        while let Some(frame) = body.frame().await {
-            let Ok(frame) = frame else { break };
-            if let Ok(data) = frame.into_data() {
-                if stdin.write_all(&data).await.is_err() {
-                    break;
+        loop {
+            let frame = tokio::select! {
+                _ = body_aborted.cancelled() => return,
+                frame = tokio::time::timeout(stall, body.frame()) => frame,
+            };
+            match frame {
+                Ok(None) => break,
+                Ok(Some(Ok(frame))) => {
+                    if let Ok(data) = frame.into_data() {
+                        if stdin.write_all(&data).await.is_err() {
+                            break; // the CGI stopped reading; its exit ends the response
+                        }
+                    }
+                }
+                Ok(Some(Err(error))) => {
+                    tracing::info!(%error, "git request body broke off");
+                    body_aborted.cancel();
+                    return;
+                }
+                Err(_) => {
+                    tracing::info!(?stall, "git request body stalled");
+                    body_aborted.cancel();
+                    return;
                 }
             }
         }
@@ -230,13 +276,20 @@ async fn run_cgi(
         }
     });
 
-    // CGI response headers, up to the blank line.
+    // CGI response headers, up to the blank line. If this future is dropped (client gone),
+    // dropping `process` kills the group.
     let mut reader = BufReader::with_capacity(CHUNK, stdout);
     let mut status = 200u16;
     let mut response_headers = Vec::new();
     loop {
         let mut line = String::new();
-        if reader.read_line(&mut line).await? == 0 {
+        let read = tokio::select! {
+            _ = aborted.cancelled() => {
+                return Err(std::io::Error::other("request body broke off"));
+            }
+            read = reader.read_line(&mut line) => read?,
+        };
+        if read == 0 {
             break;
         }
         let line = line.trim_end_matches(['\r', '\n']);
@@ -259,14 +312,22 @@ async fn run_cgi(
 
     // CGI stdout → response body through a bounded channel (backpressure: 4 chunks in flight).
     let (sender, receiver) = mpsc::channel::<Result<Frame<Bytes>, std::io::Error>>(4);
-    let drop_after = shared.faults.drop_after_bytes();
+    let drop_after = shared.faults.next_git_cut();
     let shared_for_push = Arc::clone(shared);
     let repository_id = repository_id.to_string();
     tokio::spawn(async move {
         let mut sent: u64 = 0;
+        // Every early return drops `process`, which kills the CGI's process group.
         loop {
             let mut buffer = BytesMut::with_capacity(CHUNK);
-            match reader.read_buf(&mut buffer).await {
+            let read = tokio::select! {
+                _ = aborted.cancelled() => {
+                    let _ = sender.try_send(Err(std::io::Error::other("request body broke off")));
+                    return;
+                }
+                read = reader.read_buf(&mut buffer) => read,
+            };
+            match read {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(error) => {
@@ -278,6 +339,7 @@ async fn run_cgi(
             if let Some(limit) = drop_after {
                 if sent + chunk.len() as u64 >= limit {
                     // Injected fault: send what fits, then break the connection mid-body.
+                    bump(&shared_for_push.stats.git_transfers_cut);
                     chunk.truncate((limit - sent) as usize);
                     let _ = sender.send(Ok(Frame::data(chunk))).await;
                     let _ = sender
@@ -285,17 +347,23 @@ async fn run_cgi(
                             "transfer cut by --drop-after-bytes",
                         )))
                         .await;
-                    return; // dropping `child` kills the CGI
+                    return;
                 }
             }
             sent += chunk.len() as u64;
-            if sender.send(Ok(Frame::data(chunk))).await.is_err() {
-                return; // client went away; dropping `child` kills the CGI
+            // A client that stops reading the response holds the CGI; bounded like a body.
+            match tokio::time::timeout(stall, sender.send(Ok(Frame::data(chunk)))).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return, // client went away
+                Err(_) => {
+                    tracing::info!(?stall, "git client stopped reading the response");
+                    return;
+                }
             }
         }
         // Wait for the CGI to finish before ending the body, so refs written by a push are
         // reflected in the metadata by the time the client sees the response complete.
-        let _ = child.wait().await;
+        process.finish().await;
         if is_push {
             let ops = Arc::clone(&shared_for_push.ops);
             let id = repository_id.clone();

@@ -1,16 +1,22 @@
 //! The local CodeCommit-compatible service (`cctui serve`, `cctui --demo`).
 //!
 //! - [`api`]: JSON 1.1 endpoint (`POST /`), SigV4-checked, AWS error shapes;
-//! - [`ops`]: the CodeCommit operations and their validation rules;
+//! - [`ops`]: the CodeCommit operations and their validation rules; [`refname`]: branch names;
 //! - [`git_http`]: git smart HTTP via `git http-backend`, CodeCommit IAM git passwords;
+//! - [`cgi`]: one `git http-backend` process group per request, killed when the request ends
+//!   early, and the process slots;
 //! - [`store`]: metadata and bare repositories on disk, keyed by repository id;
+//!   [`recovery`]: what an interrupted run left there, cleaned or completed at start-up;
+//! - [`server`]: the listener, its caps and timeouts; [`watchdog`]: connections that stall;
 //! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
-//! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`.
+//! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`; [`secrets`]: its secrets from a
+//!   file, the environment or a profile.
 //!
 //! It shares no code with `aws/` except `crate::sigv4`, so it is an independent check of the
 //! client.
 
 pub mod api;
+pub mod cgi;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -18,14 +24,18 @@ pub mod faults;
 pub mod git_http;
 mod http;
 pub mod ops;
+pub mod recovery;
+pub mod refname;
+pub mod secrets;
 pub mod server;
 pub mod sigv4_verify;
 pub mod stats;
 pub mod store;
+pub mod watchdog;
 
 pub use cli::{ServeArgs, run_serve};
 pub use config::{
-    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY,
+    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, Limits,
     ServiceConfig,
 };
 pub use demo::start_demo;

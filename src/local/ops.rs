@@ -206,14 +206,13 @@ fn validate_tags(tags: &BTreeMap<String, String>, existing: usize) -> Result<(),
 }
 
 fn validate_branch_name(name: &str) -> Result<(), ApiError> {
-    if name.chars().count() > 256 || !git2::Reference::is_valid_name(&format!("refs/heads/{name}"))
-    {
-        return Err(ApiError::client(
+    match crate::local::refname::branch_name_problem(name) {
+        None => Ok(()),
+        Some(problem) => Err(ApiError::client(
             "InvalidBranchNameException",
-            format!("The branch name {name} is not valid."),
-        ));
+            format!("The specified reference name is not valid: {name} ({problem})."),
+        )),
     }
-    Ok(())
 }
 
 /// Branches with a part longer than a file name can be (AWS takes names of up to 256

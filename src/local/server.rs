@@ -2,23 +2,27 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::local::ServeError;
-use crate::local::config::{Credential, ServiceConfig};
+use crate::local::cgi::CgiSlots;
+use crate::local::config::{Credential, Limits, ServiceConfig};
 use crate::local::faults::Faults;
 use crate::local::http::{Body, text};
 use crate::local::ops::Ops;
-use crate::local::stats::{Stats, StatsSnapshot};
+use crate::local::recovery::RecoveryReport;
+use crate::local::stats::{Stats, StatsSnapshot, bump};
 use crate::local::store::Store;
+use crate::local::watchdog::{Progress, Watched, stalled};
 use crate::local::{api, git_http};
 use crate::secret::Secret;
 
@@ -31,6 +35,8 @@ pub struct Shared {
     pub(crate) region: String,
     pub(crate) git_static: Option<(String, Secret<String>)>,
     pub(crate) max_api_body_bytes: usize,
+    pub(crate) limits: Limits,
+    pub(crate) cgi: CgiSlots,
 }
 
 /// Entry point of the library API.
@@ -40,6 +46,7 @@ impl LocalService {
     /// Opens the data directory, binds 127.0.0.1:`config.port` and starts serving.
     pub async fn start(config: ServiceConfig) -> Result<RunningService, ServeError> {
         let store = Store::open(&config.data_dir)?;
+        let recovery = store.recovery();
         let address = SocketAddr::from(([127, 0, 0, 1], config.port));
         let listener = TcpListener::bind(address)
             .await
@@ -69,11 +76,17 @@ impl LocalService {
             region: config.region.clone(),
             git_static: config.git_static.clone(),
             max_api_body_bytes: config.max_api_body_bytes,
+            limits: config.limits.clone(),
+            cgi: CgiSlots::new(
+                config.limits.max_git_processes,
+                config.limits.git_queue_timeout,
+            ),
         });
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, shared, stopped));
         Ok(RunningService {
             port,
+            recovery,
             faults,
             stats,
             config,
@@ -90,23 +103,72 @@ async fn accept_loop(
 ) {
     // Connections live in this set: when the loop ends (shutdown or drop), they are aborted.
     let mut connections = tokio::task::JoinSet::new();
+    let slots = Arc::new(Semaphore::new(shared.limits.max_connections.max(1)));
     loop {
         tokio::select! {
             _ = &mut stopped => break,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
+                let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+                    // Over the cap: say so and close, rather than leave the client in the
+                    // backlog with no answer.
+                    bump(&shared.stats.connections_refused);
+                    connections.spawn(refuse(stream));
+                    continue;
+                };
                 let shared = Arc::clone(&shared);
                 connections.spawn(async move {
+                    let _slot = slot;
+                    let header_read_timeout = shared.limits.header_read_timeout;
+                    // No bytes either way for this long ends the connection in any state;
+                    // never shorter than a legitimate silence (header wait, git queue wait).
+                    let silence = shared
+                        .limits
+                        .body_stall_timeout
+                        .max(header_read_timeout)
+                        .max(shared.limits.git_queue_timeout);
+                    let progress = Progress::new();
+                    let io = TokioIo::new(Watched::new(stream, progress.clone()));
                     let service = service_fn(move |request| route(Arc::clone(&shared), request));
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    // The timer makes hyper close a connection whose next request head does
+                    // not arrive in time: slow headers and idle keep-alive alike.
+                    let mut builder = http1::Builder::new();
+                    builder
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(header_read_timeout);
+                    let connection = builder.serve_connection(io, service);
+                    tokio::select! {
+                        _ = connection => {}
+                        () = stalled(progress, silence) => {
+                            tracing::info!(?silence, "closed a connection that made no progress");
+                        }
+                    }
                 });
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
+}
+
+/// Answers a connection over the cap with `503` and closes it.
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = "The service is at its connection limit; retry shortly.\n";
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let answer = async {
+        let _ = stream.write_all(response.as_bytes()).await;
+        let _ = stream.shutdown().await;
+        // Read what the client sent before closing: closing with unread bytes makes the kernel
+        // reset the connection, and the client may lose the answer.
+        let mut sink = [0u8; 4096];
+        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+    };
+    // A client that neither reads nor closes must not hold this task either.
+    let _ = tokio::time::timeout(Duration::from_secs(2), answer).await;
 }
 
 async fn route(
@@ -133,6 +195,7 @@ async fn route(
 /// A running service. Dropping it stops the service too.
 pub struct RunningService {
     port: u16,
+    recovery: RecoveryReport,
     faults: Arc<Faults>,
     stats: Arc<Stats>,
     config: ServiceConfig,
@@ -169,6 +232,11 @@ impl RunningService {
     /// A snapshot of the counters.
     pub fn stats_snapshot(&self) -> StatsSnapshot {
         self.stats.snapshot()
+    }
+
+    /// What start-up recovery found and cleaned in the data directory.
+    pub fn recovery(&self) -> RecoveryReport {
+        self.recovery
     }
 
     /// The configuration the service was started with.

@@ -258,11 +258,7 @@ pub fn verify_request(
             "Credential should be scoped to correct service: '{SERVICE}'. "
         )));
     }
-    if !auth.signed_headers.contains(&"host") {
-        return Err(AuthError::InvalidSignature(
-            "'Host' must be a 'SignedHeader' in the AWS Authorization.".into(),
-        ));
-    }
+    check_signed_headers(request.headers, &auth.signed_headers)?;
 
     let body_hash = sha256_hex(request.body);
     let payload_hash = match request
@@ -316,6 +312,43 @@ pub fn verify_request(
     } else {
         Err(AuthError::InvalidSignature(SIGNATURE_MISMATCH.into()))
     }
+}
+
+/// Headers whose value decides what the request does or when it was made: left unsigned, a
+/// captured request could be retargeted (GetRepository → DeleteRepository) or replayed.
+const REQUIRED_SIGNED: [(&str, &str); 4] = [
+    ("host", "Host"),
+    ("x-amz-date", "X-Amz-Date"),
+    ("x-amz-target", "X-Amz-Target"),
+    ("content-type", "Content-Type"),
+];
+
+/// Every request header that AWS requires to be signed is in SignedHeaders: `host` always,
+/// `x-amz-date`, `x-amz-target` and `content-type` when sent, and every other `x-amz-*`
+/// header sent (the SDKs and the AWS CLI sign all of these; `x-amzn-*` trace headers are
+/// another prefix and stay unsigned, as the SDKs leave them).
+fn check_signed_headers(headers: &HeaderMap, signed: &[&str]) -> Result<(), AuthError> {
+    for (name, shown) in REQUIRED_SIGNED {
+        if (name == "host" || headers.contains_key(name)) && !signed.contains(&name) {
+            return Err(AuthError::InvalidSignature(format!(
+                "'{shown}' must be a 'SignedHeader' in the AWS Authorization."
+            )));
+        }
+    }
+    let mut unsigned: Vec<&str> = headers
+        .keys()
+        .map(|name| name.as_str())
+        .filter(|name| name.starts_with("x-amz-") && !signed.contains(name))
+        .collect();
+    if !unsigned.is_empty() {
+        unsigned.sort_unstable();
+        unsigned.dedup();
+        return Err(AuthError::InvalidSignature(format!(
+            "There were headers present in the request which were not signed: {}",
+            unsigned.join(", ")
+        )));
+    }
+    Ok(())
 }
 
 fn check_session_token(credential: &Credential, given: Option<&[u8]>) -> Result<(), AuthError> {

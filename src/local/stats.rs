@@ -13,6 +13,9 @@ pub struct Stats {
     pub(crate) git_auth_missing: AtomicU64,
     pub(crate) git_auth_failures: AtomicU64,
     pub(crate) git_auth_successes: AtomicU64,
+    pub(crate) git_throttled: AtomicU64,
+    pub(crate) git_transfers_cut: AtomicU64,
+    pub(crate) connections_refused: AtomicU64,
 }
 
 /// A snapshot of [`Stats`].
@@ -32,6 +35,12 @@ pub struct StatsSnapshot {
     pub git_auth_failures: u64,
     /// Git requests with accepted credentials.
     pub git_auth_successes: u64,
+    /// Git requests answered `429 Rate Exceeded` because every process slot stayed busy.
+    pub git_throttled: u64,
+    /// Git responses cut by the `drop_after_bytes` fault.
+    pub git_transfers_cut: u64,
+    /// Connections refused with `503` because the connection cap was reached.
+    pub connections_refused: u64,
 }
 
 pub(crate) fn bump(counter: &AtomicU64) {
@@ -50,6 +59,9 @@ impl Stats {
             git_auth_missing: get(&self.git_auth_missing),
             git_auth_failures: get(&self.git_auth_failures),
             git_auth_successes: get(&self.git_auth_successes),
+            git_throttled: get(&self.git_throttled),
+            git_transfers_cut: get(&self.git_transfers_cut),
+            connections_refused: get(&self.connections_refused),
         }
     }
 

@@ -2,13 +2,14 @@
 //!
 //! Layout under the data directory:
 //! - `meta/<repository id>.json`: one metadata file per repository, replaced atomically
-//!   (write a temp file, fsync, rename) so a crash never leaves half a file;
+//!   (write a temp file, fsync, rename, fsync `meta/`) so a crash never leaves half a file and
+//!   an acknowledged change survives one; see [`crate::local::recovery`] for the write orders;
 //! - `repos/<repository id>.git`: the bare repository.
 //!
 //! Paths are built from the ids this module generates, never from repository names, so a name
 //! cannot escape the data directory and renaming a repository touches only its metadata.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+
+use crate::local::recovery::{self, RecoveryReport};
 
 /// Error of the store: the data directory cannot be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -126,14 +129,17 @@ pub fn new_id() -> String {
 struct Inner {
     by_id: HashMap<String, RepoMeta>,
     id_by_name: BTreeMap<String, String>,
+    /// Names of creates still being written.
+    pending: HashSet<String>,
 }
 
 /// All repositories of the service. Cheap, short critical sections: the lock is never held
-/// across an await, and the only I/O under it is the metadata write of the changed repository,
-/// which keeps disk order equal to memory order.
+/// across an await, and the only I/O under it is the metadata write of a changed repository,
+/// which keeps disk order equal to memory order (creates write outside it: their id is new).
 pub struct Store {
     root: PathBuf,
     inner: Mutex<Inner>,
+    recovery: RecoveryReport,
 }
 
 impl Store {
@@ -143,11 +149,13 @@ impl Store {
         let repos_dir = root.join("repos");
         fs::create_dir_all(&meta_dir).map_err(io_err("create", &meta_dir))?;
         fs::create_dir_all(&repos_dir).map_err(io_err("create", &repos_dir))?;
+        let mut report = RecoveryReport::default();
+        recovery::remove_temp_files(&meta_dir, &mut report);
         let mut inner = Inner::default();
         for entry in fs::read_dir(&meta_dir).map_err(io_err("read", &meta_dir))? {
             let path = entry.map_err(io_err("read", &meta_dir))?.path();
             if path.extension().and_then(|e| e.to_str()) != Some("json") {
-                continue; // leftover temp files of an interrupted write
+                continue;
             }
             let text = fs::read(&path).map_err(io_err("read", &path))?;
             let meta: RepoMeta =
@@ -158,10 +166,25 @@ impl Store {
             inner.id_by_name.insert(meta.name.clone(), meta.id.clone());
             inner.by_id.insert(meta.id.clone(), meta);
         }
+        let known: HashSet<String> = inner.by_id.keys().cloned().collect();
+        recovery::remove_orphan_folders(&repos_dir, &known, &mut report);
+        for meta in inner.by_id.values() {
+            let repo = repos_dir.join(format!("{}.git", meta.id));
+            recovery::repair_repository(&repo, meta.default_branch.as_deref(), &mut report);
+        }
+        if !report.is_clean() {
+            tracing::warn!(?report, root = %root.display(), "recovered the leftovers of an interrupted run");
+        }
         Ok(Self {
             root: root.to_path_buf(),
             inner: Mutex::new(inner),
+            recovery: report,
         })
+    }
+
+    /// What start-up recovery cleaned or completed.
+    pub fn recovery(&self) -> RecoveryReport {
+        self.recovery
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -200,7 +223,9 @@ impl Store {
         file.write_all(&bytes).map_err(io_err("write", &tmp))?;
         file.sync_all().map_err(io_err("sync", &tmp))?;
         fs::rename(&tmp, &path).map_err(io_err("rename", &tmp))?;
-        Ok(())
+        // The rename is durable only once the directory is: until then a crash could bring
+        // back the old file (or none), and the change must not be acknowledged before.
+        sync_dir(&self.root.join("meta"))
     }
 
     /// Number of repositories.
@@ -238,17 +263,27 @@ impl Store {
     /// Creates the repository: bare repository first, then its metadata, so a crash in between
     /// leaves at worst an unreferenced directory, never metadata without a repository.
     pub fn create(&self, meta: RepoMeta) -> Result<RepoMeta, StoreError> {
-        if self.lock().id_by_name.contains_key(&meta.name) {
-            return Err(StoreError::NameExists(meta.name));
+        {
+            // Reserve the name: a second create (or a rename) to it fails from here on, while
+            // readers do not see the repository before it is durable.
+            let mut inner = self.lock();
+            if inner.id_by_name.contains_key(&meta.name) || inner.pending.contains(&meta.name) {
+                return Err(StoreError::NameExists(meta.name));
+            }
+            inner.pending.insert(meta.name.clone());
         }
-        init_bare(&self.repo_path(&meta.id))?;
+        // The slow part (files and fsyncs) runs outside the lock, so concurrent creates share
+        // their flushes instead of queueing one fsync after the other. Nobody else writes this
+        // id's files: the id is new.
+        let written = init_bare(&self.repo_path(&meta.id)).and_then(|()| self.write_meta(&meta));
         let mut inner = self.lock();
-        if inner.id_by_name.contains_key(&meta.name) {
+        inner.pending.remove(&meta.name);
+        if let Err(error) = written {
             drop(inner);
+            let _ = fs::remove_file(self.meta_path(&meta.id));
             let _ = fs::remove_dir_all(self.repo_path(&meta.id));
-            return Err(StoreError::NameExists(meta.name));
+            return Err(error);
         }
-        self.write_meta(&meta)?;
         inner.id_by_name.insert(meta.name.clone(), meta.id.clone());
         inner.by_id.insert(meta.id.clone(), meta.clone());
         Ok(meta)
@@ -292,7 +327,8 @@ impl Store {
         let mut updated = current.clone();
         change(&mut updated);
         if updated.name != current.name {
-            if inner.id_by_name.contains_key(&updated.name) {
+            if inner.id_by_name.contains_key(&updated.name) || inner.pending.contains(&updated.name)
+            {
                 return Err(StoreError::NameExists(updated.name));
             }
             self.write_meta(&updated)?;
@@ -317,6 +353,7 @@ impl Store {
             };
             let path = self.meta_path(&id);
             fs::remove_file(&path).map_err(io_err("remove", &path))?;
+            sync_dir(&self.root.join("meta"))?;
             inner.id_by_name.remove(name);
             inner.by_id.remove(&id)
         };
@@ -333,6 +370,17 @@ impl Store {
     }
 }
 
+/// Flushes a directory's entries (new, renamed or removed files) to disk.
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_err("sync", dir))
+}
+
+/// The `config` of every bare repository the service creates.
+pub const BARE_CONFIG: &str = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n\
+     [http]\n\treceivepack = true\n\tuploadpack = true\n[receive]\n\tdenyDeleteCurrent = false\n";
+
 /// Creates a bare repository by writing its few files directly: much faster than a `git init`
 /// process, which matters when tests create thousands of repositories.
 pub fn init_bare(path: &Path) -> Result<(), StoreError> {
@@ -348,11 +396,7 @@ pub fn init_bare(path: &Path) -> Result<(), StoreError> {
     }
     let files: [(&str, &str); 3] = [
         ("HEAD", "ref: refs/heads/master\n"),
-        (
-            "config",
-            "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n\
-             [http]\n\treceivepack = true\n\tuploadpack = true\n[receive]\n\tdenyDeleteCurrent = false\n",
-        ),
+        ("config", BARE_CONFIG),
         ("description", "Repository of the cctui local service\n"),
     ];
     for (name, content) in files {
@@ -388,6 +432,51 @@ mod tests {
             triggers: vec![],
             triggers_configuration_id: new_id(),
         }
+    }
+
+    #[test]
+    fn reopening_cleans_what_an_interrupted_run_left_and_completes_repositories() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let kept = store.create(meta("kept")).unwrap();
+        let broken = store.create(meta("broken")).unwrap();
+        drop(store);
+        let repo = dir.path().join("repos").join(format!("{}.git", kept.id));
+        fs::create_dir_all(repo.join("objects/tmp_objdir-incoming-abc123/pack")).unwrap();
+        fs::write(repo.join("refs/heads/main.lock"), "").unwrap();
+        fs::write(repo.join("packed-refs.lock"), "").unwrap();
+        fs::write(
+            dir.path()
+                .join("meta")
+                .join(format!("{}.json.tmp", kept.id)),
+            "{",
+        )
+        .unwrap();
+        init_bare(&dir.path().join("repos/orphan-id.git")).unwrap();
+        fs::create_dir_all(dir.path().join("repos/gone-id.deleted/objects")).unwrap();
+        let broken_repo = dir.path().join("repos").join(format!("{}.git", broken.id));
+        fs::remove_file(broken_repo.join("HEAD")).unwrap();
+        fs::remove_dir_all(broken_repo.join("refs")).unwrap();
+
+        let store = Store::open(dir.path()).unwrap();
+        let report = store.recovery();
+        assert_eq!(
+            report,
+            RecoveryReport {
+                temp_files: 1,
+                orphan_folders: 2,
+                quarantine_folders: 1,
+                lock_files: 2,
+                completed: 1,
+            }
+        );
+        assert_eq!(store.len(), 2);
+        assert_eq!(fs::read_dir(dir.path().join("repos")).unwrap().count(), 2);
+        assert!(!repo.join("objects/tmp_objdir-incoming-abc123").exists());
+        assert!(!repo.join("refs/heads/main.lock").exists());
+        assert!(git2::Repository::open_bare(&broken_repo).is_ok());
+        drop(store);
+        assert!(Store::open(dir.path()).unwrap().recovery().is_clean());
     }
 
     #[test]
