@@ -91,9 +91,9 @@ impl App {
             )),
             repo_locks: std::sync::Arc::default(),
         };
-        state.clone_protocol = config.clone_protocol;
-        state.workspace_root = config.workspace_root.clone();
-        state.default_url = match config.clone_protocol {
+        state.cloning.protocol = config.clone_protocol;
+        state.cloning.workspace_root = config.workspace_root.clone();
+        state.cloning.default_url = match config.clone_protocol {
             CloneProtocol::Ssh => UrlKind::Ssh,
             CloneProtocol::HttpsIam | CloneProtocol::HttpsGit => UrlKind::Https,
         };

@@ -151,11 +151,11 @@ fn run_tui(cli: Cli) -> Result<(), String> {
                     .into(),
             );
         }
-        app.state.recent_file = cctui::config::paths::recent_file();
+        app.state.recent.file = cctui::config::paths::recent_file();
         if open_repo.is_none() {
             // With -C, remembering that clone reads the list back anyway.
             app.spawn(JobRequest::RememberClone {
-                file: app.state.recent_file.clone(),
+                file: app.state.recent.file.clone(),
                 path: None,
             });
         }

@@ -26,7 +26,7 @@ fn loaded() -> State {
         region: Some("eu-west-1".into()),
         ..Session::default()
     });
-    state.workspace_root = PathBuf::from("/home/dev/codecommit");
+    state.cloning.workspace_root = PathBuf::from("/home/dev/codecommit");
     let effects = update(&mut state, Action::Command(CommandId::Refresh));
     let (listing, _) = drive::one(&mut state, &effects);
     let repositories = ["alpha", "beta", "gamma"]

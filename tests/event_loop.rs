@@ -138,7 +138,7 @@ async fn load_profiles_job_runs_off_the_loop_and_fills_the_state() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(app.state.profiles, vec!["default", "ci", "staging"]);
+    assert_eq!(app.state.repos.profiles, vec!["default", "ci", "staging"]);
     assert!(
         app.state.jobs.is_empty(),
         "a quick invisible job leaves no row"

@@ -428,7 +428,7 @@ fn two_regions() -> State {
         region: Some("us-east-1".into()),
         ..Session::default()
     });
-    state.profiles = vec!["dev".into()];
+    state.repos.profiles = vec!["dev".into()];
     let effects = press(&mut state, CommandId::AllRegions);
     let id = listing(&mut state, &effects);
     for region in ["us-east-1", "eu-west-1"] {

@@ -41,13 +41,13 @@ pub fn open_dialog(state: &mut State) {
         return;
     };
     let path = if repositories.len() == 1 {
-        state.workspace_root.join(&first.name)
+        state.cloning.workspace_root.join(&first.name)
     } else {
-        state.workspace_root.clone()
+        state.cloning.workspace_root.clone()
     };
     state.overlays.push(Overlay::CloneDialog {
         repositories,
-        protocol: state.clone_protocol,
+        protocol: state.cloning.protocol,
         path: path.display().to_string(),
         focus: 1,
         source: None,
@@ -131,7 +131,7 @@ pub fn parse_clone_url(state: &State, text: &str) -> Result<(CloneSource, CloneP
 pub fn submit_url(state: &mut State, text: &str) {
     match parse_clone_url(state, text) {
         Ok((source, protocol)) => {
-            let path = state.workspace_root.join(&source.repository);
+            let path = state.cloning.workspace_root.join(&source.repository);
             state.overlays.push(Overlay::CloneDialog {
                 repositories: vec![RepoKey::new(
                     source.target.profile.clone(),
@@ -266,7 +266,8 @@ pub fn host_of(url: &str) -> String {
 
 fn login_for(state: &State, host: &str) -> Option<(String, SecretString)> {
     state
-        .git_logins
+        .cloning
+        .logins
         .iter()
         .find(|(h, _, _)| h == host)
         .map(|(_, user, password)| (user.clone(), password.clone()))
@@ -335,9 +336,10 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
         } => {
             let password = SecretString::new(value);
             // Kept in memory for the session: every operation on this host uses it.
-            state.git_logins.retain(|(h, _, _)| *h != host);
+            state.cloning.logins.retain(|(h, _, _)| *h != host);
             state
-                .git_logins
+                .cloning
+                .logins
                 .push((host, username.clone(), password.clone()));
             retry.set_login((username, password));
             vec![state.spawn(retry.request())]

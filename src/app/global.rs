@@ -117,13 +117,14 @@ fn quit_now(state: &mut State) -> Vec<Effect> {
 }
 
 fn open_recent(state: &mut State) {
-    if state.recent.is_empty() {
+    if state.recent.list.is_empty() {
         state.notice =
             Some("No recent clones yet: open one with o, or start cctui -C <path>.".into());
         return;
     }
     let items = state
         .recent
+        .list
         .iter()
         .map(|p| PickerItem {
             value: p.display().to_string(),

@@ -62,6 +62,8 @@ impl RepoRow {
 /// The repositories pane.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReposPane {
+    /// Profile names found in the AWS files (the profile picker, the all-regions view).
+    pub profiles: Vec<String>,
     /// Every row of the current listing, in arrival order.
     pub rows: Vec<RepoRow>,
     /// Indices into `rows` after filter and sort: what the list shows.

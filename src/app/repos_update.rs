@@ -104,7 +104,7 @@ pub fn command(state: &mut State, id: CommandId) -> Vec<Effect> {
         CommandId::Details => return open_details(state),
         CommandId::CopyUrl => {
             let key = state.repos.selected_row().map(RepoRow::key);
-            let kind = state.default_url;
+            let kind = state.cloning.default_url;
             return key
                 .map(|key| copy_url(state, &key, kind))
                 .unwrap_or_default();
@@ -201,10 +201,10 @@ pub fn form_edit(state: &mut State, edit: impl FnOnce(&mut String)) {
 /// Profile × region pairs of the all-regions view. With a custom endpoint (one service, one
 /// region) only the profiles vary.
 pub fn all_region_targets(state: &State) -> Vec<Target> {
-    let profiles: Vec<Option<String>> = if state.profiles.is_empty() {
+    let profiles: Vec<Option<String>> = if state.repos.profiles.is_empty() {
         vec![state.session.profile.clone()]
     } else {
-        state.profiles.iter().cloned().map(Some).collect()
+        state.repos.profiles.iter().cloned().map(Some).collect()
     };
     let regions: Vec<Option<String>> = if state.session.endpoint.is_some() {
         vec![state.session.region.clone()]
@@ -287,7 +287,7 @@ pub fn open_details(state: &mut State) -> Vec<Effect> {
     };
     state.overlays.push(Overlay::RepositoryDetail {
         key: row.key(),
-        url: state.default_url,
+        url: state.cloning.default_url,
     });
     vec![state.spawn(request)]
 }
@@ -502,6 +502,7 @@ pub fn open_profile_picker(state: &mut State) {
         .clone()
         .unwrap_or_else(|| "default".into());
     let items = state
+        .repos
         .profiles
         .iter()
         .map(|p| PickerItem {
@@ -583,7 +584,7 @@ pub fn toggle_all_regions(state: &mut State) -> Vec<Effect> {
 /// newest listing; a form's answer closes the form that sent it, wherever it is on the stack.
 pub fn on_output(state: &mut State, id: JobId, output: ReposOutput) -> Vec<Effect> {
     match output {
-        ReposOutput::Profiles(profiles) => state.profiles = profiles,
+        ReposOutput::Profiles(profiles) => state.repos.profiles = profiles,
         ReposOutput::Setup(_) if state.repos.setup_check != Some(id) => {}
         ReposOutput::Setup(report) => {
             let complete = report.complete();

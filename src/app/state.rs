@@ -143,7 +143,42 @@ pub struct JobRow {
     pub writes: bool,
 }
 
-/// Everything the screen shows.
+/// The clone area's settings and what it remembers for the session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloneSettings {
+    /// Default clone protocol (config `[clone] protocol`).
+    pub protocol: CloneProtocol,
+    /// Where clones go by default (`<root>/<repository>`).
+    pub workspace_root: PathBuf,
+    /// The clone URL form `y` copies from the list (from the config's clone protocol).
+    pub default_url: UrlKind,
+    /// Git user names and passwords typed this session, by host; kept in memory only.
+    pub logins: Vec<(String, String, SecretString)>,
+}
+
+impl Default for CloneSettings {
+    fn default() -> Self {
+        CloneSettings {
+            protocol: CloneProtocol::HttpsIam,
+            workspace_root: PathBuf::from("codecommit"),
+            default_url: UrlKind::Https,
+            logins: Vec::new(),
+        }
+    }
+}
+
+/// Clones opened before, newest first (from the data dir).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RecentClones {
+    /// The clones.
+    pub list: Vec<PathBuf>,
+    /// Where the list is kept.
+    pub file: Option<PathBuf>,
+}
+
+/// Everything the screen shows: each area's slice (repositories, cloning, the working tree's
+/// status and log, branches, the jobs strip) beside the shell's own (focus, overlays,
+/// session, size, notice, quit).
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     /// Focused pane.
@@ -156,8 +191,6 @@ pub struct State {
     pub jobs: Vec<JobRow>,
     /// Selected row among the visible jobs.
     pub job_selected: usize,
-    /// Profile names found in the AWS files.
-    pub profiles: Vec<String>,
     /// Terminal size (columns, rows), for page movement.
     pub size: (u16, u16),
     /// Where the log file is written, shown in help.
@@ -166,18 +199,12 @@ pub struct State {
     pub notice: Option<String>,
     /// The repositories pane.
     pub repos: ReposPane,
-    /// The clone URL form `y` copies from the list (from the config's clone protocol).
-    pub default_url: UrlKind,
-    /// Default clone protocol (config `[clone] protocol`).
-    pub clone_protocol: CloneProtocol,
-    /// Where clones go by default (`<root>/<repository>`).
-    pub workspace_root: PathBuf,
+    /// The clone area: protocol, workspace root, URL form, git logins of the session.
+    pub cloning: CloneSettings,
     /// The local clone the working-tree panes show.
     pub open_repo: Option<OpenRepo>,
-    /// Clones opened before, newest first (from the data dir).
-    pub recent: Vec<PathBuf>,
-    /// Where the recent-clones list is kept.
-    pub recent_file: Option<PathBuf>,
+    /// Clones opened before, newest first, and where the list is kept.
+    pub recent: RecentClones,
     /// The status pane.
     pub status: super::worktree::StatusPane,
     /// The log pane.
@@ -186,14 +213,10 @@ pub struct State {
     pub branches: super::branches::BranchesPane,
     /// The branches pane, rather than the log, fills their shared area.
     pub show_branches: bool,
-    /// A commit message closed without committing, restored when the editor reopens.
-    pub commit_draft: Option<super::worktree::CommitEditor>,
     /// The id the next job gets (ids are given here so the asker can record it).
     pub next_job: u64,
     /// Quitting: waiting for write jobs to finish or cancel ("finishing N jobs…").
     pub quitting: bool,
-    /// Git user names and passwords typed this session, by host; kept in memory only.
-    pub git_logins: Vec<(String, String, SecretString)>,
     /// The event loop should end.
     pub quit: bool,
 }
@@ -207,25 +230,19 @@ impl State {
             session,
             jobs: Vec::new(),
             job_selected: 0,
-            profiles: Vec::new(),
             size: (80, 24),
             log_file: None,
             notice: None,
             repos: ReposPane::default(),
-            default_url: UrlKind::Https,
-            clone_protocol: CloneProtocol::HttpsIam,
-            workspace_root: PathBuf::from("codecommit"),
+            cloning: CloneSettings::default(),
             open_repo: None,
-            recent: Vec::new(),
-            recent_file: None,
+            recent: RecentClones::default(),
             status: Default::default(),
             log: Default::default(),
             branches: Default::default(),
             show_branches: false,
-            commit_draft: None,
             next_job: 0,
             quitting: false,
-            git_logins: Vec::new(),
             quit: false,
         }
     }

@@ -51,6 +51,8 @@ pub struct StatusPane {
     pub ahead_behind: Option<(usize, usize)>,
     /// The message of a merge in progress.
     pub merge_message: Option<String>,
+    /// A commit message closed without committing, restored when the editor reopens.
+    pub commit_draft: Option<CommitEditor>,
 }
 
 impl StatusPane {

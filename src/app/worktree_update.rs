@@ -35,10 +35,10 @@ pub fn open(
     });
     state.status = Default::default();
     state.log = Default::default();
-    state.commit_draft = None;
+    state.status.commit_draft = None;
     state.branches = Default::default();
     let remember = JobRequest::RememberClone {
-        file: state.recent_file.clone(),
+        file: state.recent.file.clone(),
         path: Some(path.clone()),
     };
     let mut effects = vec![Effect::Watch(path), state.spawn(remember)];
@@ -189,7 +189,7 @@ fn ask_discard(state: &mut State, selected: Option<(Section, String)>) -> Vec<Ef
 
 /// `c` / `M`: the commit editor, from the draft, the merge message or the last commit's.
 fn open_editor(state: &mut State, amend: bool) -> Vec<Effect> {
-    let mut editor = state.commit_draft.take().unwrap_or_default();
+    let mut editor = state.status.commit_draft.take().unwrap_or_default();
     let empty = |editor: &super::worktree::CommitEditor| editor.lines.iter().all(|l| l.is_empty());
     let merging = state.status.merge_message.clone().filter(|_| !amend);
     if let Some(message) = merging.filter(|_| empty(&editor)) {
@@ -524,7 +524,7 @@ pub fn editor_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         CommandId::Close => {
             // The draft is kept: reopening the editor brings it back.
             if let Some(Overlay::CommitEditor(editor)) = state.overlays.pop() {
-                state.commit_draft = Some(editor).filter(|e| !e.message().trim().is_empty());
+                state.status.commit_draft = Some(editor).filter(|e| !e.message().trim().is_empty());
             }
         }
         _ => {}
@@ -619,7 +619,7 @@ pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Ef
             refresh_all(state, &repo)
         }
         WorktreeOutput::Recent(list) => {
-            state.recent = list;
+            state.recent.list = list;
             Vec::new()
         }
         WorktreeOutput::IndexChanged { .. } => Vec::new(),
@@ -706,7 +706,7 @@ fn on_committed(
         .overlays
         .retain(|o| !matches!(o, Overlay::CommitEditor(editor) if editor.pending == Some(id)));
     if is_open(state, repo) {
-        state.commit_draft = None;
+        state.status.commit_draft = None;
     }
     state.notice = Some(format!(
         "Committed {}: {}",
@@ -735,7 +735,7 @@ pub fn on_failure(state: &mut State, id: JobId, failure: JobFailure) -> Vec<Effe
             .map(|editor| editor.pending = None)
             .is_some();
         // A draft closed while its commit ran can be sent again.
-        if let Some(draft) = state.commit_draft.as_mut()
+        if let Some(draft) = state.status.commit_draft.as_mut()
             && draft.pending == Some(id)
         {
             draft.pending = None;
