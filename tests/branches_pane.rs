@@ -361,3 +361,30 @@ fn merge_state_found_at_start_shows_in_the_status_pane() {
         "enter on a conflict opens the panel"
     );
 }
+
+#[test]
+fn codecommit_branches_are_listed_again_only_after_talking_to_the_server() {
+    let mut state = loaded();
+    state.open_repo.as_mut().unwrap().codecommit =
+        Some(cctui::model::RepoKey::new(None, "us-east-1", "app"));
+    // A local branch operation: the server's list is kept (it costs a request per branch).
+    let effects = press(&mut state, CommandId::SwitchBranch);
+    let (id, _) = drive::one(&mut state, &effects);
+    let effects = drive::finish(&mut state, id, done("Switched", vec![]));
+    let reads = requests(&effects);
+    assert!(
+        reads
+            .iter()
+            .any(|r| matches!(r, JobRequest::ReadBranches { server: None, .. })),
+        "{reads:?}"
+    );
+    // An explicit refresh lists CodeCommit's branches too.
+    let effects = press(&mut state, CommandId::BranchesRefresh);
+    assert!(matches!(
+        requests(&effects).as_slice(),
+        [JobRequest::ReadBranches {
+            server: Some(_),
+            ..
+        }]
+    ));
+}

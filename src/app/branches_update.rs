@@ -25,10 +25,21 @@ fn server_of(state: &State) -> Option<(crate::aws::client::Target, String)> {
 
 /// Reads the branches again (latest wins).
 pub fn refresh(state: &mut State) -> Vec<Effect> {
+    read(state, true)
+}
+
+/// Reads the local branches and stashes again, keeping CodeCommit's list as it is: after a
+/// local change (a commit, a merge, a switch) the server's branches have not moved, and
+/// listing them costs a request per branch.
+pub fn refresh_local(state: &mut State) -> Vec<Effect> {
+    read(state, false)
+}
+
+fn read(state: &mut State, with_server: bool) -> Vec<Effect> {
     let Some(repo) = state.open_repo.as_ref().map(|r| r.path.clone()) else {
         return Vec::new();
     };
-    let server = server_of(state);
+    let server = server_of(state).filter(|_| with_server || state.branches.server.is_none());
     let (id, effect) = state.request(JobRequest::ReadBranches { repo, server });
     state.branches.pending = Some(id);
     state.branches.loading = true;
@@ -522,7 +533,12 @@ fn on_done(
     if !conflicts.is_empty() {
         open_conflicts(state);
     }
-    let mut effects = refresh(state);
+    // A CodeCommit operation changed the server's list; a local one did not.
+    let mut effects = if repo.is_none() {
+        refresh(state)
+    } else {
+        refresh_local(state)
+    };
     effects.extend(super::worktree_update::refresh_status(state));
     effects.extend(super::worktree_update::refresh_log(state));
     effects

@@ -616,7 +616,7 @@ pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Ef
         }
         WorktreeOutput::RemoteDone { repo, message } => {
             state.notice = Some(message);
-            refresh_all(state, &repo)
+            refresh_all(state, &repo, true)
         }
         WorktreeOutput::Recent(list) => {
             state.recent.list = list;
@@ -639,14 +639,19 @@ fn is_open(state: &State, repo: &std::path::Path) -> bool {
     state.open_repo.as_ref().is_some_and(|r| r.path == repo)
 }
 
-/// Status, log and branches again, when `repo` is still the open clone.
-fn refresh_all(state: &mut State, repo: &std::path::Path) -> Vec<Effect> {
+/// Status, log and branches again, when `repo` is still the open clone; CodeCommit's
+/// branches only after talking to the server (`remote`: push, fetch, pull).
+fn refresh_all(state: &mut State, repo: &std::path::Path, remote: bool) -> Vec<Effect> {
     if !is_open(state, repo) {
         return Vec::new();
     }
     let mut effects = refresh_status(state);
     effects.extend(refresh_log(state));
-    effects.extend(super::branches_update::refresh(state));
+    effects.extend(if remote {
+        super::branches_update::refresh(state)
+    } else {
+        super::branches_update::refresh_local(state)
+    });
     effects
 }
 
@@ -713,7 +718,7 @@ fn on_committed(
         outcome.id.get(..8).unwrap_or(&outcome.id),
         outcome.summary
     ));
-    refresh_all(state, repo)
+    refresh_all(state, repo, false)
 }
 
 /// A working-tree job failed or was cancelled: a read's error goes to its pane (when it is
