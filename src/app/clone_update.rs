@@ -374,7 +374,7 @@ pub fn on_output(state: &mut State, id: JobId, output: CloneOutput) -> Vec<Effec
                 row.clone = Some(path.clone());
             }
             state.notice = Some(match note {
-                Some(note) => format!("Cloned {repository} into {}: {note}", path.display()),
+                Some(note) => format!("Cloned {repository} into {} — {note}", path.display()),
                 None => format!("Cloned {repository} into {}", path.display()),
             });
             // A finished clone never takes the panes from a clone the user is working in.
