@@ -743,3 +743,52 @@ fn a_push_that_needs_git_credentials_asks_once_and_the_host_keeps_them() {
         "Debug redacts the password"
     );
 }
+
+#[test]
+fn a_commit_without_identity_offers_a_form_shows_the_lines_and_keeps_the_message() {
+    let mut state = opened();
+    let commit = submit_commit(&mut state, "Keep me");
+    drive::finish(
+        &mut state,
+        commit,
+        worktree(WorktreeOutput::NeedsIdentity {
+            repo: WORK.into(),
+            missing: "user.name and user.email".into(),
+        }),
+    );
+    let Some(Overlay::Form(form)) = state.overlays.last() else {
+        panic!("{:?}", state.overlays.last())
+    };
+    assert!(form.title.contains("user.name and user.email"));
+    assert!(
+        press(&mut state, CommandId::Accept).is_empty(),
+        "empty fields are refused"
+    );
+    for c in "Ada Lovelace".chars() {
+        update(&mut state, Action::TypeChar(c));
+    }
+    press(&mut state, CommandId::NextField);
+    for c in "ada@example.com".chars() {
+        update(&mut state, Action::TypeChar(c));
+    }
+    press(&mut state, CommandId::Accept);
+    let Some(Overlay::Confirm { message, .. }) = state.overlays.last() else {
+        panic!("{:?}", state.overlays.last())
+    };
+    assert!(
+        message.contains("[user]\n\tname = Ada Lovelace\n\temail = ada@example.com"),
+        "the exact lines are shown first: {message}"
+    );
+    assert!(message.contains("~/.gitconfig"), "{message}");
+    let effects = press(&mut state, CommandId::Yes);
+    assert!(matches!(
+        one(&effects),
+        JobRequest::SetIdentity { scope: cctui::git::IdentityScope::Global, ref name, .. } if name == "Ada Lovelace"
+    ));
+    // The editor is still there, with its message, ready to commit again.
+    let Some(Overlay::CommitEditor(editor)) = state.overlays.last() else {
+        panic!("{:?}", state.overlays.last())
+    };
+    assert_eq!(editor.message(), "Keep me");
+    assert!(editor.pending.is_none());
+}

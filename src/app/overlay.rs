@@ -233,6 +233,11 @@ pub enum FormKind {
         /// Current name.
         old: String,
     },
+    /// Set `user.name` / `user.email` after a commit found none.
+    GitIdentity {
+        /// The clone whose commit needs it.
+        repo: std::path::PathBuf,
+    },
 }
 
 /// One field of a form.

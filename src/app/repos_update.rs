@@ -428,6 +428,7 @@ pub fn validate_form(form: &mut Form, state: &State) {
         FormKind::CreateBranch { .. } | FormKind::RenameBranch { .. } => {
             super::branches_update::validate(form, state)
         }
+        FormKind::GitIdentity { .. } => super::worktree_update::validate_identity(form),
     }
 }
 
@@ -468,6 +469,9 @@ pub fn submit_form(state: &mut State) -> Vec<Effect> {
         },
         FormKind::CreateBranch { .. } | FormKind::RenameBranch { .. } => {
             return super::branches_update::submit(state);
+        }
+        FormKind::GitIdentity { repo } => {
+            return super::worktree_update::confirm_identity(state, repo.clone());
         }
     };
     let (id, effect) = state.request(request);

@@ -607,6 +607,25 @@ pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Ef
             effects
         }
         WorktreeOutput::Committed { repo, outcome } => on_committed(state, id, &repo, &outcome),
+        WorktreeOutput::NeedsIdentity { repo, missing } => {
+            state.jobs.retain(|j| j.id != id);
+            if let Some(editor) = commit_editor(state, id) {
+                editor.pending = None;
+            }
+            open_identity_form(state, repo, &missing);
+            Vec::new()
+        }
+        WorktreeOutput::IdentitySet { written, .. } => {
+            let backup = written
+                .backup
+                .map(|b| format!(" (the old file is kept as {})", b.display()))
+                .unwrap_or_default();
+            state.notice = Some(format!(
+                "Wrote user.name and user.email to {}{backup}. ctrl-s in the editor commits.",
+                written.file.display()
+            ));
+            Vec::new()
+        }
         WorktreeOutput::RemoteNeeds { job, url, need } => {
             // The asking job leaves no row: its retry gets one. Asked whichever clone is open
             // now: the answer retries it for its own clone.
@@ -624,6 +643,81 @@ pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Ef
         }
         WorktreeOutput::IndexChanged { .. } => Vec::new(),
     }
+}
+
+/// A commit found no identity: a small form for name, email and where to write them; the
+/// commit editor stays below with its message.
+fn open_identity_form(state: &mut State, repo: PathBuf, missing: &str) {
+    let field = |label, value: String, help| super::overlay::FormField {
+        label,
+        value,
+        error: None,
+        help,
+    };
+    let mut form = super::overlay::Form {
+        kind: super::overlay::FormKind::GitIdentity { repo },
+        title: format!("Git needs your identity ({missing} not set)"),
+        fields: vec![
+            field("Name", String::new(), "user.name: how commits name you"),
+            field(
+                "Email",
+                String::new(),
+                "user.email: the address commits carry",
+            ),
+            field(
+                "Write to",
+                "global".into(),
+                "global: ~/.gitconfig (backed up first) · clone: only this clone's .git/config",
+            ),
+        ],
+        focus: 0,
+        pending: None,
+    };
+    validate_identity(&mut form);
+    state.overlays.push(Overlay::Form(form));
+}
+
+/// Live checks of the identity form.
+pub fn validate_identity(form: &mut super::overlay::Form) {
+    let value = |i: usize| form.fields[i].value.trim().to_string();
+    let (name, email, scope) = (value(0), value(1), value(2).to_lowercase());
+    form.fields[0].error = name.is_empty().then(|| "Type your name.".to_string());
+    form.fields[1].error = (!email.contains('@') || email.contains(char::is_whitespace))
+        .then(|| "Type an email address.".to_string());
+    form.fields[2].error = (!matches!(scope.as_str(), "global" | "clone"))
+        .then(|| "Type global or clone.".to_string());
+}
+
+/// Enter in the identity form: show the exact lines and where they go, and ask.
+pub fn confirm_identity(state: &mut State, repo: PathBuf) -> Vec<Effect> {
+    let Some(Overlay::Form(form)) = state.overlays.pop() else {
+        return Vec::new();
+    };
+    let value = |i: usize| form.fields[i].value.trim().to_string();
+    let (name, email) = (value(0), value(1));
+    let global = value(2).eq_ignore_ascii_case("global");
+    let (scope, place) = if global {
+        (
+            crate::git::IdentityScope::Global,
+            "your global git configuration (~/.gitconfig; the current file is copied first)",
+        )
+    } else {
+        (
+            crate::git::IdentityScope::Repository,
+            "this clone's .git/config",
+        )
+    };
+    state.overlays.push(Overlay::Confirm {
+        title: "Write the git identity?".into(),
+        message: format!("Add to {place}:\n\n[user]\n\tname = {name}\n\temail = {email}\n"),
+        on_yes: Box::new(Action::Spawn(Box::new(JobRequest::SetIdentity {
+            repo,
+            scope,
+            name,
+            email,
+        }))),
+    });
+    Vec::new()
 }
 
 /// After a status read: one more if files changed while it ran.

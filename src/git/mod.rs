@@ -53,7 +53,9 @@ pub use clone::{
     clone_with,
 };
 pub use commit::{CommitControl, CommitOutcome, CommitRequest, commit, commit_with};
-pub use identity::{Identity, identity};
+pub use identity::{
+    Identity, IdentityScope, IdentityWritten, identity, identity_preview, set_identity,
+};
 pub use remote::{
     FetchOutcome, PullOutcome, PushRequest, TransferProgress, ahead_behind, fetch, pull, push,
     remote_url,

@@ -157,6 +157,17 @@ pub enum JobRequest {
     },
     /// Push, fetch or pull.
     Remote(Box<RemoteJob>),
+    /// Set `user.name` and `user.email` (the user saw the lines and said yes).
+    SetIdentity {
+        /// The clone that needs it.
+        repo: PathBuf,
+        /// Its `.git/config`, or the global file.
+        scope: crate::git::IdentityScope,
+        /// `user.name`.
+        name: String,
+        /// `user.email`.
+        email: String,
+    },
     /// DeleteRepository.
     DeleteRepository {
         /// Where.
@@ -450,6 +461,7 @@ impl JobRequest {
                 format!("Update the description of {name}")
             }
             JobRequest::DeleteRepository { name, .. } => format!("Delete repository {name}"),
+            JobRequest::SetIdentity { .. } => "Set the git identity".to_string(),
             JobRequest::Clone(job) => format!("Clone {} ({})", job.repository, job.protocol.name()),
             JobRequest::RememberClone { .. } => "Remember the clone".to_string(),
             JobRequest::ReadStatus { .. } => "Read status".to_string(),
@@ -573,6 +585,7 @@ impl JobRequest {
             | JobRequest::ReadDiff { .. }
             | JobRequest::ChangeIndex { .. }
             | JobRequest::Commit { .. }
+            | JobRequest::SetIdentity { .. }
             | JobRequest::Remote { .. } => Domain::Worktree,
             JobRequest::ReadBranches { .. }
             | JobRequest::Branch { .. }
@@ -740,6 +753,20 @@ pub enum WorktreeOutput {
         repo: PathBuf,
         /// The commit.
         outcome: CommitOutcome,
+    },
+    /// A commit found no `user.name` / `user.email`: nothing was committed; ask for them.
+    NeedsIdentity {
+        /// Work tree.
+        repo: PathBuf,
+        /// What is missing (`user.name`, `user.email` or both).
+        missing: String,
+    },
+    /// The git identity was written.
+    IdentitySet {
+        /// Work tree.
+        repo: PathBuf,
+        /// Where, and the backup made first.
+        written: crate::git::IdentityWritten,
     },
     /// A push, fetch or pull stopped to ask the user something (same questions as a clone).
     RemoteNeeds {

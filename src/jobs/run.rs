@@ -141,6 +141,12 @@ pub(super) async fn run(
             op,
         } => super::branch_job::server(target, repository, op, &context, &services).await,
         JobRequest::Remote(job) => worktree_job::remote_op(*job, &context, &services).await,
+        JobRequest::SetIdentity {
+            repo,
+            scope,
+            name,
+            email,
+        } => worktree_job::set_identity(repo, scope, name, email, &context, &services).await,
         JobRequest::DeleteRepository { target, name } => {
             let client = services.clients.get(&target).await;
             context.check_cancelled()?;

@@ -145,7 +145,7 @@ pub(super) async fn commit(
     context.progress("running hooks and committing", 0, None);
     let committed = repo.clone();
     let context = context.clone();
-    blocking(move || {
+    let result = tokio::task::spawn_blocking(move || {
         let is_cancelled = || context.is_cancelled();
         let on_point_of_no_return = || context.finishing();
         let control = crate::git::CommitControl {
@@ -153,12 +153,45 @@ pub(super) async fn commit(
             on_point_of_no_return: &on_point_of_no_return,
             ..crate::git::CommitControl::default()
         };
-        Ok(JobOutput::Worktree(WorktreeOutput::Committed {
-            repo: committed,
-            outcome: crate::git::commit_with(&repo, &request, &control)?,
-        }))
+        crate::git::commit_with(&repo, &request, &control)
     })
     .await
+    .map_err(|e| JobFailure {
+        message: format!("the git work stopped unexpectedly: {e}"),
+        hint: None,
+    })?;
+    match result {
+        Ok(outcome) => Ok(JobOutput::Worktree(WorktreeOutput::Committed {
+            repo: committed,
+            outcome,
+        })),
+        // Nothing was committed: the UI asks for the identity and keeps the message.
+        Err(GitError::MissingIdentity { missing }) => {
+            Ok(JobOutput::Worktree(WorktreeOutput::NeedsIdentity {
+                repo: committed,
+                missing: missing.to_string(),
+            }))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Writes `user.name` / `user.email` where the user chose (a global file is backed up first).
+pub(super) async fn set_identity(
+    repo: PathBuf,
+    scope: crate::git::IdentityScope,
+    name: String,
+    email: String,
+    context: &JobContext,
+    services: &Services,
+) -> Result<JobOutput, JobFailure> {
+    let _guard = services.write_lock(&repo, context).await?;
+    let path = repo.clone();
+    let written = blocking(move || crate::git::set_identity(&path, scope, &name, &email)).await?;
+    Ok(JobOutput::Worktree(WorktreeOutput::IdentitySet {
+        repo,
+        written,
+    }))
 }
 
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
