@@ -44,6 +44,13 @@ pub mod ssh_config;
 pub mod stage;
 pub mod stash;
 pub mod status;
+pub(crate) mod status_engine;
+pub(crate) mod status_incremental;
+pub(crate) mod status_index_file;
+pub(crate) mod status_staged;
+pub mod status_summary;
+pub(crate) mod status_tracked;
+pub(crate) mod status_untracked;
 
 use std::path::PathBuf;
 
