@@ -676,3 +676,39 @@ fn the_summary_reads_ahead_behind_and_origin_with_the_status() {
     assert!(summary.merge_message.is_none());
     assert_eq!(ours(&summary.snapshot.status), theirs(d));
 }
+
+/// The index file read directly in each version git writes: 4 (prefix-compressed paths) and 3
+/// (extended flags: a skip-worktree entry, which git does not report changed).
+#[test]
+fn index_versions_3_and_4_read_directly_match_git() {
+    let (dir, repo) = repo_init();
+    let d = dir.path();
+    for f in [
+        "a/one.txt",
+        "a/two.txt",
+        "a/b/three.txt",
+        "ab.txt",
+        "z/long/path/name.txt",
+    ] {
+        write(&repo, f, &format!("{f}\n"));
+    }
+    commit_all(d, "base");
+    git(d, &["update-index", "--index-version", "4"]);
+    write(&repo, "a/two.txt", "changed, longer than before\n");
+    write(&repo, "a/b/new.txt", "untracked\n");
+    git(d, &["add", "ab.txt"]);
+    assert_same_as_git(d);
+
+    git(d, &["update-index", "--index-version", "3"]);
+    git(
+        d,
+        &["update-index", "--skip-worktree", "z/long/path/name.txt"],
+    );
+    write(
+        &repo,
+        "z/long/path/name.txt",
+        "changed under skip-worktree\n",
+    );
+    let s = assert_same_as_git(d);
+    assert!(!s.unstaged.iter().any(|f| f.path.starts_with("z/")));
+}

@@ -28,7 +28,7 @@ use git2::{Delta, DiffFindOptions, DiffOptions, FileMode, Index, ObjectType, Oid
 use super::GitError;
 use super::repo::other;
 use super::status::{ConflictKind, FileKind, FileStatus, Status, head_info, repo_state};
-use super::status_tracked::{CompareConfig, Look, Tracked, is_gitlink, look};
+use super::status_tracked::{CompareConfig, Look, Stat, Tracked, is_gitlink, look};
 use super::status_untracked::{self, Candidate};
 
 /// Entries `lstat`ed per grab of the shared counter: big enough that the counter is not
@@ -185,11 +185,14 @@ fn stat_entries(
     next: &AtomicUsize,
 ) -> Vec<(usize, Look)> {
     let mut out = Vec::new();
-    let mut buf = root.as_os_str().as_bytes().to_vec();
-    if buf.last() != Some(&b'/') {
-        buf.push(b'/');
-    }
-    let base = buf.len();
+    let Ok(dir) = std::fs::File::open(root) else {
+        // The root cannot be opened: every entry is as good as gone.
+        let start = next.fetch_add(tracked.entries.len(), Ordering::Relaxed);
+        return (start..tracked.entries.len())
+            .map(|i| (i, Look::Deleted))
+            .collect();
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(256);
     loop {
         let start = next.fetch_add(CHUNK, Ordering::Relaxed);
         if start >= tracked.entries.len() {
@@ -197,10 +200,14 @@ fn stat_entries(
         }
         let end = (start + CHUNK).min(tracked.entries.len());
         for (i, entry) in tracked.entries[start..end].iter().enumerate() {
-            buf.truncate(base);
+            buf.clear();
             buf.extend_from_slice(&entry.path);
-            let meta = std::fs::symlink_metadata(OsStr::from_bytes(&buf)).ok();
-            let seen = look(entry, meta.as_ref(), config, tracked.index_mtime);
+            buf.push(0);
+            // An index path never holds a NUL; if one did, it cannot exist on disk.
+            let stat = std::ffi::CStr::from_bytes_with_nul(&buf)
+                .ok()
+                .and_then(|path| Stat::at(&dir, path));
+            let seen = look(entry, stat.as_ref(), config, tracked.index_mtime);
             if seen != Look::Clean {
                 out.push((start + i, seen));
             }

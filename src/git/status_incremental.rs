@@ -17,7 +17,7 @@ use super::status::{FileKind, FileStatus, repo_state};
 use super::status_engine::{
     StatusSnapshot, resolve_candidate, scan, sort_lists, stamp, worktree_changes,
 };
-use super::status_tracked::look;
+use super::status_tracked::{Stat, look};
 use super::status_untracked::Candidate;
 
 /// More reported paths than this and a full scan is cheaper than looking at each.
@@ -112,7 +112,9 @@ pub fn status_incremental(
         };
         let shown = String::from_utf8_lossy(rel);
         status.unstaged.retain(|f| f.path != shown);
-        let meta = std::fs::symlink_metadata(root.join(OsStr::from_bytes(rel))).ok();
+        let meta = std::fs::symlink_metadata(root.join(OsStr::from_bytes(rel)))
+            .ok()
+            .map(|m| Stat::from(&m));
         looks.push((
             i,
             look(

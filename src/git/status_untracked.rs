@@ -43,28 +43,51 @@ pub(crate) fn candidates(root: &Path, tracked: &Tracked) -> Vec<Candidate> {
         let Ok(listing) = std::fs::read_dir(&full) else {
             continue;
         };
+        // The index entries under this directory, contiguous in index order: names are looked
+        // up among those (about a hundred) rather than among all entries.
+        let under = {
+            let mut prefix = dir.clone();
+            if !prefix.is_empty() {
+                prefix.push(b'/');
+            }
+            let from = tracked
+                .entries
+                .partition_point(|e| e.path.as_slice() < prefix.as_slice());
+            let to =
+                from + tracked.entries[from..].partition_point(|e| e.path.starts_with(&prefix));
+            &tracked.entries[from..to]
+        };
+        let mut path = dir.clone();
+        if !path.is_empty() {
+            path.push(b'/');
+        }
+        let base = path.len();
         for item in listing.flatten() {
             let name = item.file_name();
             let name = name.as_bytes();
             if name == b".git" {
                 continue;
             }
-            let mut path = Vec::with_capacity(dir.len() + 1 + name.len());
-            if !dir.is_empty() {
-                path.extend_from_slice(&dir);
-                path.push(b'/');
-            }
+            path.truncate(base);
             path.extend_from_slice(name);
             let is_dir = item.file_type().is_ok_and(|t| t.is_dir());
+            let tracked_here = under
+                .binary_search_by(|e| e.path.as_slice().cmp(&path))
+                .is_ok()
+                || tracked
+                    .conflicted
+                    .binary_search_by(|p| p.as_slice().cmp(&path))
+                    .is_ok();
             if is_dir && tracked.dirs.contains(&path) {
-                stack.push(path);
-            } else if tracked.is_tracked(&path) {
+                stack.push(path.clone());
+            } else if tracked_here {
                 // A tracked file, or a submodule (the stat pass asks libgit2 about it); also a
                 // tracked file replaced by a directory, whose content git does not list.
-            } else if is_dir {
-                out.push(Candidate { path, dir: true });
             } else {
-                out.push(Candidate { path, dir: false });
+                out.push(Candidate {
+                    path: path.clone(),
+                    dir: is_dir,
+                });
             }
         }
     }
