@@ -636,6 +636,16 @@ fn incremental_refresh_falls_back_to_a_full_scan_when_it_cannot_be_sure() {
     );
     assert_eq!(ours(&next.status), theirs(d));
 
+    std::fs::write(d.join(".git/info/exclude"), "x.log\n").unwrap();
+    let (next, how) =
+        status_incremental(d, &next, &changed(d, &[".git/info/exclude"]), false).unwrap();
+    assert_eq!(
+        how,
+        Refresh::Full(cctui::git::status::FullReason::RulesChanged)
+    );
+    assert_eq!(ours(&next.status), theirs(d));
+    std::fs::write(d.join(".git/info/exclude"), "").unwrap();
+
     git(d, &["add", "x.log"]);
     let (next, how) = status_incremental(d, &next, &changed(d, &["x.log"]), false).unwrap();
     assert_eq!(

@@ -11,6 +11,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use git2::Repository;
+
 use super::GitError;
 use super::repo::open;
 use super::status::{FileKind, FileStatus, repo_state};
@@ -41,7 +43,7 @@ pub enum FullReason {
     TooManyPaths,
     /// The index file or HEAD changed since the previous snapshot.
     IndexOrHead,
-    /// A `.gitignore`, `.gitattributes` or `.gitmodules` changed.
+    /// A `.gitignore`, `.gitattributes`, `.gitmodules` or `.git/info/exclude` changed.
     RulesChanged,
     /// A tracked directory itself was reported.
     TrackedDirectory,
@@ -57,15 +59,24 @@ pub fn status_incremental(
     changed: &[PathBuf],
     overflowed: bool,
 ) -> Result<(StatusSnapshot, Refresh), GitError> {
-    let repo = open(repo)?;
-    let full = |reason| Ok((scan(&repo)?, Refresh::Full(reason)));
+    refresh(&open(repo)?, previous, changed, overflowed)
+}
+
+/// As [`status_incremental`], on an open repository.
+pub(crate) fn refresh(
+    repo: &Repository,
+    previous: &StatusSnapshot,
+    changed: &[PathBuf],
+    overflowed: bool,
+) -> Result<(StatusSnapshot, Refresh), GitError> {
+    let full = |reason| Ok((scan(repo)?, Refresh::Full(reason)));
     if overflowed {
         return full(FullReason::Overflow);
     }
     if changed.len() > INCREMENTAL_LIMIT {
         return full(FullReason::TooManyPaths);
     }
-    if stamp(&repo) != previous.basis.stamp {
+    if stamp(repo) != previous.basis.stamp {
         return full(FullReason::IndexOrHead);
     }
     let Some(root) = repo.workdir().map(Path::to_path_buf) else {
@@ -83,6 +94,9 @@ pub fn status_incremental(
         }
         let bytes = rel.as_os_str().as_bytes();
         let bytes = bytes.strip_suffix(b"/").unwrap_or(bytes);
+        if bytes == b".git/info/exclude" {
+            return full(FullReason::RulesChanged);
+        }
         if bytes == b".git" || bytes.starts_with(b".git/") {
             continue;
         }
@@ -99,7 +113,7 @@ pub fn status_incremental(
     relative.dedup();
 
     let mut status = previous.status.clone();
-    status.state = repo_state(&repo);
+    status.state = repo_state(repo);
 
     // Tracked files among the paths: their unstaged entries are recomputed.
     let mut looks = Vec::new();
@@ -125,7 +139,7 @@ pub fn status_incremental(
             ),
         ));
     }
-    let (unstaged, new) = worktree_changes(&repo, None, &root, tracked, &basis.config, looks)?;
+    let (unstaged, new) = worktree_changes(repo, None, &root, tracked, &basis.config, looks)?;
     status.unstaged.extend(unstaged);
 
     // Untracked: each path stands for its topmost untracked directory, or for itself when its
@@ -152,7 +166,7 @@ pub fn status_incremental(
             continue;
         }
         let candidate = Candidate { path: top, dir };
-        if let Some(path) = resolve_candidate(&repo, &root, &candidate) {
+        if let Some(path) = resolve_candidate(repo, &root, &candidate) {
             status.untracked.push(FileStatus {
                 path,
                 kind: FileKind::New,

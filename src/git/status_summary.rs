@@ -9,8 +9,9 @@ use git2::{ErrorCode, Repository, RepositoryState};
 
 use super::GitError;
 use super::repo::{open, other};
-use super::status::{StatusSnapshot, status_incremental};
+use super::status::StatusSnapshot;
 use super::status_engine::scan;
+use super::status_incremental::refresh;
 
 /// What the status pane needs, from one read.
 #[derive(Debug, Clone)]
@@ -34,15 +35,15 @@ pub fn read_summary(repo: &Path) -> Result<WorktreeSummary, GitError> {
 }
 
 /// As [`read_summary`] after the watcher reported `changed` paths since `previous`
-/// (see [`status_incremental`] for when it falls back to a full scan).
+/// (see [`super::status::status_incremental`] for when it falls back to a full scan).
 pub fn refresh_summary(
     repo: &Path,
     previous: &WorktreeSummary,
     changed: &[std::path::PathBuf],
     overflowed: bool,
 ) -> Result<WorktreeSummary, GitError> {
-    let (snapshot, _) = status_incremental(repo, &previous.snapshot, changed, overflowed)?;
     let repository = open(repo)?;
+    let (snapshot, _) = refresh(&repository, &previous.snapshot, changed, overflowed)?;
     Ok(rest(&repository, snapshot))
 }
 
