@@ -264,6 +264,17 @@ fn every_change_kind_staged_and_not_matches_git() {
             .any(|f| f.path == "to_link" && f.kind == FileKind::TypeChange)
     );
 
+    // A tracked directory replaced by a symlink to a directory with the same files: its
+    // entries are deleted (git does not look through the symlink), the symlink untracked.
+    std::fs::rename(d.join("deep"), d.join("elsewhere_dir")).unwrap();
+    std::os::unix::fs::symlink("elsewhere_dir", d.join("deep")).unwrap();
+    let s = assert_same_as_git(d);
+    assert!(
+        s.unstaged
+            .iter()
+            .any(|f| f.path == "deep/a/b/c.txt" && f.kind == FileKind::Deleted)
+    );
+
     // A tracked file replaced by a directory: deleted (git does not list the directory).
     std::fs::remove_file(d.join("modified.txt")).unwrap();
     write(&repo, "modified.txt/inside.txt", "x\n");

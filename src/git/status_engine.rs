@@ -134,6 +134,7 @@ pub(crate) fn scan(repo: &Repository) -> Result<StatusSnapshot, GitError> {
     });
     let staged = staged?;
 
+    let looks = behind_symlinks(&tracked, &candidates, looks);
     let unstaged_and_new = worktree_changes(repo, index.as_ref(), &root, &tracked, &config, looks)?;
     let mut untracked_paths = status_untracked::resolve(repo, &root, candidates);
     untracked_paths.extend(unstaged_and_new.1);
@@ -175,6 +176,30 @@ pub(crate) fn sort_lists(status: &mut Status) {
         list.sort_by(|a, b| a.path.cmp(&b.path));
         list.dedup_by(|a, b| a.path == b.path);
     }
+}
+
+/// A tracked directory that became a symlink (or a file) shows up as a non-directory
+/// candidate; `fstatat` would follow such a symlink, but git reports every entry under it
+/// deleted (`has_symlink_leading_path`), so those entries are marked so.
+fn behind_symlinks(
+    tracked: &Tracked,
+    candidates: &[Candidate],
+    mut looks: Vec<(usize, Look)>,
+) -> Vec<(usize, Look)> {
+    for candidate in candidates {
+        if candidate.dir || !tracked.dirs.contains(&candidate.path) {
+            continue;
+        }
+        let mut prefix = candidate.path.clone();
+        prefix.push(b'/');
+        let from = tracked
+            .entries
+            .partition_point(|e| e.path.as_slice() < prefix.as_slice());
+        let to = from + tracked.entries[from..].partition_point(|e| e.path.starts_with(&prefix));
+        looks.retain(|(i, _)| !(from..to).contains(i));
+        looks.extend((from..to).map(|i| (i, Look::Deleted)));
+    }
+    looks
 }
 
 /// `lstat`s entries chunk by chunk until none are left; returns the ones that are not clean.
