@@ -245,6 +245,9 @@ fn every_change_kind_staged_and_not_matches_git() {
     std::fs::create_dir_all(d.join("empty/dirs/only")).unwrap();
     std::os::unix::fs::symlink("nowhere", d.join("dangling")).unwrap();
 
+    write(&repo, "intent.txt", "added with git add -N\n");
+    git(d, &["add", "-N", "intent.txt"]);
+
     let s = assert_same_as_git(d);
     assert!(s.untracked.iter().any(|f| f.path == "fresh/"));
     assert!(!s.untracked.iter().any(|f| f.path.starts_with("empty")));

@@ -28,7 +28,9 @@ use git2::{Delta, DiffFindOptions, DiffOptions, FileMode, Index, ObjectType, Oid
 use super::GitError;
 use super::repo::other;
 use super::status::{ConflictKind, FileKind, FileStatus, Status, head_info, repo_state};
-use super::status_tracked::{CompareConfig, Look, Stat, Tracked, is_gitlink, look};
+use super::status_tracked::{
+    CompareConfig, Look, Stat, Tracked, is_gitlink, is_intent_to_add, look,
+};
 use super::status_untracked::{self, Candidate};
 
 /// Entries `lstat`ed per grab of the shared counter: big enough that the counter is not
@@ -260,8 +262,15 @@ pub(crate) fn worktree_changes(
             Look::Modified => FileKind::Modified,
             Look::Deleted => FileKind::Deleted,
             Look::TypeChange => FileKind::TypeChange,
+            Look::Uncertain if is_intent_to_add(entry) => {
+                // New on the working-tree side while the file is there (`git status`: ` A`).
+                match std::fs::symlink_metadata(root.join(OsStr::from_bytes(&entry.path))) {
+                    Ok(_) => FileKind::New,
+                    Err(_) => FileKind::Deleted,
+                }
+            }
             Look::Uncertain => {
-                if is_gitlink(entry) || config.filters || entry.flags_extended & (1 << 13) != 0 {
+                if is_gitlink(entry) || config.filters {
                     for_libgit2.push(i);
                     continue;
                 }
@@ -375,18 +384,18 @@ fn staged(
     index: &mut Option<Index>,
     head_tree: Option<Oid>,
 ) -> Result<Vec<FileStatus>, GitError> {
-    if !tracked.intent_to_add {
-        if let Some(changes) = super::status_staged::staged(repo, tracked, head_tree)? {
-            return Ok(changes);
-        }
+    if let Some(changes) = super::status_staged::staged(repo, tracked, head_tree)? {
+        return Ok(changes);
     }
     if index.is_none() {
         *index = Some(repo.index().map_err(other)?);
     }
-    match index {
-        Some(index) => staged_changes(repo, index, head_tree),
-        None => Ok(Vec::new()),
-    }
+    let mut changes = match index {
+        Some(index) => staged_changes(repo, index, head_tree)?,
+        None => Vec::new(),
+    };
+    super::status_staged::without_intent_to_add(tracked, &mut changes);
+    Ok(changes)
 }
 
 /// Every conflicted path with what each side did, sorted by path (the index order).

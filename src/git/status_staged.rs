@@ -5,7 +5,7 @@
 //!
 //! The result is raw adds, deletions, modifications and type changes. When it holds both an
 //! add and a deletion (a rename may hide there), the caller asks libgit2 for the rename-aware
-//! diff instead; so do intent-to-add entries, which libgit2 knows how to show.
+//! diff instead.
 
 use std::collections::HashMap;
 
@@ -42,12 +42,25 @@ pub(crate) fn staged(
             .binary_search_by(|p| p.as_slice().cmp(f.path.as_bytes()))
             .is_err()
     });
+    without_intent_to_add(tracked, &mut out);
     let added = out.iter().any(|f| f.kind == FileKind::New);
     let deleted = out.iter().any(|f| f.kind == FileKind::Deleted);
     if added && deleted {
         return Ok(None);
     }
     Ok(Some(out))
+}
+
+/// Intent-to-add entries are invisible on the staged side, as in `git status`
+/// (`ita_invisible_in_index`): they show as new in the working tree instead.
+pub(crate) fn without_intent_to_add(tracked: &Tracked, out: &mut Vec<FileStatus>) {
+    if tracked.intent_to_add {
+        out.retain(|f| {
+            !tracked
+                .entry(f.path.as_bytes())
+                .is_some_and(super::status_tracked::is_intent_to_add)
+        });
+    }
 }
 
 fn change(path: &[u8], kind: FileKind, mode_a: u32, mode_b: u32) -> FileStatus {

@@ -300,6 +300,11 @@ pub(crate) enum Look {
     Uncertain,
 }
 
+/// Added with `git add -N`: git shows it as new on the working-tree side only.
+pub(crate) fn is_intent_to_add(entry: &Entry) -> bool {
+    entry.flags_extended & FLAG_INTENT_TO_ADD != 0
+}
+
 pub(crate) fn is_gitlink(entry: &Entry) -> bool {
     entry.mode & IFMT == IFGITLINK
 }
