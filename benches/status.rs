@@ -1,13 +1,18 @@
-//! `cctui::git::status::status` on a synthetic working tree of 100,000 tracked files (1,000
-//! directories of 100) with 1,000 of them modified, against `git status --porcelain` on the same
-//! tree in the same run. The repository is built with `git fast-import` and checked out with
-//! `git`, then `git status` runs once so the index stat cache is fresh for both sides.
+//! The status job (`cctui::git::status_summary::read_summary`, what `read_status` runs) on a
+//! synthetic working tree of 100,000 tracked files (1,000 directories of 100) with 1,000 of them
+//! modified, against `git status --porcelain` on the same tree in the same run. The repository
+//! is built with `git fast-import` and checked out with `git`, then `git status` runs once so
+//! the index stat cache is fresh for both sides.
 //!
 //! Run: `cargo bench --bench status`. `CCTUI_BENCH_RUNS` (default 7): timed runs of each side,
 //! alternated; medians are reported. The library and the `git` command line both run with the
 //! user's git configuration sandboxed away. `CCTUI_BENCH_KEEP=1` leaves the repository behind.
 //!
-//! The last line is always `status100k: <ms> (<ratio>x git-status, target <=1.0x)`.
+//! `status-incremental`: the refresh after three paths changed (`refresh_summary` over exactly
+//! those paths), median of the runs, against the full `git status` median for scale.
+//!
+//! Arguments name what to report (`status100k`, `status-incremental`; default both). The last
+//! line is `status100k: <ms> (<ratio>x git-status, target <=1.0x)` when it is reported.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 #[path = "../tests/support/git_repo.rs"]
@@ -15,7 +20,9 @@ mod git_repo;
 
 use std::error::Error;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use cctui::git::status_summary::{read_summary, refresh_summary};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -51,21 +58,33 @@ fn main() -> Result<(), Box<dyn Error>> {
         started.elapsed().as_secs_f64()
     );
 
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let want = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
+
     // Warm both (page cache, stat cache), and check they agree.
-    let ours = cctui::git::status::status(&dir)?;
+    let ours = read_summary(&dir)?;
     let theirs = git(&dir, &["status", "--porcelain"]);
     let expected = DIRS * FILES_PER_DIR / MODIFIED_EVERY;
-    assert_eq!(ours.unstaged.len(), expected, "cctui status");
+    assert_eq!(
+        ours.snapshot.status.unstaged.len(),
+        expected,
+        "cctui status"
+    );
     assert_eq!(theirs.lines().count(), expected, "git status");
-    assert!(ours.staged.is_empty() && ours.untracked.is_empty());
+    assert!(ours.snapshot.status.staged.is_empty() && ours.snapshot.status.untracked.is_empty());
 
+    // The whole status job (what `read_status` runs: status, ahead/behind, merge state, origin)
+    // against `git status --porcelain` (with its untracked scan, as ours), alternated.
     let mut cctui_times = Vec::with_capacity(runs);
     let mut git_times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
-        let s = cctui::git::status::status(&dir)?;
+        let s = read_summary(&dir)?;
         cctui_times.push(t.elapsed());
-        assert_eq!(s.unstaged.len(), expected);
+        assert_eq!(s.snapshot.status.unstaged.len(), expected);
 
         let t = Instant::now();
         let out = git_command(&dir, &["status", "--porcelain"])
@@ -74,22 +93,94 @@ fn main() -> Result<(), Box<dyn Error>> {
         git_times.push(t.elapsed());
         assert!(out.status.success());
     }
-    let ours = median(&mut cctui_times);
-    let theirs = median(&mut git_times);
+    eprintln!("cctui read_summary runs (ms): {}", list(&cctui_times));
+    eprintln!("git status --porcelain runs (ms): {}", list(&git_times));
+    let full = median(&mut cctui_times);
+    let git_full = median(&mut git_times);
     eprintln!(
-        "cctui status: median {:.1} ms (min {:.1}); git status --porcelain: median {:.1} ms (min {:.1}); {runs} runs each",
-        ms(ours),
+        "cctui status job: median {:.1} ms (min {:.1}); git status --porcelain: median {:.1} ms (min {:.1}); {runs} runs each",
+        ms(full),
         ms(cctui_times[0]),
-        ms(theirs),
+        ms(git_full),
         ms(git_times[0]),
     );
-    per_file_operations(&dir)?;
-    println!(
-        "status100k: {:.0} ms ({:.2}x git-status, target <=1.0x)",
-        ms(ours),
-        ours.as_secs_f64() / theirs.as_secs_f64()
-    );
+
+    let incremental = if want("status-incremental") {
+        Some(incremental_runs(&dir, runs, expected)?)
+    } else {
+        None
+    };
+    if want("status100k") {
+        per_file_operations(&dir)?;
+    }
+    if let Some(incremental) = incremental {
+        println!(
+            "status-incremental: {:.1} ms ({:.3}x git-status, target <=50 ms)",
+            ms(incremental),
+            incremental.as_secs_f64() / git_full.as_secs_f64()
+        );
+    }
+    if want("status100k") {
+        println!(
+            "status100k: {:.0} ms ({:.2}x git-status, target <=1.0x)",
+            ms(full),
+            full.as_secs_f64() / git_full.as_secs_f64()
+        );
+    }
     Ok(())
+}
+
+/// The refresh the watcher triggers: each run changes three paths (a tracked file edited, an
+/// untracked file created or removed, a tracked file deleted or restored) and times
+/// `refresh_summary` over exactly those paths, checking its answer.
+fn incremental_runs(dir: &Path, runs: usize, expected: usize) -> Result<Duration, Box<dyn Error>> {
+    let mut previous = read_summary(dir)?;
+    let mut times = Vec::with_capacity(runs);
+    for run in 0..runs {
+        let edited = format!("d0{:03}/f050.txt", run % 100);
+        let created = "d0999/new-untracked.txt".to_string();
+        let deleted = "d0998/f050.txt".to_string();
+        let odd = run % 2 == 0;
+        std::fs::write(
+            dir.join(&edited),
+            format!("edited in run {run}, longer than before\n"),
+        )?;
+        if odd {
+            std::fs::write(dir.join(&created), "new\n")?;
+            std::fs::remove_file(dir.join(&deleted))?;
+        } else {
+            std::fs::remove_file(dir.join(&created))?;
+            std::fs::write(
+                dir.join(&deleted),
+                "file 998/50\nsome content that is not too short\n",
+            )?;
+        }
+        let changed: Vec<PathBuf> = [&edited, &created, &deleted]
+            .iter()
+            .map(|p| dir.join(p))
+            .collect();
+        let t = Instant::now();
+        let next = refresh_summary(dir, &previous, &changed, false)?;
+        times.push(t.elapsed());
+        let s = &next.snapshot.status;
+        assert!(s.unstaged.iter().any(|f| f.path == edited));
+        assert_eq!(s.untracked.len(), usize::from(odd));
+        previous = next;
+    }
+    eprintln!(
+        "cctui refresh_summary (3 changed paths) runs (ms): {}",
+        list(&times)
+    );
+    let _ = expected;
+    Ok(median(&mut times))
+}
+
+fn list(times: &[Duration]) -> String {
+    times
+        .iter()
+        .map(|t| format!("{:.1}", ms(*t)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// For scale, once each on the same tree: what the UI calls when a file is selected or staged.

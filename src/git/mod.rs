@@ -18,6 +18,11 @@
 //!   validation (git's rules and CodeCommit's);
 //! - [`merge`]: merge a branch (fast-forward, merge commit, conflicts), resolve, abort;
 //! - [`stash`]: save, list, apply, pop, drop;
+//! - [`status`]: the working tree's status from its own engine (`status_engine`: `.git/index`
+//!   read directly, parallel `lstat` against git's stat rules, cache-tree for the staged side,
+//!   untracked directories collapsed as `git status` shows them), an incremental refresh from
+//!   the watcher's paths, and [`status_summary`]: everything the status pane shows from one
+//!   open repository;
 //! - `pathspec`: paths given to git are literal (`app/[id]`, `notes*.txt`, `#draft`), never
 //!   read as globs, negations or comments by libgit2.
 //!
@@ -44,6 +49,13 @@ pub mod ssh_config;
 pub mod stage;
 pub mod stash;
 pub mod status;
+pub(crate) mod status_engine;
+pub(crate) mod status_incremental;
+pub(crate) mod status_index_file;
+pub(crate) mod status_staged;
+pub mod status_summary;
+pub(crate) mod status_tracked;
+pub(crate) mod status_untracked;
 
 use std::path::PathBuf;
 

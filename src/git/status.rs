@@ -1,18 +1,22 @@
 //! The state of the working tree: what is staged, what is not, what is untracked or in conflict,
-//! and where HEAD is.
+//! and where HEAD is — the types, and the entry points of the status engine:
 //!
-//! One `git_status_list` walk with: untracked files listed one by one (untracked directories
-//! recursed), ignore rules honoured (`.gitignore` files, `core.excludesFile`,
-//! `.git/info/exclude`), renames detected between HEAD and the index (not between the index and
-//! the working tree: that would hash every untracked file), submodules shown as one entry and
-//! not descended.
+//! - [`status`] / [`status_snapshot`]: a full scan ([`super::status_engine`]: parallel `lstat`
+//!   against the index's stat data, hashing only what the stat data cannot decide, HEAD-to-index
+//!   diff with renames, untracked files as `git status` shows them — an untracked directory
+//!   once, as `dir/`; ignore rules honoured: `.gitignore` files, `core.excludesFile`,
+//!   `.git/info/exclude`; submodules one entry, not descended);
+//! - [`status_incremental`]: the refresh after the watcher reported some paths
+//!   ([`super::status_incremental`]), falling back to a full scan when it cannot be sure.
 
 use std::path::Path;
 
-use git2::{DiffDelta, ErrorCode, FileMode, Repository, Status as Bits, StatusOptions, StatusShow};
+use git2::{ErrorCode, Repository};
 
 use super::GitError;
 use super::repo::{open, other};
+pub use super::status_engine::StatusSnapshot;
+pub use super::status_incremental::{FullReason, INCREMENTAL_LIMIT, Refresh, status_incremental};
 
 /// What happened to a file, on one side (staged or unstaged).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,191 +118,56 @@ impl Status {
     }
 }
 
-/// The status of the working tree containing `repo`.
+/// The status of the working tree containing `repo` (a full scan; see
+/// [`super::status_engine`]).
 pub fn status(repo: &Path) -> Result<Status, GitError> {
-    let repo = open(repo)?;
-    let mut opts = StatusOptions::new();
-    opts.show(StatusShow::IndexAndWorkdir)
-        .include_untracked(true)
-        .recurse_untracked_dirs(true)
-        .include_ignored(false)
-        .exclude_submodules(false)
-        .renames_head_to_index(true)
-        .renames_from_rewrites(false)
-        .include_unmodified(false);
-    let statuses = repo.statuses(Some(&mut opts)).map_err(other)?;
+    Ok(status_snapshot(repo)?.status)
+}
 
-    let mut out = Status {
-        staged: Vec::new(),
-        unstaged: Vec::new(),
-        untracked: Vec::new(),
-        conflicted: Vec::new(),
+/// As [`status`], keeping what [`status_incremental`] needs to refresh it later.
+pub fn status_snapshot(repo: &Path) -> Result<StatusSnapshot, GitError> {
+    let repo = open(repo)?;
+    super::status_engine::scan(&repo)
+}
+
+/// Where HEAD is, as the status reports it, and its tree (`None` on an unborn branch).
+pub(crate) struct HeadInfo {
+    pub(crate) branch: Option<String>,
+    pub(crate) detached: bool,
+    pub(crate) unborn: bool,
+    pub(crate) tree: Option<git2::Oid>,
+}
+
+pub(crate) fn head_info(repo: &Repository) -> Result<HeadInfo, GitError> {
+    let mut info = HeadInfo {
         branch: None,
         detached: false,
         unborn: false,
-        state: repo_state(&repo),
+        tree: None,
     };
-    let mut conflicts = Vec::new();
-    for entry in statuses.iter() {
-        let bits = entry.status();
-        let Some(path) = entry_path(&entry) else {
-            continue;
-        };
-        if bits.contains(Bits::CONFLICTED) {
-            conflicts.push(path);
-            continue;
-        }
-        if let Some(kind) = index_kind(bits, entry.head_to_index().as_ref()) {
-            let submodule = is_submodule(entry.head_to_index().as_ref());
-            out.staged.push(FileStatus {
-                path: path.clone(),
-                kind,
-                submodule,
-            });
-        }
-        if bits.contains(Bits::WT_NEW) {
-            let submodule = is_submodule(entry.index_to_workdir().as_ref());
-            out.untracked.push(FileStatus {
-                path,
-                kind: FileKind::New,
-                submodule,
-            });
-        } else if let Some(kind) = workdir_kind(bits) {
-            let submodule = is_submodule(entry.index_to_workdir().as_ref());
-            out.unstaged.push(FileStatus {
-                path,
-                kind,
-                submodule,
-            });
-        }
-    }
-    if !conflicts.is_empty() {
-        out.conflicted = conflict_kinds(&repo, conflicts)?;
-    }
-    for list in [
-        &mut out.staged,
-        &mut out.unstaged,
-        &mut out.untracked,
-        &mut out.conflicted,
-    ] {
-        list.sort_by(|a, b| a.path.cmp(&b.path));
-    }
-
     match repo.head() {
         Ok(head) => {
+            info.tree = Some(head.peel_to_tree().map_err(other)?.id());
             if repo.head_detached().map_err(other)? {
-                out.detached = true;
+                info.detached = true;
             } else {
-                out.branch = Some(String::from_utf8_lossy(head.shorthand_bytes()).into_owned());
+                info.branch = Some(String::from_utf8_lossy(head.shorthand_bytes()).into_owned());
             }
         }
         Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
-            out.unborn = true;
+            info.unborn = true;
             let head = repo.find_reference("HEAD").map_err(other)?;
-            out.branch = head.symbolic_target_bytes().map(|t| {
+            info.branch = head.symbolic_target_bytes().map(|t| {
                 let t = t.strip_prefix(b"refs/heads/").unwrap_or(t);
                 String::from_utf8_lossy(t).into_owned()
             });
         }
         Err(e) => return Err(other(e)),
     }
-    Ok(out)
+    Ok(info)
 }
 
-fn entry_path(entry: &git2::StatusEntry<'_>) -> Option<String> {
-    let delta = entry.head_to_index().or_else(|| entry.index_to_workdir());
-    let from_delta = delta.and_then(|d| {
-        d.new_file()
-            .path_bytes()
-            .or_else(|| d.old_file().path_bytes())
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-    });
-    from_delta.or_else(|| Some(String::from_utf8_lossy(entry.path_bytes()).into_owned()))
-}
-
-fn index_kind(bits: Bits, delta: Option<&DiffDelta<'_>>) -> Option<FileKind> {
-    if bits.contains(Bits::INDEX_RENAMED) {
-        let from = delta
-            .and_then(|d| d.old_file().path_bytes())
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .unwrap_or_default();
-        Some(FileKind::Renamed { from })
-    } else if bits.contains(Bits::INDEX_NEW) {
-        Some(FileKind::New)
-    } else if bits.contains(Bits::INDEX_DELETED) {
-        Some(FileKind::Deleted)
-    } else if bits.contains(Bits::INDEX_TYPECHANGE) {
-        Some(FileKind::TypeChange)
-    } else if bits.contains(Bits::INDEX_MODIFIED) {
-        Some(FileKind::Modified)
-    } else {
-        None
-    }
-}
-
-fn workdir_kind(bits: Bits) -> Option<FileKind> {
-    if bits.contains(Bits::WT_DELETED) {
-        Some(FileKind::Deleted)
-    } else if bits.contains(Bits::WT_TYPECHANGE) {
-        Some(FileKind::TypeChange)
-    } else if bits.contains(Bits::WT_MODIFIED) || bits.contains(Bits::WT_RENAMED) {
-        Some(FileKind::Modified)
-    } else {
-        None
-    }
-}
-
-fn is_submodule(delta: Option<&DiffDelta<'_>>) -> bool {
-    delta.is_some_and(|d| {
-        d.new_file().mode() == FileMode::Commit || d.old_file().mode() == FileMode::Commit
-    })
-}
-
-fn conflict_kinds(repo: &Repository, paths: Vec<String>) -> Result<Vec<FileStatus>, GitError> {
-    let index = repo.index().map_err(other)?;
-    let mut sides = std::collections::HashMap::new();
-    for conflict in index.conflicts().map_err(other)? {
-        let conflict = conflict.map_err(other)?;
-        let any = conflict
-            .our
-            .as_ref()
-            .or(conflict.their.as_ref())
-            .or(conflict.ancestor.as_ref());
-        let Some(entry) = any else { continue };
-        let path = String::from_utf8_lossy(&entry.path).into_owned();
-        let submodule = entry.mode == u32::from(FileMode::Commit);
-        let kind = match (
-            conflict.ancestor.is_some(),
-            conflict.our.is_some(),
-            conflict.their.is_some(),
-        ) {
-            (true, true, true) => ConflictKind::BothModified,
-            (false, true, true) => ConflictKind::BothAdded,
-            (true, false, false) => ConflictKind::BothDeleted,
-            (true, false, true) => ConflictKind::DeletedByUs,
-            (true, true, false) => ConflictKind::DeletedByThem,
-            (false, true, false) => ConflictKind::AddedByUs,
-            (false, false, true) | (false, false, false) => ConflictKind::AddedByThem,
-        };
-        sides.insert(path, (kind, submodule));
-    }
-    Ok(paths
-        .into_iter()
-        .map(|path| {
-            let (kind, submodule) = sides
-                .get(&path)
-                .copied()
-                .unwrap_or((ConflictKind::BothModified, false));
-            FileStatus {
-                path,
-                kind: FileKind::Conflicted(kind),
-                submodule,
-            }
-        })
-        .collect())
-}
-
-fn repo_state(repo: &Repository) -> RepoState {
+pub(crate) fn repo_state(repo: &Repository) -> RepoState {
     use git2::RepositoryState as S;
     match repo.state() {
         S::Clean => RepoState::Clean,

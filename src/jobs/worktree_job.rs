@@ -11,7 +11,7 @@ use crate::git::GitError;
 use crate::git::auth::Auth;
 use crate::git::diff::{self, DiffSource, DiffTarget};
 use crate::git::remote::{self, PullOutcome, PushRequest, TransferProgress};
-use crate::git::{log, stage, status};
+use crate::git::{log, stage};
 use crate::model::{Access, RemoteUrl, access_for};
 
 /// History pages hold this many commits.
@@ -58,19 +58,13 @@ async fn blocking<T: Send + 'static>(
 
 pub(super) async fn read_status(repo: PathBuf) -> Result<JobOutput, JobFailure> {
     blocking(move || {
-        let status = status::status(&repo)?;
-        // An upstream that cannot be compared is not an error for the status pane.
-        let ahead_behind = remote::ahead_behind(&repo).ok().flatten();
-        let merge_message = crate::git::merge::merge_in_progress(&repo)
-            .ok()
-            .flatten()
-            .map(|m| m.message);
-        let origin_url = origin_url(&repo).ok();
+        // One open repository for the status, ahead/behind, merge message and origin URL.
+        let summary = crate::git::status_summary::read_summary(&repo)?;
         Ok(JobOutput::Worktree(WorktreeOutput::Status {
-            status,
-            ahead_behind,
-            merge_message,
-            origin_url,
+            status: summary.snapshot.status,
+            ahead_behind: summary.ahead_behind,
+            merge_message: summary.merge_message,
+            origin_url: summary.origin_url,
         }))
     })
     .await
