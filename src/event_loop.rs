@@ -90,6 +90,7 @@ impl App {
                 crate::jobs::CLONE_CONCURRENCY,
             )),
             repo_locks: std::sync::Arc::default(),
+            status_cache: std::sync::Arc::default(),
         };
         state.cloning.protocol = config.clone_protocol;
         state.cloning.workspace_root = config.workspace_root.clone();
@@ -170,8 +171,8 @@ impl App {
                     // UI thread. The watch lives until the next clone is opened.
                     tokio::spawn(async move {
                         let watching = tokio::task::spawn_blocking(move || {
-                            crate::watch::watch(&path, move || {
-                                let _ = sender.send(Action::FilesChanged);
+                            crate::watch::watch(&path, move |changes| {
+                                let _ = sender.send(Action::FilesChanged(changes));
                             })
                             .map_err(|e| (e, path))
                         })

@@ -50,29 +50,61 @@ pub fn relevant(root: &Path, path: &Path) -> bool {
     }
 }
 
-/// Watches `root` recursively; calls `notify` (debounced) when something relevant changed.
-pub fn watch(root: &Path, notify: impl Fn() + Send + 'static) -> notify::Result<RepoWatch> {
-    let (tx, mut rx): (UnboundedSender<()>, _) = unbounded_channel();
+pub use crate::model::Changes;
+
+/// More paths than this in one burst are not worth listing: the status rescans.
+pub const MAX_PATHS: usize = 512;
+
+/// Watches `root` recursively; calls `notify` (debounced) with what changed.
+pub fn watch(root: &Path, notify: impl Fn(Changes) + Send + 'static) -> notify::Result<RepoWatch> {
+    // `None`: the watcher lost events (its queue overflowed, or it asks for a rescan).
+    let (tx, mut rx): (UnboundedSender<Option<Vec<PathBuf>>>, _) = unbounded_channel();
     let watched = root.to_path_buf();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event
-            && event.paths.iter().any(|p| relevant(&watched, p))
-        {
-            let _ = tx.send(());
-        }
-    })?;
+    let mut watcher =
+        notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
+            Ok(event) if event.need_rescan() => {
+                let _ = tx.send(None);
+            }
+            Ok(event) => {
+                let paths: Vec<PathBuf> = event
+                    .paths
+                    .into_iter()
+                    .filter(|p| relevant(&watched, p))
+                    .collect();
+                if !paths.is_empty() {
+                    let _ = tx.send(Some(paths));
+                }
+            }
+            Err(_) => {
+                let _ = tx.send(None);
+            }
+        })?;
     watcher.watch(root, RecursiveMode::Recursive)?;
     tokio::spawn(async move {
-        while rx.recv().await.is_some() {
+        while let Some(first) = rx.recv().await {
+            let mut changes = Changes::default();
+            let add = |batch: Option<Vec<PathBuf>>, changes: &mut Changes| match batch {
+                Some(paths) => {
+                    for path in paths {
+                        if changes.paths.len() >= MAX_PATHS {
+                            changes.overflowed = true;
+                        } else if !changes.paths.contains(&path) {
+                            changes.paths.push(path);
+                        }
+                    }
+                }
+                None => changes.overflowed = true,
+            };
+            add(first, &mut changes);
             // Wait for a quiet moment, then report once for the whole burst.
             loop {
                 match tokio::time::timeout(DEBOUNCE, rx.recv()).await {
-                    Ok(Some(())) => continue,
+                    Ok(Some(batch)) => add(batch, &mut changes),
                     Ok(None) => return,
                     Err(_) => break,
                 }
             }
-            notify();
+            notify(changes);
         }
     });
     Ok(RepoWatch {
@@ -101,21 +133,27 @@ mod tests {
     -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let (tx, mut rx) = unbounded_channel();
-        let _watch = watch(dir.path(), move || {
-            let _ = tx.send(());
+        let _watch = watch(dir.path(), move |changes| {
+            let _ = tx.send(changes);
         })?;
         for n in 0..20 {
             std::fs::write(dir.path().join(format!("f{n}.txt")), "x")?;
         }
-        let first = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await?;
-        assert_eq!(first, Some(()));
+        let first = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await?
+            .ok_or("no report")?;
+        assert!(!first.overflowed);
+        assert!(
+            (0..20).all(|n| first.paths.contains(&dir.path().join(format!("f{n}.txt")))),
+            "{first:?}"
+        );
         let again = tokio::time::timeout(DEBOUNCE * 3, rx.recv()).await;
         assert!(again.is_err(), "the burst was reported more than once");
         std::fs::write(dir.path().join(".git-not"), "y")?;
-        assert_eq!(
-            tokio::time::timeout(Duration::from_secs(5), rx.recv()).await?,
-            Some(())
-        );
+        let next = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await?
+            .ok_or("no report")?;
+        assert_eq!(next.paths, vec![dir.path().join(".git-not")]);
         Ok(())
     }
 }

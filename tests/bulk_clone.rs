@@ -61,6 +61,7 @@ async fn five_clones_in_parallel_one_failing() {
             cctui::jobs::CLONE_CONCURRENCY,
         )),
         repo_locks: Default::default(),
+        status_cache: Default::default(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut manager = JobManager::new(tx, services);

@@ -874,6 +874,7 @@ async fn the_clone_job_checks_out_codecommits_default_branch_when_the_remote_hea
         workspace_root: dir.path().join("workspace"),
         clone_slots: Arc::new(tokio::sync::Semaphore::new(1)),
         repo_locks: Default::default(),
+        status_cache: Default::default(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut manager = JobManager::new(tx, services);

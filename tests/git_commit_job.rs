@@ -33,6 +33,7 @@ fn manager() -> (JobManager, UnboundedReceiver<JobUpdate>) {
         workspace_root: std::env::temp_dir(),
         clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
         repo_locks: Default::default(),
+        status_cache: Default::default(),
     };
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     (JobManager::new(tx, services), rx)

@@ -29,6 +29,7 @@ fn services(root: &std::path::Path) -> Services {
             cctui::jobs::CLONE_CONCURRENCY,
         )),
         repo_locks: Default::default(),
+        status_cache: Default::default(),
     }
 }
 

@@ -653,11 +653,15 @@ fn a_commit_still_running_cannot_be_sent_again_from_its_draft() {
 #[test]
 fn status_reads_are_one_at_a_time_however_fast_files_change() {
     let mut state = opened();
-    let effects = update(&mut state, Action::FilesChanged);
+    let effects = update(&mut state, Action::FilesChanged(Default::default()));
     let (first, _) = drive::one(&mut state, &effects);
     for _ in 0..5 {
         assert!(
-            requests(&update(&mut state, Action::FilesChanged)).is_empty(),
+            requests(&update(
+                &mut state,
+                Action::FilesChanged(Default::default())
+            ))
+            .is_empty(),
             "no second read while one runs"
         );
     }
@@ -791,4 +795,27 @@ fn a_commit_without_identity_offers_a_form_shows_the_lines_and_keeps_the_message
     };
     assert_eq!(editor.message(), "Keep me");
     assert!(editor.pending.is_none());
+}
+
+#[test]
+fn watcher_paths_make_the_next_read_incremental_and_a_refresh_key_reads_in_full() {
+    let mut state = opened();
+    let changed = cctui::model::Changes {
+        paths: vec!["/work/demo/README.md".into()],
+        overflowed: false,
+    };
+    let effects = update(&mut state, Action::FilesChanged(changed.clone()));
+    assert!(
+        matches!(one(&effects), JobRequest::ReadStatus { changes: Some(c), .. } if c == changed),
+        "only what the watcher reported is looked at again"
+    );
+    let id = state.status.pending.unwrap();
+    let status = state.status.status.clone().unwrap();
+    drive::start_all(&mut state, &effects);
+    drive::finish(&mut state, id, status_of(status, None));
+    let effects = press(&mut state, CommandId::StatusRefresh);
+    assert!(matches!(
+        one(&effects),
+        JobRequest::ReadStatus { changes: None, .. }
+    ));
 }

@@ -34,7 +34,7 @@ pub enum Action {
         path: std::path::PathBuf,
     },
     /// Files of the open clone changed (the debounced watcher).
-    FilesChanged,
+    FilesChanged(crate::model::Changes),
     /// Start a job (a confirmation's yes that retries a clone).
     Spawn(Box<JobRequest>),
     /// The app has started: check the AWS setup, then list (or explain what is missing).

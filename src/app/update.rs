@@ -42,7 +42,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Job(job) => jobs_strip::on_update(state, *job),
         Action::Terminate => global::terminate(state),
         Action::Spawn(request) => vec![state.spawn(*request)],
-        Action::FilesChanged => worktree::refresh_status(state),
+        Action::FilesChanged(changes) => worktree::files_changed(state, changes),
         Action::OpenClone { name, path } => {
             state.focus = Pane::Status;
             worktree::open(state, name, path, None)

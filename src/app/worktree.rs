@@ -43,6 +43,9 @@ pub struct StatusPane {
     /// Something changed while a read ran: read once more when it ends (one read at a time,
     /// however fast the watcher reports).
     pub dirty: bool,
+    /// What the watcher saw change since the last read was asked for; `None` once anything
+    /// asked for a full read (a refresh key, a change made by cctui, a newly opened clone).
+    pub changes: Option<crate::model::Changes>,
     /// The last read error; the old status stays.
     pub error: Option<String>,
     /// Selected row of [`StatusPane::rows`].

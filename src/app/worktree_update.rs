@@ -69,8 +69,28 @@ pub fn open_selected(state: &mut State) -> Vec<Effect> {
     }
 }
 
-/// Reads the status again (latest wins).
+/// The watcher saw files change: read what changed (one read at a time).
+pub fn files_changed(state: &mut State, changes: crate::model::Changes) -> Vec<Effect> {
+    // Incremental only after a full read: the first read of a clone scans everything.
+    if state.status.status.is_some() || state.status.changes.is_some() {
+        let pending = state.status.changes.get_or_insert_with(Default::default);
+        for path in changes.paths {
+            if !pending.paths.contains(&path) {
+                pending.paths.push(path);
+            }
+        }
+        pending.overflowed |= changes.overflowed;
+    }
+    read_status(state)
+}
+
+/// Reads the status again in full (latest wins).
 pub fn refresh_status(state: &mut State) -> Vec<Effect> {
+    state.status.changes = None;
+    read_status(state)
+}
+
+fn read_status(state: &mut State) -> Vec<Effect> {
     let Some(repo) = repo(state) else {
         return Vec::new();
     };
@@ -78,7 +98,8 @@ pub fn refresh_status(state: &mut State) -> Vec<Effect> {
         state.status.dirty = true;
         return Vec::new();
     }
-    let (id, effect) = state.request(JobRequest::ReadStatus { repo });
+    let changes = state.status.changes.take();
+    let (id, effect) = state.request(JobRequest::ReadStatus { repo, changes });
     state.status.pending = Some(id);
     state.status.loading = true;
     vec![effect]
@@ -723,7 +744,7 @@ pub fn confirm_identity(state: &mut State, repo: PathBuf) -> Vec<Effect> {
 /// After a status read: one more if files changed while it ran.
 fn read_again_if_dirty(state: &mut State) -> Vec<Effect> {
     if std::mem::take(&mut state.status.dirty) {
-        refresh_status(state)
+        read_status(state)
     } else {
         Vec::new()
     }

@@ -103,6 +103,9 @@ pub enum JobRequest {
     ReadStatus {
         /// Work tree.
         repo: PathBuf,
+        /// What the watcher saw change since the last read: only those paths are looked at
+        /// again (`None`: a full scan).
+        changes: Option<crate::model::Changes>,
     },
     /// Read a page of history.
     ReadLog {
@@ -1001,7 +1004,13 @@ pub struct Services {
     pub clone_slots: Arc<tokio::sync::Semaphore>,
     /// One write job per clone at a time (commit, push, stage…); others wait their turn.
     pub repo_locks: Arc<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>>,
+    /// The last status read of the open clone, for refreshes that look only at what changed.
+    pub status_cache: StatusCache,
 }
+
+/// The last status summary read, with its clone (one: the open clone's).
+pub type StatusCache =
+    Arc<Mutex<Option<(PathBuf, Arc<crate::git::status_summary::WorktreeSummary>)>>>;
 
 impl Services {
     /// The write lock of one clone.

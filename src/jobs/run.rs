@@ -120,7 +120,9 @@ pub(super) async fn run(
             .unwrap_or_default();
             Ok(JobOutput::Worktree(WorktreeOutput::Recent(list)))
         }
-        JobRequest::ReadStatus { repo } => worktree_job::read_status(repo).await,
+        JobRequest::ReadStatus { repo, changes } => {
+            worktree_job::read_status(repo, changes, &services).await
+        }
         JobRequest::ReadLog { repo, after } => worktree_job::read_log(repo, after).await,
         JobRequest::ReadDiff { repo, source } => worktree_job::read_diff(repo, source).await,
         JobRequest::ChangeIndex { repo, change } => {

@@ -56,16 +56,40 @@ async fn blocking<T: Send + 'static>(
         .map_err(JobFailure::from)
 }
 
-pub(super) async fn read_status(repo: PathBuf) -> Result<JobOutput, JobFailure> {
+/// The status job: a full read, or — when the watcher said what changed and the last read of
+/// this clone is at hand — a refresh that looks only at those paths (the engine falls back to
+/// a full scan when it cannot be sure: index or HEAD moved, ignore rules changed, overflow).
+pub(super) async fn read_status(
+    repo: PathBuf,
+    changes: Option<crate::model::Changes>,
+    services: &Services,
+) -> Result<JobOutput, JobFailure> {
+    let cache = std::sync::Arc::clone(&services.status_cache);
     blocking(move || {
+        use crate::git::status_summary::{read_summary, refresh_summary};
+        let previous = cache
+            .lock()
+            .ok()
+            .and_then(|c| c.clone())
+            .filter(|(path, _)| *path == repo)
+            .map(|(_, summary)| summary);
         // One open repository for the status, ahead/behind, merge message and origin URL.
-        let summary = crate::git::status_summary::read_summary(&repo)?;
-        Ok(JobOutput::Worktree(WorktreeOutput::Status {
-            status: summary.snapshot.status,
+        let summary = match (changes, previous) {
+            (Some(changes), Some(previous)) => {
+                refresh_summary(&repo, &previous, &changes.paths, changes.overflowed)?
+            }
+            _ => read_summary(&repo)?,
+        };
+        let output = JobOutput::Worktree(WorktreeOutput::Status {
+            status: summary.snapshot.status.clone(),
             ahead_behind: summary.ahead_behind,
-            merge_message: summary.merge_message,
-            origin_url: summary.origin_url,
-        }))
+            merge_message: summary.merge_message.clone(),
+            origin_url: summary.origin_url.clone(),
+        });
+        if let Ok(mut slot) = cache.lock() {
+            *slot = Some((repo, std::sync::Arc::new(summary)));
+        }
+        Ok(output)
     })
     .await
 }

@@ -15,12 +15,14 @@
 //! - [`RepoKey`]: which CodeCommit repository (profile + region + name) a row or request means.
 
 mod access;
+mod changes;
 mod host;
 mod identity;
 mod repository;
 mod url;
 
 pub use access::{Access, access_for, access_for_host};
+pub use changes::Changes;
 pub use host::{Endpoint, Host, Service, git_host, is_region};
 pub use identity::RepoKey;
 pub use repository::check_repository_name;
