@@ -64,6 +64,13 @@
 //! - **First run.** Before listing, a setup check reads the environment and the shared AWS
 //!   files (no network) and the pane names what is missing — credentials, region, an unknown
 //!   profile — with the demo one key away (`d`, started in-process by the event loop).
+//! - **Status engine.** Status does not use libgit2's `statuses()`: `git::status_engine`
+//!   reads `.git/index` itself and compares stat data on two threads, hashing only what the
+//!   stat data cannot decide, because libgit2's single-threaded walk was 1.3–2× slower than
+//!   git on large trees. The job services keep the open clone's last status summary so a
+//!   watcher report is refreshed path by path (`git::status_summary::refresh_summary`).
+//! - **Log cursor.** A log page's cursor carries the walk's frontier, so a deep page resumes
+//!   instead of re-walking from the tip.
 //! - **Layout.** The branches pane (5) and the log pane (2) share one area; the one focused
 //!   last is shown, and the focused right-hand pane gets the larger share.
 //! - **`$EDITOR` for commit messages is not offered** yet (issue K): running an editor needs
