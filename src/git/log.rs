@@ -244,7 +244,11 @@ fn info(commit: &git2::Commit<'_>) -> CommitInfo {
 /// `(ahead, behind)` of the current branch against its upstream; `None` when detached, unborn,
 /// or without upstream.
 pub fn ahead_behind(repo: &Path) -> Result<Option<(usize, usize)>, GitError> {
-    let repo = open(repo)?;
+    ahead_behind_of(&open(repo)?)
+}
+
+/// As [`ahead_behind`], on an open repository.
+pub(crate) fn ahead_behind_of(repo: &git2::Repository) -> Result<Option<(usize, usize)>, GitError> {
     let Ok(head) = repo.head() else {
         return Ok(None);
     };

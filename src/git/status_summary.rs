@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use git2::{ErrorCode, Repository, RepositoryState};
+use git2::{Repository, RepositoryState};
 
 use super::GitError;
-use super::repo::{open, other};
+use super::repo::open;
 use super::status::StatusSnapshot;
 use super::status_engine::scan;
 use super::status_incremental::refresh;
@@ -51,35 +51,13 @@ fn rest(repo: &Repository, snapshot: StatusSnapshot) -> WorktreeSummary {
     WorktreeSummary {
         snapshot,
         // An upstream that cannot be compared is not an error for the status pane.
-        ahead_behind: ahead_behind(repo).ok().flatten(),
+        ahead_behind: super::log::ahead_behind_of(repo).ok().flatten(),
         merge_message: merge_message(repo),
         origin_url: repo
             .find_remote("origin")
             .ok()
             .and_then(|r| r.url().ok().map(str::to_string)),
     }
-}
-
-/// As [`super::log::ahead_behind`], on an open repository.
-fn ahead_behind(repo: &Repository) -> Result<Option<(usize, usize)>, GitError> {
-    let Ok(head) = repo.head() else {
-        return Ok(None);
-    };
-    if !head.is_branch() {
-        return Ok(None);
-    }
-    let branch = git2::Branch::wrap(head);
-    let upstream = match branch.upstream() {
-        Ok(upstream) => upstream,
-        Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
-        Err(e) => return Err(other(e)),
-    };
-    let (Some(local), Some(remote)) = (branch.get().target(), upstream.get().target()) else {
-        return Ok(None);
-    };
-    repo.graph_ahead_behind(local, remote)
-        .map(Some)
-        .map_err(other)
 }
 
 /// As `merge::merge_in_progress(..).message`, on an open repository.
