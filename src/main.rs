@@ -102,7 +102,25 @@ impl Host for Terminal_ {
     }
 }
 
+/// glibc's allocator keeps a heap arena per thread and gives little back: with a large clone
+/// open (a 100,000-entry index read on a blocking thread, then freed) the process held ~190 MB
+/// for a ~35 MB heap peak. One arena, and large blocks mapped and unmapped on their own, keep
+/// the resident size near what is really in use. The allocator still serves every thread.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    // SAFETY: mallopt only sets allocator parameters; called once, before other threads start.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
+
 fn run_tui(cli: Cli) -> Result<(), String> {
+    tune_allocator();
     let (path, required) = Config::locate(cli.config.as_deref()).unzip();
     let config = match path {
         Some(path) => Config::load(&path, required.unwrap_or(false)).map_err(|e| e.to_string())?,

@@ -141,6 +141,16 @@ pub fn spawn(extra_env: &[(&str, &str)]) -> Pty {
     spawn_with(home, &env, &[], 80)
 }
 
+impl Drop for Pty {
+    /// A test that fails half-way must not leave cctui running behind it.
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 impl Pty {
     /// Waits until `needle` has been written (after `from` bytes of output).
     pub fn wait_for_after(&self, from: usize, needle: &[u8]) {
