@@ -38,13 +38,14 @@ pub fn relevant(root: &Path, path: &Path) -> bool {
             _ => None,
         })
         .collect();
-    if parts.last().is_some_and(|last| last.ends_with(".lock")) {
-        return false;
-    }
     match parts.as_slice() {
+        // git's own lock files come and go with every command; a work-tree file named
+        // `Cargo.lock` is a file like any other.
+        [".git", .., last] if last.ends_with(".lock") => false,
+        [".git", "info", "exclude"] => true,
         [".git", rest @ ..] => matches!(
             rest.first().copied(),
-            Some("index" | "HEAD" | "refs" | "MERGE_HEAD")
+            Some("index" | "HEAD" | "refs" | "MERGE_HEAD" | "packed-refs")
         ),
         _ => true,
     }
@@ -125,7 +126,13 @@ mod tests {
         assert!(relevant(root, Path::new("/w/.git/refs/heads/master")));
         assert!(!relevant(root, Path::new("/w/.git/objects/ab/cdef")));
         assert!(!relevant(root, Path::new("/w/.git/index.lock")));
-        assert!(!relevant(root, Path::new("/w/src/.main.rs.swp.lock")));
+        assert!(
+            relevant(root, Path::new("/w/Cargo.lock")),
+            "a work-tree file"
+        );
+        assert!(relevant(root, Path::new("/w/.git/info/exclude")));
+        assert!(relevant(root, Path::new("/w/.git/packed-refs")));
+        assert!(!relevant(root, Path::new("/w/.git/refs/heads/main.lock")));
     }
 
     #[tokio::test]

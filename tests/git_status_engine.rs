@@ -736,3 +736,19 @@ fn index_versions_3_and_4_read_directly_match_git() {
     let s = assert_same_as_git(d);
     assert!(!s.unstaged.iter().any(|f| f.path.starts_with("z/")));
 }
+
+#[test]
+fn incremental_refresh_sees_changes_reported_through_a_symlinked_path() {
+    let (dir, repo) = incremental_repo();
+    let real = dir.path();
+    let links = tempfile::tempdir().unwrap();
+    let link = links.path().join("clone");
+    std::os::unix::fs::symlink(real, &link).unwrap();
+    // The app opened the clone by its symlink; the watcher reports paths under it.
+    let snap = status_snapshot(&link).unwrap();
+    write(&repo, "d0/f0.txt", "changed through the link\n");
+    let (next, how) = status_incremental(&link, &snap, &[link.join("d0/f0.txt")], false).unwrap();
+    assert_eq!(how, Refresh::Incremental);
+    assert_eq!(next.status, status(real).unwrap(), "the change is seen");
+    assert!(!next.status.unstaged.is_empty());
+}

@@ -302,6 +302,7 @@ async fn a_push_refused_with_iam_asks_for_git_credentials_and_pushes_with_them()
     };
     assert_eq!(url, origin);
     job.answers.login = Some(("dev-at-1".into(), "s3cret-git".to_string().into()));
+    job.answers.login_scope = cctui::model::credential_scope(&url);
     let pushed = run_request(wrong_keys, JobRequest::Remote(job))
         .await
         .unwrap();
@@ -313,5 +314,41 @@ async fn a_push_refused_with_iam_asks_for_git_credentials_and_pushes_with_them()
     assert!(
         !config.contains("s3cret-git"),
         "the password never reaches .git/config"
+    );
+    // Typed for another scope (another port): never sent there; asked instead.
+    let elsewhere = RemoteJob {
+        repo: work.clone(),
+        op: RemoteOp::Fetch,
+        target: Target {
+            profile: None,
+            region: Some(DEMO_REGION.into()),
+            endpoint: Some(service.endpoint()),
+        },
+        answers: Answers {
+            login: Some(("dev-at-1".into(), "s3cret-git".to_string().into())),
+            login_scope: Some("https://127.0.0.1:1".into()),
+            ..Answers::default()
+        },
+    };
+    let wrong_keys = Services {
+        clients: Clients::with_credentials(StaticCredentials {
+            access_key_id: "AKIAOTHERACCOUNT0001".into(),
+            secret_access_key: "not-the-service-secret".to_string().into(),
+            session_token: None,
+        }),
+        ..services(dir.path())
+    };
+    let asked = run_request(wrong_keys, JobRequest::Remote(Box::new(elsewhere)))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            asked,
+            JobOutput::Worktree(WorktreeOutput::RemoteNeeds {
+                need: CloneNeed::Login,
+                ..
+            })
+        ),
+        "{asked:?}"
     );
 }

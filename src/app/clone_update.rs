@@ -221,7 +221,7 @@ fn start(
     let names: Vec<String> = sources.iter().map(|s| s.repository.clone()).collect();
     let mut effects = Vec::new();
     for source in sources {
-        let host = host_of(&source.url_http);
+        let host = login_scope(&source.url_http);
         let path = if single {
             base.clone()
         } else {
@@ -273,6 +273,11 @@ fn login_for(state: &State, host: &str) -> Option<(String, SecretString)> {
         .map(|(_, user, password)| (user.clone(), password.clone()))
 }
 
+/// Where a login typed for `url` belongs (`scheme://host[:port]`).
+pub fn login_scope(url: &str) -> String {
+    crate::model::credential_scope(url).unwrap_or_else(|| host_of(url))
+}
+
 /// Git credentials typed this session for `host`, for a clone, push, fetch or pull.
 pub fn login_for_host(state: &State, host: &str) -> Option<(String, SecretString)> {
     login_for(state, host)
@@ -281,7 +286,7 @@ pub fn login_for_host(state: &State, host: &str) -> Option<(String, SecretString
 /// A clone, push, fetch or pull stopped to ask something: open the question. `url` is where
 /// it goes (the login is kept for its host).
 pub fn ask(state: &mut State, retry: Retry, url: &str, need: CloneNeed) {
-    let host = host_of(url);
+    let host = login_scope(url);
     match need {
         CloneNeed::Login => state.overlays.push(Overlay::Input {
             title: format!("Git user name for {host} (IAM HTTPS Git credentials)"),
@@ -340,8 +345,8 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
             state
                 .cloning
                 .logins
-                .push((host, username.clone(), password.clone()));
-            retry.set_login((username, password));
+                .push((host.clone(), username.clone(), password.clone()));
+            retry.set_login((username, password), host);
             vec![state.spawn(retry.request())]
         }
         InputPurpose::SshPassphrase(mut retry) => {

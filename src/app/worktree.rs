@@ -46,6 +46,9 @@ pub struct StatusPane {
     /// What the watcher saw change since the last read was asked for; `None` once anything
     /// asked for a full read (a refresh key, a change made by cctui, a newly opened clone).
     pub changes: Option<crate::model::Changes>,
+    /// A full read was asked for while another read ran: the next read is full whatever the
+    /// watcher reports meanwhile.
+    pub full: bool,
     /// The last read error; the old status stays.
     pub error: Option<String>,
     /// Selected row of [`StatusPane::rows`].

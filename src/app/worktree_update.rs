@@ -72,7 +72,7 @@ pub fn open_selected(state: &mut State) -> Vec<Effect> {
 /// The watcher saw files change: read what changed (one read at a time).
 pub fn files_changed(state: &mut State, changes: crate::model::Changes) -> Vec<Effect> {
     // Incremental only after a full read: the first read of a clone scans everything.
-    if state.status.status.is_some() || state.status.changes.is_some() {
+    if !state.status.full && (state.status.status.is_some() || state.status.changes.is_some()) {
         let pending = state.status.changes.get_or_insert_with(Default::default);
         for path in changes.paths {
             if !pending.paths.contains(&path) {
@@ -87,6 +87,7 @@ pub fn files_changed(state: &mut State, changes: crate::model::Changes) -> Vec<E
 /// Reads the status again in full (latest wins).
 pub fn refresh_status(state: &mut State) -> Vec<Effect> {
     state.status.changes = None;
+    state.status.full = true;
     read_status(state)
 }
 
@@ -98,7 +99,8 @@ fn read_status(state: &mut State) -> Vec<Effect> {
         state.status.dirty = true;
         return Vec::new();
     }
-    let changes = state.status.changes.take();
+    let changes = state.status.changes.take().filter(|_| !state.status.full);
+    state.status.full = false;
     let (id, effect) = state.request(JobRequest::ReadStatus { repo, changes });
     state.status.pending = Some(id);
     state.status.loading = true;
@@ -346,19 +348,21 @@ fn remote_request(
     op: RemoteOp,
     target: crate::aws::client::Target,
 ) -> JobRequest {
-    let login = state
+    let scope = state
         .open_repo
         .as_ref()
         .filter(|r| r.path == repo)
         .and_then(|r| r.origin_url.as_deref())
-        .and_then(|url| {
-            super::clone_update::login_for_host(state, &super::clone_update::host_of(url))
-        });
+        .map(super::clone_update::login_scope);
+    let login = scope
+        .as_deref()
+        .and_then(|scope| super::clone_update::login_for_host(state, scope));
     JobRequest::Remote(Box::new(crate::jobs::RemoteJob {
         repo,
         op,
         target,
         answers: crate::jobs::Answers {
+            login_scope: scope.filter(|_| login.is_some()),
             login,
             ..Default::default()
         },
@@ -702,9 +706,18 @@ fn open_identity_form(state: &mut State, repo: PathBuf, missing: &str) {
 pub fn validate_identity(form: &mut super::overlay::Form) {
     let value = |i: usize| form.fields[i].value.trim().to_string();
     let (name, email, scope) = (value(0), value(1), value(2).to_lowercase());
-    form.fields[0].error = name.is_empty().then(|| "Type your name.".to_string());
-    form.fields[1].error = (!email.contains('@') || email.contains(char::is_whitespace))
-        .then(|| "Type an email address.".to_string());
+    // git refuses `<`, `>` and line breaks in identities: better said here than after writing.
+    let unusable = |text: &str| text.contains(['<', '>', '\n', '\r']);
+    form.fields[0].error = if name.is_empty() {
+        Some("Type your name.".to_string())
+    } else if unusable(&name) {
+        Some("A name cannot contain < or >.".to_string())
+    } else {
+        None
+    };
+    form.fields[1].error =
+        (!email.contains('@') || email.contains(char::is_whitespace) || unusable(&email))
+            .then(|| "Type an email address (without < >).".to_string());
     form.fields[2].error = (!matches!(scope.as_str(), "global" | "clone"))
         .then(|| "Type global or clone.".to_string());
 }
@@ -730,7 +743,9 @@ pub fn confirm_identity(state: &mut State, repo: PathBuf) -> Vec<Effect> {
     };
     state.overlays.push(Overlay::Confirm {
         title: "Write the git identity?".into(),
-        message: format!("Add to {place}:\n\n[user]\n\tname = {name}\n\temail = {email}\n"),
+        message: format!(
+            "Set in {place}, replacing any user.name and user.email there:\n\n[user]\n\tname = {name}\n\temail = {email}\n"
+        ),
         on_yes: Box::new(Action::Spawn(Box::new(JobRequest::SetIdentity {
             repo,
             scope,

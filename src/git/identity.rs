@@ -150,7 +150,10 @@ pub fn set_identity(
     email: &str,
 ) -> Result<IdentityWritten, GitError> {
     let (name, email) = (name.trim(), email.trim());
-    if name.is_empty() || !email.contains('@') {
+    if name.is_empty()
+        || !email.contains('@')
+        || format!("{name}{email}").contains(['<', '>', '\n'])
+    {
         return Err(GitError::Other(
             "a name and an email address (with @) are needed".into(),
         ));

@@ -81,7 +81,9 @@ pub fn log_page_from(
     };
     let cursor = after.map(Cursor::parse).transpose()?;
     let mut walk = match &cursor {
-        Some(cursor) if cursor.tip == Some(start) => DateWalk::new(&repo, &cursor.frontier)?,
+        Some(cursor) if cursor.tip == Some(start) => {
+            DateWalk::resume(&repo, &cursor.frontier, &cursor.seen)?
+        }
         Some(cursor) => {
             // The branch moved (or an old cursor): walk from the tip and skip to the last commit
             // shown. If it is gone (history rewritten), say so: the UI starts over.
@@ -104,13 +106,14 @@ pub fn log_page_from(
             None => break,
         }
     }
-    let frontier = walk.frontier();
+    let (frontier, seen) = walk.frontier();
     let next = match (page.last(), frontier.is_empty()) {
         (Some(last), false) => Some(
             Cursor {
                 tip: Some(start),
                 last: Oid::from_str(&last.id).map_err(other)?,
                 frontier,
+                seen,
             }
             .encode(),
         ),
@@ -127,16 +130,35 @@ struct DateWalk<'r> {
     queue: std::collections::BinaryHeap<(i64, std::cmp::Reverse<u64>, Oid)>,
     queued: std::collections::HashSet<Oid>,
     sequence: u64,
+    /// Commits shown by this walk (or a page before it) with their committer time: those no
+    /// older than the frontier can still be reached from it (equal timestamps, clock skew),
+    /// so the cursor carries them and a resumed walk never shows them twice.
+    shown: Vec<(i64, Oid)>,
 }
 
 impl<'r> DateWalk<'r> {
     fn new(repo: &'r git2::Repository, starts: &[Oid]) -> Result<DateWalk<'r>, GitError> {
+        Self::resume(repo, starts, &[])
+    }
+
+    /// A walk from a cursor's frontier, knowing the commits already shown that it could reach.
+    fn resume(
+        repo: &'r git2::Repository,
+        starts: &[Oid],
+        seen: &[Oid],
+    ) -> Result<DateWalk<'r>, GitError> {
         let mut walk = DateWalk {
             repo,
             queue: std::collections::BinaryHeap::new(),
-            queued: std::collections::HashSet::new(),
+            queued: seen.iter().copied().collect(),
             sequence: 0,
+            shown: Vec::new(),
         };
+        for id in seen {
+            if let Ok(commit) = repo.find_commit(*id) {
+                walk.shown.push((commit.time().seconds(), *id));
+            }
+        }
         for id in starts {
             walk.enqueue(*id)?;
         }
@@ -165,19 +187,47 @@ impl<'r> DateWalk<'r> {
             return Ok(None);
         };
         let commit = self.repo.find_commit(id).map_err(other)?;
+        self.shown.push((commit.time().seconds(), id));
         for parent in commit.parent_ids() {
             self.enqueue(parent)?;
         }
         Ok(Some(commit))
     }
 
-    /// The queued commits in the order they would come out.
-    fn frontier(self) -> Vec<Oid> {
+    /// The queued commits in the order they would come out, and the shown ones a walk from
+    /// them could still reach (not older than the oldest of them).
+    fn frontier(self) -> (Vec<Oid>, Vec<Oid>) {
         let mut rest = self.queue.into_vec();
         rest.sort_by(|a, b| b.cmp(a));
-        rest.into_iter().map(|(_, _, id)| id).collect()
+        let oldest = rest.iter().map(|(time, _, _)| *time).min();
+        let newest = rest.iter().map(|(time, _, _)| *time).max();
+        let seen = match (oldest, newest) {
+            (Some(oldest), Some(newest)) => {
+                let mut seen: Vec<Oid> = self
+                    .shown
+                    .iter()
+                    .rev()
+                    .filter(|(time, _)| (oldest..=newest + SKEW_SLACK).contains(time))
+                    .map(|(_, id)| *id)
+                    .take(MAX_SEEN)
+                    .collect();
+                seen.reverse();
+                seen
+            }
+            _ => Vec::new(),
+        };
+        (rest.into_iter().map(|(_, _, id)| id).collect(), seen)
     }
 }
+
+/// How much newer than the newest frontier commit a shown commit may be and still be reached
+/// from it. Equal timestamps (scripted imports, rebases) are the case that matters; skew
+/// beyond that is as arbitrary here as in git's own order.
+const SKEW_SLACK: i64 = 0;
+
+/// The most shown commits a cursor carries (a history where thousands of commits share one
+/// second would otherwise grow the cursor with every page).
+const MAX_SEEN: usize = 5_000;
 
 /// Where the next page starts: the tip the walk began at, the last commit shown, and the
 /// frontier (see the module docs). Written as `tip:last:f1,f2,…`; a bare commit id (a cursor
@@ -187,6 +237,7 @@ struct Cursor {
     tip: Option<Oid>,
     last: Oid,
     frontier: Vec<Oid>,
+    seen: Vec<Oid>,
 }
 
 impl Cursor {
@@ -198,27 +249,38 @@ impl Cursor {
                 tip: None,
                 last: oid(last)?,
                 frontier: Vec::new(),
+                seen: Vec::new(),
             }),
-            [tip, last, frontier] => Ok(Cursor {
-                tip: Some(oid(tip)?),
-                last: oid(last)?,
-                frontier: frontier
-                    .split(',')
-                    .filter(|f| !f.is_empty())
-                    .map(oid)
-                    .collect::<Result<_, _>>()?,
-            }),
+            [tip, last, frontier, rest @ ..] if rest.len() <= 1 => {
+                let ids = |list: &str| {
+                    list.split(',')
+                        .filter(|f| !f.is_empty())
+                        .map(oid)
+                        .collect::<Result<Vec<_>, _>>()
+                };
+                Ok(Cursor {
+                    tip: Some(oid(tip)?),
+                    last: oid(last)?,
+                    frontier: ids(frontier)?,
+                    seen: rest
+                        .first()
+                        .map(|s| ids(s))
+                        .transpose()?
+                        .unwrap_or_default(),
+                })
+            }
             _ => Err(bad()),
         }
     }
 
     fn encode(&self) -> String {
-        let frontier: Vec<String> = self.frontier.iter().map(Oid::to_string).collect();
+        let join = |ids: &[Oid]| ids.iter().map(Oid::to_string).collect::<Vec<_>>().join(",");
         format!(
-            "{}:{}:{}",
+            "{}:{}:{}:{}",
             self.tip.map(|t| t.to_string()).unwrap_or_default(),
             self.last,
-            frontier.join(",")
+            join(&self.frontier),
+            join(&self.seen)
         )
     }
 }

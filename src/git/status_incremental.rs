@@ -86,9 +86,23 @@ pub(crate) fn refresh(
     let tracked = &basis.tracked;
 
     let mut relative: Vec<Vec<u8>> = Vec::new();
+    // libgit2 resolves the work tree's real path; the watcher reports the path the clone was
+    // opened by (a symlinked workspace root, say). Both forms are tried, then the path's own
+    // links are resolved; what still lies outside the work tree is not the status's business.
+    let real_root = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
     for path in changed {
-        let rel = path.strip_prefix(&root).unwrap_or(path);
-        if rel.is_absolute() || rel.as_os_str().is_empty() {
+        let rel = path
+            .strip_prefix(&root)
+            .or_else(|_| path.strip_prefix(&real_root))
+            .map(Path::to_path_buf)
+            .or_else(|_| relative_through_links(path, &real_root).ok_or(()))
+            .unwrap_or_else(|_| path.clone());
+        let rel = rel.as_path();
+        if rel.is_absolute() {
+            // Outside the working tree, even through its links.
+            continue;
+        }
+        if rel.as_os_str().is_empty() {
             // Outside the working tree (or the root itself, which says nothing on its own).
             continue;
         }
@@ -200,4 +214,20 @@ fn untracked_top(rel: &[u8], tracked: &super::status_tracked::Tracked) -> Vec<u8
         }
     }
     rel.to_vec()
+}
+
+/// `path` relative to `real_root` when it reaches the work tree through a symlink: its nearest
+/// existing ancestor is resolved (a deleted file's directory may be gone too) and the rest kept.
+fn relative_through_links(path: &Path, real_root: &Path) -> Option<std::path::PathBuf> {
+    let mut ancestor = path;
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(ancestor) {
+            let mut rel = real.strip_prefix(real_root).ok()?.to_path_buf();
+            rel.extend(rest.iter().rev());
+            return Some(rel);
+        }
+        rest.push(ancestor.file_name()?);
+        ancestor = ancestor.parent()?;
+    }
 }

@@ -75,9 +75,7 @@ pub(super) async fn run(
                 need: CloneNeed::TrustHost { host, fingerprint },
             }))
         }
-        Err(GitError::AuthFailed { .. })
-            if job.protocol == CloneProtocol::HttpsGit && job.login.is_none() =>
-        {
+        Err(GitError::AuthFailed { .. }) if job.protocol == CloneProtocol::HttpsGit => {
             Ok(JobOutput::Clone(CloneOutput::Needs {
                 job: Box::new(job),
                 need: CloneNeed::Login,

@@ -335,8 +335,11 @@ pub struct RemoteJob {
 /// What the user answered to a network operation's questions (kept in memory only).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Answers {
-    /// A git user name and password for the host (HTTPS git credentials).
+    /// A git user name and password (HTTPS git credentials).
     pub login: Option<(String, SecretString)>,
+    /// Where the login was typed for (`scheme://host[:port]`, see
+    /// [`crate::model::credential_scope`]): it is sent only to an origin of that scope.
+    pub login_scope: Option<String>,
     /// The passphrase of the SSH key.
     pub passphrase: Option<SecretString>,
     /// The SSH host key fingerprint the user accepted.
@@ -354,11 +357,14 @@ pub enum Retry {
 }
 
 impl Retry {
-    /// Records a git login.
-    pub fn set_login(&mut self, login: (String, SecretString)) {
+    /// Records a git login typed for `scope` (`scheme://host[:port]`).
+    pub fn set_login(&mut self, login: (String, SecretString), scope: String) {
         match self {
             Retry::Clone(job) => job.login = Some(login),
-            Retry::Remote(job) => job.answers.login = Some(login),
+            Retry::Remote(job) => {
+                job.answers.login = Some(login);
+                job.answers.login_scope = Some(scope);
+            }
         }
     }
 

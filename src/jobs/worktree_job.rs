@@ -330,9 +330,9 @@ fn need_of(error: &GitError, answers: &super::Answers, https: bool) -> Option<su
                 fingerprint: fingerprint.clone(),
             })
         }
-        GitError::AuthFailed { .. } if https && answers.login.is_none() => {
-            Some(super::CloneNeed::Login)
-        }
+        // Asked again even when a login was sent: a wrong one typed earlier must not lock the
+        // user out for the session (each question waits for the user, so this cannot loop).
+        GitError::AuthFailed { .. } if https => Some(super::CloneNeed::Login),
         _ => None,
     }
 }
@@ -393,11 +393,15 @@ async fn auth_for_remote(
     answers: &super::Answers,
     services: &Services,
 ) -> Result<Auth, JobFailure> {
-    // Git credentials the user typed for this host serve every operation on it.
+    // Git credentials the user typed serve every operation on the same scheme, host and port
+    // — checked against the origin as it is now, not as the app last saw it.
+    let same_scope =
+        answers.login_scope.is_some() && answers.login_scope == crate::model::credential_scope(url);
     let typed = || {
         answers
             .login
             .clone()
+            .filter(|_| same_scope)
             .map(|(username, password)| Auth::Static { username, password })
     };
     // A URL the model does not read (a local path, file://) needs no network credentials.
@@ -414,7 +418,7 @@ async fn auth_for_remote(
             ),
             None => Ok(Auth::GitCredentialHelper),
         },
-        Access::IamPassword { .. } if answers.login.is_some() => {
+        Access::IamPassword { .. } if typed().is_some() => {
             Ok(typed().unwrap_or(Auth::GitCredentialHelper))
         }
         Access::IamPassword { region } => {

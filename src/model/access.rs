@@ -145,3 +145,32 @@ mod tests {
         );
     }
 }
+
+/// Where typed git credentials belong: `scheme://host[:port]` of a URL. A login typed for
+/// `https://h` is never offered to `http://h` (clear text) or to another port of `h`.
+pub fn credential_scope(url: &str) -> Option<String> {
+    let url = RemoteUrl::parse(url).ok()?;
+    let scheme = match url.scheme {
+        Scheme::Https => "https",
+        Scheme::Http => "http",
+        Scheme::Ssh | Scheme::Codecommit => return None,
+    };
+    Some(format!("{scheme}://{}", url.host?))
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::credential_scope;
+
+    #[test]
+    fn the_scope_keeps_scheme_host_and_port_apart() {
+        let scope = |u: &str| credential_scope(u);
+        assert_eq!(
+            scope("https://Git.Example.com/v1/repos/a").as_deref(),
+            Some("https://git.example.com")
+        );
+        assert_ne!(scope("https://h/x"), scope("http://h/x"));
+        assert_ne!(scope("https://h/x"), scope("https://h:8443/x"));
+        assert_eq!(scope("ssh://h/x"), None);
+    }
+}

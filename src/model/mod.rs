@@ -21,7 +21,7 @@ mod identity;
 mod repository;
 mod url;
 
-pub use access::{Access, access_for, access_for_host};
+pub use access::{Access, access_for, access_for_host, credential_scope};
 pub use changes::Changes;
 pub use host::{Endpoint, Host, Service, git_host, is_region};
 pub use identity::RepoKey;

@@ -210,3 +210,30 @@ fn the_first_page_does_not_read_the_whole_history() {
     assert_eq!(page[0].summary, "c49");
     assert!(log_page(dir.path(), None, 100).is_err());
 }
+
+#[test]
+fn pages_never_repeat_a_commit_when_timestamps_are_equal() {
+    // X <- Y, X <- F <- Z, M = merge(Y, Z), all at the same second.
+    let (dir, repo) = repo_init();
+    let t = 1_700_000_000;
+    let x = commit_at(&repo, "refs/heads/main", &[], t, "X");
+    let y = commit_at(&repo, "refs/heads/main", &[x], t, "Y");
+    let f = commit_at(&repo, "refs/heads/side", &[x], t, "F");
+    let z = commit_at(&repo, "refs/heads/side", &[f], t, "Z");
+    commit_at(&repo, "refs/heads/main", &[y, z], t, "M");
+    repo.set_head("refs/heads/main").unwrap();
+    let all: Vec<String> = all_pages(dir.path(), 50);
+    for limit in [1, 2, 3, 4] {
+        let paged = all_pages(dir.path(), limit);
+        let mut unique = paged.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            paged.len(),
+            "a commit came twice with pages of {limit}"
+        );
+        assert_eq!(paged, all, "pages of {limit}");
+    }
+    assert_eq!(all.len(), 5);
+}
