@@ -163,25 +163,9 @@ async fn push_and_fetch_to_a_loopback_origin_sign_with_the_session_region() {
     let service = LocalService::start(ServiceConfig::new(dir.path().join("data")))
         .await
         .unwrap();
-    support::demo_client(&service)
-        .create_repository()
-        .repository_name("app")
-        .send()
-        .await
-        .unwrap();
     // A clone whose origin names the service by `localhost`, as `git clone` would leave it.
-    let work = dir.path().join("work");
     let origin = format!("http://localhost:{}/v1/repos/app", service.port());
-    {
-        let (work, origin) = (work.clone(), origin.clone());
-        tokio::task::spawn_blocking(move || {
-            std::fs::create_dir_all(&work).unwrap();
-            support::work_tree(&work, "master", 2);
-            support::git_ok(&work, &["remote", "add", "origin", &origin]);
-        })
-        .await
-        .unwrap();
-    }
+    let work = work_with_origin(&service, dir.path(), &origin, 2).await;
     let remote = |op: RemoteOp, region: Option<&str>| {
         JobRequest::Remote(Box::new(cctui::jobs::RemoteJob {
             repo: work.clone(),
@@ -237,6 +221,32 @@ async fn push_and_fetch_to_a_loopback_origin_sign_with_the_session_region() {
     assert_eq!(branches.branches(), ["master"]);
 }
 
+/// Creates the repository `app` on the service and a work tree of `commits` commits whose
+/// origin is `origin`.
+async fn work_with_origin(
+    service: &cctui::local::RunningService,
+    root: &std::path::Path,
+    origin: &str,
+    commits: usize,
+) -> std::path::PathBuf {
+    support::demo_client(service)
+        .create_repository()
+        .repository_name("app")
+        .send()
+        .await
+        .unwrap();
+    let work = root.join("work");
+    let (path, origin) = (work.clone(), origin.to_string());
+    tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&path).unwrap();
+        support::work_tree(&path, "master", commits);
+        support::git_ok(&path, &["remote", "add", "origin", &origin]);
+    })
+    .await
+    .unwrap();
+    work
+}
+
 /// A clone made with HTTPS git credentials pushes with them: the IAM git password is refused
 /// (these AWS keys are not the service's), the push job asks for a git login instead of
 /// failing, and the same job run again with the answer pushes.
@@ -247,24 +257,8 @@ async fn a_push_refused_with_iam_asks_for_git_credentials_and_pushes_with_them()
     let mut config = ServiceConfig::new(dir.path().join("data"));
     config.git_static = Some(("dev-at-1".into(), "s3cret-git".to_string().into()));
     let service = LocalService::start(config).await.unwrap();
-    support::demo_client(&service)
-        .create_repository()
-        .repository_name("app")
-        .send()
-        .await
-        .unwrap();
-    let work = dir.path().join("work");
     let origin = format!("http://127.0.0.1:{}/v1/repos/app", service.port());
-    {
-        let (work, origin) = (work.clone(), origin.clone());
-        tokio::task::spawn_blocking(move || {
-            std::fs::create_dir_all(&work).unwrap();
-            support::work_tree(&work, "master", 1);
-            support::git_ok(&work, &["remote", "add", "origin", &origin]);
-        })
-        .await
-        .unwrap();
-    }
+    let work = work_with_origin(&service, dir.path(), &origin, 1).await;
     // AWS keys the service does not know: their IAM git password is refused.
     let wrong_keys = Services {
         clients: Clients::with_credentials(StaticCredentials {
