@@ -82,3 +82,48 @@ async fn a_watched_change_is_seen_by_the_incremental_read() {
     let full = read(&mut manager, &mut rx, 3, &repo, None).await;
     assert_eq!(full, after);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_diff_of_an_untracked_directory_shows_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("work");
+    repo_init(&repo);
+    cli_commit(&repo, "a.txt", "a\n", "first");
+    std::fs::create_dir_all(repo.join("newdir/sub")).unwrap();
+    std::fs::write(repo.join("newdir/one.txt"), "one\n").unwrap();
+    std::fs::write(repo.join("newdir/sub/two.txt"), "two\n").unwrap();
+    let services = Services {
+        clients: Clients::new(),
+        workspace_root: dir.path().to_path_buf(),
+        clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+        repo_locks: Default::default(),
+        status_cache: Default::default(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut manager = JobManager::new(tx, services);
+    manager.spawn(
+        JobId(1),
+        JobRequest::ReadDiff {
+            repo: repo.clone(),
+            source: cctui::git::diff::DiffSource::File {
+                path: "newdir/".into(),
+                target: cctui::git::diff::DiffTarget::Unstaged,
+            },
+        },
+    );
+    let files = loop {
+        let update = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if let JobEvent::Finished(result) = update.event {
+            match result.unwrap() {
+                JobOutput::Worktree(WorktreeOutput::Diff { files }) => break files,
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, vec!["newdir/one.txt", "newdir/sub/two.txt"]);
+    assert!(files.iter().all(|f| f.additions == 1), "{files:?}");
+}

@@ -113,12 +113,52 @@ pub(super) async fn read_log(
 pub(super) async fn read_diff(repo: PathBuf, source: DiffSource) -> Result<JobOutput, JobFailure> {
     blocking(move || {
         let files = match source {
+            // An untracked directory (shown once as `dir/`, as git does): the files in it.
+            DiffSource::File { path, target } if path.ends_with('/') => files_under(&repo, &path)
+                .iter()
+                .map(|file| diff::diff_file(&repo, file, &target))
+                .collect::<Result<Vec<_>, _>>()?,
             DiffSource::File { path, target } => vec![diff::diff_file(&repo, &path, &target)?],
             DiffSource::Commit(info) => diff::diff_commit(&repo, &info.id)?.files,
         };
         Ok(JobOutput::Worktree(WorktreeOutput::Diff { files }))
     })
     .await
+}
+
+/// The files under the directory `dir/` of the work tree (sorted, at most 200: a diff view of
+/// more would not be read), as repository paths.
+fn files_under(repo: &Path, dir: &str) -> Vec<String> {
+    const MOST: usize = 200;
+    let mut found = Vec::new();
+    let mut pending = vec![dir.trim_end_matches('/').to_string()];
+    while let Some(current) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(repo.join(&current)) else {
+            continue;
+        };
+        let mut names: Vec<(String, bool)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let name = e.file_name().to_str()?.to_string();
+                let is_dir = e.file_type().ok()?.is_dir();
+                (name != ".git").then_some((format!("{current}/{name}"), is_dir))
+            })
+            .collect();
+        names.sort();
+        for (path, is_dir) in names.into_iter().rev() {
+            if is_dir {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+        if found.len() >= MOST {
+            break;
+        }
+    }
+    found.sort();
+    found.truncate(MOST);
+    found
 }
 
 pub(super) async fn change_index(
