@@ -617,19 +617,7 @@ async fn remote_with_branches(
     branches: &[&str],
     head: &str,
 ) -> std::path::PathBuf {
-    let created = demo_client(service)
-        .create_repository()
-        .repository_name(name)
-        .send()
-        .await
-        .unwrap();
-    let id = created
-        .repository_metadata()
-        .unwrap()
-        .repository_id()
-        .unwrap()
-        .to_string();
-    let bare = data_dir.join("repos").join(format!("{id}.git"));
+    let bare = create_bare(service, data_dir, name).await;
     let work = tempfile::tempdir().unwrap();
     if let Some(first) = branches.first() {
         work_tree(work.path(), first, 1);

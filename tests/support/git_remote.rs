@@ -45,6 +45,14 @@ pub async fn repo_with_commits(service: &RunningService, name: &str, commits: us
 /// Creates `name` and fills its bare repository with `mb` MB of incompressible blobs (1 MB per
 /// commit) through `git fast-import`; returns the bare repository's path.
 pub async fn big_repo(service: &RunningService, data_dir: &Path, name: &str, mb: usize) -> PathBuf {
+    let bare = create_bare(service, data_dir, name).await;
+    fill(&bare, mb);
+    bare
+}
+
+/// Creates `name` through the API and returns its bare repository's path in the service's
+/// data directory.
+pub async fn create_bare(service: &RunningService, data_dir: &Path, name: &str) -> PathBuf {
     let created = demo_client(service)
         .create_repository()
         .repository_name(name)
@@ -57,9 +65,7 @@ pub async fn big_repo(service: &RunningService, data_dir: &Path, name: &str, mb:
         .repository_id()
         .unwrap()
         .to_string();
-    let bare = data_dir.join("repos").join(format!("{id}.git"));
-    fill(&bare, mb);
-    bare
+    data_dir.join("repos").join(format!("{id}.git"))
 }
 
 /// `mb` commits of one 1 MB xorshift blob each on `master`, then a full repack.
