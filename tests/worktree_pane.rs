@@ -49,6 +49,17 @@ fn status_of(status: Status, ahead_behind: Option<(usize, usize)>) -> JobOutput 
     })
 }
 
+/// Commit number `n` with `summary` landed in the open clone.
+fn committed(n: u64, summary: &str) -> JobOutput {
+    worktree(WorktreeOutput::Committed {
+        repo: WORK.into(),
+        outcome: cctui::git::commit::CommitOutcome {
+            id: format!("{n:040x}"),
+            summary: summary.into(),
+        },
+    })
+}
+
 fn index_changed() -> JobOutput {
     worktree(WorktreeOutput::IndexChanged { repo: WORK.into() })
 }
@@ -485,18 +496,7 @@ fn a_commit_result_reaches_its_editor_under_another_overlay() {
         &mut state,
         Action::Open(Box::new(Overlay::Help { scroll: 0 })),
     );
-    let outcome = cctui::git::commit::CommitOutcome {
-        id: format!("{:040x}", 7),
-        summary: "Fix the greeting".into(),
-    };
-    drive::finish(
-        &mut state,
-        commit,
-        worktree(WorktreeOutput::Committed {
-            repo: WORK.into(),
-            outcome,
-        }),
-    );
+    drive::finish(&mut state, commit, committed(7, "Fix the greeting"));
     assert!(
         !state
             .overlays
@@ -552,18 +552,7 @@ fn a_result_whose_owner_closed_is_dropped() {
     // editor is touched and none reappears.
     let commit = submit_commit(&mut state, "Closed editor");
     press(&mut state, CommandId::Close);
-    let outcome = cctui::git::commit::CommitOutcome {
-        id: format!("{:040x}", 8),
-        summary: "Closed editor".into(),
-    };
-    drive::finish(
-        &mut state,
-        commit,
-        worktree(WorktreeOutput::Committed {
-            repo: WORK.into(),
-            outcome,
-        }),
-    );
+    drive::finish(&mut state, commit, committed(8, "Closed editor"));
     assert!(state.overlays.is_empty());
 }
 
