@@ -126,11 +126,6 @@ impl App {
         self.jobs.spawn(id, request);
     }
 
-    /// How many jobs have not reported their end yet.
-    pub fn running_jobs(&self) -> usize {
-        self.jobs.running()
-    }
-
     /// Applies job reports until every job has ended (tests and scripted runs wait on this
     /// instead of on a timer).
     pub async fn finish_jobs(&mut self, host: &mut (dyn Host + Send)) -> io::Result<()> {

@@ -264,7 +264,8 @@ pub fn host_of(url: &str) -> String {
         .unwrap_or_default()
 }
 
-fn login_for(state: &State, host: &str) -> Option<(String, SecretString)> {
+/// Git credentials typed this session for `host` (a login scope), for any network operation.
+pub fn login_for(state: &State, host: &str) -> Option<(String, SecretString)> {
     state
         .cloning
         .logins
@@ -276,11 +277,6 @@ fn login_for(state: &State, host: &str) -> Option<(String, SecretString)> {
 /// Where a login typed for `url` belongs (`scheme://host[:port]`).
 pub fn login_scope(url: &str) -> String {
     crate::model::credential_scope(url).unwrap_or_else(|| host_of(url))
-}
-
-/// Git credentials typed this session for `host`, for a clone, push, fetch or pull.
-pub fn login_for_host(state: &State, host: &str) -> Option<(String, SecretString)> {
-    login_for(state, host)
 }
 
 /// A clone, push, fetch or pull stopped to ask something: open the question. `url` is where

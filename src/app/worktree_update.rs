@@ -356,7 +356,7 @@ fn remote_request(
         .map(super::clone_update::login_scope);
     let login = scope
         .as_deref()
-        .and_then(|scope| super::clone_update::login_for_host(state, scope));
+        .and_then(|scope| super::clone_update::login_for(state, scope));
     JobRequest::Remote(Box::new(crate::jobs::RemoteJob {
         repo,
         op,

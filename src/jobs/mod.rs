@@ -1054,14 +1054,8 @@ impl Services {
 /// Clones run at most this many at once.
 pub const CLONE_CONCURRENCY: usize = 4;
 
-/// A running job: its token, and whether it writes.
-#[derive(Debug, Clone)]
-struct RunningJob {
-    cancel: CancellationToken,
-    writes: bool,
-}
-
-type Running = Arc<Mutex<HashMap<JobId, RunningJob>>>;
+/// The cancellation token of each running job.
+type Running = Arc<Mutex<HashMap<JobId, CancellationToken>>>;
 
 impl JobManager {
     /// A manager whose jobs report on `updates` and use `services`.
@@ -1088,13 +1082,7 @@ impl JobManager {
         let cancel = CancellationToken::new();
         let writes = request.writes();
         if let Ok(mut running) = self.running.lock() {
-            running.insert(
-                id,
-                RunningJob {
-                    cancel: cancel.clone(),
-                    writes,
-                },
-            );
+            running.insert(id, cancel.clone());
         }
         let title = request.title();
         let started = JobEvent::Started {
@@ -1128,28 +1116,20 @@ impl JobManager {
         if let Ok(running) = self.running.lock()
             && let Some(job) = running.get(&id)
         {
-            job.cancel.cancel();
+            job.cancel();
         }
     }
 
     /// Asks every job to stop.
     pub fn cancel_all(&self) {
         if let Ok(running) = self.running.lock() {
-            running.values().for_each(|job| job.cancel.cancel());
+            running.values().for_each(CancellationToken::cancel);
         }
     }
 
     /// How many jobs have not reported their end yet.
     pub fn running(&self) -> usize {
         self.running.lock().map(|r| r.len()).unwrap_or(0)
-    }
-
-    /// How many write jobs have not reported their end yet.
-    pub fn running_writes(&self) -> usize {
-        self.running
-            .lock()
-            .map(|r| r.values().filter(|job| job.writes).count())
-            .unwrap_or(0)
     }
 }
 

@@ -48,16 +48,6 @@ impl RepoKey {
         let region = url.region.clone().or(fallback_region)?;
         Some(RepoKey::new(url.profile.clone().or(profile), region, name))
     }
-
-    /// `profile/region/name`, for messages where the name alone could mislead.
-    pub fn label(&self) -> String {
-        format!(
-            "{}/{}/{}",
-            self.profile.as_deref().unwrap_or("default"),
-            self.region,
-            self.name
-        )
-    }
 }
 
 #[cfg(test)]
@@ -69,7 +59,6 @@ mod tests {
         let east = RepoKey::new(None, "us-east-1", "payments");
         let west = RepoKey::new(None, "eu-west-1", "payments");
         assert_ne!(east, west);
-        assert_eq!(west.label(), "default/eu-west-1/payments");
     }
 
     #[test]
