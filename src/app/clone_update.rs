@@ -362,8 +362,9 @@ pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> 
 }
 
 /// A clone's result: finished (the row gets its marker and the working-tree panes open on
-/// it), or a question to ask before retrying.
-pub fn on_output(state: &mut State, id: JobId, output: CloneOutput) -> Vec<Effect> {
+/// it), or a question to ask before retrying. A clone is recognised by what it carries (its
+/// repository and path), not by its request id.
+pub fn on_output(state: &mut State, _id: JobId, output: CloneOutput) -> Vec<Effect> {
     match output {
         CloneOutput::Cloned {
             key,
@@ -421,8 +422,6 @@ pub fn on_output(state: &mut State, id: JobId, output: CloneOutput) -> Vec<Effec
             effects
         }
         CloneOutput::Needs { job, need } => {
-            // A clone that stopped to ask leaves no row: its retry gets one.
-            state.jobs.retain(|j| j.id != id);
             let url = job.url_http.clone();
             ask(state, Retry::Clone(job), &url, need);
             Vec::new()

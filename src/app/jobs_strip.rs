@@ -49,7 +49,12 @@ pub fn on_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
             }
         }
         JobEvent::Finished(Ok(output)) => {
-            set_status(state, id, JobStatus::Succeeded);
+            // A job that stopped to ask leaves no row: the retry with the answer gets one.
+            if output.asks() {
+                state.jobs.retain(|j| j.id != id);
+            } else {
+                set_status(state, id, JobStatus::Succeeded);
+            }
             super::update::deliver(state, id, output)
         }
         JobEvent::Finished(Err(failure)) => {

@@ -633,7 +633,6 @@ pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Ef
         }
         WorktreeOutput::Committed { repo, outcome } => on_committed(state, id, &repo, &outcome),
         WorktreeOutput::NeedsIdentity { repo, missing } => {
-            state.jobs.retain(|j| j.id != id);
             if let Some(editor) = commit_editor(state, id) {
                 editor.pending = None;
             }
@@ -652,9 +651,7 @@ pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Ef
             Vec::new()
         }
         WorktreeOutput::RemoteNeeds { job, url, need } => {
-            // The asking job leaves no row: its retry gets one. Asked whichever clone is open
-            // now: the answer retries it for its own clone.
-            state.jobs.retain(|j| j.id != id);
+            // Asked whichever clone is open now: the answer retries it for its own clone.
             super::clone_update::ask(state, crate::jobs::Retry::Remote(job), &url, need);
             Vec::new()
         }

@@ -628,6 +628,20 @@ pub enum JobOutput {
     Branches(BranchesOutput),
 }
 
+impl JobOutput {
+    /// Whether the job stopped to ask the user (a login, a passphrase, a host key, an
+    /// identity): it did nothing, and the answer starts a new job, with its own row.
+    pub fn asks(&self) -> bool {
+        matches!(
+            self,
+            JobOutput::Clone(CloneOutput::Needs { .. })
+                | JobOutput::Worktree(
+                    WorktreeOutput::RemoteNeeds { .. } | WorktreeOutput::NeedsIdentity { .. }
+                )
+        )
+    }
+}
+
 /// Results for the repositories pane.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReposOutput {
