@@ -2,6 +2,7 @@
 //! into effects; the screen is redrawn only when something changed, at most once per frame.
 
 use std::io;
+use std::process::ExitStatus;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyEventKind};
@@ -12,7 +13,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
 
 use crate::app::action::Action;
-use crate::app::effect::Effect;
+use crate::app::effect::{Effect, Foreground};
 use crate::app::input::action_for_key;
 use crate::app::keymap::KeySpec;
 use crate::app::state::State;
@@ -33,7 +34,24 @@ pub trait Host: Send {
 
     /// Puts text on the clipboard.
     fn copy(&mut self, text: &str) -> io::Result<()>;
+
+    /// Gives the terminal to `program` until it ends (`aws sso login`), then takes it back.
+    /// The loop has paused its event source first, so the program gets every key.
+    fn run_foreground(&mut self, program: &str, args: &[String]) -> io::Result<ExitStatus>;
 }
+
+/// Where terminal events come from. A source that reads the terminal in the background (as
+/// crossterm's does) must stop reading while a foreground program runs, or it would take that
+/// program's keys: the loop pauses it around [`Host::run_foreground`].
+pub trait EventSource: Stream<Item = io::Result<Event>> + Unpin {
+    /// Stop reading the terminal.
+    fn pause(&mut self) {}
+    /// Read it again.
+    fn resume(&mut self) {}
+}
+
+/// Test streams (and any boxed stream) read nothing behind the loop's back.
+impl<T: Stream<Item = io::Result<Event>> + ?Sized> EventSource for std::pin::Pin<Box<T>> {}
 
 /// A host that cannot suspend (tests, non-interactive runs).
 #[derive(Debug, Default)]
@@ -46,6 +64,13 @@ impl Host for NoHost {
 
     fn copy(&mut self, _text: &str) -> io::Result<()> {
         Ok(())
+    }
+
+    fn run_foreground(&mut self, program: &str, _args: &[String]) -> io::Result<ExitStatus> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("no terminal to run {program} in"),
+        ))
     }
 }
 
@@ -67,6 +92,8 @@ pub struct App {
     watch: Option<(std::path::PathBuf, tokio_util::sync::CancellationToken)>,
     /// The demo service started from the first-run screen, kept alive with the app.
     demo: DemoSlot,
+    /// A program to give the terminal to, run by the loop (which owns the event source).
+    foreground: Option<Foreground>,
 }
 
 /// Where the demo service started from the first-run screen lives.
@@ -108,6 +135,7 @@ impl App {
             internal: unbounded_channel(),
             watch: None,
             demo: DemoSlot::default(),
+            foreground: None,
         }
     }
 
@@ -191,6 +219,7 @@ impl App {
                 host.suspend()?;
                 self.needs_clear = true;
             }
+            Effect::RunForeground(program) => self.foreground = Some(program),
         }
         Ok(())
     }
@@ -225,6 +254,43 @@ impl App {
         });
     }
 
+    /// Gives the terminal to a program with the event source paused, then reports how it
+    /// ended to `update`. Returns whether to redraw (always: the screen shows the program's
+    /// output until repainted).
+    fn run_foreground<S: EventSource>(
+        &mut self,
+        program: Foreground,
+        events: &mut S,
+        host: &mut (dyn Host + Send),
+    ) -> io::Result<bool> {
+        let command = program.command_line();
+        tracing::info!(%command, "running in the foreground");
+        events.pause();
+        let ran = host.run_foreground(&program.program, &program.args);
+        events.resume();
+        self.needs_clear = true;
+        let outcome = match ran {
+            Ok(status) if status.success() => Ok(()),
+            Ok(status) => Err(match status.code() {
+                Some(code) => format!("it exited with status {code}"),
+                None => "it was stopped by a signal".to_string(),
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(format!(
+                "`{}` is not installed or not on PATH",
+                program.program
+            )),
+            Err(e) => Err(e.to_string()),
+        };
+        self.dispatch(
+            Action::ForegroundEnded {
+                purpose: program.purpose,
+                outcome,
+            },
+            host,
+        )?;
+        Ok(true)
+    }
+
     /// Handles one terminal event; returns whether to redraw.
     pub fn on_event(&mut self, event: Event, host: &mut (dyn Host + Send)) -> io::Result<bool> {
         match event {
@@ -251,7 +317,7 @@ impl App {
     where
         B: Backend,
         B::Error: std::error::Error + Send + Sync + 'static,
-        S: Stream<Item = io::Result<Event>> + Unpin,
+        S: EventSource,
     {
         let size = terminal.size().map_err(io::Error::other)?;
         self.state.size = (size.width, size.height);
@@ -261,12 +327,22 @@ impl App {
             if self.state.quit {
                 return Ok(());
             }
+            if let Some(program) = self.foreground.take() {
+                dirty |= self.run_foreground(program, &mut events, host)?;
+            }
             let now = Instant::now();
             let frame_due = last_frame.is_none_or(|t| now.duration_since(t) >= FRAME);
             if dirty && frame_due {
                 if self.needs_clear {
                     // After a suspend the terminal shows the shell: repaint every cell.
-                    terminal.clear().map_err(io::Error::other)?;
+                    // Not `Terminal::clear`: it asks the terminal where the cursor is, and a
+                    // terminal that does not answer in time would end the session. Clearing
+                    // the screen and blanking both buffers makes the frame write every cell.
+                    terminal
+                        .backend_mut()
+                        .clear_region(ratatui::backend::ClearType::All)
+                        .map_err(io::Error::other)?;
+                    terminal.swap_buffers();
                     self.needs_clear = false;
                 }
                 let view = View {

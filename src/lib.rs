@@ -20,7 +20,10 @@
 //! - [`ui`]: drawing from `State` only.
 //! - [`event_loop`]: the loop generic over the ratatui backend (tests run it on `TestBackend`).
 //! - [`jobs`]: the job manager (ids, cancellation, progress events, panics caught).
-//! - [`tui`]: terminal enter/restore, panic hook (UI thread only), suspend.
+//! - [`tui`]: terminal enter/restore, panic hook (UI thread only), suspend, and programs run in
+//!   the foreground (`aws sso login`): the event loop pauses its [`event_loop::EventSource`]
+//!   (crossterm reads the terminal on a thread of its own, which would steal their keys), and
+//!   a failed job whose [`jobs::Remedy`] is a login is run again under its id afterwards.
 //! - [`config`], [`logging`], [`cli`]: the edges; [`credential_helper`]: `cctui credential-helper`,
 //!   git's credential protocol answered with CodeCommit git passwords.
 //! - [`git`]: blocking git2 operations (clone, status, stage, diff, log, commit with hooks, push,

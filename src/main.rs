@@ -100,6 +100,43 @@ impl Host for Terminal_ {
     fn copy(&mut self, text: &str) -> io::Result<()> {
         cctui::tui::copy_osc52(text)
     }
+
+    fn run_foreground(
+        &mut self,
+        program: &str,
+        args: &[String],
+    ) -> io::Result<std::process::ExitStatus> {
+        cctui::tui::run_in_foreground(program, args)
+    }
+}
+
+/// The terminal's events. crossterm's stream reads the terminal on a thread of its own; it is
+/// dropped while a foreground program runs (which stops that thread) and made again after.
+struct TerminalEvents(Option<EventStream>);
+
+impl futures::Stream for TerminalEvents {
+    type Item = io::Result<crossterm::event::Event>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        match self.0.as_mut() {
+            Some(events) => std::pin::Pin::new(events).poll_next(cx),
+            // Only while paused, and the loop does not poll then.
+            None => std::task::Poll::Pending,
+        }
+    }
+}
+
+impl cctui::event_loop::EventSource for TerminalEvents {
+    fn pause(&mut self) {
+        self.0 = None;
+    }
+
+    fn resume(&mut self) {
+        self.0 = Some(EventStream::new());
+    }
 }
 
 /// glibc's allocator keeps a heap arena per thread and gives little back: with a large clone
@@ -204,7 +241,7 @@ fn run_tui(cli: Cli) -> Result<(), String> {
         let result = app
             .run(
                 &mut terminal,
-                EventStream::new(),
+                TerminalEvents(Some(EventStream::new())),
                 signals_rx,
                 &mut Terminal_,
             )

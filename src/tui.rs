@@ -64,6 +64,54 @@ pub fn suspend() -> io::Result<()> {
     enter()
 }
 
+/// Leaves the UI, runs `program` on the normal screen with the terminal's keys, waits for it,
+/// and enters the UI again. While it runs, cctui ignores Ctrl-C and Ctrl-\ (the terminal sends
+/// them to the whole foreground group): they are meant for the program, which still gets them
+/// because it was started before they were ignored.
+pub fn run_in_foreground(program: &str, args: &[String]) -> io::Result<std::process::ExitStatus> {
+    restore()?;
+    let shown = std::iter::once(program)
+        .chain(args.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
+    println!("cctui: running `{shown}`; cctui comes back when it ends.");
+    let spawned = std::process::Command::new(program).args(args).spawn();
+    let status = spawned.and_then(|mut child| {
+        let _ignoring = IgnoreInterrupts::new();
+        child.wait()
+    });
+    enter()?;
+    status
+}
+
+/// Ignores SIGINT and SIGQUIT while alive, then puts back what was there.
+struct IgnoreInterrupts {
+    previous: [(libc::c_int, libc::sighandler_t); 2],
+}
+
+impl IgnoreInterrupts {
+    fn new() -> IgnoreInterrupts {
+        // SAFETY: `signal` with SIG_IGN installs no handler code; the previous dispositions are
+        // put back on drop.
+        let previous = [libc::SIGINT, libc::SIGQUIT]
+            .map(|signal| (signal, unsafe { libc::signal(signal, libc::SIG_IGN) }));
+        IgnoreInterrupts { previous }
+    }
+}
+
+impl Drop for IgnoreInterrupts {
+    fn drop(&mut self) {
+        for (signal, handler) in self.previous {
+            if handler != libc::SIG_ERR {
+                // SAFETY: restores the disposition `new` replaced.
+                unsafe {
+                    libc::signal(signal, handler);
+                }
+            }
+        }
+    }
+}
+
 /// Restores the terminal when dropped: the last line of defence on early returns.
 #[derive(Debug)]
 pub struct RestoreGuard;

@@ -351,10 +351,7 @@ fn jobs_report_progress_failure_and_cancel() {
     );
 
     start_job(&mut s, 2, "Push");
-    let failure = JobFailure {
-        message: "push rejected".into(),
-        hint: Some("fetch and merge first".into()),
-    };
+    let failure = JobFailure::new("push rejected", Some("fetch and merge first".into()));
     update(
         &mut s,
         Action::Job(Box::new(JobUpdate {

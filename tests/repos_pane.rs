@@ -301,10 +301,7 @@ fn create_form_validates_live_and_submits() {
     assert_eq!(new.kms_key_id, None);
 
     // The server refuses: the form stays with what was typed, and the error says why.
-    let failure = cctui::jobs::JobFailure {
-        message: "Repository named billing already exists".into(),
-        hint: None,
-    };
+    let failure = cctui::jobs::JobFailure::new("Repository named billing already exists", None);
     drive::report(
         &mut state,
         create,
@@ -383,10 +380,10 @@ fn listing_error_keeps_rows_and_shows_the_hint() {
     let mut state = loaded();
     let effects = press(&mut state, CommandId::Refresh);
     let id = listing(&mut state, &effects);
-    let failure = cctui::jobs::JobFailure {
-        message: "The SSO session for profile dev has expired.".into(),
-        hint: Some("Run `aws sso login --profile dev` and press r to retry.".into()),
-    };
+    let failure = cctui::jobs::JobFailure::new(
+        "The SSO session for profile dev has expired.",
+        Some("Run `aws sso login --profile dev` and press r to retry.".into()),
+    );
     drive::report(
         &mut state,
         id,
@@ -594,6 +591,7 @@ fn first_run_checks_the_setup_and_lists_only_when_it_is_complete() {
         no_credentials: true,
         unknown_profile: None,
         no_region: true,
+        region: None,
     };
     let effects = drive::finish(&mut state, check, repos(ReposOutput::Setup(missing)));
     assert!(

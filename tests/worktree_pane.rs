@@ -358,10 +358,7 @@ fn commit_editor_multiline_submit_failure_keeps_text_and_draft() {
     );
     let (commit_job, _) = drive::one(&mut state, &effects);
 
-    let failure = JobFailure {
-        message: "The pre-commit hook failed:\nlint: 2 problems".into(),
-        hint: None,
-    };
+    let failure = JobFailure::new("The pre-commit hook failed:\nlint: 2 problems", None);
     drive::report(&mut state, commit_job, JobEvent::Finished(Err(failure)));
     let Some(Overlay::Error { message, .. }) = state.overlays.pop() else {
         panic!()

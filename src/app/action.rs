@@ -2,7 +2,7 @@
 
 use super::command::CommandId;
 use super::overlay::Overlay;
-use crate::jobs::{JobRequest, JobUpdate};
+use crate::jobs::{JobId, JobRequest, JobUpdate};
 
 /// An input to [`super::update::update`].
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +26,20 @@ pub enum Action {
     Job(Box<JobUpdate>),
     /// SIGTERM or SIGHUP: leave now, cancelling jobs.
     Terminate,
+    /// Run `aws sso login` for the profile, then run the failed jobs again.
+    SsoLogin {
+        /// The profile whose session expired (`None`: the default one).
+        profile: Option<String>,
+        /// The jobs that failed for it, with their ids (their owners still wait for them).
+        retry: Vec<(JobId, Box<JobRequest>)>,
+    },
+    /// A foreground program ended: `Ok` when it exited with success, else why not.
+    ForegroundEnded {
+        /// Why it ran.
+        purpose: super::effect::ForegroundPurpose,
+        /// How it ended.
+        outcome: Result<(), String>,
+    },
     /// Open a local clone in the working-tree panes (`cctui -C <path>`).
     OpenClone {
         /// Name shown in the header.

@@ -28,4 +28,40 @@ pub enum Effect {
     Quit,
     /// Restore the terminal and stop the process (Ctrl-Z); re-enter on resume.
     Suspend,
+    /// Give the terminal to a program until it ends (`aws sso login`), then report
+    /// [`super::action::Action::ForegroundEnded`].
+    RunForeground(Foreground),
+}
+
+/// A program run in the terminal while cctui steps aside, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Foreground {
+    /// The program, looked up on PATH.
+    pub program: String,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// What its end means to the state.
+    pub purpose: ForegroundPurpose,
+}
+
+impl Foreground {
+    /// The command line, as shown to the user.
+    pub fn command_line(&self) -> String {
+        std::iter::once(self.program.as_str())
+            .chain(self.args.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Why a foreground program runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ForegroundPurpose {
+    /// Renew the SSO session of a profile, then run again the jobs that failed for it.
+    SsoLogin {
+        /// The profile (`None`: the default one).
+        profile: Option<String>,
+        /// The failed jobs, run again under their ids when the login succeeds.
+        retry: Vec<(JobId, Box<JobRequest>)>,
+    },
 }

@@ -4,7 +4,7 @@
 use super::command::CommandId;
 use super::effect::Effect;
 use super::state::{JobRow, JobStatus, State};
-use crate::jobs::{JobEvent, JobFailure, JobUpdate};
+use crate::jobs::{JobEvent, JobFailure, JobUpdate, Remedy};
 
 /// A report of a job: the row changes, the result goes to its owner.
 pub fn on_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
@@ -28,6 +28,7 @@ pub fn on_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
                     visible,
                     domain,
                     writes,
+                    retry: None,
                 }),
             }
             Vec::new()
@@ -59,6 +60,10 @@ pub fn on_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
         }
         JobEvent::Finished(Err(failure)) => {
             set_status(state, id, JobStatus::Failed(failure.message.clone()));
+            if let Some(Remedy::SsoLogin { profile }) = &failure.remedy {
+                let failed = take_retry(state, id).map(|request| (id, request));
+                super::sso_update::offer(state, profile.clone(), failed);
+            }
             match domain {
                 Some(domain) => super::update::deliver_failure(state, id, domain, failure),
                 None => {
@@ -68,9 +73,21 @@ pub fn on_update(state: &mut State, job: JobUpdate) -> Vec<Effect> {
             }
         }
     };
+    if !state.jobs.iter().any(|j| j.id == id && j.status.running()) {
+        // Ended: the request it kept for a retry (which may carry typed passwords) goes.
+        take_retry(state, id);
+    }
     tidy(state);
     effects.extend(super::global::after_job(state));
     effects
+}
+
+fn take_retry(state: &mut State, id: crate::jobs::JobId) -> Option<Box<crate::jobs::JobRequest>> {
+    state
+        .jobs
+        .iter_mut()
+        .find(|j| j.id == id)
+        .and_then(|row| row.retry.take())
 }
 
 fn set_status(state: &mut State, id: crate::jobs::JobId, status: JobStatus) {

@@ -16,6 +16,7 @@ pub mod overlay;
 pub mod overlays_update;
 pub mod repos;
 pub mod repos_update;
+pub mod sso_update;
 pub mod state;
 pub mod update;
 pub mod worktree;

@@ -592,6 +592,10 @@ pub fn on_output(state: &mut State, id: JobId, output: ReposOutput) -> Vec<Effec
         ReposOutput::Setup(_) if state.repos.setup_check != Some(id) => {}
         ReposOutput::Setup(report) => {
             let complete = report.complete();
+            // The header names the region the SDK will use, even when the listing fails.
+            if state.session.region.is_none() && !state.repos.all_regions {
+                state.session.region = report.region.clone();
+            }
             state.repos.setup = Some(report);
             state.repos.checking = false;
             if complete {

@@ -125,7 +125,7 @@ impl JobStatus {
 }
 
 /// One row of the jobs strip.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JobRow {
     /// The job.
     pub id: JobId,
@@ -141,6 +141,9 @@ pub struct JobRow {
     pub domain: Domain,
     /// It changes something: quitting waits for it.
     pub writes: bool,
+    /// The request, kept while it runs when it calls AWS and can simply run again under the
+    /// same id (its owner still waiting) after the user renews an expired SSO session.
+    pub retry: Option<Box<JobRequest>>,
 }
 
 /// The clone area's settings and what it remembers for the session.
@@ -277,6 +280,9 @@ impl State {
             visible: request.visible(),
             domain: request.domain(),
             writes: request.writes(),
+            retry: request
+                .runs_again_after_login()
+                .then(|| Box::new(request.clone())),
         });
         (
             id,

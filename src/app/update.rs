@@ -15,6 +15,7 @@ use super::jobs_strip;
 use super::overlay::Overlay;
 use super::overlays_update as overlays;
 use super::repos_update as repos;
+use super::sso_update as sso;
 use super::state::{Pane, State};
 use super::worktree_update as worktree;
 use crate::jobs::{Domain, JobFailure, JobId, JobOutput};
@@ -41,6 +42,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Job(job) => jobs_strip::on_update(state, *job),
         Action::Terminate => global::terminate(state),
+        Action::SsoLogin { profile, retry } => sso::login(profile, retry),
+        Action::ForegroundEnded { purpose, outcome } => sso::ended(state, purpose, outcome),
         Action::Spawn(request) => vec![state.spawn(*request)],
         Action::FilesChanged(changes) => worktree::files_changed(state, changes),
         Action::OpenClone { name, path } => {

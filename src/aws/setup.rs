@@ -16,6 +16,9 @@ pub struct SetupReport {
     pub unknown_profile: Option<String>,
     /// No region from the command line, the environment or the profile.
     pub no_region: bool,
+    /// The region the SDK will use when the command line names none: the environment's,
+    /// else the profile's. The header shows it before any call succeeds.
+    pub region: Option<String>,
 }
 
 impl SetupReport {
@@ -61,7 +64,7 @@ pub fn check(target: &Target) -> SetupReport {
         .clone()
         .or_else(|| env("AWS_PROFILE"))
         .unwrap_or_else(|| "default".into());
-    evaluate(
+    let mut report = evaluate(
         &read(config.as_deref()),
         &read(credentials.as_deref()),
         &profile,
@@ -71,7 +74,11 @@ pub fn check(target: &Target) -> SetupReport {
             || env("AWS_REGION").is_some()
             || env("AWS_DEFAULT_REGION").is_some()
             || on_aws_compute(),
-    )
+    );
+    if let Some(region) = env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")) {
+        report.region = Some(region);
+    }
+    report
 }
 
 /// Whether this machine is an EC2 instance or an ECS task (its DMI data or environment says
@@ -107,15 +114,19 @@ pub fn evaluate(
         })
     };
     let profile_credentials = has(&in_config) || has(&in_credentials);
-    let has_region = |keys: &Option<Vec<(String, String)>>| {
-        keys.as_ref()
-            .is_some_and(|keys| keys.iter().any(|(k, v)| k == "region" && !v.is_empty()))
+    let region_of = |keys: &Option<Vec<(String, String)>>| {
+        keys.as_ref().and_then(|keys| {
+            keys.iter()
+                .find(|(k, v)| k == "region" && !v.is_empty())
+                .map(|(_, v)| v.clone())
+        })
     };
-    let profile_region = has_region(&in_config) || has_region(&in_credentials);
+    let profile_region = region_of(&in_config).or_else(|| region_of(&in_credentials));
     SetupReport {
         no_credentials: !environment_credentials && !profile_credentials,
         unknown_profile: (profile_named && !known).then(|| profile.to_string()),
-        no_region: !region_given && !profile_region,
+        no_region: !region_given && profile_region.is_none(),
+        region: profile_region,
     }
 }
 
@@ -161,7 +172,10 @@ mod tests {
     fn a_profile_with_keys_and_a_region_is_complete() {
         let config = "[profile dev]\nregion = eu-west-1\n";
         let credentials = "[dev]\naws_access_key_id = AKIA\naws_secret_access_key = x\n";
-        assert!(evaluate(config, credentials, "dev", true, false, false).complete());
+        let report = evaluate(config, credentials, "dev", true, false, false);
+        assert!(report.complete());
+        // The header can name the region before any call succeeds.
+        assert_eq!(report.region.as_deref(), Some("eu-west-1"));
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub(super) async fn run(
     }
     context.progress("waiting for a free clone slot", 0, None);
     let _slot = tokio::select! {
-        slot = services.clone_slots.acquire() => slot.map_err(|e| JobFailure { message: e.to_string(), hint: None })?,
+        slot = services.clone_slots.acquire() => slot.map_err(|e| JobFailure::new(e.to_string(), None))?,
         () = context.token().cancelled() => return Err(JobFailure::cancelled()),
     };
     let (url, auth) = match auth_for(&job, services).await {
@@ -55,10 +55,7 @@ pub(super) async fn run(
         crate::git::clone::clone_with(&request, None, &mut on_progress)
     })
     .await
-    .map_err(|e| JobFailure {
-        message: format!("the clone stopped unexpectedly: {e}"),
-        hint: None,
-    })?;
+    .map_err(|e| JobFailure::new(format!("the clone stopped unexpectedly: {e}"), None))?;
     match outcome {
         Ok(outcome) => Ok(cloned(job, outcome, context, services).await),
         Err(GitError::PassphraseNeeded { key }) if job.passphrase.is_none() => {
@@ -82,10 +79,7 @@ pub(super) async fn run(
             }))
         }
         Err(error) if error.is_cancelled() => Err(JobFailure::cancelled()),
-        Err(error) => Err(JobFailure {
-            hint: error.hint(),
-            message: error.to_string(),
-        }),
+        Err(error) => Err(JobFailure::new(error.to_string(), error.hint())),
     }
 }
 
@@ -261,27 +255,24 @@ async fn auth_for(job: &CloneJob, services: &Services) -> Result<(String, Auth),
 
 /// A URL the job cannot use, as the user should read it.
 pub(super) fn url_failure(error: UrlError) -> JobFailure {
-    JobFailure {
-        message: error.to_string(),
-        hint: None,
-    }
+    JobFailure::new(error.to_string(), None)
 }
 
 pub(super) fn no_region() -> JobFailure {
-    JobFailure {
-        message: "No AWS region for the git password.".into(),
-        hint: Some("Pick a region with R, or start cctui with --region.".into()),
-    }
+    JobFailure::new(
+        "No AWS region for the git password.",
+        Some("Pick a region with R, or start cctui with --region.".into()),
+    )
 }
 
 /// HTTPS (IAM) chosen for a host that must not see a password made from the AWS keys.
 fn not_for_iam(url: &str) -> JobFailure {
-    JobFailure {
-        message: format!(
+    JobFailure::new(
+        format!(
             "{url} is neither a CodeCommit HTTPS URL nor on this machine: cctui sends no git password made from your AWS keys there."
         ),
-        hint: Some("Choose HTTPS Git credentials or SSH in the clone dialog (←/→).".into()),
-    }
+        Some("Choose HTTPS Git credentials or SSH in the clone dialog (←/→).".into()),
+    )
 }
 
 /// SSH authentication for `host`: the URL's user, else the user from `~/.ssh/config` (CodeCommit
@@ -308,13 +299,10 @@ pub(super) fn ssh_auth(
         (Some(user), _) => user.to_string(),
         (None, Some(user)) => user,
         (None, None) => {
-            return Err(JobFailure {
-                message: format!("No SSH user for {bare_host}: CodeCommit needs your IAM SSH key ID (APKA…) as the user."),
-                hint: Some(
+            return Err(JobFailure::new(format!("No SSH user for {bare_host}: CodeCommit needs your IAM SSH key ID (APKA…) as the user."), Some(
                     "Add to ~/.ssh/config:\n  Host git-codecommit.*.amazonaws.com\n    User APKAEIBAERJR2EXAMPLE\n    IdentityFile ~/.ssh/id_ed25519"
                         .to_string(),
-                ),
-            });
+                )));
         }
     };
     Ok(Auth::Ssh {

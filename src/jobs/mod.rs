@@ -576,6 +576,21 @@ impl JobRequest {
         )
     }
 
+    /// Whether the job is run again, under its id, after the user renews an expired SSO
+    /// session: the reads that call AWS, and the clones, pushes and fetches whose results are
+    /// recognised by the clone they carry. A form's change (create, rename, delete) is not:
+    /// its form stays open for the user to send again.
+    pub fn runs_again_after_login(&self) -> bool {
+        matches!(
+            self,
+            JobRequest::ListRepositories { .. }
+                | JobRequest::LoadExtras { .. }
+                | JobRequest::Clone(_)
+                | JobRequest::Remote { .. }
+                | JobRequest::ReadBranches { .. }
+        )
+    }
+
     /// The area whose `update` receives the job's results.
     pub fn domain(&self) -> Domain {
         match self {
@@ -851,18 +866,36 @@ pub struct JobFailure {
     pub message: String,
     /// What to do next.
     pub hint: Option<String>,
+    /// Something cctui can run for the user before retrying the job, when there is one.
+    pub remedy: Option<Remedy>,
+}
+
+/// What cctui can do about a failure before retrying the job that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remedy {
+    /// The profile's SSO session expired: `aws sso login [--profile NAME]` renews it.
+    SsoLogin {
+        /// The profile whose session expired (`None`: the default one).
+        profile: Option<String>,
+    },
 }
 
 /// The message of a job that stopped because it was asked to, with nothing changed.
 const CANCELLED: &str = "cancelled";
 
 impl JobFailure {
+    /// A failure with a message and, where one helps, what to do next.
+    pub fn new(message: impl Into<String>, hint: Option<String>) -> JobFailure {
+        JobFailure {
+            message: message.into(),
+            hint,
+            remedy: None,
+        }
+    }
+
     /// The job stopped when asked, before changing anything.
     pub fn cancelled() -> JobFailure {
-        JobFailure {
-            message: CANCELLED.into(),
-            hint: None,
-        }
+        JobFailure::new(CANCELLED, None)
     }
 
     /// Whether this is [`JobFailure::cancelled`].
@@ -878,10 +911,10 @@ impl JobFailure {
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "no message".into());
         tracing::error!(job = %title, panic = %detail, "a job panicked");
-        JobFailure {
-            message: format!("\"{title}\" stopped on an internal error: {detail}"),
-            hint: Some("This is a bug in cctui; the log file (see ? help) has the details.".into()),
-        }
+        JobFailure::new(
+            format!("\"{title}\" stopped on an internal error: {detail}"),
+            Some("This is a bug in cctui; the log file (see ? help) has the details.".into()),
+        )
     }
 }
 

@@ -19,10 +19,13 @@ const PAIR_CONCURRENCY: usize = 4;
 
 impl From<AwsError> for JobFailure {
     fn from(error: AwsError) -> JobFailure {
-        JobFailure {
-            hint: error.hint(),
-            message: error.to_string(),
+        let mut failure = JobFailure::new(error.to_string(), error.hint());
+        if let AwsError::SsoExpired { profile } = &error {
+            failure.remedy = Some(super::Remedy::SsoLogin {
+                profile: profile.clone(),
+            });
         }
+        failure
     }
 }
 
@@ -45,14 +48,11 @@ pub(super) async fn run(
             .await;
             match read {
                 Ok(Ok(profiles)) => Ok(JobOutput::Repos(ReposOutput::Profiles(profiles))),
-                Ok(Err(e)) => Err(JobFailure {
-                    message: e.to_string(),
-                    hint: None,
-                }),
-                Err(e) => Err(JobFailure {
-                    message: format!("reading profiles stopped: {e}"),
-                    hint: None,
-                }),
+                Ok(Err(e)) => Err(JobFailure::new(e.to_string(), None)),
+                Err(e) => Err(JobFailure::new(
+                    format!("reading profiles stopped: {e}"),
+                    None,
+                )),
             }
         }
         JobRequest::CheckSetup { target } => {

@@ -29,10 +29,7 @@ impl From<GitError> for JobFailure {
             }
             other => capitalise(&other.to_string()),
         };
-        JobFailure {
-            hint: error.hint().map(|h| capitalise(&h)),
-            message,
-        }
+        JobFailure::new(message, error.hint().map(|h| capitalise(&h)))
     }
 }
 
@@ -49,10 +46,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, JobFailure> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| JobFailure {
-            message: format!("the git work stopped unexpectedly: {e}"),
-            hint: None,
-        })?
+        .map_err(|e| JobFailure::new(format!("the git work stopped unexpectedly: {e}"), None))?
         .map_err(JobFailure::from)
 }
 
@@ -214,10 +208,7 @@ pub(super) async fn commit(
         crate::git::commit_with(&repo, &request, &control)
     })
     .await
-    .map_err(|e| JobFailure {
-        message: format!("the git work stopped unexpectedly: {e}"),
-        hint: None,
-    })?;
+    .map_err(|e| JobFailure::new(format!("the git work stopped unexpectedly: {e}"), None))?;
     match result {
         Ok(outcome) => Ok(JobOutput::Worktree(WorktreeOutput::Committed {
             repo: committed,
@@ -338,10 +329,7 @@ pub(super) async fn remote_op(
         }
     })
     .await
-    .map_err(|e| JobFailure {
-        message: format!("the git work stopped unexpectedly: {e}"),
-        hint: None,
-    })?;
+    .map_err(|e| JobFailure::new(format!("the git work stopped unexpectedly: {e}"), None))?;
     match outcome {
         Ok(message) => Ok(JobOutput::Worktree(WorktreeOutput::RemoteDone {
             repo: clone,
@@ -467,6 +455,9 @@ async fn auth_for_remote(
                 .ok_or_else(super::clone_job::no_region)?;
             match services.clients.keys(target).await {
                 Ok(keys) => Ok(Auth::Iam { keys, region }),
+                // An expired SSO session is renewed, not worked around: git credentials would
+                // hide it until the next call that needs AWS.
+                Err(error @ crate::aws::error::AwsError::SsoExpired { .. }) => Err(error.into()),
                 // No AWS credentials here: a clone made with HTTPS git credentials still
                 // pushes with them (git's helpers, else asked).
                 Err(error) => {

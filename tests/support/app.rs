@@ -61,10 +61,7 @@ pub fn finish(state: &mut State, id: JobId, output: JobOutput) -> Vec<Effect> {
 
 /// Job `id` failed.
 pub fn fail(state: &mut State, id: JobId, message: &str) -> Vec<Effect> {
-    let failure = JobFailure {
-        message: message.into(),
-        hint: None,
-    };
+    let failure = JobFailure::new(message, None);
     report(state, id, JobEvent::Finished(Err(failure)))
 }
 
