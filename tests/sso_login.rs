@@ -149,7 +149,9 @@ fn a_failed_or_declined_login_runs_nothing_again() {
     let [Effect::RunForeground(program)] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    let ForegroundPurpose::SsoLogin { retry, .. } = &program.purpose;
+    let ForegroundPurpose::SsoLogin { retry, .. } = &program.purpose else {
+        panic!("{program:?}")
+    };
     assert_eq!(retry.len(), 1);
     let effects = update(
         &mut state,

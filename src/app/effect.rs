@@ -64,4 +64,13 @@ pub enum ForegroundPurpose {
         /// The failed jobs, run again under their ids when the login succeeds.
         retry: Vec<(JobId, Box<JobRequest>)>,
     },
+    /// The user's editor on a commit message file; the commit follows what it leaves.
+    EditMessage {
+        /// The clone the commit is for.
+        repo: std::path::PathBuf,
+        /// `.git/COMMIT_EDITMSG`.
+        path: std::path::PathBuf,
+        /// The editor command, for messages.
+        editor: String,
+    },
 }

@@ -55,7 +55,13 @@ fn area_overlay(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
     let effects = match (state.overlays.last()?, id) {
         (
             Overlay::CommitEditor(_),
-            C::Up | C::Down | C::OptionPrev | C::OptionNext | C::SubmitCommit | C::Close,
+            C::Up
+            | C::Down
+            | C::OptionPrev
+            | C::OptionNext
+            | C::SubmitCommit
+            | C::EditMessageInEditor
+            | C::Close,
         ) => worktree::editor_command(state, id),
         (
             Overlay::Conflicts { .. },

@@ -65,20 +65,8 @@ fn login_command(profile: &Option<String>, retry: Vec<(JobId, Box<JobRequest>)>)
     }
 }
 
-/// A foreground program ended.
-pub fn ended(
-    state: &mut State,
-    purpose: ForegroundPurpose,
-    outcome: Result<(), String>,
-) -> Vec<Effect> {
-    match purpose {
-        ForegroundPurpose::SsoLogin { profile, retry } => {
-            login_ended(state, profile, retry, outcome)
-        }
-    }
-}
-
-fn login_ended(
+/// `aws sso login` ended: on success, the failed jobs run again under their ids.
+pub fn login_ended(
     state: &mut State,
     profile: Option<String>,
     retry: Vec<(JobId, Box<JobRequest>)>,

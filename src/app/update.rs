@@ -9,7 +9,7 @@ use super::action::Action;
 use super::branches_update as branches;
 use super::clone_update as clone_flow;
 use super::command::{CommandId, command};
-use super::effect::Effect;
+use super::effect::{Effect, ForegroundPurpose};
 use super::global;
 use super::jobs_strip;
 use super::overlay::Overlay;
@@ -43,7 +43,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Job(job) => jobs_strip::on_update(state, *job),
         Action::Terminate => global::terminate(state),
         Action::SsoLogin { profile, retry } => sso::login(profile, retry),
-        Action::ForegroundEnded { purpose, outcome } => sso::ended(state, purpose, outcome),
+        Action::ForegroundEnded { purpose, outcome } => match purpose {
+            ForegroundPurpose::SsoLogin { profile, retry } => {
+                sso::login_ended(state, profile, retry, outcome)
+            }
+            ForegroundPurpose::EditMessage { repo, path, editor } => {
+                worktree::editor_closed(state, repo, path, &editor, outcome)
+            }
+        },
         Action::Spawn(request) => vec![state.spawn(*request)],
         Action::FilesChanged(changes) => worktree::files_changed(state, changes),
         Action::OpenClone { name, path } => {

@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use super::action::Action;
 use super::command::CommandId;
-use super::effect::Effect;
+use super::effect::{Effect, Foreground, ForegroundPurpose};
 use super::overlay::{InputPurpose, Overlay};
 use super::state::{OpenRepo, Pane, State};
 use super::worktree::{DiffSource, DiffView, Section};
 use crate::git::commit::CommitRequest;
 use crate::git::diff::{DiffTarget, FileDiff};
+use crate::git::message_file::MessageFile;
 use crate::jobs::{IndexChange, JobFailure, JobId, JobRequest, RemoteOp, WorktreeOutput};
 use crate::model::RepoKey;
 
@@ -530,21 +531,31 @@ pub fn editor_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             if editor.pending.is_some() {
                 return Vec::new();
             }
+            // The clone the editor was opened for, whatever is open now.
+            let Some(repo) = editor.repo.clone().or(open) else {
+                return Vec::new();
+            };
             let request = CommitRequest {
                 message,
                 amend: editor.amend,
                 allow_empty: false,
                 no_verify: false,
             };
-            // The clone the editor was opened for, whatever is open now.
+            return ask_from_editor(state, JobRequest::Commit { repo, request });
+        }
+        CommandId::EditMessageInEditor => {
+            if editor.pending.is_some() {
+                return Vec::new();
+            }
             let Some(repo) = editor.repo.clone().or(open) else {
                 return Vec::new();
             };
-            let (id, effect) = state.request(JobRequest::Commit { repo, request });
-            if let Some(Overlay::CommitEditor(editor)) = state.overlays.last_mut() {
-                editor.pending = Some(id);
-            }
-            return vec![effect];
+            let request = JobRequest::PrepareMessageFile {
+                repo,
+                draft: editor.message(),
+                amend: editor.amend,
+            };
+            return ask_from_editor(state, request);
         }
         CommandId::Close => {
             // The draft is kept: reopening the editor brings it back.
@@ -555,6 +566,101 @@ pub fn editor_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// Sends a request for the commit editor on top, which waits for its answer.
+fn ask_from_editor(state: &mut State, request: JobRequest) -> Vec<Effect> {
+    let (id, effect) = state.request(request);
+    if let Some(Overlay::CommitEditor(editor)) = state.overlays.last_mut() {
+        editor.pending = Some(id);
+    }
+    vec![effect]
+}
+
+/// The message file is ready: the editor gets the terminal.
+fn run_editor(state: &mut State, id: JobId, repo: PathBuf, file: MessageFile) -> Vec<Effect> {
+    let Some(editor) = commit_editor(state, id) else {
+        return Vec::new();
+    };
+    editor.pending = None;
+    // As git runs it: through the shell, so `code --wait` or `vim -u NONE` work as typed.
+    let path = file.path.display().to_string();
+    vec![Effect::RunForeground(Foreground {
+        program: "sh".into(),
+        args: vec![
+            "-c".into(),
+            format!("{} \"$@\"", file.editor),
+            file.editor.clone(),
+            path,
+        ],
+        purpose: ForegroundPurpose::EditMessage {
+            repo,
+            path: file.path,
+            editor: file.editor,
+        },
+    })]
+}
+
+/// The editor ended: read what it left (an editor that failed commits nothing).
+pub fn editor_closed(
+    state: &mut State,
+    repo: PathBuf,
+    path: PathBuf,
+    editor: &str,
+    outcome: Result<(), String>,
+) -> Vec<Effect> {
+    let waiting = state.overlays.iter().rposition(|o| {
+        matches!(o, Overlay::CommitEditor(e) if e.pending.is_none() && e.repo.as_ref() == Some(&repo))
+    });
+    let Some(at) = waiting else {
+        return Vec::new();
+    };
+    if let Err(reason) = outcome {
+        state.notice = Some(format!(
+            "The editor `{editor}` did not finish ({reason}): nothing was committed."
+        ));
+        return Vec::new();
+    }
+    let (id, effect) = state.request(JobRequest::ReadMessageFile { repo, path });
+    if let Some(Overlay::CommitEditor(e)) = state.overlays.get_mut(at) {
+        e.pending = Some(id);
+    }
+    vec![effect]
+}
+
+/// What the editor left: the commit is made with it, as `git commit` does; empty aborts.
+fn message_edited(state: &mut State, id: JobId, repo: PathBuf, message: String) -> Vec<Effect> {
+    let Some(at) = state
+        .overlays
+        .iter()
+        .position(|o| matches!(o, Overlay::CommitEditor(e) if e.pending == Some(id)))
+    else {
+        return Vec::new();
+    };
+    if message.trim().is_empty() {
+        state.overlays.remove(at);
+        state.status.commit_draft = None;
+        state.notice = Some("Aborting commit due to empty commit message.".into());
+        return Vec::new();
+    }
+    let Some(Overlay::CommitEditor(editor)) = state.overlays.get_mut(at) else {
+        return Vec::new();
+    };
+    // The editor shows the message while the commit runs (and keeps it if the commit fails).
+    editor.lines = message.trim_end().lines().map(str::to_string).collect();
+    editor.row = editor.lines.len().saturating_sub(1);
+    editor.col = editor.lines.last().map(|l| l.chars().count()).unwrap_or(0);
+    let request = CommitRequest {
+        message,
+        amend: editor.amend,
+        allow_empty: false,
+        no_verify: false,
+    };
+    let (commit, effect) = state.request(JobRequest::Commit { repo, request });
+    if let Some(Overlay::CommitEditor(editor)) = state.overlays.get_mut(at) {
+        editor.pending = Some(commit);
+    }
+    vec![effect]
 }
 
 /// Typing in the commit editor.
@@ -632,6 +738,8 @@ pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Ef
             effects
         }
         WorktreeOutput::Committed { repo, outcome } => on_committed(state, id, &repo, &outcome),
+        WorktreeOutput::MessageFileReady { repo, file } => run_editor(state, id, repo, file),
+        WorktreeOutput::MessageEdited { repo, message } => message_edited(state, id, repo, message),
         WorktreeOutput::NeedsIdentity { repo, missing } => {
             if let Some(editor) = commit_editor(state, id) {
                 editor.pending = None;

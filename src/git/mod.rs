@@ -42,6 +42,7 @@ pub mod identity;
 pub mod known_hosts;
 pub mod log;
 pub mod merge;
+pub mod message_file;
 pub(crate) mod pathspec;
 pub mod remote;
 pub mod repo;

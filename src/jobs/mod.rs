@@ -135,6 +135,22 @@ pub enum JobRequest {
         /// Message and options.
         request: CommitRequest,
     },
+    /// Write the draft and git's template to `.git/COMMIT_EDITMSG`, and find the editor.
+    PrepareMessageFile {
+        /// Work tree.
+        repo: PathBuf,
+        /// The message typed so far.
+        draft: String,
+        /// The template lists what an amend would commit.
+        amend: bool,
+    },
+    /// Read back what the editor left in the message file, comments stripped.
+    ReadMessageFile {
+        /// Work tree.
+        repo: PathBuf,
+        /// The file.
+        path: PathBuf,
+    },
     /// Read local and remote-tracking branches and stashes (and CodeCommit's, when asked).
     ReadBranches {
         /// Work tree.
@@ -476,6 +492,8 @@ impl JobRequest {
             JobRequest::ReadStatus { .. } => "Read status".to_string(),
             JobRequest::ReadLog { .. } => "Read history".to_string(),
             JobRequest::ReadDiff { .. } => "Read diff".to_string(),
+            JobRequest::PrepareMessageFile { .. } => "Prepare the commit message".to_string(),
+            JobRequest::ReadMessageFile { .. } => "Read the commit message".to_string(),
             JobRequest::ReadBranches { .. } => "Read branches".to_string(),
             JobRequest::Branch { op, .. } => match op {
                 BranchOp::Create { name, .. } => format!("Create branch {name}"),
@@ -553,6 +571,8 @@ impl JobRequest {
                 | JobRequest::ReadDiff { .. }
                 | JobRequest::ReadBranches { .. }
                 | JobRequest::ChangeIndex { .. }
+                | JobRequest::PrepareMessageFile { .. }
+                | JobRequest::ReadMessageFile { .. }
         )
     }
 
@@ -573,6 +593,9 @@ impl JobRequest {
                 | JobRequest::ReadLog { .. }
                 | JobRequest::ReadDiff { .. }
                 | JobRequest::ReadBranches { .. }
+                // git's own scratch file for the message, nothing of the user's.
+                | JobRequest::PrepareMessageFile { .. }
+                | JobRequest::ReadMessageFile { .. }
         )
     }
 
@@ -609,6 +632,8 @@ impl JobRequest {
             | JobRequest::ReadDiff { .. }
             | JobRequest::ChangeIndex { .. }
             | JobRequest::Commit { .. }
+            | JobRequest::PrepareMessageFile { .. }
+            | JobRequest::ReadMessageFile { .. }
             | JobRequest::SetIdentity { .. }
             | JobRequest::Remote { .. } => Domain::Worktree,
             JobRequest::ReadBranches { .. }
@@ -791,6 +816,20 @@ pub enum WorktreeOutput {
         repo: PathBuf,
         /// The commit.
         outcome: CommitOutcome,
+    },
+    /// The message file is written: run the editor on it.
+    MessageFileReady {
+        /// Work tree.
+        repo: PathBuf,
+        /// The file and the editor.
+        file: crate::git::message_file::MessageFile,
+    },
+    /// What the editor left, comments stripped (empty: abort the commit).
+    MessageEdited {
+        /// Work tree.
+        repo: PathBuf,
+        /// The message.
+        message: String,
     },
     /// A commit found no `user.name` / `user.email`: nothing was committed; ask for them.
     NeedsIdentity {

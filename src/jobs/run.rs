@@ -131,6 +131,25 @@ pub(super) async fn run(
         JobRequest::Commit { repo, request } => {
             worktree_job::commit(repo, request, &context, &services).await
         }
+        JobRequest::PrepareMessageFile { repo, draft, amend } => {
+            let at = repo.clone();
+            let file = worktree_job::blocking(move || {
+                crate::git::message_file::prepare(&at, &draft, amend)
+            })
+            .await?;
+            Ok(JobOutput::Worktree(WorktreeOutput::MessageFileReady {
+                repo,
+                file,
+            }))
+        }
+        JobRequest::ReadMessageFile { repo, path } => {
+            let message =
+                worktree_job::blocking(move || crate::git::message_file::read(&path)).await?;
+            Ok(JobOutput::Worktree(WorktreeOutput::MessageEdited {
+                repo,
+                message,
+            }))
+        }
         JobRequest::ReadBranches { repo, server } => {
             super::branch_job::read(repo, server, &context, &services).await
         }

@@ -41,7 +41,7 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, GitError> + Send + 'static,
 ) -> Result<T, JobFailure> {
     tokio::task::spawn_blocking(work)

@@ -350,7 +350,7 @@ pub(super) fn editor(
     let keys = if editor.pending.is_some() {
         " committing… ".to_string()
     } else {
-        format!(" {staged} staged · ctrl-s commit · enter new line · esc keep draft ")
+        format!(" {staged} staged · ctrl-s commit · ctrl-e $EDITOR · esc keep draft ")
     };
     let block = super::overlays::boxed(view, title)
         .title_bottom(Line::styled(keys, Style::new().fg(view.theme.muted)));
