@@ -291,46 +291,37 @@ pub fn commit_with(
         .find_tree(tree_id)
         .map_err(other("cannot read the tree"))?;
 
-    // The point of no return: from here the commit is written, HEAD moved, and both finish.
+    // The commit object first (signed when commit.gpgsign says so: a signing failure commits
+    // nothing); an unreferenced object changes nothing for the user.
+    let mut parents = Vec::new();
+    match (&head, request.amend) {
+        (Some(head), true) => parents.extend(head.parents()),
+        (Some(head), false) => parents.push(head.clone()),
+        (None, _) => {}
+    }
+    for id in &merge_heads {
+        parents.push(
+            repository
+                .find_commit(*id)
+                .map_err(other("cannot read MERGE_HEAD"))?,
+        );
+    }
+    let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
+    let signer = crate::git::signing::signer(&repository, &committer)?;
+    control.check()?;
+    let id = crate::git::signing::write_commit(
+        &repository,
+        &signer,
+        &author_signature,
+        &committer,
+        &message,
+        &tree,
+        &parents,
+    )?;
+    // The point of no return: from here HEAD moves and the job finishes.
     control.check()?;
     (control.on_point_of_no_return)();
     let summary = message.lines().next().unwrap_or("").to_string();
-    let id = match (&head, request.amend) {
-        (Some(head), true) => head
-            .amend(
-                None,
-                None,
-                Some(&committer),
-                None,
-                Some(&message),
-                Some(&tree),
-            )
-            .map_err(other("cannot amend"))?,
-        _ => {
-            let mut parents = Vec::new();
-            if let Some(head) = &head {
-                parents.push(head.clone());
-            }
-            for id in &merge_heads {
-                parents.push(
-                    repository
-                        .find_commit(*id)
-                        .map_err(other("cannot read MERGE_HEAD"))?,
-                );
-            }
-            let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
-            repository
-                .commit(
-                    None,
-                    &author_signature,
-                    &committer,
-                    &message,
-                    &tree,
-                    &parents,
-                )
-                .map_err(other("cannot commit"))?
-        }
-    };
     // The reflog entry git writes.
     let kind = if request.amend {
         " (amend)"
@@ -416,16 +407,24 @@ pub(crate) fn record_merge(
     parents: [&git2::Commit<'_>; 2],
 ) -> Result<git2::Oid, GitError> {
     let (author, committer) = identities;
-    let commit = repository
-        .commit(
-            Some("HEAD"),
-            &crate::git::identity::signature_now(author)?,
-            &crate::git::identity::signature_now(committer)?,
-            message,
-            tree,
-            &parents,
-        )
-        .map_err(other("cannot make the merge commit"))?;
+    let committer = crate::git::identity::signature_now(committer)?;
+    let signer = crate::git::signing::signer(repository, &committer)?;
+    let commit = crate::git::signing::write_commit(
+        repository,
+        &signer,
+        &crate::git::identity::signature_now(author)?,
+        &committer,
+        message,
+        tree,
+        &parents,
+    )?;
+    let summary = message.lines().next().unwrap_or_default();
+    update_head(
+        repository,
+        commit,
+        Some(parents[0].id()),
+        &format!("merge: {summary}"),
+    )?;
     repository
         .cleanup_state()
         .map_err(other("merged, but cannot clear the merge state"))?;

@@ -46,6 +46,7 @@ pub mod message_file;
 pub(crate) mod pathspec;
 pub mod remote;
 pub mod repo;
+pub mod signing;
 pub mod ssh_config;
 pub mod stage;
 pub mod stash;
