@@ -341,6 +341,11 @@ pub fn switch_branch(
 ) -> Result<(), GitError> {
     let repository = open(repo)?;
     check_clean_state(&repository)?;
+    let previous = repository
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .unwrap_or(git2::Oid::ZERO_SHA1);
     let mut created = false;
     let local = if local_exists(&repository, name) {
         name.to_string()
@@ -391,7 +396,21 @@ pub fn switch_branch(
     repository
         .set_head(&refname)
         .map_err(other("cannot move HEAD"))?;
+    post_checkout(&repository, previous, commit.id());
     Ok(())
+}
+
+/// `post-checkout <previous HEAD> <new HEAD> 1` after a branch switch, as git runs it: HEAD has
+/// moved, so only its timeout holds and its failure is logged (git only reports it).
+fn post_checkout(repository: &git2::Repository, previous: git2::Oid, new: git2::Oid) {
+    let (previous, new) = (previous.to_string(), new.to_string());
+    crate::git::hooks::run_after(
+        repository,
+        "post-checkout",
+        &[&previous, &new, "1"],
+        None,
+        crate::git::hooks::DEFAULT_HOOK_TIMEOUT,
+    );
 }
 
 /// Deletes the local branch `name` (and its configuration). Unless `force`, a branch whose tip

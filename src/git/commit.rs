@@ -345,17 +345,13 @@ pub fn commit_with(
     }
     // The commit exists: post-commit is no longer cancellable (only its timeout holds), and
     // its failure is logged, not reported.
-    let post_limits = HookLimits {
-        timeout: control.hook_timeout,
-        ..HookLimits::default()
-    };
-    match hooks::run(&repository, "post-commit", &[], Some(&author), &post_limits) {
-        Ok(Some(run)) if !run.success => {
-            tracing::warn!(output = %run.output, "post-commit hook failed");
-        }
-        Err(error) => tracing::warn!(%error, "post-commit hook"),
-        Ok(_) => {}
-    }
+    hooks::run_after(
+        &repository,
+        "post-commit",
+        &[],
+        Some(&author),
+        control.hook_timeout,
+    );
     Ok(CommitOutcome {
         id: id.to_string(),
         summary,
@@ -395,7 +391,10 @@ fn update_head(
 }
 
 /// Records a two-parent merge commit on HEAD and clears the merge state: the last step shared by
-/// `merge::merge_branch` and `remote::pull`.
+/// `merge::merge_branch` and `remote::pull`. Runs the hooks `git merge` runs for a merge commit:
+/// `pre-merge-commit`, `prepare-commit-msg` (source `merge`) and `commit-msg` on the message
+/// file, then `post-merge` once HEAD moved. A failing hook leaves the merge in progress (merged
+/// index, MERGE_HEAD) for the user to commit or abort, as git does.
 pub(crate) fn record_merge(
     repository: &git2::Repository,
     identities: (
@@ -405,18 +404,16 @@ pub(crate) fn record_merge(
     message: &str,
     tree: &git2::Tree<'_>,
     parents: [&git2::Commit<'_>; 2],
+    limits: &HookLimits<'_>,
 ) -> Result<git2::Oid, GitError> {
     let (author, committer) = identities;
+    let author = crate::git::identity::signature_now(author)?;
     let committer = crate::git::identity::signature_now(committer)?;
+    let hook_author = HookAuthor::from_signature(&author);
+    let message = merge_message_through_hooks(repository, message, &hook_author, limits)?;
     let signer = crate::git::signing::signer(repository, &committer)?;
     let commit = crate::git::signing::write_commit(
-        repository,
-        &signer,
-        &crate::git::identity::signature_now(author)?,
-        &committer,
-        message,
-        tree,
-        &parents,
+        repository, &signer, &author, &committer, &message, tree, &parents,
     )?;
     let summary = message.lines().next().unwrap_or_default();
     update_head(
@@ -428,5 +425,55 @@ pub(crate) fn record_merge(
     repository
         .cleanup_state()
         .map_err(other("merged, but cannot clear the merge state"))?;
+    run_post_merge(repository, limits);
     Ok(commit)
+}
+
+/// `pre-merge-commit`, then the message through `prepare-commit-msg` and `commit-msg`.
+fn merge_message_through_hooks(
+    repository: &git2::Repository,
+    message: &str,
+    author: &HookAuthor,
+    limits: &HookLimits<'_>,
+) -> Result<String, GitError> {
+    let cancelled = || {
+        if (limits.is_cancelled)() {
+            Err(GitError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    cancelled()?;
+    if let Some(run) = hooks::run(repository, "pre-merge-commit", &[], Some(author), limits)?
+        && !run.success
+    {
+        return Err(hook_failed("pre-merge-commit", run));
+    }
+    let message_file = repository.path().join("MERGE_MSG");
+    std::fs::write(&message_file, message)
+        .map_err(|e| GitError::Other(format!("cannot write {}: {e}", message_file.display())))?;
+    let file_arg = message_file.to_string_lossy().into_owned();
+    for (hook, args) in [
+        ("prepare-commit-msg", vec![file_arg.as_str(), "merge"]),
+        ("commit-msg", vec![file_arg.as_str()]),
+    ] {
+        cancelled()?;
+        if let Some(run) = hooks::run(repository, hook, &args, Some(author), limits)?
+            && !run.success
+        {
+            return Err(hook_failed(hook, run));
+        }
+    }
+    let edited = std::fs::read(&message_file)
+        .map_err(|e| GitError::Other(format!("cannot read {}: {e}", message_file.display())))?;
+    let message = clean_message(&String::from_utf8_lossy(&edited))?;
+    if message.trim().is_empty() {
+        return Err(GitError::EmptyMessage);
+    }
+    Ok(message)
+}
+
+/// `post-merge 0` after HEAD moved by a merge (fast-forward or commit).
+pub(crate) fn run_post_merge(repository: &git2::Repository, limits: &HookLimits<'_>) {
+    hooks::run_after(repository, "post-merge", &["0"], None, limits.timeout);
 }

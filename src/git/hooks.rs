@@ -160,6 +160,29 @@ pub fn run_hook(
     run(&repository, name, args, None, limits)
 }
 
+/// Runs a hook that comes after the change it is about (`post-commit`, `post-merge`,
+/// `post-checkout`): nothing can be stopped any more, so only `timeout` holds, and a failure is
+/// logged, as git only reports it.
+pub(crate) fn run_after(
+    repository: &git2::Repository,
+    name: &str,
+    args: &[&str],
+    author: Option<&HookAuthor>,
+    timeout: Duration,
+) {
+    let limits = HookLimits {
+        timeout,
+        ..HookLimits::default()
+    };
+    match run(repository, name, args, author, &limits) {
+        Ok(Some(hook)) if !hook.success => {
+            tracing::warn!(hook = name, output = %hook.output, "a hook failed after the change");
+        }
+        Err(error) => tracing::warn!(hook = name, %error, "a hook after the change"),
+        Ok(_) => {}
+    }
+}
+
 /// Runs hook `name` of `repository`; `author` adds `GIT_AUTHOR_*` as git does for commits.
 pub(crate) fn run(
     repository: &git2::Repository,

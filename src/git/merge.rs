@@ -16,6 +16,8 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::git::hooks::{DEFAULT_HOOK_TIMEOUT, HookLimits};
+
 use git2::build::CheckoutBuilder;
 use git2::{ErrorCode, FileFavor, IndexEntry, Repository, RepositoryState, Status as Bits};
 
@@ -149,6 +151,7 @@ pub fn merge_branch(
             .find_reference(&head_ref)
             .and_then(|mut r| r.set_target(theirs.id(), &format!("merge {branch}: Fast-forward")))
             .map_err(other("cannot move the branch"))?;
+        crate::git::commit::run_post_merge(&repository, &HookLimits::default());
         return Ok(MergeOutcome::FastForward {
             to: theirs.id().to_string(),
         });
@@ -248,6 +251,10 @@ pub fn merge_branch(
         &message,
         &tree,
         [&head, &theirs],
+        &HookLimits {
+            timeout: DEFAULT_HOOK_TIMEOUT,
+            is_cancelled,
+        },
     )?;
     Ok(MergeOutcome::Merged {
         commit: commit.to_string(),

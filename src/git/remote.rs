@@ -482,6 +482,7 @@ pub fn pull(
                 reference.set_target(upstream_commit.id(), "pull: Fast-forward")
             })
             .map_err(other("cannot move the branch"))?;
+        crate::git::commit::run_post_merge(&repository, &crate::git::hooks::HookLimits::default());
         return Ok(PullOutcome::FastForward {
             from: head.id().to_string(),
             to: upstream_commit.id().to_string(),
@@ -534,6 +535,7 @@ pub fn pull(
         &message,
         &tree,
         [&head, &upstream_commit],
+        &crate::git::hooks::HookLimits::default(),
     )?;
     Ok(PullOutcome::Merged {
         commit: commit.to_string(),
