@@ -191,8 +191,33 @@ pub(crate) fn run(
     author: Option<&HookAuthor>,
     limits: &HookLimits<'_>,
 ) -> Result<Option<HookRun>, GitError> {
+    run_with_input(repository, name, args, author, limits, None)
+}
+
+/// [`run`] with `input` on the hook's stdin (`pre-push` reads the refs it is about there).
+pub(crate) fn run_with_input(
+    repository: &git2::Repository,
+    name: &str,
+    args: &[&str],
+    author: Option<&HookAuthor>,
+    limits: &HookLimits<'_>,
+    input: Option<&[u8]>,
+) -> Result<Option<HookRun>, GitError> {
     let Some(path) = find_hook(repository, name) else {
         return Ok(None);
+    };
+    // From a file rather than a pipe: a hook that does not read its input cannot block us.
+    let input_path = repository
+        .path()
+        .join(format!("cctui-hook-{}-{name}.in", std::process::id()));
+    let stdin = || -> Result<Stdio, std::io::Error> {
+        match input {
+            None => Ok(Stdio::null()),
+            Some(bytes) => {
+                std::fs::write(&input_path, bytes)?;
+                Ok(Stdio::from(std::fs::File::open(&input_path)?))
+            }
+        }
     };
     let workdir = repository
         .workdir()
@@ -210,7 +235,7 @@ pub(crate) fn run(
             .args(leading)
             .args(args)
             .current_dir(&workdir)
-            .stdin(Stdio::null())
+            .stdin(stdin()?)
             .stdout(output.try_clone()?)
             .stderr(output.try_clone()?)
             // Its own process group, so that a stop reaches what it started too.
@@ -252,6 +277,9 @@ pub(crate) fn run(
     drop(output);
     let text = std::fs::read(&output_path);
     let _ = std::fs::remove_file(&output_path);
+    if input.is_some() {
+        let _ = std::fs::remove_file(&input_path);
+    }
     let status = match status.map_err(io_error)? {
         Ok(status) => status,
         Err(Stop::TimedOut) => {

@@ -55,6 +55,46 @@ pub struct PushRequest {
     pub auth: Auth,
 }
 
+/// Runs the `pre-push` hook: `<remote name> <url>` as arguments, one
+/// `<local ref> <local id> <remote ref> <remote id>` line per update on stdin.
+fn pre_push(
+    repository: &git2::Repository,
+    (remote, url): (&str, &str),
+    local_ref: &str,
+    updates: &[git2::PushUpdate<'_>],
+    is_cancelled: &dyn Fn() -> bool,
+) -> Result<(), GitError> {
+    let lines: String = updates
+        .iter()
+        .map(|update| {
+            format!(
+                "{local_ref} {} {} {}\n",
+                update.dst(),
+                update.dst_refname().unwrap_or_default(),
+                update.src()
+            )
+        })
+        .collect();
+    let limits = crate::git::hooks::HookLimits {
+        timeout: crate::git::hooks::DEFAULT_HOOK_TIMEOUT,
+        is_cancelled,
+    };
+    match crate::git::hooks::run_with_input(
+        repository,
+        "pre-push",
+        &[remote, url],
+        None,
+        &limits,
+        Some(lines.as_bytes()),
+    )? {
+        Some(run) if !run.success => Err(GitError::HookFailed {
+            hook: "pre-push".into(),
+            output: run.output,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// A progress report of a fetch or push.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum TransferProgress {
@@ -171,6 +211,12 @@ pub fn push(
             connectable(&repository, &request.remote, &request.auth, Direction::Push)?;
         let authenticator = authenticator_for(&url, &request.auth)?;
         let stale: RefCell<Option<GitError>> = RefCell::new(None);
+        let refused_by_hook: RefCell<Option<GitError>> = RefCell::new(None);
+        let hook_url = repository
+            .find_remote(&request.remote)
+            .ok()
+            .and_then(|r| r.url().ok().map(str::to_string))
+            .unwrap_or_else(|| url.clone());
         let rejected: RefCell<Option<String>> = RefCell::new(None);
         let pushed: RefCell<Option<Oid>> = RefCell::new(None);
         let outcome = {
@@ -208,6 +254,18 @@ pub fn push(
                         return Err(git2::Error::from_str("stale lease"));
                     }
                 }
+                // pre-push, as git runs it: after the remote said where its refs are, before
+                // anything is sent; a failure stops the push.
+                if let Err(error) = pre_push(
+                    &repository,
+                    (&request.remote, &hook_url),
+                    &local_ref,
+                    updates,
+                    &|| shared.cancelled(),
+                ) {
+                    *refused_by_hook.borrow_mut() = Some(error);
+                    return Err(git2::Error::from_str("refused by the pre-push hook"));
+                }
                 Ok(())
             });
             callbacks.push_update_reference(|name, status| {
@@ -226,6 +284,9 @@ pub fn push(
             remote.push(&[refspec.as_str()], Some(&mut options))
         };
         if let Some(error) = stale.borrow_mut().take() {
+            return Err(error);
+        }
+        if let Some(error) = refused_by_hook.borrow_mut().take() {
             return Err(error);
         }
         let rejection = |reason: String| {

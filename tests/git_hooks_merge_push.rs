@@ -1,7 +1,8 @@
 //! The hooks git runs around merges and switches, run by cctui's merge, pull and switch on real
 //! temp repositories: `pre-merge-commit` (a failure leaves the merge in progress, nothing
 //! committed), `prepare-commit-msg` with source `merge` and `commit-msg` (which may rewrite the
-//! message), `post-merge` after a merge commit and a fast-forward, `post-checkout` after a switch.
+//! message), `post-merge` after a merge commit and a fast-forward, `post-checkout` after a switch,
+//! and `pre-push` (its refusal stops the push with nothing sent).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used)]
 
 #[path = "support/git_remote.rs"]
@@ -13,7 +14,7 @@ use std::path::Path;
 
 use cctui::git::branch::switch_branch;
 use cctui::git::merge::{MergeOptions, MergeOutcome, merge_branch};
-use cctui::git::remote::{PullOutcome, pull};
+use cctui::git::remote::{PullOutcome, PushRequest, pull, push};
 use cctui::git::{Auth, GitError};
 use git_remote::*;
 use local_support::*;
@@ -151,4 +152,55 @@ fn pull_runs_the_merge_commit_hooks_too() {
     let outcome = pull(&a, "origin", Auth::GitCredentialHelper, &mut |_| true).unwrap();
     assert!(matches!(outcome, PullOutcome::Merged { .. }), "{outcome:?}");
     assert!(git_ok(&a, &["log", "-1", "--format=%B"]).contains("Checked."));
+}
+
+#[test]
+fn a_failing_pre_push_hook_stops_the_push_and_nothing_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bare, a, _b) = remote_and_two_clones(dir.path());
+    let before = rev(&bare, "refs/heads/main");
+    let ours = cli_commit(&a, "a.txt", "alice\n", "alice");
+    hook(
+        &a,
+        "pre-push",
+        "echo \"$1 $2\" > .git/pre-push-args\ncat > .git/pre-push-input\n\
+         echo 'do not push on Fridays' >&2\nexit 1",
+    );
+    let request = PushRequest {
+        remote: "origin".into(),
+        local_branch: "main".into(),
+        remote_branch: "main".into(),
+        set_upstream: false,
+        force_with_lease: false,
+        auth: Auth::GitCredentialHelper,
+    };
+    let error = push(&a, &request, &mut |_| true).unwrap_err();
+    let GitError::HookFailed {
+        hook: failed,
+        output,
+    } = &error
+    else {
+        panic!("{error:?}")
+    };
+    assert_eq!(failed, "pre-push");
+    assert!(output.contains("do not push on Fridays"), "{output}");
+    assert_eq!(
+        rev(&bare, "refs/heads/main"),
+        before,
+        "the remote is unchanged"
+    );
+    // git's arguments and stdin: remote name and URL; local ref, id, remote ref, remote id.
+    let url = git_ok(&a, &["remote", "get-url", "origin"]);
+    assert_eq!(
+        std::fs::read_to_string(a.join(".git/pre-push-args")).unwrap(),
+        format!("origin {url}\n")
+    );
+    assert_eq!(
+        std::fs::read_to_string(a.join(".git/pre-push-input")).unwrap(),
+        format!("refs/heads/main {ours} refs/heads/main {before}\n")
+    );
+
+    hook(&a, "pre-push", "cat > /dev/null\nexit 0");
+    push(&a, &request, &mut |_| true).unwrap();
+    assert_eq!(rev(&bare, "refs/heads/main"), ours);
 }
