@@ -163,6 +163,7 @@ fn run_tui(cli: Cli) -> Result<(), String> {
         Some(path) => Config::load(&path, required.unwrap_or(false)).map_err(|e| e.to_string())?,
         None => Config::default(),
     };
+    cctui::git::hooks::set_timeout(config.hook_timeout);
     let logs = cctui::config::paths::log_dir().and_then(|dir| cctui::logging::init(&dir));
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "cctui starting");
     let demo = cli.demo;

@@ -67,6 +67,7 @@ impl CloneProtocol {
 struct File {
     workspace: WorkspaceSection,
     clone: CloneSection,
+    hooks: HooksSection,
     keys: HashMap<String, Vec<String>>,
     theme: theme::ThemeSection,
 }
@@ -83,6 +84,12 @@ struct CloneSection {
     protocol: CloneProtocol,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct HooksSection {
+    timeout_seconds: Option<u64>,
+}
+
 /// The resolved configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -90,6 +97,8 @@ pub struct Config {
     pub workspace_root: PathBuf,
     /// Default clone protocol.
     pub clone_protocol: CloneProtocol,
+    /// How long a git hook may run before its process group is killed.
+    pub hook_timeout: std::time::Duration,
     /// Keys, after overrides.
     pub keymap: KeyMap,
     /// Colours, after overrides.
@@ -131,6 +140,7 @@ impl Default for Config {
         Config {
             workspace_root: paths::expand_home("~/codecommit"),
             clone_protocol: CloneProtocol::default(),
+            hook_timeout: crate::git::hooks::DEFAULT_HOOK_TIMEOUT,
             keymap: KeyMap::defaults(),
             theme: Theme::default(),
             source: None,
@@ -210,9 +220,21 @@ impl Config {
             Some(root) => paths::expand_home(root),
             None => Config::default().workspace_root,
         };
+        let hook_timeout = match file.hooks.timeout_seconds {
+            Some(0) => {
+                return Err(invalid(
+                    "hooks",
+                    "timeout_seconds",
+                    "must be at least 1; remove the line for the default 600".into(),
+                ));
+            }
+            Some(seconds) => std::time::Duration::from_secs(seconds),
+            None => Config::default().hook_timeout,
+        };
         Ok(Config {
             workspace_root,
             clone_protocol: file.clone.protocol,
+            hook_timeout,
             keymap,
             theme,
             source: Some(path.to_path_buf()),
@@ -294,6 +316,7 @@ mod tests {
         let builtin = Config::default();
         assert_eq!(shipped.workspace_root, builtin.workspace_root);
         assert_eq!(shipped.clone_protocol, builtin.clone_protocol);
+        assert_eq!(shipped.hook_timeout, builtin.hook_timeout);
         assert_eq!(shipped.theme, builtin.theme);
         Ok(())
     }
@@ -323,16 +346,21 @@ mod tests {
         assert!(
             error_of("[workspace]\nroot = \"\"\n").contains("workspace.root: must not be empty")
         );
+        assert!(
+            error_of("[hooks]\ntimeout_seconds = 0\n")
+                .contains("hooks.timeout_seconds: must be at least 1")
+        );
     }
 
     #[test]
     fn overrides_apply() -> Result<(), ConfigError> {
         let config = Config::parse(
-            "[workspace]\nroot = \"/srv/src\"\n[clone]\nprotocol = \"ssh\"\n[keys]\nquit = [\"ctrl-q\"]\n",
+            "[workspace]\nroot = \"/srv/src\"\n[clone]\nprotocol = \"ssh\"\n[hooks]\ntimeout_seconds = 30\n[keys]\nquit = [\"ctrl-q\"]\n",
             Path::new("c.toml"),
         )?;
         assert_eq!(config.workspace_root, PathBuf::from("/srv/src"));
         assert_eq!(config.clone_protocol, CloneProtocol::Ssh);
+        assert_eq!(config.hook_timeout, std::time::Duration::from_secs(30));
         assert_eq!(
             config
                 .keymap

@@ -409,7 +409,7 @@ fn post_checkout(repository: &git2::Repository, previous: git2::Oid, new: git2::
         "post-checkout",
         &[&previous, &new, "1"],
         None,
-        crate::git::hooks::DEFAULT_HOOK_TIMEOUT,
+        crate::git::hooks::timeout(),
     );
 }
 

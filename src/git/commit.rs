@@ -21,7 +21,7 @@ use std::time::Duration;
 use git2::{ErrorCode, Oid, Repository, RepositoryState};
 
 use crate::git::GitError;
-use crate::git::hooks::{self, DEFAULT_HOOK_TIMEOUT, HookAuthor, HookLimits};
+use crate::git::hooks::{self, HookAuthor, HookLimits};
 use crate::git::identity::{Role, identity_as, signature_now};
 
 /// What to commit.
@@ -53,7 +53,7 @@ pub struct CommitControl<'a> {
     pub is_cancelled: &'a dyn Fn() -> bool,
     /// Called once, when the commit starts writing and can no longer be cancelled.
     pub on_point_of_no_return: &'a dyn Fn(),
-    /// The longest each hook may run ([`DEFAULT_HOOK_TIMEOUT`] by default).
+    /// The longest each hook may run (the configured [`hooks::timeout`] by default).
     pub hook_timeout: Duration,
 }
 
@@ -64,12 +64,12 @@ fn never() -> bool {
 fn nothing() {}
 
 impl Default for CommitControl<'_> {
-    /// Never cancelled, nobody told, hooks limited to [`DEFAULT_HOOK_TIMEOUT`].
+    /// Never cancelled, nobody told, hooks limited to the configured [`hooks::timeout`].
     fn default() -> Self {
         CommitControl {
             is_cancelled: &never,
             on_point_of_no_return: &nothing,
-            hook_timeout: DEFAULT_HOOK_TIMEOUT,
+            hook_timeout: hooks::timeout(),
         }
     }
 }
@@ -162,7 +162,7 @@ fn hook_failed(hook: &str, run: hooks::HookRun) -> GitError {
 /// [`GitError::NothingToCommit`] (tree equal to the parent's, unless `allow_empty`; for an
 /// amend the parent is HEAD's parent), [`GitError::NothingToAmend`] (unborn HEAD),
 /// [`GitError::UnresolvedConflicts`], [`GitError::HookFailed`], [`GitError::HookTimedOut`].
-/// Never cancelled; hooks limited to [`DEFAULT_HOOK_TIMEOUT`]. See [`commit_with`].
+/// Never cancelled; hooks limited to the configured [`hooks::timeout`]. See [`commit_with`].
 pub fn commit(repo: &Path, request: &CommitRequest) -> Result<CommitOutcome, GitError> {
     commit_with(repo, request, &CommitControl::default())
 }

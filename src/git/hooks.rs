@@ -28,6 +28,24 @@ const MAX_OUTPUT: usize = 64 * 1024;
 /// pre-commit hook, short enough that a hung hook does not hold the clone's write lock forever.
 pub const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
+/// The hook timeout in force, in milliseconds: the config's `[hooks] timeout_seconds`, set once
+/// at start-up, else [`DEFAULT_HOOK_TIMEOUT`].
+static TIMEOUT_MS: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(DEFAULT_HOOK_TIMEOUT.as_millis() as u64);
+
+/// Sets the timeout every hook runs under from now on (the user's configuration).
+pub fn set_timeout(timeout: Duration) {
+    let millis = u64::try_from(timeout.as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1);
+    TIMEOUT_MS.store(millis, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The timeout hooks run under: the configured one, else [`DEFAULT_HOOK_TIMEOUT`].
+pub fn timeout() -> Duration {
+    Duration::from_millis(TIMEOUT_MS.load(std::sync::atomic::Ordering::Relaxed))
+}
+
 /// How often a running hook is checked for its end, the timeout and the cancel check.
 pub const POLL: Duration = Duration::from_millis(20);
 
@@ -48,10 +66,10 @@ fn never() -> bool {
 }
 
 impl Default for HookLimits<'_> {
-    /// [`DEFAULT_HOOK_TIMEOUT`], never cancelled.
+    /// The configured [`timeout`], never cancelled.
     fn default() -> Self {
         HookLimits {
-            timeout: DEFAULT_HOOK_TIMEOUT,
+            timeout: timeout(),
             is_cancelled: &never,
         }
     }

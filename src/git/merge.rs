@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::git::hooks::{DEFAULT_HOOK_TIMEOUT, HookLimits};
+use crate::git::hooks::HookLimits;
 
 use git2::build::CheckoutBuilder;
 use git2::{ErrorCode, FileFavor, IndexEntry, Repository, RepositoryState, Status as Bits};
@@ -252,7 +252,7 @@ pub fn merge_branch(
         &tree,
         [&head, &theirs],
         &HookLimits {
-            timeout: DEFAULT_HOOK_TIMEOUT,
+            timeout: crate::git::hooks::timeout(),
             is_cancelled,
         },
     )?;

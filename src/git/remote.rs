@@ -76,7 +76,7 @@ fn pre_push(
         })
         .collect();
     let limits = crate::git::hooks::HookLimits {
-        timeout: crate::git::hooks::DEFAULT_HOOK_TIMEOUT,
+        timeout: crate::git::hooks::timeout(),
         is_cancelled,
     };
     match crate::git::hooks::run_with_input(
