@@ -197,3 +197,47 @@ async fn a_commit_job_says_finishing_after_its_point_of_no_return() {
         .count();
     assert_eq!(finishing, 1, "{events:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_hook_shows_its_last_line_in_the_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("work");
+    repo_init(&repo);
+    cli_commit(&repo, "a.txt", "a\n", "first");
+    let go = dir.path().join("go");
+    // The hook says what it does, then waits for the test to have seen it.
+    hook(
+        &repo,
+        "pre-commit",
+        &format!(
+            "echo 'lint: ok'\necho 'running 3 tests…'\nwhile [ ! -e '{}' ]; do sleep 0.05; done",
+            go.display()
+        ),
+    );
+    stage(&repo, "a.txt", "staged\n");
+    let (mut manager, mut rx) = manager();
+    let id = JobId(1);
+    manager.spawn(id, commit_request(&repo, "with a talkative hook"));
+    loop {
+        let update = tokio::time::timeout(PATIENCE, rx.recv())
+            .await
+            .expect("the hook's line is reported")
+            .unwrap();
+        if let JobEvent::Progress(progress) = &update.event
+            && progress.phase == "pre-commit: running 3 tests…"
+        {
+            break;
+        }
+        assert!(
+            !matches!(update.event, JobEvent::Finished(_)),
+            "{:?}",
+            update.event
+        );
+    }
+    std::fs::write(&go, "").unwrap();
+    let events = events_of(&mut rx, id).await;
+    assert!(
+        matches!(events.last(), Some(JobEvent::Finished(Ok(_)))),
+        "{events:?}"
+    );
+}

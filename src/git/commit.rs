@@ -55,6 +55,8 @@ pub struct CommitControl<'a> {
     pub on_point_of_no_return: &'a dyn Fn(),
     /// The longest each hook may run (the configured [`hooks::timeout`] by default).
     pub hook_timeout: Duration,
+    /// Told a running hook's name and the last line it wrote.
+    pub on_hook_output: &'a dyn Fn(&str, &str),
 }
 
 fn never() -> bool {
@@ -63,6 +65,8 @@ fn never() -> bool {
 
 fn nothing() {}
 
+fn ignore(_hook: &str, _line: &str) {}
+
 impl Default for CommitControl<'_> {
     /// Never cancelled, nobody told, hooks limited to the configured [`hooks::timeout`].
     fn default() -> Self {
@@ -70,6 +74,7 @@ impl Default for CommitControl<'_> {
             is_cancelled: &never,
             on_point_of_no_return: &nothing,
             hook_timeout: hooks::timeout(),
+            on_hook_output: &ignore,
         }
     }
 }
@@ -87,6 +92,7 @@ impl CommitControl<'_> {
         HookLimits {
             timeout: self.hook_timeout,
             is_cancelled: self.is_cancelled,
+            on_output: self.on_hook_output,
         }
     }
 

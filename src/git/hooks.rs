@@ -59,11 +59,15 @@ pub struct HookLimits<'a> {
     pub timeout: Duration,
     /// The caller's "stop?" (the job's cancel token); polled while the hook runs.
     pub is_cancelled: &'a dyn Fn() -> bool,
+    /// Told the hook's name and the last line it wrote, while it runs (the job shows it).
+    pub on_output: &'a dyn Fn(&str, &str),
 }
 
 fn never() -> bool {
     false
 }
+
+fn ignore(_hook: &str, _line: &str) {}
 
 impl Default for HookLimits<'_> {
     /// The configured [`timeout`], never cancelled.
@@ -71,6 +75,7 @@ impl Default for HookLimits<'_> {
         HookLimits {
             timeout: timeout(),
             is_cancelled: &never,
+            on_output: &ignore,
         }
     }
 }
@@ -291,7 +296,14 @@ pub(crate) fn run_with_input(
                 Err(error)
             }
         })
-        .and_then(|mut child| wait(&mut child, limits));
+        .and_then(|mut child| {
+            let mut tail = OutputTail::default();
+            wait(&mut child, limits, &mut || {
+                if let Some(line) = tail.new_last_line(&output_path) {
+                    (limits.on_output)(name, &line);
+                }
+            })
+        });
     drop(output);
     let text = std::fs::read(&output_path);
     let _ = std::fs::remove_file(&output_path);
@@ -322,6 +334,37 @@ pub(crate) fn run_with_input(
     }))
 }
 
+/// The last complete line a running hook wrote, read from the end of its output file when the
+/// file grew: how the job shows what a long hook (a test suite) is doing.
+#[derive(Default)]
+struct OutputTail {
+    seen: u64,
+}
+
+impl OutputTail {
+    fn new_last_line(&mut self, path: &Path) -> Option<String> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = std::fs::File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        if len <= self.seen {
+            return None;
+        }
+        self.seen = len;
+        let start = len.saturating_sub(4096);
+        file.seek(SeekFrom::Start(start)).ok()?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).ok()?;
+        let text = String::from_utf8_lossy(&bytes);
+        // Only complete lines: the part after the last newline may still be written.
+        let complete = text.rsplit_once('\n').map(|(done, _)| done)?;
+        complete
+            .lines()
+            .map(str::trim)
+            .rfind(|l| !l.is_empty())
+            .map(|l| l.chars().take(200).collect())
+    }
+}
+
 /// Why a hook was stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stop {
@@ -331,9 +374,14 @@ enum Stop {
 
 /// Waits for `child` (the leader of its own process group) under `limits`; on timeout or cancel
 /// the group is stopped and the child reaped.
-fn wait(child: &mut Child, limits: &HookLimits<'_>) -> std::io::Result<Result<ExitStatus, Stop>> {
+fn wait(
+    child: &mut Child,
+    limits: &HookLimits<'_>,
+    on_poll: &mut dyn FnMut(),
+) -> std::io::Result<Result<ExitStatus, Stop>> {
     let started = Instant::now();
     loop {
+        on_poll();
         if let Some(status) = child.try_wait()? {
             return Ok(Ok(status));
         }

@@ -254,6 +254,7 @@ pub fn merge_branch(
         &HookLimits {
             timeout: crate::git::hooks::timeout(),
             is_cancelled,
+            ..HookLimits::default()
         },
     )?;
     Ok(MergeOutcome::Merged {

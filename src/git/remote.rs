@@ -78,6 +78,7 @@ fn pre_push(
     let limits = crate::git::hooks::HookLimits {
         timeout: crate::git::hooks::timeout(),
         is_cancelled,
+        ..crate::git::hooks::HookLimits::default()
     };
     match crate::git::hooks::run_with_input(
         repository,

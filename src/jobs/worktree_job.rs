@@ -200,9 +200,13 @@ pub(super) async fn commit(
     let result = tokio::task::spawn_blocking(move || {
         let is_cancelled = || context.is_cancelled();
         let on_point_of_no_return = || context.finishing();
+        // A long hook (a test suite) shows what it is doing in the jobs strip.
+        let on_hook_output =
+            |hook: &str, line: &str| context.progress(format!("{hook}: {line}"), 0, None);
         let control = crate::git::CommitControl {
             is_cancelled: &is_cancelled,
             on_point_of_no_return: &on_point_of_no_return,
+            on_hook_output: &on_hook_output,
             ..crate::git::CommitControl::default()
         };
         crate::git::commit_with(&repo, &request, &control)
