@@ -683,6 +683,7 @@ mod stopping {
                 is_cancelled: &is_cancelled,
                 on_point_of_no_return: &on_point_of_no_return,
                 hook_timeout: timeout,
+                ..CommitControl::default()
             };
             let _ = tx.send(commit_with(&repo, &request("stopped?"), &control));
         });
@@ -801,6 +802,7 @@ mod stopping {
             is_cancelled: &is_cancelled,
             on_point_of_no_return: &on_point_of_no_return,
             hook_timeout: Duration::from_secs(600),
+            ..CommitControl::default()
         };
         let error = commit_with(&repo, &request("not yet"), &control).unwrap_err();
         assert!(matches!(error, GitError::Cancelled), "{error:?}");
