@@ -1,0 +1,265 @@
+//! IAM and STS of the local service, driven by the AWS CLI (botocore's own query-protocol
+//! client, which we did not write): identities, SSH public keys, service-specific credentials,
+//! and HTTPS git with those credentials. `.ci/run` installs the AWS CLI; on a machine without
+//! it these tests say so and return.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+#[path = "support/local.rs"]
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use cctui::local::{
+    DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_BOB_ACCESS_KEY_ID, DEMO_BOB_SECRET_ACCESS_KEY,
+    DEMO_REGION, DEMO_SECRET_ACCESS_KEY, LocalService, RunningService, ServiceConfig,
+};
+use serde_json::Value;
+
+fn aws_cli() -> bool {
+    let found = Command::new("aws")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but the AWS CLI is not installed: .ci/run should have installed it"
+        );
+        eprintln!("skipped: the AWS CLI is not installed (bash .ci/run installs it)");
+    }
+    found
+}
+
+/// Who runs the CLI: the demo's alice, bob, or a profile of a credentials file.
+#[derive(Clone)]
+enum As {
+    Alice,
+    Bob,
+    Key(String, String),
+    Profile(std::path::PathBuf, String),
+}
+
+/// Runs `aws --endpoint-url <endpoint> --output json <args>` with an empty home.
+fn aws(home: &Path, endpoint: &str, who: &As, args: &[&str]) -> Output {
+    let mut command = Command::new("aws");
+    command
+        .args(["--endpoint-url", endpoint, "--output", "json"])
+        .args(args)
+        .env("HOME", home)
+        .env("AWS_DEFAULT_REGION", DEMO_REGION)
+        .env("AWS_REGION", DEMO_REGION)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_CONFIG_FILE", home.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
+        // One try per call: every error must be the service's own answer.
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .stdin(Stdio::null());
+    match who {
+        As::Alice => {
+            command
+                .env("AWS_ACCESS_KEY_ID", DEMO_ACCESS_KEY_ID)
+                .env("AWS_SECRET_ACCESS_KEY", DEMO_SECRET_ACCESS_KEY);
+        }
+        As::Bob => {
+            command
+                .env("AWS_ACCESS_KEY_ID", DEMO_BOB_ACCESS_KEY_ID)
+                .env("AWS_SECRET_ACCESS_KEY", DEMO_BOB_SECRET_ACCESS_KEY);
+        }
+        As::Key(key, secret) => {
+            command
+                .env("AWS_ACCESS_KEY_ID", key)
+                .env("AWS_SECRET_ACCESS_KEY", secret);
+        }
+        As::Profile(file, name) => {
+            command
+                .env("AWS_SHARED_CREDENTIALS_FILE", file)
+                .env("AWS_PROFILE", name);
+        }
+    }
+    command.output().unwrap()
+}
+
+/// The CLI's JSON answer; fails the test with the CLI's stderr when the call failed.
+fn ok(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "aws failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if output.stdout.iter().all(u8::is_ascii_whitespace) {
+        return Value::Null;
+    }
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Asserts the call failed with `code`, as the CLI prints it: `An error occurred (CODE)`.
+fn fails_with(output: &Output, code: &str) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!output.status.success(), "expected {code}, the call worked");
+    assert!(
+        stderr.contains(&format!("An error occurred ({code})")),
+        "expected {code}: {stderr}"
+    );
+    stderr
+}
+
+/// Runs the CLI off the async workers.
+async fn run(home: &Path, endpoint: &str, who: &As, args: &[&str]) -> Output {
+    let (home, endpoint, who) = (home.to_path_buf(), endpoint.to_string(), who.clone());
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        aws(&home, &endpoint, &who, &args)
+    })
+    .await
+    .unwrap()
+}
+
+async fn start(data: &Path) -> RunningService {
+    LocalService::start(ServiceConfig::new(data)).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sts_and_get_user_answer_the_signing_users_identity() {
+    if !aws_cli() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(&dir.path().join("data")).await;
+    let (home, endpoint) = (dir.path(), service.endpoint());
+
+    let alice = ok(&run(home, &endpoint, &As::Alice, &["sts", "get-caller-identity"]).await);
+    assert_eq!(alice["Account"], DEMO_ACCOUNT_ID, "{alice}");
+    assert_eq!(
+        alice["Arn"],
+        format!("arn:aws:iam::{DEMO_ACCOUNT_ID}:user/alice")
+    );
+    let user_id = alice["UserId"].as_str().unwrap().to_string();
+    assert!(
+        user_id.starts_with("AIDA") && user_id.len() == 21,
+        "{user_id}"
+    );
+    let bob = ok(&run(home, &endpoint, &As::Bob, &["sts", "get-caller-identity"]).await);
+    assert_eq!(
+        bob["Arn"],
+        format!("arn:aws:iam::{DEMO_ACCOUNT_ID}:user/bob")
+    );
+    assert_ne!(bob["UserId"], alice["UserId"]);
+
+    let user = ok(&run(home, &endpoint, &As::Alice, &["iam", "get-user"]).await);
+    assert_eq!(user["User"]["UserName"], "alice", "{user}");
+    assert_eq!(user["User"]["UserId"], user_id.as_str());
+    assert_eq!(user["User"]["Path"], "/");
+    let out = run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &["iam", "get-user", "--user-name", "bob"],
+    )
+    .await;
+    fails_with(&out, "AccessDenied");
+    let out = run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &["iam", "get-user", "--user-name", "nobody"],
+    )
+    .await;
+    fails_with(&out, "NoSuchEntity");
+
+    // A key the service does not know, and a wrong secret, in the query services' words.
+    let stranger = As::Key("AKIAUNKNOWNKEY000000".into(), "x".into());
+    let out = run(home, &endpoint, &stranger, &["sts", "get-caller-identity"]).await;
+    fails_with(&out, "InvalidClientTokenId");
+    let wrong = As::Key(DEMO_ACCESS_KEY_ID.into(), "wrong".into());
+    let out = run(home, &endpoint, &wrong, &["iam", "get-user"]).await;
+    fails_with(&out, "SignatureDoesNotMatch");
+
+    // The ids survive a restart (they are in the data directory, not made up per run).
+    service.shutdown().await;
+    let service = start(&dir.path().join("data")).await;
+    let again = ok(&run(
+        home,
+        &service.endpoint(),
+        &As::Alice,
+        &["sts", "get-caller-identity"],
+    )
+    .await);
+    assert_eq!(again["UserId"], user_id.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_user_adds_users_whose_keys_go_to_a_file_not_the_banner() {
+    if !aws_cli() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let state = dir.path().join("state");
+    let served = tokio::task::spawn_blocking({
+        let (data, state) = (data.clone(), state.clone());
+        move || support::serve_binary(&data, &state, &["--user", "carol", "--user", "dave"], &[])
+    })
+    .await
+    .unwrap();
+    let file = data.join("users.credentials");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let secret_line = text
+        .lines()
+        .find(|l| l.starts_with("aws_secret_access_key"))
+        .unwrap();
+    let secret = secret_line.split('=').nth(1).unwrap().trim();
+    assert!(!served.banner.contains(secret), "{}", served.banner);
+    assert!(
+        served.banner.contains(file.to_str().unwrap()) && served.banner.contains("carol, dave"),
+        "{}",
+        served.banner
+    );
+    let endpoint = format!("http://127.0.0.1:{}", served.port);
+    let carol = As::Profile(file.clone(), "carol".into());
+    let identity = ok(&run(
+        dir.path(),
+        &endpoint,
+        &carol,
+        &["sts", "get-caller-identity"],
+    )
+    .await);
+    assert_eq!(
+        identity["Arn"],
+        format!("arn:aws:iam::{DEMO_ACCOUNT_ID}:user/carol")
+    );
+    let dave = As::Profile(file, "dave".into());
+    let user = ok(&run(dir.path(), &endpoint, &dave, &["iam", "get-user"]).await);
+    assert_eq!(user["User"]["UserName"], "dave");
+    drop(served);
+    // Nor in the logs.
+    for entry in walk(&state) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(secret),
+            "a user's secret key is in {}",
+            entry.display()
+        );
+    }
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
