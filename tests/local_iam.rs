@@ -263,3 +263,323 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// A fresh key pair made by `ssh-keygen`; answers the public key line.
+fn keygen(dir: &Path, name: &str, args: &[&str]) -> String {
+    let path = dir.join(name);
+    let out = Command::new("ssh-keygen")
+        .args(args)
+        .args(["-q", "-N", "", "-C", &format!("{name}@test"), "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(path.with_extension("pub"))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+/// What `ssh-keygen` says of a public key: its MD5 fingerprint, and its PKCS#8 PEM form.
+fn keygen_views(dir: &Path, name: &str) -> (String, String) {
+    let public = dir.join(name).with_extension("pub");
+    let out = Command::new("ssh-keygen")
+        .args(["-l", "-E", "md5", "-f"])
+        .arg(&public)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let fingerprint = text
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("MD5:"))
+        .unwrap()
+        .to_string();
+    let out = Command::new("ssh-keygen")
+        .args(["-e", "-m", "PKCS8", "-f"])
+        .arg(&public)
+        .output()
+        .unwrap();
+    (
+        fingerprint,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ssh_public_keys_upload_list_get_update_delete_like_iam() {
+    if !aws_cli() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let data = dir.path().join("data");
+    let service = start(&data).await;
+    let (home, endpoint) = (dir.path(), service.endpoint());
+    let upload = |body: String| {
+        let endpoint = endpoint.clone();
+        async move {
+            run(
+                home,
+                &endpoint,
+                &As::Alice,
+                &[
+                    "iam",
+                    "upload-ssh-public-key",
+                    "--user-name",
+                    "alice",
+                    "--ssh-public-key-body",
+                    &body,
+                ],
+            )
+            .await
+        }
+    };
+
+    let rsa = keygen(&keys, "rsa", &["-t", "rsa", "-b", "2048"]);
+    let uploaded = ok(&upload(rsa.clone()).await);
+    let key = &uploaded["SSHPublicKey"];
+    let rsa_id = key["SSHPublicKeyId"].as_str().unwrap().to_string();
+    assert!(
+        rsa_id.len() == 20
+            && rsa_id.starts_with("APKA")
+            && rsa_id
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
+        "{rsa_id}"
+    );
+    let (fingerprint, pem) = keygen_views(&keys, "rsa");
+    assert_eq!(key["Fingerprint"], fingerprint.as_str(), "{uploaded}");
+    assert_eq!(key["Status"], "Active");
+    assert_eq!(key["UserName"], "alice");
+    assert_eq!(key["SSHPublicKeyBody"], rsa.as_str());
+
+    // The same key again, a non-key, a short RSA key, a key type IAM does not take.
+    fails_with(&upload(rsa.clone()).await, "DuplicateSSHPublicKey");
+    fails_with(
+        &upload("not a key at all".into()).await,
+        "UnrecognizedPublicKeyEncoding",
+    );
+    let short = keygen(&keys, "short", &["-t", "rsa", "-b", "1024"]);
+    let stderr = fails_with(&upload(short).await, "InvalidPublicKey");
+    assert!(stderr.contains("2048"), "{stderr}");
+    let ecdsa = keygen(&keys, "ecdsa", &["-t", "ecdsa"]);
+    fails_with(&upload(ecdsa).await, "InvalidPublicKey");
+    let broken = format!("{} {}", "ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAIBroken");
+    fails_with(&upload(broken).await, "InvalidPublicKey");
+
+    // Four more (five in all), then the sixth is over IAM's quota.
+    let mut ed_keys = Vec::new();
+    for n in 0..4 {
+        let line = keygen(&keys, &format!("ed{n}"), &["-t", "ed25519"]);
+        let answer = ok(&upload(line.clone()).await);
+        ed_keys.push((
+            answer["SSHPublicKey"]["SSHPublicKeyId"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            line,
+        ));
+    }
+    let sixth = keygen(&keys, "sixth", &["-t", "ed25519"]);
+    fails_with(&upload(sixth).await, "LimitExceeded");
+
+    // Listing follows IAM's Marker paging (the CLI fetches pages of two and joins them).
+    let listed = ok(&run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &["iam", "list-ssh-public-keys", "--page-size", "2"],
+    )
+    .await);
+    let ids: Vec<&str> = listed["SSHPublicKeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["SSHPublicKeyId"].as_str().unwrap())
+        .collect();
+    let mut expected = vec![rsa_id.as_str()];
+    expected.extend(ed_keys.iter().map(|(id, _)| id.as_str()));
+    assert_eq!(ids, expected, "{listed}");
+    let first_page = ok(&run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &["iam", "list-ssh-public-keys", "--max-items", "2"],
+    )
+    .await);
+    assert_eq!(first_page["SSHPublicKeys"].as_array().unwrap().len(), 2);
+    assert!(first_page["NextToken"].is_string(), "{first_page}");
+
+    // Bob sees none of them, and may not look at alice's.
+    let bobs = ok(&run(home, &endpoint, &As::Bob, &["iam", "list-ssh-public-keys"]).await);
+    assert_eq!(bobs["SSHPublicKeys"].as_array().unwrap().len(), 0, "{bobs}");
+    let out = run(
+        home,
+        &endpoint,
+        &As::Bob,
+        &["iam", "list-ssh-public-keys", "--user-name", "alice"],
+    )
+    .await;
+    fails_with(&out, "AccessDenied");
+    let out = run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &["iam", "list-ssh-public-keys", "--user-name", "nobody"],
+    )
+    .await;
+    fails_with(&out, "NoSuchEntity");
+
+    // Both encodings, as ssh-keygen writes them.
+    let get = |id: String, encoding: &'static str| {
+        let endpoint = endpoint.clone();
+        async move {
+            run(
+                home,
+                &endpoint,
+                &As::Alice,
+                &[
+                    "iam",
+                    "get-ssh-public-key",
+                    "--user-name",
+                    "alice",
+                    "--ssh-public-key-id",
+                    &id,
+                    "--encoding",
+                    encoding,
+                ],
+            )
+            .await
+        }
+    };
+    let got = ok(&get(rsa_id.clone(), "PEM").await);
+    assert_eq!(
+        got["SSHPublicKey"]["SSHPublicKeyBody"]
+            .as_str()
+            .unwrap()
+            .trim(),
+        pem.trim()
+    );
+    let got = ok(&get(rsa_id.clone(), "SSH").await);
+    assert_eq!(got["SSHPublicKey"]["SSHPublicKeyBody"], rsa.as_str());
+
+    // The SSH endpoint's check follows the status.
+    let (ed_id, ed_line) = ed_keys[0].clone();
+    let ed_b64 = ed_line.split_whitespace().nth(1).unwrap().to_string();
+    let iam = service.iam();
+    assert!(iam.ssh_key_allows(&ed_id, "ssh-ed25519", &ed_b64));
+    assert!(
+        !iam.ssh_key_allows(&rsa_id, "ssh-ed25519", &ed_b64),
+        "another key's id"
+    );
+    assert!(
+        !iam.ssh_key_allows(&ed_id, "ssh-rsa", &ed_b64),
+        "another type"
+    );
+    let update = |status: &'static str| {
+        let (endpoint, id) = (endpoint.clone(), ed_id.clone());
+        async move {
+            run(
+                home,
+                &endpoint,
+                &As::Alice,
+                &[
+                    "iam",
+                    "update-ssh-public-key",
+                    "--user-name",
+                    "alice",
+                    "--ssh-public-key-id",
+                    &id,
+                    "--status",
+                    status,
+                ],
+            )
+            .await
+        }
+    };
+    ok(&update("Inactive").await);
+    assert!(!iam.ssh_key_allows(&ed_id, "ssh-ed25519", &ed_b64));
+    let listed = ok(&run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &["iam", "list-ssh-public-keys"],
+    )
+    .await);
+    assert_eq!(listed["SSHPublicKeys"][1]["Status"], "Inactive", "{listed}");
+    ok(&update("Active").await);
+    assert!(iam.ssh_key_allows(&ed_id, "ssh-ed25519", &ed_b64));
+    ok(&update("Inactive").await);
+
+    // Delete, then the key is gone for every action; deleting twice is NoSuchEntity.
+    let delete = |id: String| {
+        let endpoint = endpoint.clone();
+        async move {
+            run(
+                home,
+                &endpoint,
+                &As::Alice,
+                &[
+                    "iam",
+                    "delete-ssh-public-key",
+                    "--user-name",
+                    "alice",
+                    "--ssh-public-key-id",
+                    &id,
+                ],
+            )
+            .await
+        }
+    };
+    ok(&delete(rsa_id.clone()).await);
+    fails_with(&delete(rsa_id.clone()).await, "NoSuchEntity");
+    fails_with(&get(rsa_id.clone(), "SSH").await, "NoSuchEntity");
+    let out = run(
+        home,
+        &endpoint,
+        &As::Bob,
+        &[
+            "iam",
+            "delete-ssh-public-key",
+            "--user-name",
+            "bob",
+            "--ssh-public-key-id",
+            &ed_keys[1].0,
+        ],
+    )
+    .await;
+    fails_with(&out, "NoSuchEntity");
+
+    // What was acknowledged survives a restart: four keys, the first still Inactive.
+    service.shutdown().await;
+    let service = start(&data).await;
+    let listed = ok(&run(
+        home,
+        &service.endpoint(),
+        &As::Alice,
+        &["iam", "list-ssh-public-keys"],
+    )
+    .await);
+    let statuses: Vec<&str> = listed["SSHPublicKeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["Status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["Inactive", "Active", "Active", "Active"],
+        "{listed}"
+    );
+    assert!(!service.iam().ssh_key_allows(&ed_id, "ssh-ed25519", &ed_b64));
+    assert!(service.iam().ssh_key_allows(
+        &ed_keys[1].0,
+        "ssh-ed25519",
+        ed_keys[1].1.split_whitespace().nth(1).unwrap()
+    ));
+}

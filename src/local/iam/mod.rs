@@ -3,7 +3,8 @@
 //!
 //! - [`users`]: the IAM users, who owns which access key, GetUser, `--user` keys;
 //! - [`ssh_keys`]: Upload/List/Get/Update/DeleteSSHPublicKey and the check the SSH endpoint
-//!   uses ([`Iam::ssh_key_allows`]);
+//!   uses ([`Iam::ssh_key_allows`]); [`public_key`]: the key encodings, checks and
+//!   fingerprints; [`md5`]: the fingerprint digest;
 //! - [`service_credentials`]: Create/List/Reset/Update/DeleteServiceSpecificCredential and
 //!   the check HTTPS git uses ([`Iam::check_git_credential`]).
 //!
@@ -15,6 +16,8 @@
 //! policy `IAMSelfManageServiceSpecificCredentials` / `IAMUserSSHKeys` style setups allow; a
 //! request naming another existing user is `AccessDenied`.
 
+pub mod md5;
+pub mod public_key;
 pub mod service_credentials;
 pub mod ssh_keys;
 pub mod users;
@@ -165,7 +168,6 @@ impl Iam {
 
     /// Applies `change` to a copy of the state, writes it, then makes it current. Nothing
     /// changes (in memory or on disk) when `change` or the write fails.
-    #[allow(dead_code)] // used by the SSH key and credential actions
     fn update<T>(
         &self,
         change: impl FnOnce(&mut IamData) -> Result<T, ApiError>,
@@ -218,6 +220,11 @@ impl Iam {
     ) -> Result<Option<String>, ApiError> {
         match action {
             "GetUser" => self.get_user(caller, params).map(Some),
+            "UploadSSHPublicKey" => self.upload_ssh_public_key(caller, params).map(Some),
+            "ListSSHPublicKeys" => self.list_ssh_public_keys(caller, params).map(Some),
+            "GetSSHPublicKey" => self.get_ssh_public_key(caller, params).map(Some),
+            "UpdateSSHPublicKey" => self.update_ssh_public_key(caller, params).map(|()| None),
+            "DeleteSSHPublicKey" => self.delete_ssh_public_key(caller, params).map(|()| None),
             other => Err(ApiError::client(
                 "InvalidAction",
                 format!(
@@ -292,7 +299,6 @@ pub(crate) fn random_id(prefix: &str, len: usize) -> Result<String, ApiError> {
 
 /// The paging of IAM list actions: `Marker` is the index of the next item, `MaxItems` caps the
 /// page (default 100). Answers the page and the marker of the next one.
-#[allow(dead_code)] // used by the list actions
 pub(crate) fn page<T: Clone>(
     items: &[T],
     params: &Params,
