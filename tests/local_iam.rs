@@ -583,3 +583,326 @@ async fn ssh_public_keys_upload_list_get_update_delete_like_iam() {
         ed_keys[1].1.split_whitespace().nth(1).unwrap()
     ));
 }
+
+/// `git <args>` in `dir` with HTTPS credentials given only through `GIT_ASKPASS` (a script
+/// reading them from the environment): never in the URL, the config or the command line.
+fn git_askpass(dir: &Path, askpass: &Path, user: &str, password: &str, args: &[&str]) -> Output {
+    Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_COMMITTER_NAME", "Test Committer")
+        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+        .env("GIT_ASKPASS", askpass)
+        .env("TEST_GIT_USER", user)
+        .env("TEST_GIT_PASSWORD", password)
+        .env_remove("SSH_ASKPASS")
+        .output()
+        .unwrap()
+}
+
+fn askpass_script(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("askpass.sh");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\ncase \"$1\" in\n  Username*) printf '%s\\n' \"$TEST_GIT_USER\" ;;\n  *) printf '%s\\n' \"$TEST_GIT_PASSWORD\" ;;\nesac\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_specific_credentials_open_https_git_until_deactivated_reset_or_deleted() {
+    if !aws_cli() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut service = start(&data).await;
+    let (home, endpoint) = (dir.path(), service.endpoint());
+    let create = |who: As, service_name: &'static str| {
+        let endpoint = endpoint.clone();
+        let user = if matches!(who, As::Bob) {
+            "bob"
+        } else {
+            "alice"
+        };
+        async move {
+            run(
+                home,
+                &endpoint,
+                &who,
+                &[
+                    "iam",
+                    "create-service-specific-credential",
+                    "--user-name",
+                    user,
+                    "--service-name",
+                    service_name,
+                ],
+            )
+            .await
+        }
+    };
+    let created = ok(&create(As::Alice, "codecommit.amazonaws.com").await);
+    let credential = &created["ServiceSpecificCredential"];
+    assert_eq!(
+        credential["ServiceUserName"],
+        format!("alice-at-{DEMO_ACCOUNT_ID}"),
+        "{created}"
+    );
+    assert_eq!(credential["ServiceName"], "codecommit.amazonaws.com");
+    assert_eq!(credential["Status"], "Active");
+    assert_eq!(credential["UserName"], "alice");
+    let id = credential["ServiceSpecificCredentialId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(id.starts_with("ACCA") && id.len() == 21, "{id}");
+    let git_user = credential["ServiceUserName"].as_str().unwrap().to_string();
+    let password = credential["ServicePassword"].as_str().unwrap().to_string();
+    assert!(password.len() >= 40, "{created}");
+    let state = std::fs::read_to_string(data.join("iam.json")).unwrap();
+    assert!(
+        !state.contains(&password),
+        "the password is on disk: {state}"
+    );
+
+    // A second one is allowed, a third is over the quota; other services are not served.
+    let second = ok(&create(As::Alice, "codecommit.amazonaws.com").await);
+    fails_with(
+        &create(As::Alice, "codecommit.amazonaws.com").await,
+        "LimitExceeded",
+    );
+    fails_with(
+        &create(As::Alice, "s3.amazonaws.com").await,
+        "NotSupportedService",
+    );
+    let listed = ok(&run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &[
+            "iam",
+            "list-service-specific-credentials",
+            "--service-name",
+            "codecommit.amazonaws.com",
+        ],
+    )
+    .await);
+    let items = listed["ServiceSpecificCredentials"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{listed}");
+    assert!(
+        items.iter().all(|c| c.get("ServicePassword").is_none()),
+        "{listed}"
+    );
+    let bobs = ok(&run(
+        home,
+        &endpoint,
+        &As::Bob,
+        &["iam", "list-service-specific-credentials"],
+    )
+    .await);
+    assert_eq!(
+        bobs["ServiceSpecificCredentials"].as_array().unwrap().len(),
+        0,
+        "{bobs}"
+    );
+    let out = run(
+        home,
+        &endpoint,
+        &As::Bob,
+        &[
+            "iam",
+            "delete-service-specific-credential",
+            "--service-specific-credential-id",
+            &id,
+        ],
+    )
+    .await;
+    fails_with(&out, "NoSuchEntity");
+    let second_id = second["ServiceSpecificCredential"]["ServiceSpecificCredentialId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(&run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &[
+            "iam",
+            "delete-service-specific-credential",
+            "--service-specific-credential-id",
+            &second_id,
+        ],
+    )
+    .await);
+
+    // A repository with a commit, pushed with the credential.
+    ok(&run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &[
+            "codecommit",
+            "create-repository",
+            "--repository-name",
+            "web",
+        ],
+    )
+    .await);
+    let askpass = askpass_script(dir.path());
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    support::work_tree(&work, "main", 2);
+    let url = service.clone_url("web");
+    let push = git_askpass(
+        &work,
+        &askpass,
+        &git_user,
+        &password,
+        &["push", "-q", &url, "main"],
+    );
+    assert!(
+        push.status.success(),
+        "{}",
+        String::from_utf8_lossy(&push.stderr)
+    );
+
+    let clone = |url: &str, password: &str, name: &str| {
+        let target = dir.path().join(name);
+        let out = git_askpass(
+            dir.path(),
+            &askpass,
+            &git_user,
+            password,
+            &["clone", "-q", url, target.to_str().unwrap()],
+        );
+        (out, target)
+    };
+    let (out, target) = clone(&url, &password, "c1");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(target.join("file.txt").exists());
+    let (out, _) = clone(&url, "not-the-password", "c2");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("403"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let set_status = |status: &'static str| {
+        let (endpoint, id) = (endpoint.clone(), id.clone());
+        async move {
+            run(
+                home,
+                &endpoint,
+                &As::Alice,
+                &[
+                    "iam",
+                    "update-service-specific-credential",
+                    "--service-specific-credential-id",
+                    &id,
+                    "--status",
+                    status,
+                ],
+            )
+            .await
+        }
+    };
+    ok(&set_status("Inactive").await);
+    let (out, _) = clone(&url, &password, "c3");
+    assert!(!out.status.success(), "an inactive credential cloned");
+    ok(&set_status("Active").await);
+    let (out, _) = clone(&url, &password, "c4");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Reset: a new password, the old one refused; both survive a restart.
+    let reset = ok(&run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &[
+            "iam",
+            "reset-service-specific-credential",
+            "--service-specific-credential-id",
+            &id,
+        ],
+    )
+    .await);
+    let new_password = reset["ServiceSpecificCredential"]["ServicePassword"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(new_password, password);
+    service.shutdown().await;
+    service = start(&data).await;
+    let (endpoint, url) = (service.endpoint(), service.clone_url("web"));
+    let (out, _) = clone(&url, &password, "c5");
+    assert!(
+        !out.status.success(),
+        "the password before the reset still works"
+    );
+    let (out, _) = clone(&url, &new_password, "c6");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Deleted: refused, and the IAM git password (SigV4) path still works beside it.
+    ok(&run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &[
+            "iam",
+            "delete-service-specific-credential",
+            "--service-specific-credential-id",
+            &id,
+        ],
+    )
+    .await);
+    let failures = service.stats().auth_failures();
+    let (out, _) = clone(&url, &new_password, "c7");
+    assert!(!out.status.success(), "a deleted credential cloned");
+    assert!(service.stats().auth_failures() > failures);
+    let host = format!("127.0.0.1:{}", service.port());
+    let iam_password = support::git_password(
+        DEMO_SECRET_ACCESS_KEY,
+        DEMO_REGION,
+        "/v1/repos/web",
+        &host,
+        cctui::local::api::unix_now(),
+    );
+    let target = dir.path().join("c8");
+    let out = git_askpass(
+        dir.path(),
+        &askpass,
+        DEMO_ACCESS_KEY_ID,
+        &iam_password,
+        &["clone", "-q", &url, target.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -225,6 +225,21 @@ impl Iam {
             "GetSSHPublicKey" => self.get_ssh_public_key(caller, params).map(Some),
             "UpdateSSHPublicKey" => self.update_ssh_public_key(caller, params).map(|()| None),
             "DeleteSSHPublicKey" => self.delete_ssh_public_key(caller, params).map(|()| None),
+            "CreateServiceSpecificCredential" => self
+                .create_service_specific_credential(caller, params)
+                .map(Some),
+            "ListServiceSpecificCredentials" => self
+                .list_service_specific_credentials(caller, params)
+                .map(Some),
+            "ResetServiceSpecificCredential" => self
+                .reset_service_specific_credential(caller, params)
+                .map(Some),
+            "UpdateServiceSpecificCredential" => self
+                .update_service_specific_credential(caller, params)
+                .map(|()| None),
+            "DeleteServiceSpecificCredential" => self
+                .delete_service_specific_credential(caller, params)
+                .map(|()| None),
             other => Err(ApiError::client(
                 "InvalidAction",
                 format!(
