@@ -335,12 +335,16 @@ pub async fn run_serve(args: ServeArgs) -> Result<(), ServeError> {
     }
     let _ = writeln!(
         out,
-        "  git clone:   {endpoint}/v1/repos/<name> (IAM git password or --git-user)"
+        "  git clone:   {endpoint}/v1/repos/<name> (IAM git password, HTTPS git credentials from iam create-service-specific-credential, or --git-user)"
     );
     let _ = writeln!(out, "Try:");
     let _ = writeln!(
         out,
         "  AWS_ACCESS_KEY_ID={access_key} AWS_SECRET_ACCESS_KEY='{secret_env}' aws --endpoint-url {endpoint} --region {region} codecommit list-repositories"
+    );
+    let _ = writeln!(
+        out,
+        "  AWS_ACCESS_KEY_ID={access_key} AWS_SECRET_ACCESS_KEY='{secret_env}' aws --endpoint-url {endpoint} --region {region} sts get-caller-identity"
     );
     let _ = writeln!(out, "Stop with Ctrl-C.");
     let _ = writeln!(out, "READY {}", service.port());
