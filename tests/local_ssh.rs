@@ -386,3 +386,127 @@ async fn a_client_that_goes_away_leaves_no_git_process_behind() {
     );
     drop(service);
 }
+
+/// `aws iam …` as the demo's alice against `service` (botocore's own client); its JSON.
+async fn aws_iam(dir: &Path, service: &RunningService, args: &[&str]) -> serde_json::Value {
+    let (dir, endpoint) = (dir.to_path_buf(), service.endpoint());
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let shown = args.join(" ");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("aws")
+            .args(["--endpoint-url", &endpoint, "--output", "json", "iam"])
+            .args(&args)
+            .env("HOME", &dir)
+            .env("AWS_CONFIG_FILE", dir.join("none"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"))
+            .env("AWS_DEFAULT_REGION", cctui::local::DEMO_REGION)
+            .env("AWS_ACCESS_KEY_ID", cctui::local::DEMO_ACCESS_KEY_ID)
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                cctui::local::DEMO_SECRET_ACCESS_KEY,
+            )
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("the AWS CLI must be installed (.ci/run installs it)")
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "aws iam {shown}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.stdout.iter().all(u8::is_ascii_whitespace) {
+        return serde_json::Value::Null;
+    }
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Without an authorizer of its own the endpoint lets in exactly the ACTIVE keys uploaded
+/// through the service's IAM API, with their SSH key ID as user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_uploaded_through_iam_open_ssh_until_deactivated_or_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let alice = key(dir.path(), "alice");
+    let data = dir.path().join("data");
+    let mut config = ServiceConfig::new(&data);
+    config.ssh_port = Some(0);
+    let service = LocalService::start(config).await.unwrap();
+    create_repository(&service, "demo").await;
+    let port = service.ssh_port().unwrap();
+    let known_hosts = dir.path().join("known_hosts");
+    let ssh = ssh_command(&alice.private, &known_hosts, "accept-new", port);
+    let body = std::fs::read_to_string(alice.private.with_extension("pub")).unwrap();
+    let uploaded = aws_iam(
+        dir.path(),
+        &service,
+        &[
+            "upload-ssh-public-key",
+            "--user-name",
+            "alice",
+            "--ssh-public-key-body",
+            body.trim(),
+        ],
+    )
+    .await;
+    let key_id = uploaded["SSHPublicKey"]["SSHPublicKeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let set_status = async |status: &str| {
+        aws_iam(
+            dir.path(),
+            &service,
+            &[
+                "update-ssh-public-key",
+                "--user-name",
+                "alice",
+                "--ssh-public-key-id",
+                &key_id,
+                "--status",
+                status,
+            ],
+        )
+        .await;
+    };
+    let repo_url = url(&service, &key_id, "demo");
+    let work = dir.path().join("work");
+
+    // Uploaded and active: clone, commit, push.
+    ok(&git_over_ssh(
+        dir.path(),
+        &ssh,
+        &["clone", "-q", &repo_url, work.to_str().unwrap()],
+    )
+    .await);
+    std::fs::write(work.join("a.txt"), "a\n").unwrap();
+    ok(&git_over_ssh(&work, &ssh, &["add", "a.txt"]).await);
+    ok(&git_over_ssh(&work, &ssh, &["commit", "-q", "-m", "uploaded key"]).await);
+    ok(&git_over_ssh(&work, &ssh, &["push", "-q", "origin", "HEAD:master"]).await);
+
+    let refused = async || {
+        let out = git_over_ssh(dir.path(), &ssh, &["ls-remote", &repo_url]).await;
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        !out.status.success() && stderr.contains("Permission denied (publickey)")
+    };
+    set_status("Inactive").await;
+    assert!(refused().await, "an inactive key got in");
+    set_status("Active").await;
+    ok(&git_over_ssh(dir.path(), &ssh, &["ls-remote", &repo_url]).await);
+    aws_iam(
+        dir.path(),
+        &service,
+        &[
+            "delete-ssh-public-key",
+            "--user-name",
+            "alice",
+            "--ssh-public-key-id",
+            &key_id,
+        ],
+    )
+    .await;
+    assert!(refused().await, "a deleted key got in");
+}

@@ -83,6 +83,8 @@ pub fn seed_if_needed(data_dir: &Path, reset: bool) -> Result<(), ServeError> {
             }
         }
         let _ = std::fs::remove_file(&marker);
+        // The IAM state too (SSH keys, HTTPS git credentials): a reset demo starts as new.
+        let _ = std::fs::remove_file(data_dir.join(crate::local::iam::STATE_FILE));
     }
     if marker.exists() {
         return Ok(());

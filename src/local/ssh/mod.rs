@@ -38,7 +38,7 @@ impl SshAuthorizer {
         Self(Arc::new(check))
     }
 
-    /// Nobody: what the endpoint uses until it is given a key store.
+    /// Nobody.
     pub fn nobody() -> Self {
         Self::new(|_, _, _| false)
     }
