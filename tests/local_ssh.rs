@@ -510,3 +510,29 @@ async fn keys_uploaded_through_iam_open_ssh_until_deactivated_or_deleted() {
     .await;
     assert!(refused().await, "a deleted key got in");
 }
+
+/// The demo runs the SSH endpoint too, hands out its URL, and keeps its port and host key
+/// across runs (SSH clones made in the demo keep working after a restart).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_serves_ssh_on_the_same_port_and_host_key_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = cctui::local::start_demo(dir.path(), false).await.unwrap();
+    let port = service
+        .ssh_port()
+        .expect("the demo starts the SSH endpoint");
+    let fingerprint = service.ssh_host_key_fingerprint().unwrap().to_string();
+    let meta = support::demo_client(&service)
+        .get_repository()
+        .repository_name("cctui-demo")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        meta.repository_metadata().unwrap().clone_url_ssh(),
+        Some(format!("ssh://127.0.0.1:{port}/v1/repos/cctui-demo").as_str())
+    );
+    service.shutdown().await;
+    let again = cctui::local::start_demo(dir.path(), false).await.unwrap();
+    assert_eq!(again.ssh_port(), Some(port));
+    assert_eq!(again.ssh_host_key_fingerprint(), Some(fingerprint.as_str()));
+}
