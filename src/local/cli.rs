@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use crate::local::ServeError;
 use crate::local::config::{
-    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, Limits,
-    ServiceConfig,
+    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_BOB_ACCESS_KEY_ID,
+    DEMO_BOB_SECRET_ACCESS_KEY, DEMO_BOB_USER, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, DEMO_USER,
+    Limits, ServiceConfig,
 };
 use crate::local::demo::seed_if_needed;
 use crate::local::faults::FaultSettings;
@@ -46,6 +47,17 @@ pub struct ServeArgs {
     /// $CCTUI_SERVE_SESSION_TOKEN.
     #[arg(long, value_name = "TOKEN", requires = "access_key")]
     pub session_token: Option<String>,
+    /// IAM user owning --access-key (or the profile's key): STS GetCallerIdentity answers
+    /// `arn:aws:iam::<account>:user/<NAME>` for it. Without --access-key the public demo keys
+    /// are accepted, owned by users `alice` and `bob`.
+    #[arg(long, value_name = "NAME", default_value = crate::local::config::DEFAULT_USER)]
+    pub key_user: String,
+    /// Add an IAM user with its own access key (repeatable). Keys are generated the first time
+    /// a name is seen and kept in `<data dir>/users.credentials`, an AWS shared-credentials file
+    /// (mode 0600) with one profile per user; they are never printed or logged. Use them with
+    /// `AWS_SHARED_CREDENTIALS_FILE=<that file> aws --profile NAME …`.
+    #[arg(long = "user", value_name = "NAME")]
+    pub users: Vec<String>,
     /// Region of ARNs and credential scopes.
     #[arg(long, default_value = DEMO_REGION)]
     pub region: String,
@@ -106,6 +118,10 @@ pub struct ServeArgs {
     /// Seconds a git request waits for a free process.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub git_queue_timeout: u64,
+    /// Also serve git over SSH on this port of 127.0.0.1 (0 = pick a free one); off when
+    /// absent. Logins: the SSH key ID as user and an active key uploaded through IAM.
+    #[arg(long, value_name = "PORT")]
+    pub ssh_port: Option<u16>,
 }
 
 fn default_data_dir() -> Result<PathBuf, ServeError> {
@@ -137,8 +153,18 @@ fn config_from(
     };
     let mut config = ServiceConfig::new(data_dir);
     config.port = args.port;
+    config.ssh_port = args.ssh_port;
     config.region = args.region.clone();
     config.account_id = args.account_id.clone();
+    for name in std::iter::once(&args.key_user).chain(&args.users) {
+        crate::local::iam::users::validate_user_name(name).map_err(|_| {
+            ServeError::InvalidOption(format!(
+                "'{name}' is not a valid IAM user name: use 1 to 64 letters, digits or _+=,.@-"
+            ))
+        })?;
+    }
+    config.default_user = args.key_user.clone();
+    config.extra_users = args.users.clone();
     let (credential, source) = credential_from(args, env)?;
     if let Some(credential) = credential {
         config.credentials = vec![credential];
@@ -284,6 +310,22 @@ pub async fn run_serve(args: ServeArgs) -> Result<(), ServeError> {
         }
     );
     let _ = writeln!(out, "  secret key:  {secret_shown}");
+    if demo_credentials {
+        let _ = writeln!(
+            out,
+            "  IAM users:   {DEMO_USER} (the key above), {DEMO_BOB_USER} ({DEMO_BOB_ACCESS_KEY_ID} / {DEMO_BOB_SECRET_ACCESS_KEY})"
+        );
+    } else {
+        let _ = writeln!(out, "  IAM user:    {} (the key above)", args.key_user);
+    }
+    if let Some(file) = service.user_keys_file() {
+        let _ = writeln!(
+            out,
+            "  more users:  {} — keys in {} (AWS_SHARED_CREDENTIALS_FILE=<file> aws --profile <name> …)",
+            args.users.join(", "),
+            file.display()
+        );
+    }
     let recovery = service.recovery();
     if !recovery.is_clean() {
         let _ = writeln!(
@@ -298,12 +340,24 @@ pub async fn run_serve(args: ServeArgs) -> Result<(), ServeError> {
     }
     let _ = writeln!(
         out,
-        "  git clone:   {endpoint}/v1/repos/<name> (IAM git password or --git-user)"
+        "  git clone:   {endpoint}/v1/repos/<name> (IAM git password, HTTPS git credentials from iam create-service-specific-credential, or --git-user)"
     );
+    if let (Some(port), Some(fingerprint)) =
+        (service.ssh_port(), service.ssh_host_key_fingerprint())
+    {
+        let _ = writeln!(
+            out,
+            "  git over SSH: ssh://<SSH key ID>@127.0.0.1:{port}/v1/repos/<name> (host key {fingerprint})"
+        );
+    }
     let _ = writeln!(out, "Try:");
     let _ = writeln!(
         out,
         "  AWS_ACCESS_KEY_ID={access_key} AWS_SECRET_ACCESS_KEY='{secret_env}' aws --endpoint-url {endpoint} --region {region} codecommit list-repositories"
+    );
+    let _ = writeln!(
+        out,
+        "  AWS_ACCESS_KEY_ID={access_key} AWS_SECRET_ACCESS_KEY='{secret_env}' aws --endpoint-url {endpoint} --region {region} sts get-caller-identity"
     );
     let _ = writeln!(out, "Stop with Ctrl-C.");
     let _ = writeln!(out, "READY {}", service.port());
@@ -387,6 +441,8 @@ mod tests {
             "5",
             "--max-git-processes",
             "3",
+            "--ssh-port",
+            "0",
         ]);
         let (config, source) = config_from(&args, &no_env).unwrap();
         assert_eq!(source, SecretSource::CommandLine("--secret-key"));
@@ -395,6 +451,7 @@ mod tests {
         assert_eq!(config.faults.drop_after_bytes, Some(1000));
         assert_eq!(config.limits.header_read_timeout, Duration::from_secs(5));
         assert_eq!(config.limits.max_git_processes, 3);
+        assert_eq!(config.ssh_port, Some(0));
         let shown = format!("{config:?}");
         assert!(
             !shown.contains("s3cr3t") && !shown.contains("p4ss"),

@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::local::api::unix_now;
 use crate::local::http::{Body, text};
+use crate::local::iam::service_credentials::GitCredentialCheck;
 use crate::local::ops::validate_repository_name;
 use crate::local::server::Shared;
 use crate::local::sigv4_verify::{GitAuthError, verify_git_password};
@@ -80,7 +81,8 @@ pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response
     }
 }
 
-/// Checks Basic credentials: static git credentials, or a CodeCommit IAM git password.
+/// Checks Basic credentials: static git credentials, IAM-issued HTTPS git credentials
+/// (service-specific credentials), or a CodeCommit IAM git password (SigV4-derived).
 #[allow(clippy::result_large_err)]
 fn authenticate(
     shared: &Shared,
@@ -107,6 +109,25 @@ fn authenticate(
             bump(&shared.stats.git_auth_successes);
             return Ok(());
         }
+    }
+    // HTTPS git credentials issued by IAM (CreateServiceSpecificCredential).
+    match shared.iam.check_git_credential(&user, &password) {
+        GitCredentialCheck::Allowed { user_name } => {
+            bump(&shared.stats.git_auth_successes);
+            tracing::debug!(user = %user_name, "git authenticated with a service-specific credential");
+            return Ok(());
+        }
+        GitCredentialCheck::Refused => {
+            bump(&shared.stats.git_auth_failures);
+            tracing::info!(%user, "git service-specific credential refused");
+            return Err(text(
+                403,
+                &format!(
+                    "access denied: the HTTPS git credentials of {user} are wrong, inactive or deleted; check the password, or create new ones (aws iam create-service-specific-credential --service-name codecommit.amazonaws.com) and update git's credential helper"
+                ),
+            ));
+        }
+        GitCredentialCheck::NotOurs => {}
     }
     let host = request
         .headers()
@@ -166,6 +187,17 @@ fn throttled() -> Response<Body> {
         .headers_mut()
         .insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
     response
+}
+
+/// What follows every push, over HTTP or SSH, once git has finished: the metadata (default
+/// branch of a first push, last-modified date) catches up with the refs.
+pub(crate) async fn after_push(shared: &Arc<Shared>, repository_id: &str) {
+    let ops = Arc::clone(&shared.ops);
+    let id = repository_id.to_string();
+    let result = tokio::task::spawn_blocking(move || ops.after_push(&id)).await;
+    if !matches!(result, Ok(Ok(()))) {
+        tracing::error!("could not update metadata after a push");
+    }
 }
 
 async fn run_cgi(
@@ -365,12 +397,7 @@ async fn run_cgi(
         // reflected in the metadata by the time the client sees the response complete.
         process.finish().await;
         if is_push {
-            let ops = Arc::clone(&shared_for_push.ops);
-            let id = repository_id.clone();
-            let result = tokio::task::spawn_blocking(move || ops.after_push(&id)).await;
-            if !matches!(result, Ok(Ok(()))) {
-                tracing::error!("could not update metadata after a push");
-            }
+            after_push(&shared_for_push, &repository_id).await;
         }
     });
     let stream = futures::stream::unfold(receiver, |mut receiver| async move {

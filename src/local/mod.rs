@@ -1,6 +1,10 @@
 //! The local CodeCommit-compatible service (`cctui serve`, `cctui --demo`).
 //!
 //! - [`api`]: JSON 1.1 endpoint (`POST /`), SigV4-checked, AWS error shapes;
+//! - [`query_api`]: the AWS query protocol endpoint on the same `POST /` (a form body, no
+//!   `X-Amz-Target`), for [`iam`] (users, SSH public keys, service-specific credentials) and
+//!   [`sts`] (GetCallerIdentity), told apart by the SigV4 scope; [`query`]: form parsing and
+//!   XML writing;
 //! - [`ops`]: the CodeCommit operations and their validation rules; [`refname`]: branch names;
 //! - [`git_http`]: git smart HTTP via `git http-backend`, CodeCommit IAM git passwords;
 //! - [`cgi`]: one `git http-backend` process group per request, killed when the request ends
@@ -8,6 +12,8 @@
 //! - [`store`]: metadata and bare repositories on disk, keyed by repository id;
 //!   [`recovery`]: what an interrupted run left there, cleaned or completed at start-up;
 //! - [`server`]: the listener, its caps and timeouts; [`watchdog`]: connections that stall;
+//! - [`ssh`]: the SSH endpoint (`--ssh-port`): git-upload-pack and git-receive-pack for the
+//!   public keys its authorizer allows;
 //! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
 //! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`; [`secrets`]: its secrets from a
 //!   file, the environment or a profile.
@@ -23,24 +29,31 @@ pub mod demo;
 pub mod faults;
 pub mod git_http;
 mod http;
+pub mod iam;
 pub mod ops;
+pub mod query;
+pub mod query_api;
 pub mod recovery;
 pub mod refname;
 pub mod secrets;
 pub mod server;
 pub mod sigv4_verify;
+pub mod ssh;
 pub mod stats;
 pub mod store;
+pub mod sts;
 pub mod watchdog;
 
 pub use cli::{ServeArgs, run_serve};
 pub use config::{
-    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, Limits,
-    ServiceConfig,
+    Credential, DEFAULT_USER, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_BOB_ACCESS_KEY_ID,
+    DEMO_BOB_SECRET_ACCESS_KEY, DEMO_BOB_USER, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, DEMO_USER,
+    Limits, ServiceConfig,
 };
 pub use demo::start_demo;
 pub use faults::{FaultSettings, Faults};
 pub use server::{LocalService, RunningService};
+pub use ssh::SshAuthorizer;
 pub use stats::{Stats, StatsSnapshot};
 
 /// Error of the local service; every message says what to do about it.
@@ -56,6 +69,19 @@ pub enum ServeError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The SSH port cannot be bound.
+    #[error(
+        "cannot listen for SSH on 127.0.0.1:{port}: {source}. Choose another --ssh-port (or 0 for any free port)"
+    )]
+    SshBind {
+        /// The requested port.
+        port: u16,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The SSH host key cannot be made or read.
+    #[error("SSH host key: {0}")]
+    SshHostKey(String),
     /// The data directory cannot be used.
     #[error(transparent)]
     Store(#[from] store::StoreError),

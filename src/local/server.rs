@@ -18,12 +18,14 @@ use crate::local::cgi::CgiSlots;
 use crate::local::config::{Credential, Limits, ServiceConfig};
 use crate::local::faults::Faults;
 use crate::local::http::{Body, text};
+use crate::local::iam::Iam;
+use crate::local::iam::users::user_keys;
 use crate::local::ops::Ops;
 use crate::local::recovery::RecoveryReport;
 use crate::local::stats::{Stats, StatsSnapshot, bump};
 use crate::local::store::Store;
 use crate::local::watchdog::{Progress, Watched, stalled};
-use crate::local::{api, git_http};
+use crate::local::{api, git_http, query_api, ssh};
 use crate::secret::Secret;
 
 /// State shared by all requests.
@@ -37,6 +39,15 @@ pub struct Shared {
     pub(crate) max_api_body_bytes: usize,
     pub(crate) limits: Limits,
     pub(crate) cgi: CgiSlots,
+    /// IAM users, SSH keys and service-specific credentials.
+    pub(crate) iam: Arc<Iam>,
+}
+
+impl Shared {
+    /// The IAM state (the SSH endpoint asks it [`Iam::ssh_key_allows`]).
+    pub fn iam(&self) -> &Arc<Iam> {
+        &self.iam
+    }
 }
 
 /// Entry point of the library API.
@@ -61,18 +72,26 @@ impl LocalService {
                 source,
             })?
             .port();
+        let (iam, credentials, user_keys_file) = open_iam(&config)?;
+        let ssh = match config.ssh_port {
+            Some(ssh_port) => Some(ssh::bind(&config.data_dir, ssh_port).await?),
+            None => None,
+        };
         let faults = Arc::new(Faults::new(&config.faults));
         let stats = Arc::new(Stats::default());
         let shared = Arc::new(Shared {
-            ops: Arc::new(Ops::new(
-                Arc::new(store),
-                config.region.clone(),
-                config.account_id.clone(),
-                port,
-            )),
+            ops: Arc::new(
+                Ops::new(
+                    Arc::new(store),
+                    config.region.clone(),
+                    config.account_id.clone(),
+                    port,
+                )
+                .with_ssh_port(ssh.as_ref().map(|bound| bound.port)),
+            ),
             faults: Arc::clone(&faults),
             stats: Arc::clone(&stats),
-            credentials: config.credentials.clone(),
+            credentials,
             region: config.region.clone(),
             git_static: config.git_static.clone(),
             max_api_body_bytes: config.max_api_body_bytes,
@@ -81,11 +100,37 @@ impl LocalService {
                 config.limits.max_git_processes,
                 config.limits.git_queue_timeout,
             ),
+            iam: Arc::clone(&iam),
         });
+        let ssh = ssh.map(|bound| {
+            let (stop, stopped) = oneshot::channel();
+            let info = SshInfo {
+                port: bound.port,
+                fingerprint: bound.fingerprint.clone(),
+            };
+            // The active keys uploaded through the IAM API, unless the caller gave its own.
+            let authorizer = config.ssh_authorizer.clone().unwrap_or_else(|| {
+                let iam = Arc::clone(&iam);
+                ssh::SshAuthorizer::new(move |user, key_type, key_base64| {
+                    iam.ssh_key_allows(user, key_type, key_base64)
+                })
+            });
+            let task = ssh::spawn(bound, Arc::clone(&shared), authorizer, stopped);
+            (info, stop, task)
+        });
+        let (ssh, ssh_stop, ssh_task) = match ssh {
+            Some((info, stop, task)) => (Some(info), Some(stop), Some(task)),
+            None => (None, None, None),
+        };
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, shared, stopped));
         Ok(RunningService {
             port,
+            ssh,
+            ssh_stop,
+            ssh_task,
+            iam,
+            user_keys_file,
             recovery,
             faults,
             stats,
@@ -94,6 +139,35 @@ impl LocalService {
             task: Some(task),
         })
     }
+}
+
+/// The IAM state with a user for every accepted key, and the keys of `--user` users added to
+/// the accepted credentials.
+#[allow(clippy::type_complexity)]
+fn open_iam(
+    config: &ServiceConfig,
+) -> Result<(Arc<Iam>, Vec<Credential>, Option<std::path::PathBuf>), ServeError> {
+    let mut credentials = config.credentials.clone();
+    let mut owners = std::collections::HashMap::new();
+    for credential in &credentials {
+        let owner = config
+            .key_owners
+            .iter()
+            .find(|(key, _)| *key == credential.access_key_id)
+            .map_or(config.default_user.clone(), |(_, user)| user.clone());
+        owners.insert(credential.access_key_id.clone(), owner);
+    }
+    let mut file = None;
+    if !config.extra_users.is_empty() {
+        let (extra, path) = user_keys(&config.data_dir, &config.extra_users)?;
+        for (user, credential) in extra {
+            owners.insert(credential.access_key_id.clone(), user);
+            credentials.push(credential);
+        }
+        file = Some(path);
+    }
+    let iam = Iam::open(&config.data_dir, &config.account_id, owners)?;
+    Ok((Arc::new(iam), credentials, file))
 }
 
 async fn accept_loop(
@@ -183,7 +257,11 @@ async fn route(
     Ok(if path.starts_with("/v1/repos/") {
         git_http::handle(shared, request).await
     } else if path == "/" && request.method() == hyper::Method::POST {
-        api::handle(shared, request).await
+        if query_api::is_query_request(&request) {
+            query_api::handle(shared, request).await
+        } else {
+            api::handle(shared, request).await
+        }
     } else {
         text(
             404,
@@ -192,9 +270,21 @@ async fn route(
     })
 }
 
+/// The SSH endpoint of a running service.
+#[derive(Debug, Clone)]
+struct SshInfo {
+    port: u16,
+    fingerprint: String,
+}
+
 /// A running service. Dropping it stops the service too.
 pub struct RunningService {
     port: u16,
+    ssh: Option<SshInfo>,
+    ssh_stop: Option<oneshot::Sender<()>>,
+    ssh_task: Option<JoinHandle<()>>,
+    iam: Arc<Iam>,
+    user_keys_file: Option<std::path::PathBuf>,
     recovery: RecoveryReport,
     faults: Arc<Faults>,
     stats: Arc<Stats>,
@@ -219,6 +309,22 @@ impl RunningService {
         format!("{}/v1/repos/{name}", self.endpoint())
     }
 
+    /// The SSH endpoint's port, when it runs (`--ssh-port`).
+    pub fn ssh_port(&self) -> Option<u16> {
+        self.ssh.as_ref().map(|ssh| ssh.port)
+    }
+
+    /// `SHA256:…` of the SSH host key, when the SSH endpoint runs.
+    pub fn ssh_host_key_fingerprint(&self) -> Option<&str> {
+        self.ssh.as_ref().map(|ssh| ssh.fingerprint.as_str())
+    }
+
+    /// SSH clone URL of repository `name`, when the SSH endpoint runs.
+    pub fn ssh_clone_url(&self, name: &str) -> Option<String> {
+        self.ssh_port()
+            .map(|port| format!("ssh://127.0.0.1:{port}/v1/repos/{name}"))
+    }
+
     /// Live fault injection settings.
     pub fn faults(&self) -> &Faults {
         &self.faults
@@ -239,6 +345,16 @@ impl RunningService {
         self.recovery
     }
 
+    /// The IAM state: users, SSH keys, service-specific credentials.
+    pub fn iam(&self) -> &Arc<Iam> {
+        &self.iam
+    }
+
+    /// The shared-credentials file holding the keys of the `--user` users, if any.
+    pub fn user_keys_file(&self) -> Option<&std::path::Path> {
+        self.user_keys_file.as_deref()
+    }
+
     /// The configuration the service was started with.
     pub fn config(&self) -> &ServiceConfig {
         &self.config
@@ -246,6 +362,12 @@ impl RunningService {
 
     /// Stops accepting, ends open connections and waits until the port is released.
     pub async fn shutdown(mut self) {
+        if let Some(stop) = self.ssh_stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.ssh_task.take() {
+            let _ = task.await;
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -257,6 +379,9 @@ impl RunningService {
 
 impl Drop for RunningService {
     fn drop(&mut self) {
+        if let Some(task) = self.ssh_task.take() {
+            task.abort();
+        }
         if let Some(task) = self.task.take() {
             task.abort();
         }
