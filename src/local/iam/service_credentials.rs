@@ -277,7 +277,7 @@ impl Iam {
         let ours = data
             .users
             .iter()
-            .any(|u| self.service_user_name(&u.name) == user);
+            .any(|u| self.service_user_name(&u.name) == user && self.is_current_user(&u.name));
         if !ours {
             return GitCredentialCheck::NotOurs;
         }
