@@ -68,6 +68,11 @@ impl Status {
         match params.required("Status")? {
             "Active" => Ok(Status::Active),
             "Inactive" => Ok(Status::Inactive),
+            // In IAM's enum, but only IAM itself sets it.
+            "Expired" => Err(ApiError::client(
+                "InvalidInput",
+                "Status Expired cannot be set: use Active or Inactive.",
+            )),
             other => Err(validation(
                 "Status",
                 other,
@@ -396,6 +401,16 @@ mod tests {
         let iam = Iam::open(dir.path(), "123456789012", owners(&[("K1", "alice")])).unwrap();
         assert!(iam.ssh_key_allows(&id, "ssh-ed25519", blob));
         assert_eq!(iam.owner_of("K1").unwrap().user_id, alice.user_id);
+    }
+
+    #[test]
+    fn status_takes_active_or_inactive() {
+        let status = |text: &str| {
+            Status::parse(&Params::parse(format!("Status={text}").as_bytes()).unwrap())
+        };
+        assert_eq!(status("Inactive").unwrap(), Status::Inactive);
+        assert_eq!(status("Expired").unwrap_err().code, "InvalidInput");
+        assert_eq!(status("active").unwrap_err().code, "ValidationError");
     }
 
     #[test]
