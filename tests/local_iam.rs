@@ -679,6 +679,12 @@ async fn service_specific_credentials_open_https_git_until_deactivated_reset_or_
 
     // A second one is allowed, a third is over the quota; other services are not served.
     let second = ok(&create(As::Alice, "codecommit.amazonaws.com").await);
+    // IAM names a second credential of the same user `<user>+1-at-<account>`.
+    assert_eq!(
+        second["ServiceSpecificCredential"]["ServiceUserName"],
+        format!("alice+1-at-{DEMO_ACCOUNT_ID}"),
+        "{second}"
+    );
     fails_with(
         &create(As::Alice, "codecommit.amazonaws.com").await,
         "LimitExceeded",
@@ -730,23 +736,6 @@ async fn service_specific_credentials_open_https_git_until_deactivated_reset_or_
     )
     .await;
     fails_with(&out, "NoSuchEntity");
-    let second_id = second["ServiceSpecificCredential"]["ServiceSpecificCredentialId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    ok(&run(
-        home,
-        &endpoint,
-        &As::Alice,
-        &[
-            "iam",
-            "delete-service-specific-credential",
-            "--service-specific-credential-id",
-            &second_id,
-        ],
-    )
-    .await);
-
     // A repository with a commit, pushed with the credential.
     ok(&run(
         home,
@@ -796,6 +785,72 @@ async fn service_specific_credentials_open_https_git_until_deactivated_reset_or_
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(target.join("file.txt").exists());
+    // The second credential opens git too, under its own name, until deleted.
+    let second_user = second["ServiceSpecificCredential"]["ServiceUserName"]
+        .as_str()
+        .unwrap();
+    let second_password = second["ServiceSpecificCredential"]["ServicePassword"]
+        .as_str()
+        .unwrap();
+    let target = dir.path().join("second");
+    let out = git_askpass(
+        dir.path(),
+        &askpass,
+        second_user,
+        second_password,
+        &["clone", "-q", &url, target.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = git_askpass(
+        dir.path(),
+        &askpass,
+        second_user,
+        &password,
+        &[
+            "clone",
+            "-q",
+            &url,
+            dir.path().join("mixed").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        !out.status.success(),
+        "the first credential's password opened the second's name"
+    );
+    let second_id = second["ServiceSpecificCredential"]["ServiceSpecificCredentialId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(&run(
+        home,
+        &endpoint,
+        &As::Alice,
+        &[
+            "iam",
+            "delete-service-specific-credential",
+            "--service-specific-credential-id",
+            &second_id,
+        ],
+    )
+    .await);
+
+    let out = git_askpass(
+        dir.path(),
+        &askpass,
+        second_user,
+        second_password,
+        &[
+            "clone",
+            "-q",
+            &url,
+            dir.path().join("second-gone").to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success(), "a deleted credential cloned");
     let (out, _) = clone(&url, "not-the-password", "c2");
     assert!(!out.status.success());
     assert!(

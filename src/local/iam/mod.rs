@@ -68,6 +68,11 @@ impl Status {
         match params.required("Status")? {
             "Active" => Ok(Status::Active),
             "Inactive" => Ok(Status::Inactive),
+            // In IAM's enum, but only IAM itself sets it.
+            "Expired" => Err(ApiError::client(
+                "InvalidInput",
+                "Status Expired cannot be set: use Active or Inactive.",
+            )),
             other => Err(validation(
                 "Status",
                 other,
@@ -159,6 +164,12 @@ impl Iam {
     pub fn owner_of(&self, access_key_id: &str) -> Option<UserRecord> {
         let name = self.owners.get(access_key_id)?;
         self.lock().users.iter().find(|u| &u.name == name).cloned()
+    }
+
+    /// True when `name` owns an access key of this run. Users of earlier runs stay on disk
+    /// (with their keys and credentials, for when they come back) but are not served.
+    pub fn is_current_user(&self, name: &str) -> bool {
+        self.owners.values().any(|owner| owner == name)
     }
 
     /// A snapshot of the state (for tests and the SSH endpoint's diagnostics).
@@ -267,7 +278,8 @@ impl Iam {
             return Ok(caller.clone());
         };
         users::validate_user_name(name)?;
-        let Some(user) = self.lock().users.iter().find(|u| u.name == name).cloned() else {
+        let found = self.lock().users.iter().find(|u| u.name == name).cloned();
+        let Some(user) = found.filter(|u| self.is_current_user(&u.name)) else {
             return Err(no_such_user(name));
         };
         if user.name != caller.name {
@@ -337,4 +349,81 @@ pub(crate) fn page<T: Clone>(
     let end = (start + max).min(items.len());
     let next = (end < items.len()).then(|| end.to_string());
     Ok((items[start..end].to_vec(), next))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn owners(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, u)| (k.to_string(), u.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn only_the_users_of_this_run_are_served_and_state_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let iam = Iam::open(dir.path(), "123456789012", owners(&[("K1", "alice")])).unwrap();
+        let alice = iam.owner_of("K1").unwrap();
+        let blob = "AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f";
+        let body = format!("UserName=alice&SSHPublicKeyBody=ssh-ed25519+{blob}");
+        let answer = iam
+            .dispatch(
+                &alice,
+                "UploadSSHPublicKey",
+                &Params::parse(body.as_bytes()).unwrap(),
+            )
+            .unwrap()
+            .unwrap();
+        let id = iam.snapshot().ssh_keys[0].id.clone();
+        assert!(answer.contains(&id));
+        assert!(iam.ssh_key_allows(&id, "ssh-ed25519", blob));
+        drop(iam);
+
+        // Reopened with another user only: alice's key stays on disk but opens nothing, and
+        // her name is unknown to requests.
+        let iam = Iam::open(dir.path(), "123456789012", owners(&[("K2", "bob")])).unwrap();
+        assert_eq!(iam.snapshot().ssh_keys.len(), 1);
+        assert!(!iam.ssh_key_allows(&id, "ssh-ed25519", blob));
+        let bob = iam.owner_of("K2").unwrap();
+        let error = iam
+            .dispatch(
+                &bob,
+                "ListSSHPublicKeys",
+                &Params::parse(b"UserName=alice").unwrap(),
+            )
+            .unwrap_err();
+        assert_eq!(error.code, "NoSuchEntity");
+        drop(iam);
+        let iam = Iam::open(dir.path(), "123456789012", owners(&[("K1", "alice")])).unwrap();
+        assert!(iam.ssh_key_allows(&id, "ssh-ed25519", blob));
+        assert_eq!(iam.owner_of("K1").unwrap().user_id, alice.user_id);
+    }
+
+    #[test]
+    fn status_takes_active_or_inactive() {
+        let status = |text: &str| {
+            Status::parse(&Params::parse(format!("Status={text}").as_bytes()).unwrap())
+        };
+        assert_eq!(status("Inactive").unwrap(), Status::Inactive);
+        assert_eq!(status("Expired").unwrap_err().code, "InvalidInput");
+        assert_eq!(status("active").unwrap_err().code, "ValidationError");
+    }
+
+    #[test]
+    fn a_corrupt_state_file_is_reported_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(STATE_FILE), "{not json").unwrap();
+        let error = Iam::open(dir.path(), "1", owners(&[("K", "a")]))
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains(STATE_FILE), "{error}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(STATE_FILE)).unwrap(),
+            "{not json"
+        );
+    }
 }

@@ -28,7 +28,7 @@ pub struct ServiceCredentialRecord {
     pub user_name: String,
     /// `codecommit.amazonaws.com`.
     pub service_name: String,
-    /// The git user name: `<user>-at-<account>`.
+    /// The git user name: `<user>-at-<account>` (a second one: `<user>+1-at-<account>`).
     pub service_user_name: String,
     /// Hex of the random salt.
     pub salt: String,
@@ -125,6 +125,24 @@ impl Iam {
         format!("{user}-at-{}", self.account_id)
     }
 
+    /// The git user name of a new credential: `<user>-at-<account>`, or, as IAM names a
+    /// second one, `<user>+1-at-<account>` when the first name is taken.
+    fn free_service_user_name(&self, data: &super::IamData, user: &str, service: &str) -> String {
+        let taken = |name: &str| {
+            data.service_credentials.iter().any(|c| {
+                c.user_name == user && c.service_name == service && c.service_user_name == name
+            })
+        };
+        let first = self.service_user_name(user);
+        if !taken(&first) {
+            return first;
+        }
+        (1..)
+            .map(|n| format!("{user}+{n}-at-{}", self.account_id))
+            .find(|name| !taken(name))
+            .unwrap_or(first)
+    }
+
     pub(crate) fn create_service_specific_credential(
         &self,
         caller: &UserRecord,
@@ -139,14 +157,14 @@ impl Iam {
             id: random_id("ACCA", 17)?,
             user_name: user.name.clone(),
             service_name: service.to_string(),
-            service_user_name: self.service_user_name(&user.name),
+            service_user_name: String::new(),
             salt,
             password_hash,
             status: Status::Active,
             create_date: crate::local::api::unix_now(),
         };
-        let answer = write_with_password(&record, &password);
-        self.update(move |data| {
+        let record = self.update(move |data| {
+            let mut record = record;
             let count = data
                 .service_credentials
                 .iter()
@@ -161,10 +179,12 @@ impl Iam {
                     ),
                 });
             }
-            data.service_credentials.push(record);
-            Ok(())
+            record.service_user_name =
+                self.free_service_user_name(data, &record.user_name, &record.service_name);
+            data.service_credentials.push(record.clone());
+            Ok(record)
         })?;
-        Ok(answer)
+        Ok(write_with_password(&record, &password))
     }
 
     pub(crate) fn list_service_specific_credentials(
@@ -274,10 +294,14 @@ impl Iam {
     /// credentials.
     pub fn check_git_credential(&self, user: &str, password: &str) -> GitCredentialCheck {
         let data = self.lock();
-        let ours = data
-            .users
-            .iter()
-            .any(|u| self.service_user_name(&u.name) == user);
+        let ours = data.users.iter().any(|u| {
+            self.is_current_user(&u.name)
+                && (self.service_user_name(&u.name) == user
+                    || data
+                        .service_credentials
+                        .iter()
+                        .any(|c| c.user_name == u.name && c.service_user_name == user))
+        });
         if !ours {
             return GitCredentialCheck::NotOurs;
         }
@@ -286,6 +310,7 @@ impl Iam {
         for credential in &data.service_credentials {
             if credential.service_user_name == user
                 && credential.service_name == CODECOMMIT
+                && self.is_current_user(&credential.user_name)
                 && credential.password_matches(password)
                 && credential.status == Status::Active
             {

@@ -250,7 +250,7 @@ impl Iam {
         })
     }
 
-    /// True only when `ssh_user` is the id of an ACTIVE key of an existing user and the key
+    /// True only when `ssh_user` is the id of an ACTIVE key of a served user and the key
     /// offered (`key_type`, base64 of its blob) is that key. The SSH endpoint calls this for
     /// every public key a client offers.
     pub fn ssh_key_allows(&self, ssh_user: &str, key_type: &str, key_base64: &str) -> bool {
@@ -263,7 +263,7 @@ impl Iam {
             key.id == ssh_user
                 && key.status == Status::Active
                 && key.key_type == key_type
-                && data.users.iter().any(|u| u.name == key.user_name)
+                && self.is_current_user(&key.user_name)
                 && key
                     .public_key()
                     .is_some_and(|stored| crate::sigv4::constant_time_eq(&stored.blob, &offered))
