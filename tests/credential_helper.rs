@@ -597,43 +597,61 @@ fn answers_like_the_aws_cli_credential_helper() {
             .unwrap();
         child
     };
-    // The password carries the second it was made: run both side by side until they agree on
-    // it (the AWS CLI takes a moment to start).
-    for _ in 0..5 {
-        let theirs = spawn(
-            "aws",
-            &[
-                "--profile",
-                "team",
-                "codecommit",
-                "credential-helper",
-                "get",
-            ],
-        );
-        std::thread::sleep(std::time::Duration::from_millis(300));
-        let ours = spawn(BIN, &["--profile", "team", "credential-helper", "get"]);
-        let (theirs, ours) = (
-            theirs.wait_with_output().unwrap(),
-            ours.wait_with_output().unwrap(),
-        );
-        assert!(theirs.status.success(), "aws: {}", stderr(&theirs));
-        assert!(ours.status.success(), "cctui: {}", stderr(&ours));
-        let get = |out: &Output| {
-            (
-                field(&out.stdout, "username").unwrap(),
-                field(&out.stdout, "password").unwrap(),
-            )
-        };
-        let ((their_user, their_password), (our_user, our_password)) = (get(&theirs), get(&ours));
+    // The password carries the second it was made, and the two programs need not run in the
+    // same second: each password is checked against the signature at its own timestamp, which
+    // pins both programs to the same function of (keys, host, path, region, time).
+    let theirs = spawn(
+        "aws",
+        &[
+            "--profile",
+            "team",
+            "codecommit",
+            "credential-helper",
+            "get",
+        ],
+    )
+    .wait_with_output()
+    .unwrap();
+    let ours = spawn(BIN, &["--profile", "team", "credential-helper", "get"])
+        .wait_with_output()
+        .unwrap();
+    assert!(theirs.status.success(), "aws: {}", stderr(&theirs));
+    assert!(ours.status.success(), "cctui: {}", stderr(&ours));
+    let keys = cctui::aws::git_password::AwsKeys {
+        access_key_id: "ASIACCTUICOMPARE0001".into(),
+        secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
+        session_token: Some("FwoGZXIvYXdzEXAMPLE/token+value==".to_string().into()),
+    };
+    for (who, out) in [("aws", &theirs), ("cctui", &ours)] {
+        let user = field(&out.stdout, "username").unwrap();
+        let password = field(&out.stdout, "password").unwrap();
         assert_eq!(
-            our_user,
-            "ASIACCTUICOMPARE0001%FwoGZXIvYXdzEXAMPLE/token+value=="
+            user, "ASIACCTUICOMPARE0001%FwoGZXIvYXdzEXAMPLE/token+value==",
+            "{who}"
         );
-        assert_eq!(our_user, their_user);
-        if our_password[..16] == their_password[..16] {
-            assert_eq!(our_password, their_password);
-            return;
-        }
+        let expected = cctui::aws::git_password::git_login(
+            &keys,
+            "git-codecommit.eu-west-3.amazonaws.com",
+            "/v1/repos/Shared.Repo",
+            "eu-west-3",
+            unix_of_timestamp(&password[..15]),
+        );
+        assert_eq!(&password, expected.password.expose(), "{who}'s password");
     }
-    panic!("the two helpers never signed within the same second");
+}
+
+/// `YYYYMMDDTHHMMSS` (UTC) as seconds since the epoch.
+fn unix_of_timestamp(stamp: &str) -> i64 {
+    let number = |range: std::ops::Range<usize>| stamp[range].parse::<i64>().unwrap();
+    let (year, month, day) = (number(0..4), number(4..6), number(6..8));
+    let (hour, minute, second) = (number(9..11), number(11..13), number(13..15));
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + hour * 3600 + minute * 60 + second
 }
