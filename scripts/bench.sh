@@ -14,7 +14,8 @@
 #   memory5000          the same with 5,000 repositories listed too (scripts/memory.sh)
 # Builds the release benchmark binaries once, then runs the named benches; each ends with one
 # line `NAME: <figure> (<ratio>x PEER, target <T>)`. Unknown names are refused before anything
-# runs. Peers' figures and details go to stderr, kept in target/bench-logs/NAME.log.
+# runs; a bench that fails says so on its line and the others still run. Peers' figures and
+# details go to stderr, kept in target/bench-logs/NAME.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -34,6 +35,7 @@ cargo bench --no-run "${benches[@]}" >/dev/null 2>&1 || cargo bench --no-run "${
 cargo build --release --bin cctui >/dev/null 2>&1 || cargo build --release --bin cctui
 # run LOG BENCH [ARGS...]: the bench's result lines on stdout, everything it said in LOG.
 run() { local log=$1; shift; cargo bench --quiet --bench "$1" -- "${@:2}" 2>"$logs/$log.log" | tee -a "$logs/$log.log" | grep -E '^[a-z0-9-]+: '; }
+failed=0
 for name in "${names[@]}"; do
   case "$name" in
     list5000|repos5000) run "$name" repos "$name" ;;
@@ -44,5 +46,6 @@ for name in "${names[@]}"; do
     log100k|log-deep) run "$name" log | grep "^$name:" ;;
     keys) run "$name" keys ;;
     memory100k|memory5000) bash scripts/memory.sh "$name" 2>"$logs/$name.log" ;;
-  esac
+  esac || { echo "$name: FAILED (see $logs/$name.log)"; failed=1; }
 done
+exit "$failed"
