@@ -1,6 +1,7 @@
-//! Benchmarks of the local service, each compared with a peer in the same run.
+//! Benchmarks of the local service, each compared with a peer in the same run. (`list5000`,
+//! which lists through cctui's own listing job, is in the `repos` bench.)
 //!
-//! `cargo bench --bench service -- [list5000|clone50mb]` (or `scripts/bench.sh`). Each bench
+//! `cargo bench --bench service -- clone50mb` (or `scripts/bench.sh`). Each bench
 //! prints exactly one result line: `NAME: <figure> (<ratio>x PEER, target <T>)`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -31,159 +32,6 @@ fn client(service: &RunningService) -> aws_sdk_codecommit::Client {
         ))
         .build();
     aws_sdk_codecommit::Client::from_conf(config)
-}
-
-async fn create_many(client: &aws_sdk_codecommit::Client, count: usize) {
-    let mut tasks = tokio::task::JoinSet::new();
-    let per = count.div_ceil(16);
-    for worker in 0..16 {
-        let client = client.clone();
-        tasks.spawn(async move {
-            for i in (worker * per)..((worker + 1) * per).min(count) {
-                client
-                    .create_repository()
-                    .repository_name(format!("bench-{i:05}"))
-                    .repository_description("bench")
-                    .send()
-                    .await
-                    .unwrap();
-            }
-        });
-    }
-    while tasks.join_next().await.is_some() {}
-}
-
-/// ListRepositories pages, then BatchGetRepositories in batches of 25 with 8 in flight.
-async fn list_with_details(client: &aws_sdk_codecommit::Client) -> usize {
-    let mut names = Vec::new();
-    let mut token = None;
-    loop {
-        let page = client
-            .list_repositories()
-            .set_next_token(token)
-            .send()
-            .await
-            .unwrap();
-        names.extend(
-            page.repositories()
-                .iter()
-                .filter_map(|r| r.repository_name().map(str::to_string)),
-        );
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
-    let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
-    let mut tasks = tokio::task::JoinSet::new();
-    for batch in names.chunks(25) {
-        let (client, batch, semaphore) = (client.clone(), batch.to_vec(), semaphore.clone());
-        tasks.spawn(async move {
-            let _permit = semaphore.acquire().await.unwrap();
-            client
-                .batch_get_repositories()
-                .set_repository_names(Some(batch))
-                .send()
-                .await
-                .unwrap()
-                .repositories()
-                .len()
-        });
-    }
-    let mut detailed = 0;
-    while let Some(n) = tasks.join_next().await {
-        detailed += n.unwrap();
-    }
-    detailed
-}
-
-fn aws_cli_available() -> bool {
-    Command::new("aws")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn aws(service: &RunningService, args: &[&str]) -> Command {
-    let mut command = Command::new("aws");
-    command
-        .args([
-            "--endpoint-url",
-            &service.endpoint(),
-            "--region",
-            DEMO_REGION,
-            "--output",
-            "json",
-            "codecommit",
-        ])
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", DEMO_ACCESS_KEY_ID)
-        .env("AWS_SECRET_ACCESS_KEY", DEMO_SECRET_ACCESS_KEY)
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .stderr(Stdio::inherit());
-    command
-}
-
-/// The AWS CLI doing the same work: list-repositories (it pages by itself), then
-/// batch-get-repositories per 25 names, 8 processes at a time.
-fn list_with_details_cli(service: &RunningService) -> usize {
-    let out = aws(service, &["list-repositories"]).output().unwrap();
-    assert!(out.status.success());
-    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<String> = listed["repositories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["repositoryName"].as_str().unwrap().to_string())
-        .collect();
-    let mut detailed = 0;
-    for wave in names.chunks(25 * 8) {
-        let children: Vec<_> = wave
-            .chunks(25)
-            .map(|batch| {
-                let mut args = vec!["batch-get-repositories", "--repository-names"];
-                args.extend(batch.iter().map(String::as_str));
-                aws(service, &args).stdout(Stdio::piped()).spawn().unwrap()
-            })
-            .collect();
-        for child in children {
-            let out = child.wait_with_output().unwrap();
-            let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-            detailed += value["repositories"].as_array().unwrap().len();
-        }
-    }
-    detailed
-}
-
-async fn list5000() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = LocalService::start(ServiceConfig::new(dir.path()))
-        .await
-        .unwrap();
-    let client = client(&service);
-    create_many(&client, 5000).await;
-    list_with_details(&client).await; // warm-up
-    let mut best = Duration::MAX;
-    for _ in 0..3 {
-        let started = Instant::now();
-        assert_eq!(list_with_details(&client).await, 5000);
-        best = best.min(started.elapsed());
-    }
-    let ours = best.as_secs_f64();
-    if aws_cli_available() {
-        let started = Instant::now();
-        assert_eq!(list_with_details_cli(&service), 5000);
-        let peer = started.elapsed().as_secs_f64();
-        println!(
-            "list5000: {ours:.3} s ({:.3}x aws-cli, target < 2 s)",
-            ours / peer
-        );
-    } else {
-        println!("list5000: {ours:.3} s (peer unavailable, target < 2 s)");
-    }
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -396,9 +244,6 @@ async fn main() {
         .filter(|a| !a.starts_with('-'))
         .collect();
     let run = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
-    if run("list5000") {
-        list5000().await;
-    }
     if run("clone50mb") {
         clone50mb().await;
     }
