@@ -216,8 +216,15 @@ fn key(c: char) -> std::io::Result<Event> {
     )))
 }
 
-#[tokio::main]
-async fn main() {
+/// The app's own runtime (its job threads run at a lower priority than the UI), with the event
+/// loop on the thread that blocks on it, as `cctui` runs it; the keys and the load are driven
+/// from tasks.
+fn main() {
+    let runtime = cctui::runtime::build().expect("a runtime");
+    runtime.block_on(bench());
+}
+
+async fn bench() {
     git_repo::sandbox_config_files();
     let tmp = tempfile::tempdir().unwrap();
     let tree = tmp.path().join("big");
@@ -273,7 +280,7 @@ async fn main() {
     let events = futures::stream::unfold(events_rx, |mut rx| async move {
         rx.recv().await.map(|e| (e, rx))
     });
-    let ui = tokio::spawn(async move {
+    let ui = async move {
         let backend = Clocked {
             inner: TestBackend::new(WIDTH, HEIGHT),
             frames: frames_tx,
@@ -283,156 +290,157 @@ async fn main() {
             .await
             .unwrap();
         app.frames
-    });
-
-    actions.send(Action::Start).unwrap();
-    until(&mut frames, "61 repositories listed", |f| {
-        f.repos_title.contains("Repositories · 61 ")
-    })
-    .await;
-    actions
-        .send(Action::OpenClone {
-            name: "big".into(),
-            path: tree.clone(),
-        })
-        .unwrap();
-    until(&mut frames, "the big clone's status", |f| {
-        f.status_shown && !f.status_reading
-    })
-    .await;
-    events_tx.send(key('1')).unwrap();
-    until(&mut frames, "a selected repository", |f| {
-        f.selected.is_some()
-    })
-    .await;
-
-    // Load: full status reads back to back (the next one asked for when the screen shows the
-    // last one done), and clones of the realistic repository, the next started when one ends.
-    // `CCTUI_BENCH_KEYS_LOAD` (`status`, `clone`, `none`; default both) narrows the load down,
-    // to find what a slow key waited on.
-    let load = std::env::var("CCTUI_BENCH_KEYS_LOAD").unwrap_or_default();
-    let (with_status, with_clone) = match load.as_str() {
-        "status" => (true, false),
-        "clone" => (false, true),
-        "none" => (false, false),
-        _ => (true, true),
     };
-    let stop = tokio_util::sync::CancellationToken::new();
-    let statuses = Arc::new(Mutex::new(0u32));
-    let status_load = {
-        let (actions, stop, statuses, tree) = (
-            actions.clone(),
-            stop.clone(),
-            statuses.clone(),
-            tree.clone(),
-        );
-        let mut frames = frames.clone();
-        tokio::spawn(async move {
-            if !with_status {
-                return;
-            }
-            loop {
-                actions
-                    .send(Action::Spawn(Box::new(JobRequest::ReadStatus {
-                        repo: tree.clone(),
-                        changes: None,
-                    })))
-                    .unwrap();
-                tokio::select! {
-                    _ = frames.wait_for(|f| f.status_reading) => {}
-                    () = stop.cancelled() => return,
-                }
-                tokio::select! {
-                    _ = frames.wait_for(|f| !f.status_reading) => *statuses.lock().unwrap() += 1,
-                    () = stop.cancelled() => return,
-                }
-            }
-        })
-    };
-    let clones = Arc::new(Mutex::new(0u32));
-    let clone_load = {
-        let (actions, stop, clones) = (actions.clone(), stop.clone(), clones.clone());
-        let (target, url_http, workspace) = (
-            local.target.clone(),
-            local.service.clone_url("realistic"),
-            workspace.clone(),
-        );
-        tokio::spawn(async move {
-            for n in (0..).take_while(|_| with_clone) {
-                let path: PathBuf = workspace.join(format!("realistic-{n}"));
-                let job = CloneJob {
-                    target: target.clone(),
-                    repository: "realistic".into(),
-                    url_http: url_http.clone(),
-                    url_ssh: String::new(),
-                    protocol: CloneProtocol::HttpsIam,
-                    path: path.clone(),
-                    login: None,
-                    passphrase: None,
-                    trusted_fingerprint: None,
-                };
-                actions
-                    .send(Action::Spawn(Box::new(JobRequest::Clone(Box::new(job)))))
-                    .unwrap();
-                // The checkout writes the index last: polled, as this is load, not a result.
-                loop {
-                    tokio::select! {
-                        () = tokio::time::sleep(Duration::from_millis(100)) => {}
-                        () = stop.cancelled() => return,
-                    }
-                    if path.join(".git/index").is_file() {
-                        break;
-                    }
-                }
-                *clones.lock().unwrap() += 1;
-                let _ = std::fs::remove_dir_all(&path);
-            }
-        })
-    };
-    // Let the first clone get going (connections made, pack streaming) before measuring.
-    until(&mut frames, "the clone running", |f| f.count > 0).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-
-    let mut latencies = Vec::with_capacity(KEYS);
-    let mut slot_waits = Vec::with_capacity(KEYS);
-    let mut gap_seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let measured = Instant::now();
-    for n in 0..KEYS {
-        gap_seed ^= gap_seed << 13;
-        gap_seed ^= gap_seed >> 7;
-        gap_seed ^= gap_seed << 17;
-        tokio::time::sleep(Duration::from_millis(20 + gap_seed % 21)).await;
-        let (before, last_flush) = {
-            let last = frames.borrow();
-            (last.selected.clone(), last.at)
-        };
-        let pressed = Instant::now();
-        events_tx
-            .send(key(if n % 2 == 0 { 'j' } else { 'k' }))
-            .unwrap();
-        let frame = until(&mut frames, "the selection move", |f| {
-            f.selected != before && f.at.is_some_and(|at| at >= pressed)
+    let fixture_bytes = fixture.packed_bytes;
+    let driver = tokio::spawn(async move {
+        actions.send(Action::Start).unwrap();
+        until(&mut frames, "61 repositories listed", |f| {
+            f.repos_title.contains("Repositories · 61 ")
         })
         .await;
-        latencies.push(frame.at.unwrap() - pressed);
-        // The part of it spent waiting for the loop's next frame slot (at most one frame per
-        // 16 ms, counted from the last flush, which a job's progress may have just caused).
-        let slot = last_flush.map_or(Duration::ZERO, |at| {
-            (at + cctui::event_loop::FRAME).saturating_duration_since(pressed)
-        });
-        slot_waits.push(slot.min(frame.at.unwrap() - pressed));
-    }
-    let measured = measured.elapsed();
-    stop.cancel();
-    let _ = status_load.await;
-    let _ = clone_load.await;
-    events_tx.send(key('q')).unwrap();
-    // `q` may ask to confirm while a clone still runs: ending the stream ends the loop too.
-    drop(events_tx);
-    let frames_drawn = tokio::time::timeout(Duration::from_secs(120), ui)
-        .await
-        .map(|r| r.unwrap())
-        .unwrap_or_default();
+        actions
+            .send(Action::OpenClone {
+                name: "big".into(),
+                path: tree.clone(),
+            })
+            .unwrap();
+        until(&mut frames, "the big clone's status", |f| {
+            f.status_shown && !f.status_reading
+        })
+        .await;
+        events_tx.send(key('1')).unwrap();
+        until(&mut frames, "a selected repository", |f| {
+            f.selected.is_some()
+        })
+        .await;
+
+        // Load: full status reads back to back (the next one asked for when the screen shows the
+        // last one done), and clones of the realistic repository, the next started when one ends.
+        // `CCTUI_BENCH_KEYS_LOAD` (`status`, `clone`, `none`; default both) narrows the load down,
+        // to find what a slow key waited on.
+        let load = std::env::var("CCTUI_BENCH_KEYS_LOAD").unwrap_or_default();
+        let (with_status, with_clone) = match load.as_str() {
+            "status" => (true, false),
+            "clone" => (false, true),
+            "none" => (false, false),
+            _ => (true, true),
+        };
+        let stop = tokio_util::sync::CancellationToken::new();
+        let statuses = Arc::new(Mutex::new(0u32));
+        let status_load = {
+            let (actions, stop, statuses, tree) = (
+                actions.clone(),
+                stop.clone(),
+                statuses.clone(),
+                tree.clone(),
+            );
+            let mut frames = frames.clone();
+            tokio::spawn(async move {
+                if !with_status {
+                    return;
+                }
+                loop {
+                    actions
+                        .send(Action::Spawn(Box::new(JobRequest::ReadStatus {
+                            repo: tree.clone(),
+                            changes: None,
+                        })))
+                        .unwrap();
+                    tokio::select! {
+                        _ = frames.wait_for(|f| f.status_reading) => {}
+                        () = stop.cancelled() => return,
+                    }
+                    tokio::select! {
+                        _ = frames.wait_for(|f| !f.status_reading) => *statuses.lock().unwrap() += 1,
+                        () = stop.cancelled() => return,
+                    }
+                }
+            })
+        };
+        let clones = Arc::new(Mutex::new(0u32));
+        let clone_load = {
+            let (actions, stop, clones) = (actions.clone(), stop.clone(), clones.clone());
+            let (target, url_http, workspace) = (
+                local.target.clone(),
+                local.service.clone_url("realistic"),
+                workspace.clone(),
+            );
+            tokio::spawn(async move {
+                for n in (0..).take_while(|_| with_clone) {
+                    let path: PathBuf = workspace.join(format!("realistic-{n}"));
+                    let job = CloneJob {
+                        target: target.clone(),
+                        repository: "realistic".into(),
+                        url_http: url_http.clone(),
+                        url_ssh: String::new(),
+                        protocol: CloneProtocol::HttpsIam,
+                        path: path.clone(),
+                        login: None,
+                        passphrase: None,
+                        trusted_fingerprint: None,
+                    };
+                    actions
+                        .send(Action::Spawn(Box::new(JobRequest::Clone(Box::new(job)))))
+                        .unwrap();
+                    // The checkout writes the index last: polled, as this is load, not a result.
+                    loop {
+                        tokio::select! {
+                            () = tokio::time::sleep(Duration::from_millis(100)) => {}
+                            () = stop.cancelled() => return,
+                        }
+                        if path.join(".git/index").is_file() {
+                            break;
+                        }
+                    }
+                    *clones.lock().unwrap() += 1;
+                    let _ = std::fs::remove_dir_all(&path);
+                }
+            })
+        };
+        // Let the first clone get going (connections made, pack streaming) before measuring.
+        until(&mut frames, "the clone running", |f| f.count > 0).await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+
+        let mut latencies = Vec::with_capacity(KEYS);
+        let mut slot_waits = Vec::with_capacity(KEYS);
+        let mut gap_seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let measured = Instant::now();
+        for n in 0..KEYS {
+            gap_seed ^= gap_seed << 13;
+            gap_seed ^= gap_seed >> 7;
+            gap_seed ^= gap_seed << 17;
+            tokio::time::sleep(Duration::from_millis(20 + gap_seed % 21)).await;
+            let (before, last_flush) = {
+                let last = frames.borrow();
+                (last.selected.clone(), last.at)
+            };
+            let pressed = Instant::now();
+            events_tx
+                .send(key(if n % 2 == 0 { 'j' } else { 'k' }))
+                .unwrap();
+            let frame = until(&mut frames, "the selection move", |f| {
+                f.selected != before && f.at.is_some_and(|at| at >= pressed)
+            })
+            .await;
+            latencies.push(frame.at.unwrap() - pressed);
+            // The part of it spent waiting for the loop's next frame slot (at most one frame per
+            // 16 ms, counted from the last flush, which a job's progress may have just caused).
+            let slot = last_flush.map_or(Duration::ZERO, |at| {
+                (at + cctui::event_loop::FRAME).saturating_duration_since(pressed)
+            });
+            slot_waits.push(slot.min(frame.at.unwrap() - pressed));
+        }
+        let measured = measured.elapsed();
+        stop.cancel();
+        let _ = status_load.await;
+        let _ = clone_load.await;
+        events_tx.send(key('q')).unwrap();
+        // `q` may ask to confirm while a clone still runs: ending the stream ends the loop too.
+        drop(events_tx);
+        (latencies, slot_waits, measured, statuses, clones)
+    });
+    let (frames_drawn, driven) = tokio::join!(ui, driver);
+    let (mut latencies, slot_waits, measured, statuses, clones) = driven.expect("the driver");
 
     // What the slowest keys waited on: the frame slot, or everything else (being scheduled on
     // the shared cores, handling the key and the job reports queued before it, drawing).
@@ -464,7 +472,7 @@ async fn main() {
         ms(max),
         statuses.lock().unwrap(),
         clones.lock().unwrap(),
-        fixture.packed_bytes as f64 / 1e6,
+        fixture_bytes as f64 / 1e6,
         frames_drawn
     );
     println!(

@@ -32,6 +32,8 @@
 //!   the local CodeCommit-compatible service, sharing only [`secret`] and signing primitives
 //!   with `aws`.
 //! - [`watch`]: the debounced file watcher of the open clone.
+//! - [`runtime`]: the tokio runtime; its threads (jobs) run at a lower priority than the
+//!   event loop's thread, so keys stay quick while a big status or a clone runs.
 //!
 //! # Requests and their owners
 //!
@@ -91,6 +93,7 @@ pub mod jobs;
 pub mod local;
 pub mod logging;
 pub mod model;
+pub mod runtime;
 pub mod secret;
 pub mod sigv4;
 pub mod tui;

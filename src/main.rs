@@ -33,10 +33,7 @@ fn main() -> ExitCode {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))
+    cctui::runtime::build().map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
 fn run(cli: Cli) -> Result<(), String> {
