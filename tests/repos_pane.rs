@@ -630,3 +630,35 @@ fn first_run_checks_the_setup_and_lists_only_when_it_is_complete() {
         [JobRequest::ListRepositories { targets }] if targets[0].endpoint.as_deref() == Some("http://127.0.0.1:4510")
     ));
 }
+
+#[test]
+fn batches_arriving_out_of_order_keep_the_top_of_the_list_selected() {
+    let mut state = State::new(Session {
+        profile: Some("dev".into()),
+        region: Some("eu-west-1".into()),
+        ..Session::default()
+    });
+    let effects = update(&mut state, Action::Command(CommandId::Refresh));
+    let id = listing(&mut state, &effects);
+    let target = state.session.target();
+    drive::output(
+        &mut state,
+        id,
+        batch(&target, vec![repository("middle", "", None, 10)]),
+    );
+    drive::output(
+        &mut state,
+        id,
+        batch(&target, vec![repository("alpha", "", None, 10)]),
+    );
+    assert_eq!(state.repos.selected, 0);
+    assert_eq!(names(&state)[0], "alpha");
+    // A row the user moved to is followed through re-sorts.
+    press(&mut state, CommandId::Down);
+    drive::output(
+        &mut state,
+        id,
+        batch(&target, vec![repository("aaa-first", "", None, 10)]),
+    );
+    assert_eq!(names(&state)[state.repos.selected], "middle");
+}

@@ -167,10 +167,13 @@ impl ReposPane {
 
     /// Recomputes `view` from rows, filter and sort, keeping the selected repository selected.
     pub fn refresh_view(&mut self) {
-        let keep = self
-            .select_when_seen
-            .clone()
-            .or_else(|| self.selected_row().map(RepoRow::key));
+        // The selection follows its row through re-sorts, except on the first row: while
+        // batches arrive out of order, the top of the list stays the top.
+        let keep = self.select_when_seen.clone().or_else(|| {
+            self.selected_row()
+                .filter(|_| self.selected > 0)
+                .map(RepoRow::key)
+        });
         // Names match fuzzily (`pysvc` finds `payments-service`); descriptions, being prose,
         // match as plain case-insensitive substrings, or every long text would match.
         let needle = self.filter.to_lowercase();
