@@ -42,6 +42,7 @@ pub mod hooks;
 pub mod identity;
 pub mod known_hosts;
 pub mod log;
+pub mod ls_remote;
 pub mod merge;
 pub(crate) mod pathspec;
 pub mod remote;
