@@ -43,7 +43,8 @@ fn error_response(error: &ApiError) -> Response<Body> {
     response
 }
 
-fn fault_error(fault: InjectedFault) -> ApiError {
+/// The error an injected fault answers with (JSON 1.1 codes).
+pub(crate) fn fault_error(fault: InjectedFault) -> ApiError {
     match fault {
         InjectedFault::ServiceUnavailable => ApiError {
             status: 503,
@@ -73,34 +74,7 @@ pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response
 async fn handle_inner(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Value, ApiError> {
     bump(&shared.stats.api_requests);
     let (parts, body) = request.into_parts();
-    let collect = Limited::new(body, shared.max_api_body_bytes).collect();
-    // A body that stops arriving must not hold the request forever.
-    let Ok(collected) = tokio::time::timeout(shared.limits.body_stall_timeout, collect).await
-    else {
-        return Err(ApiError::client(
-            "RequestTimeoutException",
-            "The request body did not arrive in time.",
-        ));
-    };
-    let body: Bytes = match collected {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-            return Err(ApiError {
-                status: 413,
-                code: "SerializationException".into(),
-                message: format!(
-                    "The request body is larger than the {} bytes this service accepts.",
-                    shared.max_api_body_bytes
-                ),
-            });
-        }
-        Err(_) => {
-            return Err(ApiError::client(
-                "SerializationException",
-                "The request body could not be read.",
-            ));
-        }
-    };
+    let body = read_body(shared, body).await?;
 
     let signed = SignedRequest {
         method: parts.method.as_str(),
@@ -158,6 +132,35 @@ async fn handle_inner(shared: &Arc<Shared>, request: Request<Incoming>) -> Resul
     tokio::task::spawn_blocking(move || ops.dispatch(&operation, &input))
         .await
         .map_err(|_| ApiError::internal("The operation failed unexpectedly."))?
+}
+
+/// Reads a request body within the size cap and the stall timeout; both APIs use it, so
+/// both check the size first, as AWS does.
+pub(crate) async fn read_body(shared: &Shared, body: Incoming) -> Result<Bytes, ApiError> {
+    let collect = Limited::new(body, shared.max_api_body_bytes).collect();
+    // A body that stops arriving must not hold the request forever.
+    let Ok(collected) = tokio::time::timeout(shared.limits.body_stall_timeout, collect).await
+    else {
+        return Err(ApiError::client(
+            "RequestTimeoutException",
+            "The request body did not arrive in time.",
+        ));
+    };
+    match collected {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => Err(ApiError {
+            status: 413,
+            code: "SerializationException".into(),
+            message: format!(
+                "The request body is larger than the {} bytes this service accepts.",
+                shared.max_api_body_bytes
+            ),
+        }),
+        Err(_) => Err(ApiError::client(
+            "SerializationException",
+            "The request body could not be read.",
+        )),
+    }
 }
 
 /// Seconds since the epoch.

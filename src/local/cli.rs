@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use crate::local::ServeError;
 use crate::local::config::{
-    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, Limits,
-    ServiceConfig,
+    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_BOB_ACCESS_KEY_ID,
+    DEMO_BOB_SECRET_ACCESS_KEY, DEMO_BOB_USER, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, DEMO_USER,
+    Limits, ServiceConfig,
 };
 use crate::local::demo::seed_if_needed;
 use crate::local::faults::FaultSettings;
@@ -46,6 +47,17 @@ pub struct ServeArgs {
     /// $CCTUI_SERVE_SESSION_TOKEN.
     #[arg(long, value_name = "TOKEN", requires = "access_key")]
     pub session_token: Option<String>,
+    /// IAM user owning --access-key (or the profile's key): STS GetCallerIdentity answers
+    /// `arn:aws:iam::<account>:user/<NAME>` for it. Without --access-key the public demo keys
+    /// are accepted, owned by users `alice` and `bob`.
+    #[arg(long, value_name = "NAME", default_value = crate::local::config::DEFAULT_USER)]
+    pub key_user: String,
+    /// Add an IAM user with its own access key (repeatable). Keys are generated the first time
+    /// a name is seen and kept in `<data dir>/users.credentials`, an AWS shared-credentials file
+    /// (mode 0600) with one profile per user; they are never printed or logged. Use them with
+    /// `AWS_SHARED_CREDENTIALS_FILE=<that file> aws --profile NAME …`.
+    #[arg(long = "user", value_name = "NAME")]
+    pub users: Vec<String>,
     /// Region of ARNs and credential scopes.
     #[arg(long, default_value = DEMO_REGION)]
     pub region: String,
@@ -139,6 +151,15 @@ fn config_from(
     config.port = args.port;
     config.region = args.region.clone();
     config.account_id = args.account_id.clone();
+    for name in std::iter::once(&args.key_user).chain(&args.users) {
+        crate::local::iam::users::validate_user_name(name).map_err(|_| {
+            ServeError::InvalidOption(format!(
+                "'{name}' is not a valid IAM user name: use 1 to 64 letters, digits or _+=,.@-"
+            ))
+        })?;
+    }
+    config.default_user = args.key_user.clone();
+    config.extra_users = args.users.clone();
     let (credential, source) = credential_from(args, env)?;
     if let Some(credential) = credential {
         config.credentials = vec![credential];
@@ -284,6 +305,22 @@ pub async fn run_serve(args: ServeArgs) -> Result<(), ServeError> {
         }
     );
     let _ = writeln!(out, "  secret key:  {secret_shown}");
+    if demo_credentials {
+        let _ = writeln!(
+            out,
+            "  IAM users:   {DEMO_USER} (the key above), {DEMO_BOB_USER} ({DEMO_BOB_ACCESS_KEY_ID} / {DEMO_BOB_SECRET_ACCESS_KEY})"
+        );
+    } else {
+        let _ = writeln!(out, "  IAM user:    {} (the key above)", args.key_user);
+    }
+    if let Some(file) = service.user_keys_file() {
+        let _ = writeln!(
+            out,
+            "  more users:  {} — keys in {} (AWS_SHARED_CREDENTIALS_FILE=<file> aws --profile <name> …)",
+            args.users.join(", "),
+            file.display()
+        );
+    }
     let recovery = service.recovery();
     if !recovery.is_clean() {
         let _ = writeln!(

@@ -10,6 +10,16 @@ use crate::secret::Secret;
 pub const DEMO_ACCESS_KEY_ID: &str = "AKIACCTUIDEMO0000001";
 /// Secret access key of the demo service. Public on purpose: it only opens the local demo.
 pub const DEMO_SECRET_ACCESS_KEY: &str = "cctuiDemoSecretKey/OnlyForTheLocalService00";
+/// IAM user owning the demo key: the first person of the demo.
+pub const DEMO_USER: &str = "alice";
+/// Access key id of the demo's second IAM user, to play a second person. Public on purpose.
+pub const DEMO_BOB_ACCESS_KEY_ID: &str = "AKIACCTUIDEMO0000002";
+/// Secret access key of the demo's second IAM user. Public on purpose.
+pub const DEMO_BOB_SECRET_ACCESS_KEY: &str = "cctuiDemoSecretKey/SecondUserOfTheDemo0002";
+/// IAM user owning the second demo key.
+pub const DEMO_BOB_USER: &str = "bob";
+/// IAM user owning the key given to `cctui serve --access-key` unless `--key-user` names one.
+pub const DEFAULT_USER: &str = "cctui";
 /// Region the demo service pretends to be in.
 pub const DEMO_REGION: &str = "us-east-1";
 /// Account id the demo service reports.
@@ -42,9 +52,14 @@ impl Credential {
         self
     }
 
-    /// The public demo credentials.
+    /// The public demo credentials (IAM user [`DEMO_USER`]).
     pub fn demo() -> Self {
         Self::new(DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY)
+    }
+
+    /// The public credentials of the demo's second user ([`DEMO_BOB_USER`]).
+    pub fn demo_bob() -> Self {
+        Self::new(DEMO_BOB_ACCESS_KEY_ID, DEMO_BOB_SECRET_ACCESS_KEY)
     }
 }
 
@@ -57,6 +72,14 @@ pub struct ServiceConfig {
     pub port: u16,
     /// Accepted credentials (API SigV4 and git IAM passwords).
     pub credentials: Vec<Credential>,
+    /// Owner (IAM user name) of an accepted access key id; keys not listed belong to
+    /// `default_user`.
+    pub key_owners: Vec<(String, String)>,
+    /// IAM user of the accepted keys without an entry in `key_owners`.
+    pub default_user: String,
+    /// More IAM users (`cctui serve --user NAME`): their keys are generated once and kept in
+    /// `<data dir>/users.credentials` (see [`crate::local::iam::users::user_keys`]).
+    pub extra_users: Vec<String>,
     /// Region in ARNs, SSH URLs and the credential scope.
     pub region: String,
     /// Account id in metadata and ARNs.
@@ -106,12 +129,22 @@ impl Default for Limits {
 }
 
 impl ServiceConfig {
-    /// A config with the demo credentials, region and account, on an ephemeral port.
+    /// A config with the demo credentials (users alice and bob), region and account, on an
+    /// ephemeral port.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
             port: 0,
-            credentials: vec![Credential::demo()],
+            credentials: vec![Credential::demo(), Credential::demo_bob()],
+            key_owners: vec![
+                (DEMO_ACCESS_KEY_ID.to_string(), DEMO_USER.to_string()),
+                (
+                    DEMO_BOB_ACCESS_KEY_ID.to_string(),
+                    DEMO_BOB_USER.to_string(),
+                ),
+            ],
+            default_user: DEFAULT_USER.to_string(),
+            extra_users: Vec::new(),
             region: DEMO_REGION.to_string(),
             account_id: DEMO_ACCOUNT_ID.to_string(),
             git_static: None,

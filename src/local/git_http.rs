@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::local::api::unix_now;
 use crate::local::http::{Body, text};
+use crate::local::iam::service_credentials::GitCredentialCheck;
 use crate::local::ops::validate_repository_name;
 use crate::local::server::Shared;
 use crate::local::sigv4_verify::{GitAuthError, verify_git_password};
@@ -80,7 +81,8 @@ pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response
     }
 }
 
-/// Checks Basic credentials: static git credentials, or a CodeCommit IAM git password.
+/// Checks Basic credentials: static git credentials, IAM-issued HTTPS git credentials
+/// (service-specific credentials), or a CodeCommit IAM git password (SigV4-derived).
 #[allow(clippy::result_large_err)]
 fn authenticate(
     shared: &Shared,
@@ -107,6 +109,25 @@ fn authenticate(
             bump(&shared.stats.git_auth_successes);
             return Ok(());
         }
+    }
+    // HTTPS git credentials issued by IAM (CreateServiceSpecificCredential).
+    match shared.iam.check_git_credential(&user, &password) {
+        GitCredentialCheck::Allowed { user_name } => {
+            bump(&shared.stats.git_auth_successes);
+            tracing::debug!(user = %user_name, "git authenticated with a service-specific credential");
+            return Ok(());
+        }
+        GitCredentialCheck::Refused => {
+            bump(&shared.stats.git_auth_failures);
+            tracing::info!(%user, "git service-specific credential refused");
+            return Err(text(
+                403,
+                &format!(
+                    "access denied: the HTTPS git credentials of {user} are wrong, inactive or deleted; check the password, or create new ones (aws iam create-service-specific-credential --service-name codecommit.amazonaws.com) and update git's credential helper"
+                ),
+            ));
+        }
+        GitCredentialCheck::NotOurs => {}
     }
     let host = request
         .headers()

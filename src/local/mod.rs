@@ -1,6 +1,10 @@
 //! The local CodeCommit-compatible service (`cctui serve`, `cctui --demo`).
 //!
 //! - [`api`]: JSON 1.1 endpoint (`POST /`), SigV4-checked, AWS error shapes;
+//! - [`query_api`]: the AWS query protocol endpoint on the same `POST /` (a form body, no
+//!   `X-Amz-Target`), for [`iam`] (users, SSH public keys, service-specific credentials) and
+//!   [`sts`] (GetCallerIdentity), told apart by the SigV4 scope; [`query`]: form parsing and
+//!   XML writing;
 //! - [`ops`]: the CodeCommit operations and their validation rules; [`refname`]: branch names;
 //! - [`git_http`]: git smart HTTP via `git http-backend`, CodeCommit IAM git passwords;
 //! - [`cgi`]: one `git http-backend` process group per request, killed when the request ends
@@ -23,7 +27,10 @@ pub mod demo;
 pub mod faults;
 pub mod git_http;
 mod http;
+pub mod iam;
 pub mod ops;
+pub mod query;
+pub mod query_api;
 pub mod recovery;
 pub mod refname;
 pub mod secrets;
@@ -31,12 +38,14 @@ pub mod server;
 pub mod sigv4_verify;
 pub mod stats;
 pub mod store;
+pub mod sts;
 pub mod watchdog;
 
 pub use cli::{ServeArgs, run_serve};
 pub use config::{
-    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, Limits,
-    ServiceConfig,
+    Credential, DEFAULT_USER, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_BOB_ACCESS_KEY_ID,
+    DEMO_BOB_SECRET_ACCESS_KEY, DEMO_BOB_USER, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, DEMO_USER,
+    Limits, ServiceConfig,
 };
 pub use demo::start_demo;
 pub use faults::{FaultSettings, Faults};

@@ -18,12 +18,14 @@ use crate::local::cgi::CgiSlots;
 use crate::local::config::{Credential, Limits, ServiceConfig};
 use crate::local::faults::Faults;
 use crate::local::http::{Body, text};
+use crate::local::iam::Iam;
+use crate::local::iam::users::user_keys;
 use crate::local::ops::Ops;
 use crate::local::recovery::RecoveryReport;
 use crate::local::stats::{Stats, StatsSnapshot, bump};
 use crate::local::store::Store;
 use crate::local::watchdog::{Progress, Watched, stalled};
-use crate::local::{api, git_http};
+use crate::local::{api, git_http, query_api};
 use crate::secret::Secret;
 
 /// State shared by all requests.
@@ -37,6 +39,15 @@ pub struct Shared {
     pub(crate) max_api_body_bytes: usize,
     pub(crate) limits: Limits,
     pub(crate) cgi: CgiSlots,
+    /// IAM users, SSH keys and service-specific credentials.
+    pub(crate) iam: Arc<Iam>,
+}
+
+impl Shared {
+    /// The IAM state (the SSH endpoint asks it [`Iam::ssh_key_allows`]).
+    pub fn iam(&self) -> &Arc<Iam> {
+        &self.iam
+    }
 }
 
 /// Entry point of the library API.
@@ -61,6 +72,7 @@ impl LocalService {
                 source,
             })?
             .port();
+        let (iam, credentials, user_keys_file) = open_iam(&config)?;
         let faults = Arc::new(Faults::new(&config.faults));
         let stats = Arc::new(Stats::default());
         let shared = Arc::new(Shared {
@@ -72,7 +84,7 @@ impl LocalService {
             )),
             faults: Arc::clone(&faults),
             stats: Arc::clone(&stats),
-            credentials: config.credentials.clone(),
+            credentials,
             region: config.region.clone(),
             git_static: config.git_static.clone(),
             max_api_body_bytes: config.max_api_body_bytes,
@@ -81,11 +93,14 @@ impl LocalService {
                 config.limits.max_git_processes,
                 config.limits.git_queue_timeout,
             ),
+            iam: Arc::clone(&iam),
         });
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, shared, stopped));
         Ok(RunningService {
             port,
+            iam,
+            user_keys_file,
             recovery,
             faults,
             stats,
@@ -94,6 +109,35 @@ impl LocalService {
             task: Some(task),
         })
     }
+}
+
+/// The IAM state with a user for every accepted key, and the keys of `--user` users added to
+/// the accepted credentials.
+#[allow(clippy::type_complexity)]
+fn open_iam(
+    config: &ServiceConfig,
+) -> Result<(Arc<Iam>, Vec<Credential>, Option<std::path::PathBuf>), ServeError> {
+    let mut credentials = config.credentials.clone();
+    let mut owners = std::collections::HashMap::new();
+    for credential in &credentials {
+        let owner = config
+            .key_owners
+            .iter()
+            .find(|(key, _)| *key == credential.access_key_id)
+            .map_or(config.default_user.clone(), |(_, user)| user.clone());
+        owners.insert(credential.access_key_id.clone(), owner);
+    }
+    let mut file = None;
+    if !config.extra_users.is_empty() {
+        let (extra, path) = user_keys(&config.data_dir, &config.extra_users)?;
+        for (user, credential) in extra {
+            owners.insert(credential.access_key_id.clone(), user);
+            credentials.push(credential);
+        }
+        file = Some(path);
+    }
+    let iam = Iam::open(&config.data_dir, &config.account_id, owners)?;
+    Ok((Arc::new(iam), credentials, file))
 }
 
 async fn accept_loop(
@@ -183,7 +227,11 @@ async fn route(
     Ok(if path.starts_with("/v1/repos/") {
         git_http::handle(shared, request).await
     } else if path == "/" && request.method() == hyper::Method::POST {
-        api::handle(shared, request).await
+        if query_api::is_query_request(&request) {
+            query_api::handle(shared, request).await
+        } else {
+            api::handle(shared, request).await
+        }
     } else {
         text(
             404,
@@ -195,6 +243,8 @@ async fn route(
 /// A running service. Dropping it stops the service too.
 pub struct RunningService {
     port: u16,
+    iam: Arc<Iam>,
+    user_keys_file: Option<std::path::PathBuf>,
     recovery: RecoveryReport,
     faults: Arc<Faults>,
     stats: Arc<Stats>,
@@ -237,6 +287,16 @@ impl RunningService {
     /// What start-up recovery found and cleaned in the data directory.
     pub fn recovery(&self) -> RecoveryReport {
         self.recovery
+    }
+
+    /// The IAM state: users, SSH keys, service-specific credentials.
+    pub fn iam(&self) -> &Arc<Iam> {
+        &self.iam
+    }
+
+    /// The shared-credentials file holding the keys of the `--user` users, if any.
+    pub fn user_keys_file(&self) -> Option<&std::path::Path> {
+        self.user_keys_file.as_deref()
     }
 
     /// The configuration the service was started with.

@@ -206,6 +206,27 @@ pub fn verify_request(
     region: &str,
     now_unix: i64,
 ) -> Result<String, AuthError> {
+    verify_request_for(request, credentials, &[region], SERVICE, now_unix)
+}
+
+/// The service named in the request's credential scope (`…/us-east-1/iam/aws4_request`), if
+/// the `Authorization` header has one: it tells IAM and STS requests apart on one port.
+pub fn scope_service(headers: &HeaderMap) -> Option<String> {
+    let header = headers.get("authorization")?.to_str().ok()?;
+    parse_auth_header(header)
+        .ok()
+        .map(|auth| auth.scope_service.to_string())
+}
+
+/// Verifies a request signed for `service` in one of `regions` (IAM is global: clients may
+/// sign it for `us-east-1` or for their configured region); returns the access key id.
+pub fn verify_request_for(
+    request: &SignedRequest<'_>,
+    credentials: &[Credential],
+    regions: &[&str],
+    service: &str,
+    now_unix: i64,
+) -> Result<String, AuthError> {
     let header = request
         .headers
         .get("authorization")
@@ -247,15 +268,15 @@ pub fn verify_request(
             &amz_date[..8]
         )));
     }
-    if auth.scope_region != region {
+    if !regions.contains(&auth.scope_region) {
         return Err(AuthError::InvalidSignature(format!(
             "Credential should be scoped to a valid region, not '{}'. ",
             auth.scope_region
         )));
     }
-    if auth.scope_service != SERVICE {
+    if auth.scope_service != service {
         return Err(AuthError::InvalidSignature(format!(
-            "Credential should be scoped to correct service: '{SERVICE}'. "
+            "Credential should be scoped to correct service: '{service}'. "
         )));
     }
     check_signed_headers(request.headers, &auth.signed_headers)?;
@@ -296,14 +317,14 @@ pub fn verify_request(
     );
     let scope = format!(
         "{}/{}/{}/aws4_request",
-        auth.scope_date, auth.scope_region, SERVICE
+        auth.scope_date, auth.scope_region, service
     );
     let to_sign = string_to_sign(amz_date, &scope, &sha256_hex(canonical_request.as_bytes()));
     let key = signing_key(
         credential.secret_access_key.expose(),
         auth.scope_date,
         auth.scope_region,
-        SERVICE,
+        service,
     );
     let expected = hmac_sha256(&key, to_sign.as_bytes());
     let given = hex_decode(auth.signature).unwrap_or_default();

@@ -1,0 +1,340 @@
+//! The IAM part of the local service: users, their SSH public keys and their
+//! service-specific (HTTPS git) credentials, spoken over the AWS query protocol.
+//!
+//! - [`users`]: the IAM users, who owns which access key, GetUser, `--user` keys;
+//! - [`ssh_keys`]: Upload/List/Get/Update/DeleteSSHPublicKey and the check the SSH endpoint
+//!   uses ([`Iam::ssh_key_allows`]); [`public_key`]: the key encodings, checks and
+//!   fingerprints; [`md5`]: the fingerprint digest;
+//! - [`service_credentials`]: Create/List/Reset/Update/DeleteServiceSpecificCredential and
+//!   the check HTTPS git uses ([`Iam::check_git_credential`]).
+//!
+//! State lives in `iam.json` in the data directory, replaced atomically on every change (temp
+//! file, fsync, rename, fsync of the directory), so an acknowledged change survives a crash and
+//! a restart. Passwords are never stored, only a salted SHA-256.
+//!
+//! Permissions: every user manages only their own keys and credentials, as the AWS managed
+//! policy `IAMSelfManageServiceSpecificCredentials` / `IAMUserSSHKeys` style setups allow; a
+//! request naming another existing user is `AccessDenied`.
+
+pub mod md5;
+pub mod public_key;
+pub mod service_credentials;
+pub mod ssh_keys;
+pub mod users;
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+
+use crate::local::ops::ApiError;
+use crate::local::query::{Params, validation};
+use crate::local::store::StoreError;
+
+pub use service_credentials::ServiceCredentialRecord;
+pub use ssh_keys::SshKeyRecord;
+pub use users::UserRecord;
+
+/// XML namespace of IAM answers.
+pub const NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
+/// API version IAM requests carry.
+pub const VERSION: &str = "2010-05-08";
+/// Name of the state file in the data directory.
+pub const STATE_FILE: &str = "iam.json";
+
+/// Status of a key or credential, as IAM spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    /// Usable.
+    Active,
+    /// Kept but refused.
+    Inactive,
+}
+
+impl Status {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "Active",
+            Status::Inactive => "Inactive",
+        }
+    }
+
+    /// Parses the `Status` parameter.
+    pub fn parse(params: &Params) -> Result<Self, ApiError> {
+        match params.required("Status")? {
+            "Active" => Ok(Status::Active),
+            "Inactive" => Ok(Status::Inactive),
+            other => Err(validation(
+                "Status",
+                other,
+                "Member must satisfy enum value set: [Active, Inactive, Expired]",
+            )),
+        }
+    }
+}
+
+/// Everything persisted.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct IamData {
+    /// Users seen so far (created from the configuration, kept for stable ids and dates).
+    pub users: Vec<UserRecord>,
+    /// Uploaded SSH public keys.
+    pub ssh_keys: Vec<SshKeyRecord>,
+    /// Service-specific credentials (hashes only).
+    pub service_credentials: Vec<ServiceCredentialRecord>,
+}
+
+/// The IAM state of one service. Short critical sections; the only I/O under the lock is the
+/// state file write of a change, so disk order equals memory order.
+pub struct Iam {
+    root: PathBuf,
+    account_id: String,
+    /// Access key id → user name.
+    owners: HashMap<String, String>,
+    data: Mutex<IamData>,
+}
+
+impl Iam {
+    /// Opens (or creates) the IAM state in `root` and makes sure every configured user exists.
+    /// `owners` maps each accepted access key id to its user name.
+    pub fn open(
+        root: &Path,
+        account_id: &str,
+        owners: HashMap<String, String>,
+    ) -> Result<Self, StoreError> {
+        let path = root.join(STATE_FILE);
+        let mut data: IamData = match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt {
+                path: path.clone(),
+                source,
+            })?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => IamData::default(),
+            Err(source) => {
+                return Err(StoreError::Io {
+                    action: "read",
+                    path,
+                    source,
+                });
+            }
+        };
+        let mut changed = false;
+        let mut names: Vec<&String> = owners.values().collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            if !data.users.iter().any(|u| &u.name == name) {
+                data.users.push(UserRecord::new(name));
+                changed = true;
+            }
+        }
+        let iam = Self {
+            root: root.to_path_buf(),
+            account_id: account_id.to_string(),
+            owners,
+            data: Mutex::new(data),
+        };
+        if changed {
+            let data = iam.lock();
+            iam.persist(&data)?;
+        }
+        Ok(iam)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, IamData> {
+        // Every change is applied to a copy and swapped in after it is on disk, so a poisoned
+        // lock still holds consistent data.
+        self.data.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The account id in ARNs and service user names.
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// The user owning `access_key_id`, if the key is known.
+    pub fn owner_of(&self, access_key_id: &str) -> Option<UserRecord> {
+        let name = self.owners.get(access_key_id)?;
+        self.lock().users.iter().find(|u| &u.name == name).cloned()
+    }
+
+    /// A snapshot of the state (for tests and the SSH endpoint's diagnostics).
+    pub fn snapshot(&self) -> IamData {
+        self.lock().clone()
+    }
+
+    /// Applies `change` to a copy of the state, writes it, then makes it current. Nothing
+    /// changes (in memory or on disk) when `change` or the write fails.
+    fn update<T>(
+        &self,
+        change: impl FnOnce(&mut IamData) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut data = self.lock();
+        let mut next = data.clone();
+        let answer = change(&mut next)?;
+        self.persist(&next).map_err(|error| {
+            tracing::error!(%error, "cannot save the IAM state");
+            ApiError::internal(format!(
+                "The change could not be saved ({error}); nothing was changed."
+            ))
+        })?;
+        *data = next;
+        Ok(answer)
+    }
+
+    fn persist(&self, data: &IamData) -> Result<(), StoreError> {
+        let path = self.root.join(STATE_FILE);
+        let tmp = self.root.join(format!("{STATE_FILE}.tmp"));
+        let io = |action: &'static str, path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io {
+                action,
+                path,
+                source,
+            }
+        };
+        let bytes = serde_json::to_vec_pretty(data).map_err(|source| StoreError::Corrupt {
+            path: path.clone(),
+            source,
+        })?;
+        let mut file = fs::File::create(&tmp).map_err(io("create", &tmp))?;
+        file.write_all(&bytes).map_err(io("write", &tmp))?;
+        file.sync_all().map_err(io("sync", &tmp))?;
+        fs::rename(&tmp, &path).map_err(io("rename", &tmp))?;
+        // The rename is durable only once the directory is.
+        fs::File::open(&self.root)
+            .and_then(|dir| dir.sync_all())
+            .map_err(io("sync", &self.root))
+    }
+
+    /// Runs one IAM action for the user who signed it; the XML inside `<…Result>` (None for
+    /// actions answered without a result).
+    pub fn dispatch(
+        &self,
+        caller: &UserRecord,
+        action: &str,
+        params: &Params,
+    ) -> Result<Option<String>, ApiError> {
+        match action {
+            "GetUser" => self.get_user(caller, params).map(Some),
+            "UploadSSHPublicKey" => self.upload_ssh_public_key(caller, params).map(Some),
+            "ListSSHPublicKeys" => self.list_ssh_public_keys(caller, params).map(Some),
+            "GetSSHPublicKey" => self.get_ssh_public_key(caller, params).map(Some),
+            "UpdateSSHPublicKey" => self.update_ssh_public_key(caller, params).map(|()| None),
+            "DeleteSSHPublicKey" => self.delete_ssh_public_key(caller, params).map(|()| None),
+            "CreateServiceSpecificCredential" => self
+                .create_service_specific_credential(caller, params)
+                .map(Some),
+            "ListServiceSpecificCredentials" => self
+                .list_service_specific_credentials(caller, params)
+                .map(Some),
+            "ResetServiceSpecificCredential" => self
+                .reset_service_specific_credential(caller, params)
+                .map(Some),
+            "UpdateServiceSpecificCredential" => self
+                .update_service_specific_credential(caller, params)
+                .map(|()| None),
+            "DeleteServiceSpecificCredential" => self
+                .delete_service_specific_credential(caller, params)
+                .map(|()| None),
+            other => Err(ApiError::client(
+                "InvalidAction",
+                format!(
+                    "Could not find operation {other} for version {VERSION} (this local service serves GetUser, the SSH public key and the service-specific credential actions)."
+                ),
+            )),
+        }
+    }
+
+    /// The user a request acts on: `UserName` when given (it must exist and be the caller),
+    /// else the caller. `required`: the action has no implicit user.
+    fn target_user(
+        &self,
+        caller: &UserRecord,
+        params: &Params,
+        action: &str,
+        required: bool,
+    ) -> Result<UserRecord, ApiError> {
+        let name = if required {
+            Some(params.required("UserName")?)
+        } else {
+            params.get("UserName")
+        };
+        let Some(name) = name else {
+            return Ok(caller.clone());
+        };
+        users::validate_user_name(name)?;
+        let Some(user) = self.lock().users.iter().find(|u| u.name == name).cloned() else {
+            return Err(no_such_user(name));
+        };
+        if user.name != caller.name {
+            return Err(ApiError {
+                status: 403,
+                code: "AccessDenied".into(),
+                message: format!(
+                    "User: {} is not authorized to perform: iam:{action} on resource: user {name} (in this local service every user manages only their own keys and credentials)",
+                    caller.arn(&self.account_id)
+                ),
+            });
+        }
+        Ok(user)
+    }
+}
+
+/// `NoSuchEntity` for a user name.
+pub fn no_such_user(name: &str) -> ApiError {
+    ApiError {
+        status: 404,
+        code: "NoSuchEntity".into(),
+        message: format!("The user with name {name} cannot be found."),
+    }
+}
+
+/// `n` random bytes from the kernel. Ids, salts and passwords come from here.
+pub(crate) fn random_bytes(n: usize) -> Result<Vec<u8>, ApiError> {
+    let mut bytes = vec![0u8; n];
+    fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| ApiError::internal(format!("cannot read random bytes: {e}")))?;
+    Ok(bytes)
+}
+
+/// An IAM-style id: `prefix` then `len` characters of uppercase letters and digits.
+pub(crate) fn random_id(prefix: &str, len: usize) -> Result<String, ApiError> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let bytes = random_bytes(len)?;
+    let mut id = prefix.to_string();
+    // 256 is a multiple of 32: every character is equally likely.
+    id.extend(bytes.iter().map(|b| ALPHABET[(*b as usize) % 32] as char));
+    Ok(id)
+}
+
+/// The paging of IAM list actions: `Marker` is the index of the next item, `MaxItems` caps the
+/// page (default 100). Answers the page and the marker of the next one.
+pub(crate) fn page<T: Clone>(
+    items: &[T],
+    params: &Params,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let max = params.integer("MaxItems", 1, 1000)?.unwrap_or(100) as usize;
+    let start = match params.get("Marker") {
+        None => 0,
+        Some(marker) => marker
+            .parse::<usize>()
+            .ok()
+            .filter(|start| *start <= items.len())
+            .ok_or_else(|| {
+                ApiError::client(
+                    "ValidationError",
+                    format!(
+                        "Invalid Marker '{marker}': pass the Marker of the previous answer unchanged."
+                    ),
+                )
+            })?,
+    };
+    let end = (start + max).min(items.len());
+    let next = (end < items.len()).then(|| end.to_string());
+    Ok((items[start..end].to_vec(), next))
+}
