@@ -305,7 +305,7 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::AccessReset, &["p"], X::Access, "Reset the password of the selected git credential (asks first)")),
     hint("test SSH", cmd(C::AccessTestSsh, &["t"], X::Access, "Test SSH: list a repository with the key set up")),
     cmd(C::AccessRefresh, &["r"], X::Access, "Read keys, credentials and git's helpers again"),
-    hint("give to git", mutating(cmd(C::AccessStorePassword, &["s"], X::Access, "Give the new git password to git's credential helper (password view)"))),
+    mutating(cmd(C::AccessStorePassword, &["s"], X::Access, "Give the new git password to git's credential helper (password view)")),
     hint("yes", cmd(C::Yes, &["y", "enter"], X::Confirm, "Confirm")),
     hint("no", cmd(C::No, &["n", "esc"], X::Confirm, "Cancel")),
 ];

@@ -146,7 +146,10 @@ fn ssh_section(out: &mut Vec<Line<'static>>, access: &AccessState, view: View, i
     let focused = access.section == AccessSection::Ssh;
     out.push(heading(view, "SSH keys (git over SSH)", focused));
     if is_role {
-        out.push(muted(view, NOT_A_USER));
+        // One line per sentence: a wrapped line would lose the indent.
+        for sentence in NOT_A_USER.split_inclusive(". ") {
+            out.push(muted(view, sentence.trim()));
+        }
         return;
     }
     match &access.ssh_keys {
@@ -166,7 +169,7 @@ fn ssh_section(out: &mut Vec<Line<'static>>, access: &AccessState, view: View, i
             ));
             for (i, key) in keys.iter().enumerate() {
                 let text = format!(
-                    "  {:<22} {:<9} {:<17} {}",
+                    "{:<22} {:<9} {:<17} {}",
                     key.id,
                     if key.active { "Active" } else { "Inactive" },
                     key.uploaded,
@@ -214,7 +217,7 @@ fn credentials_section(
             ));
             for (i, c) in list.iter().enumerate() {
                 let text = format!(
-                    "  {:<30} {:<22} {:<9} {}",
+                    "{:<30} {:<22} {:<9} {}",
                     c.user_name,
                     c.id,
                     if c.active { "Active" } else { "Inactive" },
