@@ -591,6 +591,7 @@ async fn a_method_that_does_not_fit_the_url_is_refused_before_connecting() {
         use_agent: false,
         known_hosts: dir.path().join("kh"),
         trusted_fingerprint: None,
+        connect_to: None,
     };
     let request = CloneRequest {
         url: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r".into(),

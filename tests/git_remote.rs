@@ -663,6 +663,7 @@ fn a_method_that_does_not_fit_the_url_is_refused_before_connecting() {
         use_agent: false,
         known_hosts: dir.path().join("known_hosts"),
         trusted_fingerprint: None,
+        connect_to: None,
     };
     let error = fetch(&repo, "web", ssh, false, &mut |_| true).unwrap_err();
     assert!(

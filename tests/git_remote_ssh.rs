@@ -24,6 +24,7 @@ fn ssh_auth(key: &Path, known_hosts: &Path) -> Auth {
         use_agent: false,
         known_hosts: known_hosts.to_path_buf(),
         trusted_fingerprint: None,
+        connect_to: None,
     }
 }
 
@@ -131,6 +132,7 @@ fn ssh_push_to_an_unknown_host_is_refused_before_anything_is_sent() {
             passphrase: None,
             use_agent: false,
             known_hosts: empty_known_hosts.clone(),
+            connect_to: None,
             trusted_fingerprint: Some(fingerprint.clone()),
         },
         ..request

@@ -906,3 +906,178 @@ async fn service_specific_credentials_open_https_git_until_deactivated_reset_or_
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `POST /` with a form `body`, signed by hand for `service` in `region` with the demo key
+/// (content-type, host and x-amz-date signed, as botocore does); answers (status, body).
+async fn query_call(port: u16, service: &str, region: &str, body: &str) -> (u16, String) {
+    use cctui::sigv4::{
+        format_amz_date, hex_lower, hmac_sha256, sha256_hex, signing_key, string_to_sign,
+    };
+    let amz_date = format_amz_date(cctui::local::api::unix_now());
+    let date = &amz_date[..8];
+    let host = format!("127.0.0.1:{port}");
+    let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+    let canonical = format!(
+        "POST\n/\n\ncontent-type:{content_type}\nhost:{host}\nx-amz-date:{amz_date}\n\ncontent-type;host;x-amz-date\n{}",
+        sha256_hex(body.as_bytes())
+    );
+    let scope = format!("{date}/{region}/{service}/aws4_request");
+    let to_sign = string_to_sign(&amz_date, &scope, &sha256_hex(canonical.as_bytes()));
+    let signature = hex_lower(&hmac_sha256(
+        &signing_key(DEMO_SECRET_ACCESS_KEY, date, region, service),
+        to_sign.as_bytes(),
+    ));
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Date: {amz_date}\r\nContent-Type: {content_type}\r\nAuthorization: AWS4-HMAC-SHA256 Credential={DEMO_ACCESS_KEY_ID}/{scope}, SignedHeaders=content-type;host;x-amz-date, Signature={signature}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let (status, _, body) = support::raw_http(port, &request, body.as_bytes()).await;
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_requests_are_routed_by_their_scope_and_answer_aws_shaped_xml() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServiceConfig::new(dir.path().join("data"));
+    // A service in another region: IAM (global) may be signed for us-east-1 or this region.
+    config.region = "eu-west-3".into();
+    config.max_api_body_bytes = 4096;
+    let service = LocalService::start(config).await.unwrap();
+    let port = service.port();
+
+    let (status, body) = query_call(
+        port,
+        "sts",
+        "eu-west-3",
+        "Action=GetCallerIdentity&Version=2011-06-15",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>")
+            && body.contains(&format!("<Arn>arn:aws:iam::{DEMO_ACCOUNT_ID}:user/alice</Arn>"))
+            && body.contains("<ResponseMetadata><RequestId>"),
+        "{body}"
+    );
+    for region in ["us-east-1", "eu-west-3"] {
+        let (status, body) =
+            query_call(port, "iam", region, "Action=GetUser&Version=2010-05-08").await;
+        assert_eq!(status, 200, "{region}: {body}");
+        assert!(body.contains("<UserName>alice</UserName>"), "{body}");
+    }
+    let (status, body) = query_call(
+        port,
+        "iam",
+        "ap-south-1",
+        "Action=GetUser&Version=2010-05-08",
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{body}"
+    );
+
+    // Errors: AWS's XML shape, Sender or Receiver, the request id.
+    let (status, body) = query_call(port, "iam", "us-east-1", "Action=CreateUser&UserName=x").await;
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>InvalidAction</Code>")
+            && body.contains("</Error><RequestId>"),
+        "{body}"
+    );
+    let (status, body) = query_call(port, "iam", "us-east-1", "Version=2010-05-08").await;
+    assert_eq!(
+        (status, body.contains("<Code>MissingParameter</Code>")),
+        (400, true),
+        "{body}"
+    );
+    let (status, body) = query_call(
+        port,
+        "iam",
+        "us-east-1",
+        "Action=UploadSSHPublicKey&UserName=a%20b&SSHPublicKeyBody=x",
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("<Code>ValidationError</Code>") && body.contains("at 'userName'"),
+        "{body}"
+    );
+    let (status, body) = query_call(
+        port,
+        "iam",
+        "us-east-1",
+        "Action=GetUser&UserName=%3Cbob%3E",
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(body.contains("Value '&lt;bob&gt;'"), "escaped: {body}");
+    let big = format!("Action=GetUser&Pad={}", "x".repeat(5000));
+    let (status, body) = query_call(port, "iam", "us-east-1", &big).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("<ErrorResponse"), "{body}");
+
+    // Injected faults answer in the query services' words.
+    service.faults().set_throttle_rate(1.0);
+    let (status, body) = query_call(port, "sts", "eu-west-3", "Action=GetCallerIdentity").await;
+    assert_eq!(status, 400);
+    assert!(body.contains("<Code>Throttling</Code>"), "{body}");
+    service.faults().clear();
+
+    // Unsigned: the query error, not CodeCommit's JSON.
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 24\r\nConnection: close\r\n\r\n"
+    );
+    let (status, _, body) = support::raw_http(port, &request, b"Action=GetCallerIdentity").await;
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("<Code>MissingAuthenticationToken</Code>"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_finds_the_service_through_aws_endpoint_url_variables() {
+    if !aws_cli() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(&dir.path().join("data")).await;
+    let endpoint = service.endpoint();
+    let home = dir.path().to_path_buf();
+    let outputs = tokio::task::spawn_blocking(move || {
+        [
+            ("AWS_ENDPOINT_URL_STS", vec!["sts", "get-caller-identity"]),
+            ("AWS_ENDPOINT_URL_IAM", vec!["iam", "get-user"]),
+            ("AWS_ENDPOINT_URL", vec!["iam", "list-ssh-public-keys"]),
+        ]
+        .map(|(variable, args)| {
+            Command::new("aws")
+                .args(["--output", "json"])
+                .args(&args)
+                .env("HOME", &home)
+                .env("AWS_CONFIG_FILE", home.join("none"))
+                .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
+                .env_remove("AWS_PROFILE")
+                .env("AWS_ACCESS_KEY_ID", DEMO_ACCESS_KEY_ID)
+                .env("AWS_SECRET_ACCESS_KEY", DEMO_SECRET_ACCESS_KEY)
+                .env("AWS_DEFAULT_REGION", DEMO_REGION)
+                .env("AWS_MAX_ATTEMPTS", "1")
+                .env(variable, &endpoint)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap()
+        })
+    })
+    .await
+    .unwrap();
+    let identity = ok(&outputs[0]);
+    assert_eq!(
+        identity["Arn"],
+        format!("arn:aws:iam::{DEMO_ACCOUNT_ID}:user/alice")
+    );
+    assert_eq!(ok(&outputs[1])["User"]["UserName"], "alice");
+    assert!(ok(&outputs[2])["SSHPublicKeys"].is_array());
+}

@@ -77,6 +77,7 @@ fn clone_with_keys_from_ssh_agent_and_fail_once_when_it_has_none_that_fit() {
         use_agent: true,
         known_hosts: known_hosts.clone(),
         trusted_fingerprint: None,
+        connect_to: None,
     };
     let clone = |target: &std::path::Path| {
         let request = CloneRequest {

@@ -29,6 +29,7 @@ fn ssh_auth(
         use_agent: false,
         known_hosts: known_hosts.to_path_buf(),
         trusted_fingerprint: trusted,
+        connect_to: None,
     }
 }
 

@@ -48,7 +48,107 @@ pub enum Auth {
         known_hosts: PathBuf,
         /// A `SHA256:…` fingerprint the user accepted for this operation.
         trusted_fingerprint: Option<String>,
+        /// Where to connect instead of the URL's host (`HostName`, `Port` of `~/.ssh/config`);
+        /// the remote's URL in `.git/config` keeps what the user wrote.
+        connect_to: Option<SshEndpoint>,
     },
+}
+
+/// The host and port ssh connects to for a host name written in a URL, as `~/.ssh/config`'s
+/// `HostName` and `Port` say. It applies only to URLs on `written` (a push URL elsewhere is
+/// left alone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshEndpoint {
+    /// The host name as written in the URL (lowercase, no port).
+    pub written: String,
+    /// The host to connect to.
+    pub host: String,
+    /// The port to connect to; `None`: the URL's, else 22.
+    pub port: Option<u16>,
+}
+
+impl SshEndpoint {
+    /// The endpoint `settings` give the URL host `written`; `None` when they change nothing
+    /// (no `HostName`, and no `Port` or a port in the URL already).
+    pub fn from_settings(
+        written: &crate::model::Host,
+        settings: &crate::git::SshSettings,
+    ) -> Option<SshEndpoint> {
+        let host = settings
+            .host_name
+            .clone()
+            .filter(|name| !name.is_empty() && !name.eq_ignore_ascii_case(written.name()));
+        // The URL's port wins over `Port`, as with ssh's `-p`.
+        let port = settings.port.filter(|_| written.port().is_none());
+        if host.is_none() && port.is_none() {
+            return None;
+        }
+        Some(SshEndpoint {
+            written: written.name().to_string(),
+            host: host.unwrap_or_else(|| written.name().to_string()),
+            port,
+        })
+    }
+
+    /// `url` pointed at this endpoint (user and path kept), or `None` when `url` is not an SSH
+    /// URL on the written host. scp-like `host:path` stays scp-like unless a port must be
+    /// given, then becomes `ssh://host:port/~/path` (libgit2 reads `/~` as the home directory).
+    pub fn rewrite(&self, url: &str) -> Option<String> {
+        let parsed = crate::model::RemoteUrl::parse(url).ok()?;
+        let host = parsed.host.as_ref()?;
+        if parsed.scheme != crate::model::Scheme::Ssh || host.name() != self.written {
+            return None;
+        }
+        let port = host.port().or(self.port);
+        let name = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        let user = parsed
+            .user
+            .as_deref()
+            .map(|u| format!("{u}@"))
+            .unwrap_or_default();
+        let authority = match port {
+            Some(port) => format!("{user}{name}:{port}"),
+            None => format!("{user}{name}"),
+        };
+        match url.trim().split_once("://") {
+            Some(_) => Some(format!("ssh://{authority}{}", parsed.path)),
+            None => {
+                let scp_path = scp_path(url.trim())?;
+                match port {
+                    Some(_) if scp_path.starts_with('/') => {
+                        Some(format!("ssh://{authority}{scp_path}"))
+                    }
+                    Some(_) => Some(format!("ssh://{authority}/~/{scp_path}")),
+                    None => Some(format!("{authority}:{scp_path}")),
+                }
+            }
+        }
+    }
+}
+
+/// The path of a scp-like `[user@]host:path` (`[v6]:path` too), as written.
+fn scp_path(text: &str) -> Option<&str> {
+    let colon = match text.find(']') {
+        Some(close) if text[..close].contains('[') => close + 1,
+        _ => text.find(':')?,
+    };
+    text.get(colon..)?.strip_prefix(':')
+}
+
+/// The URL libgit2 should connect to for `url` under `auth`: rewritten to `~/.ssh/config`'s
+/// `HostName`/`Port` for SSH, else `url` itself.
+pub fn connect_url(url: &str, auth: &Auth) -> String {
+    match auth {
+        Auth::Ssh {
+            connect_to: Some(endpoint),
+            ..
+        } => endpoint.rewrite(url).unwrap_or_else(|| url.to_string()),
+        _ => url.to_string(),
+    }
 }
 
 impl Auth {
@@ -545,6 +645,43 @@ mod tests {
         assert_eq!((u.host.as_str(), u.port), ("::1", Some(2222)));
         assert!(RemoteUrl::parse("codecommit::eu-west-1://demo").is_err());
         assert!(RemoteUrl::parse("/local/path").is_err());
+    }
+
+    #[test]
+    fn host_name_and_port_rewrite_only_ssh_urls_on_the_written_host() {
+        let endpoint = SshEndpoint {
+            written: "alias".into(),
+            host: "127.0.0.1".into(),
+            port: Some(2222),
+        };
+        assert_eq!(
+            endpoint.rewrite("ssh://APKA1@alias/v1/repos/r").as_deref(),
+            Some("ssh://APKA1@127.0.0.1:2222/v1/repos/r")
+        );
+        // A port in the URL wins over `Port`.
+        assert_eq!(
+            endpoint.rewrite("ssh://alias:22/v1/repos/r").as_deref(),
+            Some("ssh://127.0.0.1:22/v1/repos/r")
+        );
+        assert_eq!(
+            endpoint.rewrite("git@alias:team/r.git").as_deref(),
+            Some("ssh://git@127.0.0.1:2222/~/team/r.git")
+        );
+        assert_eq!(
+            endpoint.rewrite("git@alias:/srv/r.git").as_deref(),
+            Some("ssh://git@127.0.0.1:2222/srv/r.git")
+        );
+        let no_port = SshEndpoint {
+            port: None,
+            host: "::1".into(),
+            ..endpoint.clone()
+        };
+        assert_eq!(
+            no_port.rewrite("git@alias:team/r.git").as_deref(),
+            Some("git@[::1]:team/r.git")
+        );
+        assert_eq!(endpoint.rewrite("ssh://other/v1/repos/r"), None);
+        assert_eq!(endpoint.rewrite("https://alias/v1/repos/r"), None);
     }
 
     #[test]

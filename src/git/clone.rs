@@ -249,6 +249,16 @@ fn run(
     preferred_branch: Option<&str>,
 ) -> Result<CloneOutcome, GitError> {
     crate::git::init_libgit2();
+    // libgit2 connects where the URL says; `HostName`/`Port` from ~/.ssh/config change where
+    // that is, and origin is set back to the URL the user gave once the clone is made.
+    let connect = crate::git::auth::connect_url(&request.url, &request.auth);
+    let connect_parsed;
+    let url = if connect == request.url {
+        url
+    } else {
+        connect_parsed = RemoteUrl::parse(&connect)?;
+        &connect_parsed
+    };
     let auth = RefCell::new(Authenticator::new(&request.auth, url));
     let outcome = {
         let mut callbacks = RemoteCallbacks::new();
@@ -290,11 +300,18 @@ fn run(
         RepoBuilder::new()
             .fetch_options(fetch)
             .with_checkout(checkout_with_progress(shared))
-            .clone(&request.url, &request.target)
+            .clone(&connect, &request.target)
     };
     match outcome {
         Ok(_) if shared.cancelled() => Err(GitError::Cancelled),
-        Ok(repository) => settle_head(&repository, preferred_branch, shared),
+        Ok(repository) => {
+            if connect != request.url {
+                repository
+                    .remote_set_url("origin", &request.url)
+                    .map_err(|e| GitError::Other(format!("cloned, but {}", e.message())))?;
+            }
+            settle_head(&repository, preferred_branch, shared)
+        }
         Err(_) if shared.cancelled() => Err(GitError::Cancelled),
         Err(error) => {
             let mapped = auth.borrow_mut().error(&error);

@@ -685,6 +685,17 @@ fn connectable<'r>(
     }
     .map(str::to_string)
     .ok_or_else(|| GitError::Other(format!("the remote {name} has no URL")))?;
+    let connect = crate::git::auth::connect_url(&configured, auth);
+    if connect != configured {
+        // `HostName`/`Port` from ~/.ssh/config: an in-memory remote on the endpoint with the
+        // named remote's refspecs, as for git-remote-codecommit URLs below.
+        let refspecs = fetch_refspecs(&remote)?;
+        let anonymous = repository
+            .remote_anonymous(&connect)
+            .map_err(other("cannot open the remote"))?;
+        tracing::debug!(remote = name, url = %connect, "connecting to the HostName/Port of ~/.ssh/config");
+        return Ok((anonymous, connect, refspecs));
+    }
     let Some(codecommit) = crate::aws::urls::parse_codecommit_url(&configured) else {
         return Ok((remote, configured, Vec::new()));
     };
@@ -698,18 +709,23 @@ fn connectable<'r>(
         }
     };
     let https = crate::aws::urls::https_url(&region, &codecommit.repository);
-    let refspecs: Vec<String> = remote
-        .fetch_refspecs()
-        .map_err(other("cannot read the remote's refspecs"))?
-        .iter()
-        .filter_map(|spec| spec.ok().flatten().map(str::to_string))
-        .collect();
+    let refspecs = fetch_refspecs(&remote)?;
     let anonymous = repository
         .remote_anonymous(&https)
         .map_err(other("cannot open the remote"))?;
     let url = anonymous.url().unwrap_or(&https).to_string();
     tracing::debug!(remote = name, %url, "git-remote-codecommit URL used over HTTPS");
     Ok((anonymous, url, refspecs))
+}
+
+/// The fetch refspecs of `remote`, to pass to an in-memory remote that stands for it.
+fn fetch_refspecs(remote: &git2::Remote<'_>) -> Result<Vec<String>, GitError> {
+    Ok(remote
+        .fetch_refspecs()
+        .map_err(other("cannot read the remote's refspecs"))?
+        .iter()
+        .filter_map(|spec| spec.ok().flatten().map(str::to_string))
+        .collect())
 }
 
 /// The configured (fetch) URL of `remote`, e.g. for choosing the [`Auth`] to pass.

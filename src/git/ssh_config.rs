@@ -1,13 +1,22 @@
-//! The bits of `~/.ssh/config` that matter for CodeCommit: `User` and `IdentityFile`.
+//! The bits of `~/.ssh/config` that matter for CodeCommit: `User`, `IdentityFile`,
+//! `IdentitiesOnly`, `HostName`, `Port` and `Include`.
 //!
 //! Follows ssh's rules where they matter: keywords are case-insensitive, `Keyword value` or
-//! `Keyword=value`; the first value of `User` wins; `IdentityFile`s accumulate; lines before
-//! the first `Host` apply to every host; `Host` takes several patterns with `*`, `?` and `!`
-//! (a negated match excludes the block); `Match` blocks are not evaluated and never apply.
+//! `Keyword=value`; the first value of `User`, `HostName`, `Port` and `IdentitiesOnly` wins;
+//! `IdentityFile`s accumulate; lines before the first `Host` apply to every host; `Host` takes
+//! several patterns with `*`, `?` and `!` (a negated match excludes the block) and is matched
+//! on the name the user wrote, never on the `HostName` it maps to; `Match` blocks are not
+//! evaluated and never apply. `Include` reads files and globs (relative to `~/.ssh`), nested up
+//! to ssh's depth of 16; inside a `Host` block it applies only when that block does, and the
+//! block's state comes back after it.
 
 use std::path::{Path, PathBuf};
 
 use crate::git::Auth;
+use crate::git::auth::SshEndpoint;
+
+/// ssh's `READCONF_MAX_DEPTH`: deeper `Include`s are ignored (ssh refuses them too).
+const MAX_INCLUDE_DEPTH: usize = 16;
 
 /// SSH settings for one host.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,11 +25,18 @@ pub struct SshSettings {
     pub user: Option<String>,
     /// `IdentityFile`s of the matching blocks, in order, `~` expanded.
     pub identity_files: Vec<PathBuf>,
+    /// `HostName`: the host ssh really connects to (`%h` expanded to the name written).
+    pub host_name: Option<String>,
+    /// `Port`: used when the URL gives none.
+    pub port: Option<u16>,
+    /// `IdentitiesOnly yes`: only the `IdentityFile`s, never the agent's other keys.
+    pub identities_only: bool,
 }
 
-/// The `User` and `IdentityFile`s that `~/.ssh/config` text gives the host name `host`
-/// (`git-codecommit.<region>.amazonaws.com`; a `:port` is ignored). `~` and `%d` expand to the home directory, `%h`
-/// to the host, `%%` to `%`.
+/// The settings that `~/.ssh/config` text gives the host name `host`
+/// (`git-codecommit.<region>.amazonaws.com`; a `:port` is ignored). `~` and `%d` expand to the
+/// home directory, `%h` to the host (after `HostName`), `%%` to `%`. `Include`s are read from
+/// the home directory's `.ssh`.
 pub fn codecommit_ssh_settings(config_text: &str, host: &str) -> SshSettings {
     let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
     settings_with_home(config_text, host, home.as_deref())
@@ -34,40 +50,163 @@ pub fn settings_with_home(config_text: &str, host: &str, home: Option<&Path>) ->
     let host = crate::model::Host::parse(host)
         .map(|h| h.name().to_string())
         .unwrap_or_else(|_| host.to_ascii_lowercase());
-    let mut settings = SshSettings::default();
-    let mut active = true; // before the first Host line
-    for raw in config_text.lines() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (keyword, value) = split_keyword(line);
-        match keyword.to_ascii_lowercase().as_str() {
-            "host" => active = host_matches(value, &host),
-            "match" => active = false,
-            "user" if active && settings.user.is_none() => {
-                settings.user = Some(unquote(value).to_string());
+    let mut reader = Reader {
+        host: &host,
+        home,
+        raw: Raw::default(),
+    };
+    reader.read(config_text, true, 0);
+    reader.finish()
+}
+
+/// The settings `home/.ssh/config` (and what it includes) gives `host`; no file, no settings.
+pub fn settings_for_host(host: &str, home: &Path) -> SshSettings {
+    let text = std::fs::read_to_string(home.join(".ssh").join("config")).unwrap_or_default();
+    settings_with_home(&text, host, Some(home))
+}
+
+/// What the lines said, before `%` and `~` expansion (which needs the final `HostName`).
+#[derive(Default)]
+struct Raw {
+    user: Option<String>,
+    identity_files: Vec<String>,
+    host_name: Option<String>,
+    port: Option<u16>,
+    identities_only: Option<bool>,
+}
+
+struct Reader<'a> {
+    host: &'a str,
+    home: Option<&'a Path>,
+    raw: Raw,
+}
+
+impl Reader<'_> {
+    /// Reads one file's text. `enabled`: the `Include` that brought it sits where it applies
+    /// (ssh's `SSHCONF_NEVERMATCH` otherwise: nothing in it applies, whatever its `Host`s say).
+    fn read(&mut self, text: &str, enabled: bool, depth: usize) {
+        let mut active = enabled; // before the first Host line
+        for raw in text.lines() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
             }
-            "identityfile" if active => {
-                let path = expand(unquote(value), &host, home);
-                if !settings.identity_files.contains(&path) {
-                    settings.identity_files.push(path);
+            let (keyword, value) = split_keyword(line);
+            let value = unquote(value);
+            match keyword.to_ascii_lowercase().as_str() {
+                "host" => active = enabled && host_matches(value, self.host),
+                "match" => active = false,
+                "include" => self.include(value, active, depth),
+                _ if !active => {}
+                "user" if self.raw.user.is_none() => self.raw.user = Some(value.to_string()),
+                "hostname" if self.raw.host_name.is_none() => {
+                    self.raw.host_name = Some(value.to_string());
                 }
+                "port" if self.raw.port.is_none() => {
+                    if let Ok(port) = value.parse::<u16>() {
+                        self.raw.port = Some(port).filter(|p| *p != 0);
+                    }
+                }
+                "identitiesonly" if self.raw.identities_only.is_none() => {
+                    self.raw.identities_only = Some(value.eq_ignore_ascii_case("yes"));
+                }
+                "identityfile" if !self.raw.identity_files.iter().any(|f| f == value) => {
+                    self.raw.identity_files.push(value.to_string());
+                }
+                _ => {}
             }
-            _ => {}
         }
     }
-    settings
+
+    /// `Include` of space-separated files and globs: relative ones from `~/.ssh`, in name order
+    /// per pattern as ssh's `glob(3)` gives them; missing files are skipped, as ssh does.
+    fn include(&mut self, patterns: &str, active: bool, depth: usize) {
+        if depth + 1 > MAX_INCLUDE_DEPTH {
+            tracing::warn!("~/.ssh/config: Include nested too deep, ignored");
+            return;
+        }
+        for pattern in patterns.split_whitespace().map(unquote) {
+            let expanded = expand(pattern, self.host, self.home);
+            let path = match (expanded.is_absolute(), self.home) {
+                (true, _) => expanded,
+                (false, Some(home)) => home.join(".ssh").join(expanded),
+                (false, None) => continue,
+            };
+            for file in glob_files(&path) {
+                if let Ok(text) = std::fs::read_to_string(&file) {
+                    self.read(&text, active, depth + 1);
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> SshSettings {
+        let raw = self.raw;
+        // `%h` in HostName is the name written; elsewhere it is the host connected to.
+        let host_name = raw
+            .host_name
+            .map(|name| expand(&name, self.host, None).to_string_lossy().to_string());
+        let connected = host_name.as_deref().unwrap_or(self.host);
+        let mut identity_files: Vec<PathBuf> = Vec::new();
+        for file in raw.identity_files {
+            let path = expand(&file, connected, self.home);
+            if !identity_files.contains(&path) {
+                identity_files.push(path);
+            }
+        }
+        SshSettings {
+            user: raw.user,
+            identity_files,
+            host_name,
+            port: raw.port,
+            identities_only: raw.identities_only.unwrap_or(false),
+        }
+    }
+}
+
+/// The files a path with `*` and `?` in its last components names, sorted per directory.
+fn glob_files(path: &Path) -> Vec<PathBuf> {
+    let mut found = vec![PathBuf::new()];
+    for component in path.components() {
+        let part = component.as_os_str().to_string_lossy().to_string();
+        if !part.contains(['*', '?']) {
+            for base in &mut found {
+                base.push(component);
+            }
+            continue;
+        }
+        let mut next = Vec::new();
+        for base in &found {
+            let Ok(entries) = std::fs::read_dir(base) else {
+                continue;
+            };
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|name| !name.starts_with('.') || part.starts_with('.'))
+                .filter(|name| glob_match(&part, name))
+                .collect();
+            names.sort();
+            next.extend(names.into_iter().map(|name| base.join(name)));
+        }
+        found = next;
+    }
+    found.into_iter().filter(|p| p.is_file()).collect()
 }
 
 /// The SSH method as `ssh` would set it up for `host` from the files under `home`: `User` and
 /// `IdentityFile`s from `home/.ssh/config` (existing files only; the default identity files when
-/// it names none), the agent when `SSH_AUTH_SOCK` is set, `home/.ssh/known_hosts`. An empty
-/// user means "the URL's user". No passphrase, no trusted fingerprint: the UI adds them when
+/// it names none), the agent when `SSH_AUTH_SOCK` is set and `IdentitiesOnly` is not,
+/// `HostName`/`Port` as where to connect, `home/.ssh/known_hosts`. An empty user means "the
+/// URL's user". No passphrase, no trusted fingerprint: the UI adds them when
 /// [`crate::git::GitError::PassphraseNeeded`] or [`crate::git::GitError::UnknownHostKey`] asks.
 pub fn ssh_auth_for_host(host: &str, home: &Path) -> Auth {
-    let text = std::fs::read_to_string(home.join(".ssh").join("config")).unwrap_or_default();
-    let settings = settings_with_home(&text, host, Some(home));
+    let settings = settings_for_host(host, home);
+    let written = crate::model::Host::parse(host).ok();
+    let connect_to = written
+        .as_ref()
+        .and_then(|h| SshEndpoint::from_settings(h, &settings));
+    let identities_only = settings.identities_only;
     let mut key_files: Vec<PathBuf> = settings
         .identity_files
         .into_iter()
@@ -80,9 +219,11 @@ pub fn ssh_auth_for_host(host: &str, home: &Path) -> Auth {
         user: settings.user.unwrap_or_default(),
         key_files,
         passphrase: None,
-        use_agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
+        use_agent: !identities_only
+            && std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
         known_hosts: home.join(".ssh").join("known_hosts"),
         trusted_fingerprint: None,
+        connect_to,
     }
 }
 
@@ -240,6 +381,61 @@ Match host foo
         }
         let s = settings_with_home(text, "[::1]:2222", None);
         assert_eq!(s.user.as_deref(), Some("local"));
+    }
+
+    #[test]
+    fn host_name_port_and_identities_only_first_value_wins() {
+        let text = "\
+Host alias
+  HostName %h.example.com
+  Port 2222
+  IdentitiesOnly yes
+  IdentityFile ~/.ssh/%h
+Host alias other
+  HostName never
+  Port 1
+  IdentitiesOnly no
+";
+        let s = settings_with_home(text, "alias", Some(Path::new("/h")));
+        assert_eq!(s.host_name.as_deref(), Some("alias.example.com"));
+        assert_eq!(s.port, Some(2222));
+        assert!(s.identities_only);
+        // `%h` in IdentityFile is the host connected to, as ssh expands it.
+        assert_eq!(
+            s.identity_files,
+            vec![PathBuf::from("/h/.ssh/alias.example.com")]
+        );
+        let s = settings_with_home(text, "other", None);
+        assert_eq!((s.host_name.as_deref(), s.port), (Some("never"), Some(1)));
+        assert!(!s.identities_only);
+    }
+
+    #[test]
+    fn include_reads_globs_relative_to_dot_ssh_nested_and_scoped_to_its_block() {
+        let home = tempfile::tempdir().unwrap();
+        let ssh = home.path().join(".ssh");
+        std::fs::create_dir_all(ssh.join("conf.d")).unwrap();
+        std::fs::write(ssh.join("conf.d/b.conf"), "Host b\n  User from-b\n").unwrap();
+        std::fs::write(
+            ssh.join("conf.d/a.conf"),
+            "Host a\n  User from-a\n  Include nested\n",
+        )
+        .unwrap();
+        std::fs::write(ssh.join("nested"), "Port 2200\n").unwrap();
+        std::fs::write(ssh.join("loop"), "Include loop\nUser looped\n").unwrap();
+        let text = "Include conf.d/*.conf\nHost c\n  Include loop\n";
+        let s = settings_with_home(text, "a", Some(home.path()));
+        assert_eq!((s.user.as_deref(), s.port), (Some("from-a"), Some(2200)));
+        let s = settings_with_home(text, "b", Some(home.path()));
+        assert_eq!((s.user.as_deref(), s.port), (Some("from-b"), None));
+        // An Include inside a block that does not apply gives nothing.
+        assert_eq!(
+            settings_with_home(text, "z", Some(home.path())),
+            SshSettings::default()
+        );
+        // A file that includes itself stops at ssh's depth limit instead of looping.
+        let s = settings_with_home(text, "c", Some(home.path()));
+        assert_eq!(s.user.as_deref(), Some("looped"));
     }
 
     #[test]

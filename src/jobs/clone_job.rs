@@ -284,9 +284,11 @@ fn not_for_iam(url: &str) -> JobFailure {
     }
 }
 
-/// SSH authentication for `host`: the URL's user, else the user from `~/.ssh/config` (CodeCommit
-/// needs the IAM SSH key ID as user), looked up by the host name without its port; keys from
-/// the config, else the default identity files; the agent first when one runs.
+/// SSH authentication for `host` as ssh would set it up from `~/.ssh/config` (and what it
+/// includes), looked up by the host name as written, without its port: the URL's user, else
+/// `User` (CodeCommit needs the IAM SSH key ID as user); keys from `IdentityFile`, else the
+/// default identity files; the agent first when one runs, unless `IdentitiesOnly yes`;
+/// `HostName` and `Port` as where to connect (the URL stays as written).
 pub(super) fn ssh_auth(
     url_user: Option<&str>,
     host: &Host,
@@ -296,8 +298,8 @@ pub(super) fn ssh_auth(
     let home = crate::config::paths::home_dir().unwrap_or_default();
     let ssh_dir = home.join(".ssh");
     let bare_host = host.name();
-    let config_text = std::fs::read_to_string(ssh_dir.join("config")).unwrap_or_default();
-    let settings = crate::git::ssh_config::codecommit_ssh_settings(&config_text, bare_host);
+    let settings = crate::git::ssh_config::settings_for_host(bare_host, &home);
+    let connect_to = crate::git::auth::SshEndpoint::from_settings(host, &settings);
     let mut key_files: Vec<PathBuf> = settings.identity_files.clone();
     if key_files.is_empty() {
         key_files = crate::git::ssh_config::default_identity_files(&home);
@@ -321,8 +323,9 @@ pub(super) fn ssh_auth(
         user,
         key_files,
         passphrase,
-        use_agent: std::env::var_os("SSH_AUTH_SOCK").is_some(),
+        use_agent: !settings.identities_only && std::env::var_os("SSH_AUTH_SOCK").is_some(),
         known_hosts: ssh_dir.join("known_hosts"),
         trusted_fingerprint,
+        connect_to,
     })
 }

@@ -118,6 +118,10 @@ pub struct ServeArgs {
     /// Seconds a git request waits for a free process.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub git_queue_timeout: u64,
+    /// Also serve git over SSH on this port of 127.0.0.1 (0 = pick a free one); off when
+    /// absent. Logins: the SSH key ID as user and an active key uploaded through IAM.
+    #[arg(long, value_name = "PORT")]
+    pub ssh_port: Option<u16>,
 }
 
 fn default_data_dir() -> Result<PathBuf, ServeError> {
@@ -149,6 +153,7 @@ fn config_from(
     };
     let mut config = ServiceConfig::new(data_dir);
     config.port = args.port;
+    config.ssh_port = args.ssh_port;
     config.region = args.region.clone();
     config.account_id = args.account_id.clone();
     for name in std::iter::once(&args.key_user).chain(&args.users) {
@@ -335,12 +340,24 @@ pub async fn run_serve(args: ServeArgs) -> Result<(), ServeError> {
     }
     let _ = writeln!(
         out,
-        "  git clone:   {endpoint}/v1/repos/<name> (IAM git password or --git-user)"
+        "  git clone:   {endpoint}/v1/repos/<name> (IAM git password, HTTPS git credentials from iam create-service-specific-credential, or --git-user)"
     );
+    if let (Some(port), Some(fingerprint)) =
+        (service.ssh_port(), service.ssh_host_key_fingerprint())
+    {
+        let _ = writeln!(
+            out,
+            "  git over SSH: ssh://<SSH key ID>@127.0.0.1:{port}/v1/repos/<name> (host key {fingerprint})"
+        );
+    }
     let _ = writeln!(out, "Try:");
     let _ = writeln!(
         out,
         "  AWS_ACCESS_KEY_ID={access_key} AWS_SECRET_ACCESS_KEY='{secret_env}' aws --endpoint-url {endpoint} --region {region} codecommit list-repositories"
+    );
+    let _ = writeln!(
+        out,
+        "  AWS_ACCESS_KEY_ID={access_key} AWS_SECRET_ACCESS_KEY='{secret_env}' aws --endpoint-url {endpoint} --region {region} sts get-caller-identity"
     );
     let _ = writeln!(out, "Stop with Ctrl-C.");
     let _ = writeln!(out, "READY {}", service.port());
@@ -424,6 +441,8 @@ mod tests {
             "5",
             "--max-git-processes",
             "3",
+            "--ssh-port",
+            "0",
         ]);
         let (config, source) = config_from(&args, &no_env).unwrap();
         assert_eq!(source, SecretSource::CommandLine("--secret-key"));
@@ -432,6 +451,7 @@ mod tests {
         assert_eq!(config.faults.drop_after_bytes, Some(1000));
         assert_eq!(config.limits.header_read_timeout, Duration::from_secs(5));
         assert_eq!(config.limits.max_git_processes, 3);
+        assert_eq!(config.ssh_port, Some(0));
         let shown = format!("{config:?}");
         assert!(
             !shown.contains("s3cr3t") && !shown.contains("p4ss"),

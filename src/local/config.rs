@@ -92,6 +92,11 @@ pub struct ServiceConfig {
     pub max_api_body_bytes: usize,
     /// Timeouts and caps that keep a bad or slow client from holding the service.
     pub limits: Limits,
+    /// The SSH endpoint's port on 127.0.0.1 (0 picks a free one); `None`: no SSH endpoint.
+    pub ssh_port: Option<u16>,
+    /// Who may log in over SSH; `None`: the active SSH keys uploaded through the service's IAM
+    /// API (`UploadSSHPublicKey`), with their SSH key ID as user.
+    pub ssh_authorizer: Option<crate::local::ssh::SshAuthorizer>,
 }
 
 /// How long the service waits for a client and how much it runs at once.
@@ -151,6 +156,8 @@ impl ServiceConfig {
             faults: FaultSettings::default(),
             max_api_body_bytes: 1024 * 1024,
             limits: Limits::default(),
+            ssh_port: None,
+            ssh_authorizer: None,
         }
     }
 }

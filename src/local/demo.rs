@@ -38,21 +38,34 @@ pub async fn start_demo(data_dir: &Path, reset: bool) -> Result<RunningService, 
         .map_err(|e| ServeError::Seed(e.to_string()))??;
     // Clones made in the demo keep the service URL in their `origin`: the demo reuses the port
     // of its last run so they still push and fetch after a restart (a fresh one if taken).
+    // The same for the SSH endpoint, whose URLs SSH clones keep.
     let port_file = data_dir.join("demo-port");
-    let previous = std::fs::read_to_string(&port_file)
-        .ok()
-        .and_then(|p| p.trim().parse::<u16>().ok());
+    let ssh_port_file = data_dir.join("demo-ssh-port");
+    let read_port = |file: &Path| {
+        std::fs::read_to_string(file)
+            .ok()
+            .and_then(|p| p.trim().parse::<u16>().ok())
+    };
+    let (previous, previous_ssh) = (read_port(&port_file), read_port(&ssh_port_file));
     let mut config = ServiceConfig::new(data_dir);
-    if let Some(port) = previous {
-        config.port = port;
+    config.port = previous.unwrap_or(0);
+    config.ssh_port = Some(previous_ssh.unwrap_or(0));
+    if previous.is_some() || previous_ssh.is_some() {
         if let Ok(service) = LocalService::start(config.clone()).await {
             return Ok(service);
         }
         config.port = 0;
+        config.ssh_port = Some(0);
     }
     let service = LocalService::start(config).await?;
-    // Not fatal: without the file the next run picks a new port.
+    // Not fatal: without the files the next run picks new ports.
     let _ = std::fs::write(&port_file, service.port().to_string());
+    if let (Some(ssh_port), Some(fingerprint)) =
+        (service.ssh_port(), service.ssh_host_key_fingerprint())
+    {
+        let _ = std::fs::write(&ssh_port_file, ssh_port.to_string());
+        tracing::info!(ssh_port, fingerprint, "demo SSH endpoint started");
+    }
     Ok(service)
 }
 
@@ -70,6 +83,8 @@ pub fn seed_if_needed(data_dir: &Path, reset: bool) -> Result<(), ServeError> {
             }
         }
         let _ = std::fs::remove_file(&marker);
+        // The IAM state too (SSH keys, HTTPS git credentials): a reset demo starts as new.
+        let _ = std::fs::remove_file(data_dir.join(crate::local::iam::STATE_FILE));
     }
     if marker.exists() {
         return Ok(());

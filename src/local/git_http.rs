@@ -189,6 +189,17 @@ fn throttled() -> Response<Body> {
     response
 }
 
+/// What follows every push, over HTTP or SSH, once git has finished: the metadata (default
+/// branch of a first push, last-modified date) catches up with the refs.
+pub(crate) async fn after_push(shared: &Arc<Shared>, repository_id: &str) {
+    let ops = Arc::clone(&shared.ops);
+    let id = repository_id.to_string();
+    let result = tokio::task::spawn_blocking(move || ops.after_push(&id)).await;
+    if !matches!(result, Ok(Ok(()))) {
+        tracing::error!("could not update metadata after a push");
+    }
+}
+
 async fn run_cgi(
     shared: &Arc<Shared>,
     request: Request<Incoming>,
@@ -386,12 +397,7 @@ async fn run_cgi(
         // reflected in the metadata by the time the client sees the response complete.
         process.finish().await;
         if is_push {
-            let ops = Arc::clone(&shared_for_push.ops);
-            let id = repository_id.clone();
-            let result = tokio::task::spawn_blocking(move || ops.after_push(&id)).await;
-            if !matches!(result, Ok(Ok(()))) {
-                tracing::error!("could not update metadata after a push");
-            }
+            after_push(&shared_for_push, &repository_id).await;
         }
     });
     let stream = futures::stream::unfold(receiver, |mut receiver| async move {

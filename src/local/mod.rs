@@ -12,6 +12,8 @@
 //! - [`store`]: metadata and bare repositories on disk, keyed by repository id;
 //!   [`recovery`]: what an interrupted run left there, cleaned or completed at start-up;
 //! - [`server`]: the listener, its caps and timeouts; [`watchdog`]: connections that stall;
+//! - [`ssh`]: the SSH endpoint (`--ssh-port`): git-upload-pack and git-receive-pack for the
+//!   public keys its authorizer allows;
 //! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
 //! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`; [`secrets`]: its secrets from a
 //!   file, the environment or a profile.
@@ -36,6 +38,7 @@ pub mod refname;
 pub mod secrets;
 pub mod server;
 pub mod sigv4_verify;
+pub mod ssh;
 pub mod stats;
 pub mod store;
 pub mod sts;
@@ -50,6 +53,7 @@ pub use config::{
 pub use demo::start_demo;
 pub use faults::{FaultSettings, Faults};
 pub use server::{LocalService, RunningService};
+pub use ssh::SshAuthorizer;
 pub use stats::{Stats, StatsSnapshot};
 
 /// Error of the local service; every message says what to do about it.
@@ -65,6 +69,19 @@ pub enum ServeError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The SSH port cannot be bound.
+    #[error(
+        "cannot listen for SSH on 127.0.0.1:{port}: {source}. Choose another --ssh-port (or 0 for any free port)"
+    )]
+    SshBind {
+        /// The requested port.
+        port: u16,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The SSH host key cannot be made or read.
+    #[error("SSH host key: {0}")]
+    SshHostKey(String),
     /// The data directory cannot be used.
     #[error(transparent)]
     Store(#[from] store::StoreError),

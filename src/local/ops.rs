@@ -95,6 +95,7 @@ pub struct Ops {
     region: String,
     account_id: String,
     port: u16,
+    ssh_port: Option<u16>,
 }
 
 /// Reads the string field `key`; absent or null gives `None`, another type is an error.
@@ -380,7 +381,15 @@ impl Ops {
             region,
             account_id,
             port,
+            ssh_port: None,
         }
+    }
+
+    /// Reports `ssh://127.0.0.1:<port>/v1/repos/<name>` as `cloneUrlSsh` (the service's SSH
+    /// endpoint) instead of CodeCommit's host name.
+    pub fn with_ssh_port(mut self, ssh_port: Option<u16>) -> Self {
+        self.ssh_port = ssh_port;
+        self
     }
 
     /// The store.
@@ -416,13 +425,14 @@ impl Ops {
                 self.port, meta.name
             )),
         );
-        m.insert(
-            "cloneUrlSsh".into(),
-            json!(format!(
+        let ssh = match self.ssh_port {
+            Some(port) => format!("ssh://127.0.0.1:{port}/v1/repos/{}", meta.name),
+            None => format!(
                 "ssh://git-codecommit.{}.amazonaws.com/v1/repos/{}",
                 self.region, meta.name
-            )),
-        );
+            ),
+        };
+        m.insert("cloneUrlSsh".into(), json!(ssh));
         m.insert("Arn".into(), json!(self.arn(&meta.name)));
         m.insert("kmsKeyId".into(), json!(meta.kms_key_id));
         Value::Object(m)

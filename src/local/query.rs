@@ -103,7 +103,7 @@ pub fn validation(name: &str, value: &str, constraint: &str) -> ApiError {
     )
 }
 
-/// Escapes text for XML element content and attribute values.
+/// Escapes text for XML element content and (double-quoted) attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -111,8 +111,8 @@ pub fn escape(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            // Attributes are written in double quotes, so `'` needs no escape anywhere.
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
             // Line breaks stay (SSH key bodies, PEM); other control characters cannot be in
             // XML 1.0 at all and are dropped rather than produce a document clients reject.
             '\n' | '\r' | '\t' => out.push(c),
@@ -240,7 +240,7 @@ mod tests {
         });
         let body = success("GetUser", "ns", Some(&xml.finish()), "rid");
         assert!(body.contains(
-            "<GetUserResponse xmlns=\"ns\"><GetUserResult><User><UserName>a&lt;b&gt;&amp;&quot;c&apos;</UserName></User></GetUserResult><ResponseMetadata><RequestId>rid</RequestId>"
+            "<GetUserResponse xmlns=\"ns\"><GetUserResult><User><UserName>a&lt;b&gt;&amp;&quot;c'</UserName></User></GetUserResult><ResponseMetadata><RequestId>rid</RequestId>"
         ));
         let body = error("ns", &ApiError::client("NoSuchEntity", "x < y"), "rid");
         assert!(body.contains(

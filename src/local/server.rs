@@ -25,7 +25,7 @@ use crate::local::recovery::RecoveryReport;
 use crate::local::stats::{Stats, StatsSnapshot, bump};
 use crate::local::store::Store;
 use crate::local::watchdog::{Progress, Watched, stalled};
-use crate::local::{api, git_http, query_api};
+use crate::local::{api, git_http, query_api, ssh};
 use crate::secret::Secret;
 
 /// State shared by all requests.
@@ -73,15 +73,22 @@ impl LocalService {
             })?
             .port();
         let (iam, credentials, user_keys_file) = open_iam(&config)?;
+        let ssh = match config.ssh_port {
+            Some(ssh_port) => Some(ssh::bind(&config.data_dir, ssh_port).await?),
+            None => None,
+        };
         let faults = Arc::new(Faults::new(&config.faults));
         let stats = Arc::new(Stats::default());
         let shared = Arc::new(Shared {
-            ops: Arc::new(Ops::new(
-                Arc::new(store),
-                config.region.clone(),
-                config.account_id.clone(),
-                port,
-            )),
+            ops: Arc::new(
+                Ops::new(
+                    Arc::new(store),
+                    config.region.clone(),
+                    config.account_id.clone(),
+                    port,
+                )
+                .with_ssh_port(ssh.as_ref().map(|bound| bound.port)),
+            ),
             faults: Arc::clone(&faults),
             stats: Arc::clone(&stats),
             credentials,
@@ -95,10 +102,33 @@ impl LocalService {
             ),
             iam: Arc::clone(&iam),
         });
+        let ssh = ssh.map(|bound| {
+            let (stop, stopped) = oneshot::channel();
+            let info = SshInfo {
+                port: bound.port,
+                fingerprint: bound.fingerprint.clone(),
+            };
+            // The active keys uploaded through the IAM API, unless the caller gave its own.
+            let authorizer = config.ssh_authorizer.clone().unwrap_or_else(|| {
+                let iam = Arc::clone(&iam);
+                ssh::SshAuthorizer::new(move |user, key_type, key_base64| {
+                    iam.ssh_key_allows(user, key_type, key_base64)
+                })
+            });
+            let task = ssh::spawn(bound, Arc::clone(&shared), authorizer, stopped);
+            (info, stop, task)
+        });
+        let (ssh, ssh_stop, ssh_task) = match ssh {
+            Some((info, stop, task)) => (Some(info), Some(stop), Some(task)),
+            None => (None, None, None),
+        };
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, shared, stopped));
         Ok(RunningService {
             port,
+            ssh,
+            ssh_stop,
+            ssh_task,
             iam,
             user_keys_file,
             recovery,
@@ -240,9 +270,19 @@ async fn route(
     })
 }
 
+/// The SSH endpoint of a running service.
+#[derive(Debug, Clone)]
+struct SshInfo {
+    port: u16,
+    fingerprint: String,
+}
+
 /// A running service. Dropping it stops the service too.
 pub struct RunningService {
     port: u16,
+    ssh: Option<SshInfo>,
+    ssh_stop: Option<oneshot::Sender<()>>,
+    ssh_task: Option<JoinHandle<()>>,
     iam: Arc<Iam>,
     user_keys_file: Option<std::path::PathBuf>,
     recovery: RecoveryReport,
@@ -267,6 +307,22 @@ impl RunningService {
     /// Clone URL of repository `name` (the repository need not exist).
     pub fn clone_url(&self, name: &str) -> String {
         format!("{}/v1/repos/{name}", self.endpoint())
+    }
+
+    /// The SSH endpoint's port, when it runs (`--ssh-port`).
+    pub fn ssh_port(&self) -> Option<u16> {
+        self.ssh.as_ref().map(|ssh| ssh.port)
+    }
+
+    /// `SHA256:…` of the SSH host key, when the SSH endpoint runs.
+    pub fn ssh_host_key_fingerprint(&self) -> Option<&str> {
+        self.ssh.as_ref().map(|ssh| ssh.fingerprint.as_str())
+    }
+
+    /// SSH clone URL of repository `name`, when the SSH endpoint runs.
+    pub fn ssh_clone_url(&self, name: &str) -> Option<String> {
+        self.ssh_port()
+            .map(|port| format!("ssh://127.0.0.1:{port}/v1/repos/{name}"))
     }
 
     /// Live fault injection settings.
@@ -306,6 +362,12 @@ impl RunningService {
 
     /// Stops accepting, ends open connections and waits until the port is released.
     pub async fn shutdown(mut self) {
+        if let Some(stop) = self.ssh_stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.ssh_task.take() {
+            let _ = task.await;
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -317,6 +379,9 @@ impl RunningService {
 
 impl Drop for RunningService {
     fn drop(&mut self) {
+        if let Some(task) = self.ssh_task.take() {
+            task.abort();
+        }
         if let Some(task) = self.task.take() {
             task.abort();
         }
