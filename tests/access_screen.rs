@@ -440,7 +440,10 @@ fn the_helper_setup_shows_the_lines_and_warns_about_caching_helpers() {
         "\thelper = !cctui --profile dev credential-helper",
         "\tUseHttpPath = true",
     ];
-    assert!(message.contains(&lines.join("\n")), "{message}");
+    assert!(
+        message.contains(&lines.join("\n").replace('\t', "    ")),
+        "{message}"
+    );
     assert!(message.contains("osxkeychain would cache"), "{message}");
     let effects = press(&mut state, CommandId::Yes);
     assert!(matches!(

@@ -178,10 +178,17 @@ fn ask_helper_setup(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let scope = helper_scope(state.session.endpoint.as_deref());
-    let lines = helper_block(&scope, &helper_command(state.session.profile.as_deref()));
+    // The demo's profile exists only inside cctui: the helper uses git's environment instead.
+    let profile = state
+        .session
+        .profile
+        .as_deref()
+        .filter(|_| !state.session.demo);
+    let lines = helper_block(&scope, &helper_command(profile));
     let mut message = format!(
         "Append to your global git config (~/.gitconfig, or the file git uses; a copy is kept first as <file>.cctui-backup-<time>):\n\n{}\n",
-        lines.join("\n")
+        // Shown with spaces: a tab has no width on screen.
+        lines.join("\n").replace('\t', "    ")
     );
     if !status.caching.is_empty() {
         message.push_str(&format!(
@@ -190,6 +197,9 @@ fn ask_helper_setup(state: &mut State) -> Vec<Effect> {
         ));
     }
     message.push_str("\n`cctui` must be on PATH for git to run it.");
+    if state.session.demo {
+        message.push_str(" The demo's keys are in no AWS profile: git gets passwords when its environment has them (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY as `cctui serve` prints them).");
+    }
     let request = JobRequest::Access(AccessRequest::WriteHelperConfig { home: None, lines });
     state.overlays.push(Overlay::Confirm {
         title: "Set up HTTPS with IAM?".into(),
@@ -560,7 +570,7 @@ pub fn on_output(state: &mut State, id: JobId, output: AccessOutput) -> Vec<Effe
                     state.overlays.push(Overlay::Confirm {
                         title: "Unknown host key".into(),
                         message: format!(
-                            "{host} presents the host key {fingerprint}, which is not in ~/.ssh/known_hosts. Trust it for this test?"
+                            "{host} is not in ~/.ssh/known_hosts. Its key fingerprint is\n{fingerprint}\nTrust it, add it to known_hosts and run the test?"
                         ),
                         on_yes: Box::new(Action::Spawn(Box::new(JobRequest::Access(
                             AccessRequest::TestSsh(retry),
