@@ -383,3 +383,40 @@ async fn git_credentials_created_stored_used_by_git_reset_and_deleted() {
     .await;
     assert!(lists(&mut jobs, &local, home.path()).await.1.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sixth_key_is_refused_with_the_limit_and_what_to_do() {
+    let local = AwsLocal::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    for n in 0..6 {
+        let pair = cctui::git::ssh_setup::generate_key(
+            &dir.path().join(format!("key{n}")),
+            "limit test",
+            None,
+        )
+        .unwrap();
+        let uploaded = cctui::aws::ssh_keys::upload(
+            &local.clients,
+            &local.target,
+            DEMO_USER,
+            &pair.public_key,
+        )
+        .await;
+        if n < 5 {
+            assert!(uploaded.is_ok(), "key {n}: {uploaded:?}");
+            continue;
+        }
+        let error = uploaded.unwrap_err();
+        assert_eq!(error.code(), Some("LimitExceeded"), "{error:?}");
+        assert!(error.hint().unwrap().contains("delete an old one first"));
+    }
+    let listed = cctui::aws::ssh_keys::list(&local.clients, &local.target, DEMO_USER)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 5);
+    // A user that does not exist: NoSuchEntity, with its hint.
+    let missing = cctui::aws::ssh_keys::list(&local.clients, &local.target, "nobody")
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Some("NoSuchEntity"), "{missing:?}");
+}

@@ -123,12 +123,12 @@ impl AwsError {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: Debug + 'static,
     {
-        let action = if action.contains(':') {
+        // IAM policies name actions with their service: `codecommit:GetRepository`.
+        let policy_action = if action.contains(':') {
             action.to_string()
         } else {
             format!("codecommit:{action}")
         };
-        let action = action.as_str();
         let full = DisplayErrorContext(&error).to_string();
         let lower = full.to_lowercase();
         let profile = target.profile.clone();
@@ -154,7 +154,7 @@ impl AwsError {
                 let message = service.err().message().unwrap_or_default().to_string();
                 match code.as_str() {
                     "AccessDeniedException" | "AccessDenied" => AwsError::AccessDenied {
-                        action: action.into(),
+                        action: policy_action,
                         message,
                     },
                     "ThrottlingException" | "Throttling" | "TooManyRequestsException" => {
