@@ -13,7 +13,8 @@
 //! - [`app`]: plain state, the command table, the pure `update`, overlays (a stack).
 //!   `update.rs` only dispatches; each area has its module: `global` (quit, help, palette,
 //!   focus, movement), `jobs_strip`, `repos_update`, `clone_update`, `worktree_update`,
-//!   `branches_update`, and `overlays_update` for the generic overlays.
+//!   `branches_update`, `access_update` (the access screen and the header's identity), and
+//!   `overlays_update` for the generic overlays.
 //! - [`model`]: plain values shared by `app` and `jobs`: [`model::RepoKey`] (profile + region +
 //!   name), hosts (loopback by parsed address, CodeCommit regions incl. FIPS, China, VPC
 //!   endpoints), remote URLs, and which credentials a URL may get. One parser for all.
@@ -28,7 +29,8 @@
 //!   git's credential protocol answered with CodeCommit git passwords.
 //! - [`git`]: blocking git2 operations (clone, status, stage, diff, log, commit with hooks, push,
 //!   fetch, pull); the jobs run them under `spawn_blocking`. Paths are literal.
-//! - [`aws`]: AWS configuration, the first-run setup check and the CodeCommit API; [`local`]:
+//! - [`aws`]: AWS configuration, the first-run setup check, the CodeCommit API, and the STS
+//!   and IAM calls of the access screen (identity, SSH keys, HTTPS git credentials); [`local`]:
 //!   the local CodeCommit-compatible service, sharing only [`secret`] and signing primitives
 //!   with `aws`.
 //! - [`watch`]: the debounced file watcher of the open clone.
@@ -42,7 +44,8 @@
 //! (latest wins: an answer with another id is dropped), a form, the commit editor or a diff
 //! view the request it waits for (it shows that it waits and takes no second submit). The job
 //! manager reports `Started` with the request's [`jobs::Domain`]; results come back as that
-//! area's own output enum (`ReposOutput`, `CloneOutput`, `WorktreeOutput`, `BranchesOutput`),
+//! area's own output enum (`ReposOutput`, `CloneOutput`, `WorktreeOutput`, `BranchesOutput`,
+//! `AccessOutput`),
 //! and failures go to the area recorded at `Started`. An area finds the owner by id anywhere
 //! on the overlay stack — never "whatever is on top" — and drops what nobody waits for.
 //! Changes to a clone carry its path and touch the panes only while it is the open clone.
@@ -78,6 +81,11 @@
 //!   instead of re-walking from the tip.
 //! - **Layout.** The branches pane (5) and the log pane (2) share one area; the one focused
 //!   last is shown, and the focused right-hand pane gets the larger share.
+//! - **The access screen is an overlay, not a pane** (DESIGN.md lists `access` among the
+//!   areas): it fills the body like the diff view, with its own command context
+//!   (`Context::Access`), so its keys (`n`, `a`, `D`…) never clash with a pane's. Its writes are
+//!   started by a confirmation's yes and recognised by what they answer; a new git password is
+//!   shown whatever is on top, since it cannot be asked for again.
 //! - **`$EDITOR` for commit messages is not offered** yet (issue K): running an editor needs
 //!   the terminal's event stream paused, which crossterm's `EventStream` does not support
 //!   without rebuilding it.

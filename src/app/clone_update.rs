@@ -314,6 +314,7 @@ pub fn ask(state: &mut State, retry: Retry, url: &str, need: CloneNeed) {
 /// Enter in one of the questions of a network operation, or another input.
 pub fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> Vec<Effect> {
     match purpose {
+        InputPurpose::Access(input) => super::access_update::submit_input(state, input, value),
         InputPurpose::GitUsername { retry, host } => {
             if value.trim().is_empty() {
                 return Vec::new();

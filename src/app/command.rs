@@ -26,6 +26,8 @@ pub enum Context {
     Overlay,
     /// A yes/no confirmation.
     Confirm,
+    /// The access screen (SSH keys, git credentials, credential helper) and its password view.
+    Access,
 }
 
 impl Context {
@@ -40,6 +42,7 @@ impl Context {
             Context::Jobs => "Jobs strip",
             Context::Overlay => "Pickers, palette and help",
             Context::Confirm => "Confirmation",
+            Context::Access => "Access screen",
         }
     }
 }
@@ -149,6 +152,16 @@ command_ids! {
     MarkResolved => "mark_resolved",
     AbortMerge => "abort_merge",
     CommitMerge => "commit_merge",
+    OpenAccess => "access",
+    AccessNextSection => "access_next_section",
+    AccessPrevSection => "access_prev_section",
+    AccessNew => "access_new",
+    AccessToggle => "access_toggle",
+    AccessDelete => "access_delete",
+    AccessReset => "access_reset_password",
+    AccessTestSsh => "access_test_ssh",
+    AccessRefresh => "access_refresh",
+    AccessStorePassword => "access_store_password",
 }
 
 /// One row of the command table.
@@ -219,6 +232,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::FocusBranches, &["5"], X::Global, "Focus the branches pane (local, remote, CodeCommit, stashes)"),
     mutating(cmd(C::CloneUrl, &["C"], X::Global, "Clone a URL (https, ssh or codecommit://)")),
     cmd(C::OpenRecent, &["O"], X::Global, "Open a recently used clone"),
+    cmd(C::OpenAccess, &["I"], X::Global, "Access: who you are, SSH keys, HTTPS git credentials, credential helper"),
     cmd(C::PickProfile, &["p"], X::Global, "Switch the AWS profile"),
     cmd(C::PickRegion, &["R"], X::Global, "Switch the AWS region"),
     cmd(C::AllRegions, &["A"], X::Global, "Toggle the all profiles × all regions view"),
@@ -285,6 +299,15 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::CommitMerge, &["c"], X::Overlay, "Commit the merge once all is resolved (conflict panel)")),
     cmd(C::OptionPrev, &["left"], X::Overlay, "Previous choice (clone protocol)"),
     cmd(C::OptionNext, &["right"], X::Overlay, "Next choice (clone protocol)"),
+    hint("section", cmd(C::AccessNextSection, &["tab"], X::Access, "Next access method (SSH, HTTPS git credentials, HTTPS with IAM)")),
+    cmd(C::AccessPrevSection, &["shift-tab"], X::Access, "Previous access method"),
+    hint("new", mutating(cmd(C::AccessNew, &["n"], X::Access, "New SSH key, new git credentials, or set up the credential helper (by section)"))),
+    hint("on/off", mutating(cmd(C::AccessToggle, &["a"], X::Access, "Activate or deactivate the selected SSH key or git credential"))),
+    hint("delete", mutating(cmd(C::AccessDelete, &["D"], X::Access, "Delete the selected SSH key or git credential (asks first)"))),
+    mutating(cmd(C::AccessReset, &["p"], X::Access, "Reset the password of the selected git credential (asks first)")),
+    hint("test SSH", cmd(C::AccessTestSsh, &["t"], X::Access, "Test SSH: list a repository with the key set up")),
+    cmd(C::AccessRefresh, &["r"], X::Access, "Read keys, credentials and git's helpers again"),
+    mutating(cmd(C::AccessStorePassword, &["s"], X::Access, "Give the new git password to git's credential helper (password view)")),
     hint("yes", cmd(C::Yes, &["y", "enter"], X::Confirm, "Confirm")),
     hint("no", cmd(C::No, &["n", "esc"], X::Confirm, "Cancel")),
 ];

@@ -54,6 +54,7 @@ pub fn command(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
             open_recent(state);
             Vec::new()
         }
+        CommandId::OpenAccess => super::access_update::open(state),
         _ => return None,
     };
     Some(effects)
@@ -263,6 +264,7 @@ pub fn help_line_count(readonly: bool) -> usize {
         Context::Branches,
         Context::Status,
         Context::Jobs,
+        Context::Access,
         Context::Overlay,
         Context::Confirm,
     ];

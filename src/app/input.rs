@@ -33,6 +33,14 @@ pub fn action_for_key(state: &State, keymap: &KeyMap, key: KeySpec) -> Option<Ac
         if let Some(id) = keymap.lookup(top.context(), key) {
             return Some(Action::Command(id));
         }
+        // The access screen closes like any overlay (esc, q).
+        if top.context() == Context::Access
+            && let Some(id) = keymap
+                .lookup(Context::Overlay, key)
+                .filter(|id| *id == super::command::CommandId::Close)
+        {
+            return Some(Action::Command(id));
+        }
         // Confirmations take nothing else: a stray key must not move anything behind them.
         if matches!(top, Overlay::Confirm { .. }) {
             return keymap

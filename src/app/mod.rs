@@ -1,6 +1,8 @@
 //! The application core: state, actions, the pure `update`, effects, overlays and the command
 //! table. Nothing in here does I/O; the event loop in [`crate::event_loop`] does.
 
+pub mod access;
+pub mod access_update;
 pub mod action;
 pub mod branches;
 pub mod branches_update;

@@ -15,6 +15,8 @@ pub enum PickerPurpose {
     RecentClone,
     /// Check out a branch of origin in a fresh clone whose remote HEAD named none.
     CheckoutBranch(std::path::PathBuf),
+    /// The repository the access screen's SSH test lists.
+    TestSsh,
 }
 
 /// What a text input's value is for.
@@ -51,6 +53,8 @@ pub enum InputPurpose {
     },
     /// The message of a new stash.
     StashMessage,
+    /// A passphrase of the access screen.
+    Access(super::access_update::AccessInput),
 }
 
 /// One entry of a picker.
@@ -148,6 +152,10 @@ pub enum Overlay {
         /// Selected conflicted file.
         selected: usize,
     },
+    /// The access screen (its state is [`super::access::AccessState`]).
+    Access,
+    /// A new git password, shown once; closing it forgets the password.
+    GitPassword(Box<super::access::PasswordView>),
     /// Something went wrong; says what and what to do next.
     Error {
         /// What failed.
@@ -162,6 +170,7 @@ impl Overlay {
     pub fn context(&self) -> Context {
         match self {
             Overlay::Confirm { .. } => Context::Confirm,
+            Overlay::Access | Overlay::GitPassword(_) => Context::Access,
             _ => Context::Overlay,
         }
     }
@@ -186,7 +195,10 @@ impl Overlay {
     pub fn lets_through(&self) -> bool {
         matches!(
             self,
-            Overlay::Error { .. } | Overlay::RepositoryDetail { .. } | Overlay::Diff(_)
+            Overlay::Error { .. }
+                | Overlay::RepositoryDetail { .. }
+                | Overlay::Diff(_)
+                | Overlay::Access
         )
     }
 

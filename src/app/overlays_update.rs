@@ -101,6 +101,12 @@ fn area_overlay(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
             Overlay::Form(_) | Overlay::DeleteRepository { .. } | Overlay::RepositoryDetail { .. },
             _,
         ) if id != C::Close && id != C::No => repos::overlay_command(state, id)?,
+        (Overlay::Access, _) if id != C::Close && id != C::No => {
+            super::access_update::command(state, id)
+        }
+        (Overlay::GitPassword(_), C::AccessStorePassword) => {
+            super::access_update::password_command(state, id)
+        }
         _ => return None,
     };
     Some(effects)

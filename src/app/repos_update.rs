@@ -63,6 +63,7 @@ pub fn demo_started(state: &mut State, endpoint: String, region: String) -> Vec<
     state.session.profile = Some("demo".into());
     state.session.demo = true;
     state.session.account_id = None;
+    super::access_update::forget(state);
     state.repos.setup = None;
     state.notice = Some(
         "Demo: sample repositories on a local CodeCommit service; no AWS account used.".into(),
@@ -569,10 +570,12 @@ pub fn switch_context(state: &mut State, purpose: PickerPurpose, value: String) 
                 op: crate::jobs::BranchOp::CheckoutRemote(value),
             })];
         }
+        PickerPurpose::TestSsh => return super::access_update::test_repository(state, &value),
         PickerPurpose::Profile => state.session.profile = Some(value),
         PickerPurpose::Region => state.session.region = Some(value),
     }
     state.session.account_id = None;
+    super::access_update::forget(state);
     state.repos.all_regions = false;
     state.repos.extras.clear();
     check_setup(state)
@@ -621,6 +624,10 @@ pub fn on_output(state: &mut State, id: JobId, output: ReposOutput) -> Vec<Effec
         }
         ReposOutput::Listed { total } => {
             state.repos.finish(id, total);
+            // The credentials work: ask STS who they belong to, for the header.
+            if !state.repos.all_regions {
+                return super::access_update::identity_if_unknown(state);
+            }
         }
         ReposOutput::Extras { key, extras } => {
             state.repos.extras.insert(key, extras);

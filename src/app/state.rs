@@ -216,6 +216,8 @@ pub struct State {
     pub branches: super::branches::BranchesPane,
     /// The branches pane, rather than the log, fills their shared area.
     pub show_branches: bool,
+    /// The access area: identity (header), SSH keys, git credentials, git's helpers.
+    pub access: super::access::AccessState,
     /// The id the next job gets (ids are given here so the asker can record it).
     pub next_job: u64,
     /// Quitting: waiting for write jobs to finish or cancel ("finishing N jobs…").
@@ -244,6 +246,7 @@ impl State {
             log: Default::default(),
             branches: Default::default(),
             show_branches: false,
+            access: Default::default(),
             next_job: 0,
             quitting: false,
             quit: false,

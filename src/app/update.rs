@@ -112,7 +112,8 @@ fn pane_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         // Overlay and confirmation commands mean nothing without their overlay.
         super::command::Context::Global
         | super::command::Context::Overlay
-        | super::command::Context::Confirm => Vec::new(),
+        | super::command::Context::Confirm
+        | super::command::Context::Access => Vec::new(),
     }
 }
 
@@ -123,6 +124,7 @@ pub fn deliver(state: &mut State, id: JobId, output: JobOutput) -> Vec<Effect> {
         JobOutput::Clone(output) => clone_flow::on_output(state, id, output),
         JobOutput::Worktree(output) => worktree::on_output(state, id, output),
         JobOutput::Branches(output) => branches::on_output(state, id, output),
+        JobOutput::Access(output) => super::access_update::on_output(state, id, output),
     }
 }
 
@@ -138,5 +140,6 @@ pub fn deliver_failure(
         Domain::Clone => clone_flow::on_failure(state, id, failure),
         Domain::Worktree => worktree::on_failure(state, id, failure),
         Domain::Branches => branches::on_failure(state, id, failure),
+        Domain::Access => super::access_update::on_failure(state, id, failure),
     }
 }

@@ -126,6 +126,49 @@ async fn build(
 }
 
 impl Clients {
+    /// An STS client for the target, from the same resolved configuration as CodeCommit's
+    /// (profile, region, credentials, timeouts) and the same endpoint override (the local
+    /// service answers every API on one port).
+    pub async fn sts(&self, target: &Target) -> aws_sdk_sts::Client {
+        let (_, shared) = self.get_both(target).await;
+        let mut config = aws_sdk_sts::config::Builder::from(&shared);
+        if let Some(endpoint) = &target.endpoint {
+            config = config.endpoint_url(endpoint.clone());
+        }
+        aws_sdk_sts::Client::from_conf(config.build())
+    }
+
+    /// An IAM client for the target. IAM is global: without an endpoint override it is
+    /// signed for its partition's home region (`us-east-1` on `aws`, `cn-north-1` in China,
+    /// `us-gov-west-1` in GovCloud), whatever region the session browses. With an override
+    /// (the local service) the session's region stays, as the AWS CLI does with
+    /// `--endpoint-url`.
+    pub async fn iam(&self, target: &Target) -> aws_sdk_iam::Client {
+        let (_, shared) = self.get_both(target).await;
+        let mut config = aws_sdk_iam::config::Builder::from(&shared);
+        match &target.endpoint {
+            Some(endpoint) => config = config.endpoint_url(endpoint.clone()),
+            None => {
+                let region = shared.region().map(|r| r.to_string()).unwrap_or_default();
+                config = config.region(Region::new(iam_signing_region(&region)));
+            }
+        }
+        aws_sdk_iam::Client::from_conf(config.build())
+    }
+}
+
+/// The region IAM (a global service) is signed for, by the partition of `region`.
+pub fn iam_signing_region(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "cn-north-1"
+    } else if region.starts_with("us-gov-") {
+        "us-gov-west-1"
+    } else {
+        "us-east-1"
+    }
+}
+
+impl Clients {
     /// The AWS keys of a target, resolved through the same chain as API calls (for git
     /// passwords). Errors say what to do (no credentials, expired SSO…).
     pub async fn keys(

@@ -36,9 +36,9 @@ pub enum AwsError {
         message: String,
     },
     /// IAM denied the action.
-    #[error("Access denied for codecommit:{action}: {message}")]
+    #[error("Access denied for {action}: {message}")]
     AccessDenied {
-        /// The API action.
+        /// The API action with its service prefix (`codecommit:ListRepositories`).
         action: String,
         /// AWS message (names the principal and resource).
         message: String,
@@ -95,13 +95,14 @@ impl AwsError {
                 Some("Check the access key of this profile, refresh temporary credentials, and check the machine's clock.".into())
             }
             AwsError::AccessDenied { action, .. } => {
-                Some(format!("Ask an administrator to allow codecommit:{action} for your IAM identity."))
+                Some(format!("Ask an administrator to allow {action} for your IAM identity."))
             }
             AwsError::Throttled { .. } => Some("Wait a moment and press r to retry.".into()),
             AwsError::Unreachable { .. } => {
                 Some("Check the network, the region, and --endpoint-url if you set one.".into())
             }
-            AwsError::Service { .. } | AwsError::Other(_) => None,
+            AwsError::Service { code, .. } => service_hint(code),
+            AwsError::Other(_) => None,
         }
     }
 
@@ -115,12 +116,19 @@ impl AwsError {
         }
     }
 
-    /// Classifies an SDK error of the API `action` made for `target`.
+    /// Classifies an SDK error of the API `action` (`ListRepositories` for CodeCommit, else
+    /// with its service prefix: `iam:UploadSSHPublicKey`) made for `target`.
     pub fn from_sdk<E, R>(error: SdkError<E, R>, action: &str, target: &Target) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: Debug + 'static,
     {
+        // IAM policies name actions with their service: `codecommit:GetRepository`.
+        let policy_action = if action.contains(':') {
+            action.to_string()
+        } else {
+            format!("codecommit:{action}")
+        };
         let full = DisplayErrorContext(&error).to_string();
         let lower = full.to_lowercase();
         let profile = target.profile.clone();
@@ -146,7 +154,7 @@ impl AwsError {
                 let message = service.err().message().unwrap_or_default().to_string();
                 match code.as_str() {
                     "AccessDeniedException" | "AccessDenied" => AwsError::AccessDenied {
-                        action: action.into(),
+                        action: policy_action,
                         message,
                     },
                     "ThrottlingException" | "Throttling" | "TooManyRequestsException" => {
@@ -203,6 +211,29 @@ impl AwsError {
             _ => AwsError::Other(error_chain(&error)),
         }
     }
+}
+
+/// What to do about an IAM error of the access screen, by its AWS code.
+fn service_hint(code: &str) -> Option<String> {
+    let hint = match code {
+        "NoSuchEntity" => {
+            "It is gone already (changed elsewhere?): press r to read the list again."
+        }
+        "LimitExceeded" | "LimitExceededException" => {
+            "IAM allows 5 SSH public keys and 2 HTTPS git credentials for CodeCommit per user: delete an old one first."
+        }
+        "DuplicateSSHPublicKey" => {
+            "This public key is already uploaded for this user: use its SSH key ID from the list."
+        }
+        "UnrecognizedPublicKeyEncoding" => {
+            "IAM takes OpenSSH public keys (ssh-ed25519 or ssh-rsa …); generate a new key here."
+        }
+        "ServiceNotSupportedException" | "ServiceNotSupported" => {
+            "This partition does not offer CodeCommit git credentials: use HTTPS with IAM (the credential helper) or SSH."
+        }
+        _ => return None,
+    };
+    Some(hint.into())
 }
 
 /// The messages of an error and its sources, joined with ": ".

@@ -5,6 +5,7 @@
 //! cancellation token and a final update (`Finished` or `Cancelled`), so the jobs strip can never
 //! show a job that is running nowhere.
 
+mod access_job;
 mod branch_job;
 mod clone_job;
 mod run;
@@ -194,6 +195,135 @@ pub enum JobRequest {
         /// Which.
         name: String,
     },
+    /// Identity, SSH keys, git credentials, git's helpers: the access screen.
+    Access(AccessRequest),
+}
+
+/// The access screen's requests (and the header's identity read).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccessRequest {
+    /// STS GetCallerIdentity, for the header (a quiet background read).
+    Identity {
+        /// Whose.
+        target: Target,
+    },
+    /// What the screen shows: the identity, then (for an IAM user) its SSH keys and git
+    /// credentials, and the helpers git would use for `scope`.
+    Overview {
+        /// Whose.
+        target: Target,
+        /// Home directory (`None`: the user's); tests give a temporary one.
+        home: Option<PathBuf>,
+        /// The CodeCommit URL scope of the credential helper (`https://git-codecommit.*…`).
+        scope: String,
+    },
+    /// Generate an ed25519 pair in `~/.ssh/codecommit_<user>_ed25519`, then upload it.
+    NewSshKey {
+        /// Where.
+        target: Target,
+        /// The IAM user.
+        user: String,
+        /// Encrypts the private key (memory only).
+        passphrase: Option<SecretString>,
+        /// The `Host` pattern of the block proposed for `~/.ssh/config`.
+        host_pattern: String,
+        /// Home directory (`None`: the user's).
+        home: Option<PathBuf>,
+    },
+    /// UpdateSSHPublicKey.
+    SetSshKeyActive {
+        /// Where.
+        target: Target,
+        /// The IAM user.
+        user: String,
+        /// SSH key ID.
+        id: String,
+        /// Active or inactive.
+        active: bool,
+    },
+    /// DeleteSSHPublicKey.
+    DeleteSshKey {
+        /// Where.
+        target: Target,
+        /// The IAM user.
+        user: String,
+        /// SSH key ID.
+        id: String,
+    },
+    /// Append these lines (the user saw them) to `~/.ssh/config`, after a backup.
+    WriteSshConfig {
+        /// Home directory (`None`: the user's).
+        home: Option<PathBuf>,
+        /// The `Host` block.
+        lines: Vec<String>,
+    },
+    /// List a repository's refs over SSH with the key set up.
+    TestSsh(Box<SshTest>),
+    /// CreateServiceSpecificCredential for CodeCommit.
+    CreateGitCredential {
+        /// Where.
+        target: Target,
+        /// The IAM user.
+        user: String,
+    },
+    /// ResetServiceSpecificCredential.
+    ResetGitCredential {
+        /// Where.
+        target: Target,
+        /// The IAM user.
+        user: String,
+        /// Credential id.
+        id: String,
+    },
+    /// UpdateServiceSpecificCredential.
+    SetGitCredentialActive {
+        /// Where.
+        target: Target,
+        /// The IAM user.
+        user: String,
+        /// Credential id.
+        id: String,
+        /// Active or inactive.
+        active: bool,
+    },
+    /// DeleteServiceSpecificCredential.
+    DeleteGitCredential {
+        /// Where.
+        target: Target,
+        /// The IAM user.
+        user: String,
+        /// Credential id.
+        id: String,
+    },
+    /// Give a git login to git's credential helpers (`git credential approve`).
+    StoreGitCredential {
+        /// Home directory (`None`: the user's).
+        home: Option<PathBuf>,
+        /// A URL of the host it is for.
+        url: String,
+        /// Git user name.
+        username: String,
+        /// Git password.
+        password: SecretString,
+    },
+    /// Append the credential-helper section (the user saw it) to the global git config.
+    WriteHelperConfig {
+        /// Home directory (`None`: the user's).
+        home: Option<PathBuf>,
+        /// The section's lines.
+        lines: Vec<String>,
+    },
+}
+
+/// A test listing over SSH, with what the user answered when an earlier attempt asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshTest {
+    /// The repository's SSH URL.
+    pub url: String,
+    /// The key's passphrase.
+    pub passphrase: Option<SecretString>,
+    /// A host key fingerprint the user accepted.
+    pub trusted_fingerprint: Option<String>,
 }
 
 /// Everything a clone needs, including what the user supplied after a first attempt asked.
@@ -462,6 +592,8 @@ pub enum Domain {
     Worktree,
     /// The open clone's branches, merges and stashes, and CodeCommit's branches.
     Branches,
+    /// The access screen and the header's identity.
+    Access,
 }
 
 impl JobRequest {
@@ -486,6 +618,7 @@ impl JobRequest {
                 format!("Update the description of {name}")
             }
             JobRequest::DeleteRepository { name, .. } => format!("Delete repository {name}"),
+            JobRequest::Access(request) => request.title(),
             JobRequest::SetIdentity { .. } => "Set the git identity".to_string(),
             JobRequest::Clone(job) => format!("Clone {} ({})", job.repository, job.protocol.name()),
             JobRequest::RememberClone { .. } => "Remember the clone".to_string(),
@@ -573,6 +706,9 @@ impl JobRequest {
                 | JobRequest::ChangeIndex { .. }
                 | JobRequest::PrepareMessageFile { .. }
                 | JobRequest::ReadMessageFile { .. }
+                | JobRequest::Access(
+                    AccessRequest::Identity { .. } | AccessRequest::Overview { .. }
+                )
         )
     }
 
@@ -596,6 +732,11 @@ impl JobRequest {
                 // git's own scratch file for the message, nothing of the user's.
                 | JobRequest::PrepareMessageFile { .. }
                 | JobRequest::ReadMessageFile { .. }
+                | JobRequest::Access(
+                    AccessRequest::Identity { .. }
+                        | AccessRequest::Overview { .. }
+                        | AccessRequest::TestSsh(_)
+                )
         )
     }
 
@@ -611,6 +752,9 @@ impl JobRequest {
                 | JobRequest::Clone(_)
                 | JobRequest::Remote { .. }
                 | JobRequest::ReadBranches { .. }
+                | JobRequest::Access(
+                    AccessRequest::Identity { .. } | AccessRequest::Overview { .. }
+                )
         )
     }
 
@@ -639,6 +783,52 @@ impl JobRequest {
             JobRequest::ReadBranches { .. }
             | JobRequest::Branch { .. }
             | JobRequest::ServerBranch { .. } => Domain::Branches,
+            JobRequest::Access(_) => Domain::Access,
+        }
+    }
+}
+
+impl AccessRequest {
+    /// What the jobs strip calls it.
+    fn title(&self) -> String {
+        match self {
+            AccessRequest::Identity { .. } => "Ask STS who this is".into(),
+            AccessRequest::Overview { .. } => "Read SSH keys and git credentials".into(),
+            AccessRequest::NewSshKey { user, .. } => {
+                format!("Generate and upload an SSH key for {user}")
+            }
+            AccessRequest::SetSshKeyActive {
+                id, active: true, ..
+            } => {
+                format!("Activate SSH key {id}")
+            }
+            AccessRequest::SetSshKeyActive { id, .. } => format!("Deactivate SSH key {id}"),
+            AccessRequest::DeleteSshKey { id, .. } => format!("Delete SSH key {id}"),
+            AccessRequest::WriteSshConfig { .. } => "Add the Host block to ~/.ssh/config".into(),
+            AccessRequest::TestSsh(test) => format!("Test SSH: list {}", test.url),
+            AccessRequest::CreateGitCredential { user, .. } => {
+                format!("Create HTTPS git credentials for {user}")
+            }
+            AccessRequest::ResetGitCredential { id, .. } => {
+                format!("Reset the password of {id}")
+            }
+            AccessRequest::SetGitCredentialActive {
+                id, active: true, ..
+            } => {
+                format!("Activate git credential {id}")
+            }
+            AccessRequest::SetGitCredentialActive { id, .. } => {
+                format!("Deactivate git credential {id}")
+            }
+            AccessRequest::DeleteGitCredential { id, .. } => {
+                format!("Delete git credential {id}")
+            }
+            AccessRequest::StoreGitCredential { .. } => {
+                "Give the git password to git's credential helper".into()
+            }
+            AccessRequest::WriteHelperConfig { .. } => {
+                "Set up cctui credential-helper in the git config".into()
+            }
         }
     }
 }
@@ -666,6 +856,8 @@ pub enum JobOutput {
     Worktree(WorktreeOutput),
     /// For the branches pane.
     Branches(BranchesOutput),
+    /// For the access screen (and the header's identity).
+    Access(AccessOutput),
 }
 
 impl JobOutput {
@@ -678,6 +870,7 @@ impl JobOutput {
                 | JobOutput::Worktree(
                     WorktreeOutput::RemoteNeeds { .. } | WorktreeOutput::NeedsIdentity { .. }
                 )
+                | JobOutput::Access(AccessOutput::SshTestNeeds { .. })
         )
     }
 }
@@ -860,6 +1053,63 @@ pub enum WorktreeOutput {
         repo: PathBuf,
         /// What happened.
         message: String,
+    },
+}
+
+/// Results for the access screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccessOutput {
+    /// Who the session is (the header).
+    Identity(crate::aws::identity::Identity),
+    /// Everything the screen shows. `None`: not an IAM user (roles own no keys).
+    Overview {
+        /// Who.
+        identity: crate::aws::identity::Identity,
+        /// The user's SSH keys, or why they could not be listed.
+        ssh_keys: Option<Result<Vec<crate::aws::ssh_keys::SshKey>, String>>,
+        /// The user's CodeCommit git credentials, or why not.
+        git_credentials: Option<Result<Vec<crate::aws::git_credentials::GitCredential>, String>>,
+        /// The helpers git would use for CodeCommit, or why git could not say.
+        helpers: Result<crate::git::credential_setup::HelperStatus, String>,
+    },
+    /// A new key pair was written and uploaded.
+    SshKeyUploaded {
+        /// The key as IAM has it (its SSH key ID).
+        key: crate::aws::ssh_keys::SshKey,
+        /// The files.
+        pair: crate::git::ssh_setup::KeyPair,
+        /// The exact `Host` block proposed for `~/.ssh/config`.
+        host_block: Vec<String>,
+    },
+    /// A key or credential changed (activated, deactivated, deleted); the sentence says how.
+    Changed(String),
+    /// `~/.ssh/config` or the git config was appended to.
+    ConfigWritten {
+        /// The file and its backup.
+        written: crate::git::ssh_setup::ConfigWritten,
+        /// It was `~/.ssh/config` (else the git config).
+        ssh: bool,
+    },
+    /// The SSH test listed the repository.
+    SshTested {
+        /// The URL.
+        url: String,
+        /// Refs the remote advertised.
+        refs: usize,
+    },
+    /// The SSH test stopped to ask (passphrase, host key).
+    SshTestNeeds {
+        /// The test to run again.
+        test: Box<SshTest>,
+        /// What to ask.
+        need: CloneNeed,
+    },
+    /// New or reset git credentials, with the password (shown once).
+    GitCredentialIssued(Box<crate::aws::git_credentials::NewGitCredential>),
+    /// The password was given to git's helpers.
+    GitCredentialStored {
+        /// The helpers git has for that host.
+        helpers: Vec<String>,
     },
 }
 

@@ -51,6 +51,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
     if let Some(account) = &session.account_id {
         field("account", account.clone());
     }
+    // Who the credentials belong to, once STS said (never a spinner or an error here).
+    if let Some(who) = &state.access.identity {
+        field("as", who.label());
+    }
     if let Some(repo) = &state.open_repo {
         field("repo", repo.name.clone());
     }

@@ -1,5 +1,6 @@
 //! Drawing: reads [`State`] and nothing else; never calls git, the SDK or the file system.
 
+mod access;
 mod branches;
 mod footer;
 mod forms;

@@ -83,6 +83,8 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
             Overlay::RepositoryDetail { key, url } => {
                 super::repos::detail(frame, area, state, view, key, *url)
             }
+            Overlay::Access => super::access::screen(frame, area, state, view),
+            Overlay::GitPassword(password) => super::access::password(frame, area, view, password),
             Overlay::Error { message, hint } => {
                 let mut text = message.clone();
                 if let Some(hint) = hint {
@@ -221,8 +223,10 @@ fn help_lines(state: &State, view: View) -> Vec<Line<'static>> {
         Context::Global,
         Context::Repositories,
         Context::Log,
+        Context::Branches,
         Context::Status,
         Context::Jobs,
+        Context::Access,
         Context::Overlay,
         Context::Confirm,
     ];
