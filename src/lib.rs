@@ -27,8 +27,10 @@
 //!   a failed job whose [`jobs::Remedy`] is a login is run again under its id afterwards.
 //! - [`config`], [`logging`], [`cli`]: the edges; [`credential_helper`]: `cctui credential-helper`,
 //!   git's credential protocol answered with CodeCommit git passwords.
-//! - [`git`]: blocking git2 operations (clone, status, stage, diff, log, commit with hooks, push,
-//!   fetch, pull); the jobs run them under `spawn_blocking`. Paths are literal.
+//! - [`git`]: blocking git2 operations (clone, status, stage, diff, log, commit, push, fetch,
+//!   pull, merge), with git's hooks (commit, merge, push, checkout; process groups, a
+//!   configured timeout) and commit signing (openpgp, ssh); the jobs run them under
+//!   `spawn_blocking`. Paths are literal.
 //! - [`aws`]: AWS configuration, the first-run setup check, the CodeCommit API, and the STS
 //!   and IAM calls of the access screen (identity, SSH keys, HTTPS git credentials); [`local`]:
 //!   the local CodeCommit-compatible service, sharing only [`secret`] and signing primitives
