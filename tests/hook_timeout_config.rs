@@ -26,7 +26,11 @@ fn the_configured_hook_timeout_stops_a_hanging_pre_push() {
     cli_commit(&a, "a.txt", "alice\n", "alice");
     let hook = a.join(".git/hooks/pre-push");
     std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
-    std::fs::write(&hook, "#!/bin/sh\nsleep 120 &\necho $! > .git/child\nwait\n").unwrap();
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\nsleep 120 &\necho $! > .git/child\nwait\n",
+    )
+    .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
 

@@ -109,14 +109,18 @@ async fn handle_inner(shared: &Arc<Shared>, request: Request<Incoming>) -> Resul
         headers: &parts.headers,
         body: &body,
     };
-    if let Err(error) = verify_request(&signed, &shared.credentials, &shared.region, unix_now()) {
-        bump(&shared.stats.api_auth_failures);
-        return Err(ApiError {
-            status: error.status(),
-            code: error.code().into(),
-            message: error.to_string(),
-        });
-    }
+    let access_key_id =
+        match verify_request(&signed, &shared.credentials, &shared.region, unix_now()) {
+            Ok(key) => key,
+            Err(error) => {
+                bump(&shared.stats.api_auth_failures);
+                return Err(ApiError {
+                    status: error.status(),
+                    code: error.code().into(),
+                    message: error.to_string(),
+                });
+            }
+        };
 
     if let Some(fault) = shared.faults.next_api_fault() {
         bump(&shared.stats.api_faults_injected);
@@ -155,7 +159,7 @@ async fn handle_inner(shared: &Arc<Shared>, request: Request<Incoming>) -> Resul
     }
     let ops = Arc::clone(&shared.ops);
     // Operations do file and git2 I/O: keep them off the async workers.
-    tokio::task::spawn_blocking(move || ops.dispatch(&operation, &input))
+    tokio::task::spawn_blocking(move || ops.dispatch_as(Some(&access_key_id), &operation, &input))
         .await
         .map_err(|_| ApiError::internal("The operation failed unexpectedly."))?
 }

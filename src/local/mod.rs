@@ -2,6 +2,8 @@
 //!
 //! - [`api`]: JSON 1.1 endpoint (`POST /`), SigV4-checked, AWS error shapes;
 //! - [`ops`]: the CodeCommit operations and their validation rules; [`refname`]: branch names;
+//! - [`codecommit`]: pull requests (events, differences, comments, approvals), persisted in
+//!   `pull-requests.json` in the data directory;
 //! - [`git_http`]: git smart HTTP via `git http-backend`, CodeCommit IAM git passwords;
 //! - [`cgi`]: one `git http-backend` process group per request, killed when the request ends
 //!   early, and the process slots;
@@ -18,6 +20,7 @@
 pub mod api;
 pub mod cgi;
 pub mod cli;
+pub mod codecommit;
 pub mod config;
 pub mod demo;
 pub mod faults;

@@ -77,14 +77,14 @@ impl From<StoreError> for ApiError {
     }
 }
 
-fn not_found(name: &str) -> ApiError {
+pub(crate) fn not_found(name: &str) -> ApiError {
     ApiError::client(
         "RepositoryDoesNotExistException",
         format!("{name} does not exist"),
     )
 }
 
-fn git_error(error: git2::Error) -> ApiError {
+pub(crate) fn git_error(error: git2::Error) -> ApiError {
     tracing::error!(%error, "git failure");
     ApiError::internal("The service could not read the repository.")
 }
@@ -95,10 +95,12 @@ pub struct Ops {
     region: String,
     account_id: String,
     port: u16,
+    /// Pull requests, comments and approvals (their own file in the data directory).
+    pulls: crate::local::codecommit::Pulls,
 }
 
 /// Reads the string field `key`; absent or null gives `None`, another type is an error.
-fn opt_str<'a>(body: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
+pub(crate) fn opt_str<'a>(body: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -109,7 +111,11 @@ fn opt_str<'a>(body: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> 
     }
 }
 
-fn required_str<'a>(body: &'a Value, key: &str, missing_code: &str) -> Result<&'a str, ApiError> {
+pub(crate) fn required_str<'a>(
+    body: &'a Value,
+    key: &str,
+    missing_code: &str,
+) -> Result<&'a str, ApiError> {
     match opt_str(body, key)? {
         Some(s) if !s.is_empty() => Ok(s),
         _ => Err(ApiError::client(
@@ -162,7 +168,10 @@ pub fn validate_repository_name(name: &str) -> Result<(), ApiError> {
     }
 }
 
-fn required_repository_name<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {
+pub(crate) fn required_repository_name<'a>(
+    body: &'a Value,
+    key: &str,
+) -> Result<&'a str, ApiError> {
     let name = required_str(body, key, "RepositoryNameRequiredException")?;
     validate_repository_name(name)?;
     Ok(name)
@@ -205,7 +214,7 @@ fn validate_tags(tags: &BTreeMap<String, String>, existing: usize) -> Result<(),
     Ok(())
 }
 
-fn validate_branch_name(name: &str) -> Result<(), ApiError> {
+pub(crate) fn validate_branch_name(name: &str) -> Result<(), ApiError> {
     match crate::local::refname::branch_name_problem(name) {
         None => Ok(()),
         Some(problem) => Err(ApiError::client(
@@ -347,7 +356,7 @@ fn invalid_token() -> ApiError {
     )
 }
 
-fn page<T: Clone>(
+pub(crate) fn page<T: Clone>(
     items: &[T],
     token: Option<&str>,
     size: usize,
@@ -376,11 +385,17 @@ impl Ops {
     /// Operations over `store`, reporting `port` in clone URLs.
     pub fn new(store: Arc<Store>, region: String, account_id: String, port: u16) -> Self {
         Self {
+            pulls: crate::local::codecommit::Pulls::new(store.root()),
             store,
             region,
             account_id,
             port,
         }
+    }
+
+    /// The pull request state.
+    pub(crate) fn pulls(&self) -> &crate::local::codecommit::Pulls {
+        &self.pulls
     }
 
     /// The store.
@@ -428,16 +443,30 @@ impl Ops {
         Value::Object(m)
     }
 
-    fn existing(&self, name: &str) -> Result<RepoMeta, ApiError> {
+    pub(crate) fn existing(&self, name: &str) -> Result<RepoMeta, ApiError> {
         self.store.get(name).ok_or_else(|| not_found(name))
     }
 
-    fn open_git(&self, meta: &RepoMeta) -> Result<git2::Repository, ApiError> {
+    pub(crate) fn open_git(&self, meta: &RepoMeta) -> Result<git2::Repository, ApiError> {
         git2::Repository::open_bare(self.store.repo_path(&meta.id)).map_err(git_error)
     }
 
-    /// Runs operation `operation` (the part after `CodeCommit_20150413.`) on `body`.
+    /// Runs operation `operation` (the part after `CodeCommit_20150413.`) on `body`, as the
+    /// service's own user (the demo user): for the demo seed and tests.
     pub fn dispatch(&self, operation: &str, body: &Value) -> Result<Value, ApiError> {
+        self.dispatch_as(None, operation, body)
+    }
+
+    /// Runs `operation` for the caller that signed with `access_key_id`.
+    pub fn dispatch_as(
+        &self,
+        access_key_id: Option<&str>,
+        operation: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        use crate::local::codecommit::{self as cc, Caller};
+        let caller = Caller::from_access_key(&self.account_id, access_key_id);
+        let caller = &caller;
         match operation {
             "CreateRepository" => self.create_repository(body),
             "GetRepository" => self.get_repository(body),
@@ -457,6 +486,13 @@ impl Ops {
             "ListTagsForResource" => self.list_tags_for_resource(body),
             "GetRepositoryTriggers" => self.get_repository_triggers(body),
             "PutRepositoryTriggers" => self.put_repository_triggers(body),
+            "CreatePullRequest" => cc::pulls::create(self, caller, body),
+            "GetPullRequest" => cc::pulls::get(self, body),
+            "ListPullRequests" => cc::pulls::list(self, body),
+            "UpdatePullRequestTitle" => cc::pulls::update_title(self, body),
+            "UpdatePullRequestDescription" => cc::pulls::update_description(self, body),
+            "UpdatePullRequestStatus" => cc::pulls::update_status(self, caller, body),
+            "DescribePullRequestEvents" => cc::pulls::describe_events(self, body),
             other => Err(ApiError::client(
                 "UnknownOperationException",
                 format!("The operation {other} is not supported by the cctui local service."),
@@ -691,7 +727,7 @@ impl Ops {
         Ok(json!({ "branch": { "branchName": branch, "commitId": commit } }))
     }
 
-    fn find_commit<'r>(
+    pub(crate) fn find_commit<'r>(
         repo: &'r git2::Repository,
         commit_id: &str,
         missing_code: &str,

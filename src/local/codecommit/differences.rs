@@ -1,0 +1,1 @@
+//! GetDifferences and GetBlob.

@@ -1,0 +1,553 @@
+//! Pull requests in the local service, through the real `aws-sdk-codecommit` client and the
+//! AWS CLI, over 127.0.0.1, on repositories filled by real git pushes.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used)]
+
+#[path = "support/local.rs"]
+mod local_support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use aws_sdk_codecommit::error::ProvideErrorMetadata;
+use aws_sdk_codecommit::types::{PullRequestEventType, PullRequestStatusEnum, Target};
+use cctui::local::codecommit::DEMO_REVIEWER_ACCESS_KEY_ID;
+use cctui::local::{
+    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY,
+    LocalService, RunningService, ServiceConfig,
+};
+use local_support::*;
+
+const BOB_SECRET: &str = "cctuiDemoSecretKey/SecondUserOfTheDemo0002";
+
+fn alice_arn() -> String {
+    format!("arn:aws:iam::{DEMO_ACCOUNT_ID}:user/alice")
+}
+
+fn bob_arn() -> String {
+    format!("arn:aws:iam::{DEMO_ACCOUNT_ID}:user/bob")
+}
+
+async fn start(dir: &Path) -> RunningService {
+    let mut config = ServiceConfig::new(dir);
+    config
+        .credentials
+        .push(Credential::new(DEMO_REVIEWER_ACCESS_KEY_ID, BOB_SECRET));
+    LocalService::start(config).await.unwrap()
+}
+
+fn bob(service: &RunningService) -> aws_sdk_codecommit::Client {
+    client_with(
+        &service.endpoint(),
+        DEMO_REVIEWER_ACCESS_KEY_ID,
+        BOB_SECRET,
+        None,
+    )
+}
+
+fn code<E: ProvideErrorMetadata>(error: &E) -> String {
+    error.code().unwrap_or("<no code>").to_string()
+}
+
+/// Repository `name` with `main` (two files) and `feature` (one file changed, one added, one
+/// deleted); answers the working tree.
+async fn repo_with_feature(service: &RunningService, name: &str, work: &Path) -> (String, String) {
+    demo_client(service)
+        .create_repository()
+        .repository_name(name)
+        .send()
+        .await
+        .unwrap();
+    git_ok(work, &["init", "-q", "-b", "main"]);
+    std::fs::write(work.join("a.txt"), "one\ntwo\nthree\n").unwrap();
+    std::fs::write(work.join("gone.txt"), "bye\n").unwrap();
+    git_ok(work, &["add", "."]);
+    git_ok(work, &["commit", "-q", "-m", "base"]);
+    let url = git_url(service, name);
+    git_ok(work, &["push", "-q", &url, "main"]);
+    git_ok(work, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(work.join("a.txt"), "one\nTWO\nthree\n").unwrap();
+    std::fs::create_dir_all(work.join("src")).unwrap();
+    std::fs::write(work.join("src/new.rs"), "fn main() {}\n").unwrap();
+    std::fs::remove_file(work.join("gone.txt")).unwrap();
+    git_ok(work, &["add", "-A"]);
+    git_ok(work, &["commit", "-q", "-m", "feature work"]);
+    git_ok(work, &["push", "-q", &url, "feature"]);
+    let main = git_ok(work, &["rev-parse", "main"]);
+    let feature = git_ok(work, &["rev-parse", "feature"]);
+    (main, feature)
+}
+
+fn target(repo: &str, source: &str, destination: Option<&str>) -> Target {
+    Target::builder()
+        .repository_name(repo)
+        .source_reference(source)
+        .set_destination_reference(destination.map(str::to_string))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pull_requests_are_created_listed_updated_and_follow_their_branches() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let service = start(&data).await;
+    let alice = demo_client(&service);
+    let work = tempfile::tempdir().unwrap();
+    let (main, feature) = repo_with_feature(&service, "prs", work.path()).await;
+
+    let created = alice
+        .create_pull_request()
+        .title("Shout the second line")
+        .description("Because it matters.")
+        .targets(target("prs", "feature", None))
+        .client_request_token("token-1")
+        .send()
+        .await
+        .unwrap();
+    let pr = created.pull_request().unwrap();
+    let id = pr.pull_request_id().unwrap().to_string();
+    assert_eq!(id, "1");
+    assert_eq!(pr.author_arn(), Some(alice_arn().as_str()));
+    assert_eq!(pr.pull_request_status(), Some(&PullRequestStatusEnum::Open));
+    let t = &pr.pull_request_targets()[0];
+    assert_eq!(t.source_reference(), Some("refs/heads/feature"));
+    assert_eq!(t.destination_reference(), Some("refs/heads/main"));
+    assert_eq!(t.source_commit(), Some(feature.as_str()));
+    assert_eq!(t.destination_commit(), Some(main.as_str()));
+    assert_eq!(t.merge_base(), Some(main.as_str()));
+    assert!(!t.merge_metadata().unwrap().is_merged());
+    let first_revision = pr.revision_id().unwrap().to_string();
+
+    // The same token and request is a retry: the same pull request, no second one.
+    let again = alice
+        .create_pull_request()
+        .title("Shout the second line")
+        .description("Because it matters.")
+        .targets(target("prs", "refs/heads/feature", Some("main")))
+        .client_request_token("token-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.pull_request().unwrap().pull_request_id(), Some("1"));
+    let mismatch = alice
+        .create_pull_request()
+        .title("Another title")
+        .targets(target("prs", "feature", None))
+        .client_request_token("token-1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&mismatch.into_service_error()),
+        "IdempotencyParameterMismatchException"
+    );
+
+    // Errors, with AWS's exception names.
+    let long = "x".repeat(151);
+    let cases: Vec<(Option<&str>, Vec<Target>, &str)> = vec![
+        (
+            None,
+            vec![target("prs", "feature", None)],
+            "TitleRequiredException",
+        ),
+        (
+            Some(&long),
+            vec![target("prs", "feature", None)],
+            "InvalidTitleException",
+        ),
+        (
+            Some("t"),
+            vec![target("prs", "nope", None)],
+            "ReferenceDoesNotExistException",
+        ),
+        (
+            Some("t"),
+            vec![target("prs", "feature", Some("feature"))],
+            "SourceAndDestinationAreSameException",
+        ),
+        (
+            Some("t"),
+            vec![target("missing", "feature", None)],
+            "RepositoryDoesNotExistException",
+        ),
+        (
+            Some("t"),
+            vec![target("prs", "feature", None), target("other", "x", None)],
+            "MultipleRepositoriesInPullRequestException",
+        ),
+        (
+            Some("t"),
+            vec![target("prs", "refs/tags/v1", None)],
+            "ReferenceTypeNotSupportedException",
+        ),
+        (Some("t"), vec![], "TargetsRequiredException"),
+    ];
+    for (title, targets, expected) in cases {
+        let error = alice
+            .create_pull_request()
+            .set_title(title.map(str::to_string))
+            .set_targets(Some(targets))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&error.into_service_error()), expected);
+    }
+
+    // A second one by bob; list filters by status and author and pages.
+    let second = bob(&service)
+        .create_pull_request()
+        .title("Bob's")
+        .targets(target("prs", "feature", None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        second.pull_request().unwrap().author_arn(),
+        Some(bob_arn().as_str())
+    );
+    let all = alice
+        .list_pull_requests()
+        .repository_name("prs")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(all.pull_request_ids(), ["2", "1"], "newest first");
+    let by_alice = alice
+        .list_pull_requests()
+        .repository_name("prs")
+        .author_arn(alice_arn())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_alice.pull_request_ids(), ["1"]);
+    let page1 = alice
+        .list_pull_requests()
+        .repository_name("prs")
+        .max_results(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page1.pull_request_ids(), ["2"]);
+    let page2 = alice
+        .list_pull_requests()
+        .repository_name("prs")
+        .max_results(1)
+        .next_token(page1.next_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page2.pull_request_ids(), ["1"]);
+    assert!(page2.next_token().is_none());
+    let bad = alice
+        .list_pull_requests()
+        .repository_name("prs")
+        .author_arn("not-an-arn")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&bad.into_service_error()), "InvalidAuthorArnException");
+
+    // Title, description, close, reopen.
+    let titled = alice
+        .update_pull_request_title()
+        .pull_request_id(&id)
+        .title("Shout it")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(titled.pull_request().unwrap().title(), Some("Shout it"));
+    alice
+        .update_pull_request_description()
+        .pull_request_id(&id)
+        .description("New words")
+        .send()
+        .await
+        .unwrap();
+    let closed = alice
+        .update_pull_request_status()
+        .pull_request_id("2")
+        .pull_request_status(PullRequestStatusEnum::Closed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        closed.pull_request().unwrap().pull_request_status(),
+        Some(&PullRequestStatusEnum::Closed)
+    );
+    let on_closed = alice
+        .update_pull_request_title()
+        .pull_request_id("2")
+        .title("x")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&on_closed.into_service_error()),
+        "PullRequestAlreadyClosedException"
+    );
+    let open_ids = alice
+        .list_pull_requests()
+        .repository_name("prs")
+        .pull_request_status(PullRequestStatusEnum::Open)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(open_ids.pull_request_ids(), ["1"]);
+    for (pr_id, expected) in [
+        ("0", "InvalidPullRequestIdException"),
+        ("abc", "InvalidPullRequestIdException"),
+        ("99", "PullRequestDoesNotExistException"),
+    ] {
+        let error = alice
+            .get_pull_request()
+            .pull_request_id(pr_id)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&error.into_service_error()), expected, "{pr_id}");
+    }
+
+    // The source branch moves: a new revision and a SOURCE_REFERENCE_UPDATED event.
+    std::fs::write(work.path().join("a.txt"), "one\nTWO\nTHREE\n").unwrap();
+    git_ok(work.path(), &["commit", "-q", "-am", "more"]);
+    git_ok(
+        work.path(),
+        &["push", "-q", &git_url(&service, "prs"), "feature"],
+    );
+    let moved = git_ok(work.path(), &["rev-parse", "feature"]);
+    let got = alice
+        .get_pull_request()
+        .pull_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let got = got.pull_request().unwrap();
+    assert_eq!(
+        got.pull_request_targets()[0].source_commit(),
+        Some(moved.as_str())
+    );
+    assert_ne!(got.revision_id(), Some(first_revision.as_str()));
+
+    // Merged by a push of the source into the destination: merged and closed.
+    git_ok(
+        work.path(),
+        &["push", "-q", &git_url(&service, "prs"), "feature:main"],
+    );
+    let merged = alice
+        .get_pull_request()
+        .pull_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let merged = merged.pull_request().unwrap();
+    assert_eq!(
+        merged.pull_request_status(),
+        Some(&PullRequestStatusEnum::Closed)
+    );
+    assert!(
+        merged.pull_request_targets()[0]
+            .merge_metadata()
+            .unwrap()
+            .is_merged()
+    );
+    let reopen = alice
+        .update_pull_request_status()
+        .pull_request_id(&id)
+        .pull_request_status(PullRequestStatusEnum::Open)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&reopen.into_service_error()),
+        "InvalidPullRequestStatusUpdateException"
+    );
+
+    let events = alice
+        .describe_pull_request_events()
+        .pull_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let kinds: Vec<_> = events
+        .pull_request_events()
+        .iter()
+        .map(|e| e.pull_request_event_type().unwrap().clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            PullRequestEventType::PullRequestCreated,
+            PullRequestEventType::PullRequestSourceReferenceUpdated,
+            PullRequestEventType::PullRequestMergeStateChanged,
+        ]
+    );
+    let created_meta = events.pull_request_events()[0]
+        .pull_request_created_event_metadata()
+        .unwrap();
+    assert_eq!(created_meta.source_commit_id(), Some(feature.as_str()));
+    let paged = alice
+        .describe_pull_request_events()
+        .pull_request_id(&id)
+        .max_results(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paged.pull_request_events().len(), 2);
+    assert!(paged.next_token().is_some());
+    let status_events = alice
+        .describe_pull_request_events()
+        .pull_request_id("2")
+        .pull_request_event_type(PullRequestEventType::PullRequestStatusChanged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status_events.pull_request_events().len(), 1);
+    assert_eq!(
+        status_events.pull_request_events()[0].actor_arn(),
+        Some(alice_arn().as_str())
+    );
+
+    // Everything survives a restart.
+    drop(service);
+    let service = start(&data).await;
+    let after = demo_client(&service)
+        .get_pull_request()
+        .pull_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.pull_request().unwrap().title(), Some("Shout it"));
+    assert_eq!(
+        after.pull_request().unwrap().description(),
+        Some("New words")
+    );
+}
+
+fn aws_cli_present() -> bool {
+    let found = Command::new("aws")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but the AWS CLI is not installed: .ci/run should have installed it"
+        );
+        eprintln!("skipped: the AWS CLI is not installed (bash .ci/run installs it)");
+    }
+    found
+}
+
+/// Runs `aws --endpoint-url <endpoint> codecommit <args>` with `key`; (success, stdout, stderr).
+fn aws(home: &Path, endpoint: &str, key: (&str, &str), args: &[&str]) -> (bool, String, String) {
+    let out = Command::new("aws")
+        .args(["--endpoint-url", endpoint, "--output", "json", "codecommit"])
+        .args(args)
+        .env("HOME", home)
+        .env("AWS_ACCESS_KEY_ID", key.0)
+        .env("AWS_SECRET_ACCESS_KEY", key.1)
+        .env("AWS_DEFAULT_REGION", DEMO_REGION)
+        .env("AWS_REGION", DEMO_REGION)
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_CONFIG_FILE", home.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+const ALICE: (&str, &str) = (DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY);
+const BOB: (&str, &str) = (DEMO_REVIEWER_ACCESS_KEY_ID, BOB_SECRET);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_aws_cli_creates_lists_and_gets_pull_requests() {
+    if !aws_cli_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(&dir.path().join("data")).await;
+    let work = tempfile::tempdir().unwrap();
+    let (_, feature) = repo_with_feature(&service, "cli-prs", work.path()).await;
+    let endpoint = service.endpoint();
+    let home = dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let (ok, out, err) = aws(
+            &home,
+            &endpoint,
+            ALICE,
+            &[
+                "create-pull-request",
+                "--title",
+                "From the CLI",
+                "--targets",
+                "repositoryName=cli-prs,sourceReference=feature",
+            ],
+        );
+        assert!(ok, "{err}");
+        let created = json(&out);
+        let pr = &created["pullRequest"];
+        assert_eq!(pr["pullRequestId"], "1");
+        assert_eq!(
+            pr["pullRequestTargets"][0]["sourceCommit"],
+            feature.as_str()
+        );
+        assert_eq!(pr["authorArn"], alice_arn().as_str());
+
+        let (ok, out, err) = aws(
+            &home,
+            &endpoint,
+            ALICE,
+            &["list-pull-requests", "--repository-name", "cli-prs"],
+        );
+        assert!(ok, "{err}");
+        assert_eq!(json(&out)["pullRequestIds"], serde_json::json!(["1"]));
+
+        let (ok, out, err) = aws(
+            &home,
+            &endpoint,
+            BOB,
+            &["get-pull-request", "--pull-request-id", "1"],
+        );
+        assert!(ok, "{err}");
+        assert_eq!(json(&out)["pullRequest"]["title"], "From the CLI");
+
+        let (ok, _, err) = aws(
+            &home,
+            &endpoint,
+            ALICE,
+            &[
+                "create-pull-request",
+                "--title",
+                "same",
+                "--targets",
+                "repositoryName=cli-prs,sourceReference=main,destinationReference=main",
+            ],
+        );
+        assert!(!ok);
+        assert!(
+            err.contains("SourceAndDestinationAreSameException"),
+            "{err}"
+        );
+        let (ok, _, err) = aws(
+            &home,
+            &endpoint,
+            ALICE,
+            &["get-pull-request", "--pull-request-id", "42"],
+        );
+        assert!(!ok);
+        assert!(err.contains("PullRequestDoesNotExistException"), "{err}");
+    })
+    .await
+    .unwrap();
+}
