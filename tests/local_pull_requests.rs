@@ -551,3 +551,149 @@ async fn the_aws_cli_creates_lists_and_gets_pull_requests() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn differences_and_blobs_come_from_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path()).await;
+    let client = demo_client(&service);
+    let work = tempfile::tempdir().unwrap();
+    let (main, _) = repo_with_feature(&service, "diffs", work.path()).await;
+
+    let all = client
+        .get_differences()
+        .repository_name("diffs")
+        .before_commit_specifier(&main)
+        .after_commit_specifier("feature")
+        .send()
+        .await
+        .unwrap();
+    let summary: Vec<(String, Option<String>, Option<String>)> = all
+        .differences()
+        .iter()
+        .map(|d| {
+            (
+                d.change_type().unwrap().as_str().to_string(),
+                d.before_blob().and_then(|b| b.path()).map(str::to_string),
+                d.after_blob().and_then(|b| b.path()).map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("M".into(), Some("a.txt".into()), Some("a.txt".into())),
+            ("D".into(), Some("gone.txt".into()), None),
+            ("A".into(), None, Some("src/new.rs".into())),
+        ]
+    );
+    let modified = &all.differences()[0];
+    assert_eq!(modified.after_blob().unwrap().mode(), Some("100644"));
+    let after_blob = modified
+        .after_blob()
+        .unwrap()
+        .blob_id()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        after_blob,
+        git_ok(work.path(), &["rev-parse", "feature:a.txt"])
+    );
+
+    // No before: everything in the commit is added. Paths filter; pages follow NextToken.
+    let initial = client
+        .get_differences()
+        .repository_name("diffs")
+        .after_commit_specifier("main")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        initial
+            .differences()
+            .iter()
+            .all(|d| d.change_type().unwrap().as_str() == "A")
+    );
+    assert_eq!(initial.differences().len(), 2);
+    let in_src = client
+        .get_differences()
+        .repository_name("diffs")
+        .before_commit_specifier("main")
+        .after_commit_specifier("feature")
+        .after_path("src")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(in_src.differences().len(), 1);
+    let first = client
+        .get_differences()
+        .repository_name("diffs")
+        .before_commit_specifier("main")
+        .after_commit_specifier("feature")
+        .max_results(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.differences().len(), 2);
+    let rest = client
+        .get_differences()
+        .repository_name("diffs")
+        .before_commit_specifier("main")
+        .after_commit_specifier("feature")
+        .max_results(2)
+        .next_token(first.next_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.differences().len(), 1);
+    assert!(rest.next_token().is_none());
+
+    let blob = client
+        .get_blob()
+        .repository_name("diffs")
+        .blob_id(&after_blob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blob.content().as_ref(), b"one\nTWO\nthree\n");
+
+    let missing_commit = client
+        .get_differences()
+        .repository_name("diffs")
+        .after_commit_specifier("no-such-branch")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&missing_commit.into_service_error()),
+        "CommitDoesNotExistException"
+    );
+    let missing_path = client
+        .get_differences()
+        .repository_name("diffs")
+        .after_commit_specifier("feature")
+        .after_path("nowhere")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&missing_path.into_service_error()),
+        "PathDoesNotExistException"
+    );
+    for (id, expected) in [
+        ("1234", "InvalidBlobIdException"),
+        (
+            "0123456789012345678901234567890123456789",
+            "BlobIdDoesNotExistException",
+        ),
+    ] {
+        let error = client
+            .get_blob()
+            .repository_name("diffs")
+            .blob_id(id)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&error.into_service_error()), expected);
+    }
+}

@@ -493,6 +493,8 @@ impl Ops {
             "UpdatePullRequestDescription" => cc::pulls::update_description(self, body),
             "UpdatePullRequestStatus" => cc::pulls::update_status(self, caller, body),
             "DescribePullRequestEvents" => cc::pulls::describe_events(self, body),
+            "GetDifferences" => cc::differences::get_differences(self, body),
+            "GetBlob" => cc::differences::get_blob(self, body),
             other => Err(ApiError::client(
                 "UnknownOperationException",
                 format!("The operation {other} is not supported by the cctui local service."),
