@@ -522,6 +522,70 @@ async fn the_aws_cli_creates_lists_and_gets_pull_requests() {
         assert!(ok, "{err}");
         assert_eq!(json(&out)["pullRequest"]["title"], "From the CLI");
 
+        let pr = &json(&out)["pullRequest"]["pullRequestTargets"][0];
+        let before = pr["destinationCommit"].as_str().unwrap().to_string();
+        let after = pr["sourceCommit"].as_str().unwrap().to_string();
+        let (ok, out, err) = aws(
+            &home,
+            &endpoint,
+            ALICE,
+            &[
+                "post-comment-for-pull-request",
+                "--pull-request-id",
+                "1",
+                "--repository-name",
+                "cli-prs",
+                "--before-commit-id",
+                &before,
+                "--after-commit-id",
+                &after,
+                "--location",
+                "filePath=a.txt,filePosition=2,relativeFileVersion=AFTER",
+                "--content",
+                "On line two",
+            ],
+        );
+        assert!(ok, "{err}");
+        let posted = json(&out);
+        assert_eq!(posted["location"]["filePosition"], 2);
+        let comment_id = posted["comment"]["commentId"].as_str().unwrap().to_string();
+        let (ok, out, err) = aws(
+            &home,
+            &endpoint,
+            BOB,
+            &[
+                "post-comment-reply",
+                "--in-reply-to",
+                &comment_id,
+                "--content",
+                "Agreed",
+            ],
+        );
+        assert!(ok, "{err}");
+        assert_eq!(json(&out)["comment"]["inReplyTo"], comment_id.as_str());
+        let (ok, _, err) = aws(
+            &home,
+            &endpoint,
+            ALICE,
+            &[
+                "post-comment-for-pull-request",
+                "--pull-request-id",
+                "1",
+                "--repository-name",
+                "cli-prs",
+                "--before-commit-id",
+                &before,
+                "--after-commit-id",
+                &after,
+                "--location",
+                "filePath=a.txt,filePosition=40,relativeFileVersion=AFTER",
+                "--content",
+                "Nowhere",
+            ],
+        );
+        assert!(!ok);
+        assert!(err.contains("InvalidFilePositionException"), "{err}");
+
         let (ok, _, err) = aws(
             &home,
             &endpoint,
@@ -696,4 +760,318 @@ async fn differences_and_blobs_come_from_the_repository() {
             .unwrap_err();
         assert_eq!(code(&error.into_service_error()), expected);
     }
+}
+
+async fn open_pull_request(
+    client: &aws_sdk_codecommit::Client,
+    repo: &str,
+) -> (String, String, String) {
+    let created = client
+        .create_pull_request()
+        .title("Review me")
+        .targets(target(repo, "feature", None))
+        .send()
+        .await
+        .unwrap();
+    let pr = created.pull_request().unwrap();
+    let t = &pr.pull_request_targets()[0];
+    (
+        pr.pull_request_id().unwrap().to_string(),
+        t.destination_commit().unwrap().to_string(),
+        t.source_commit().unwrap().to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn comments_on_lines_replies_edits_and_reactions() {
+    use aws_sdk_codecommit::types::{Location, RelativeFileVersionEnum};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let service = start(&data).await;
+    let alice = demo_client(&service);
+    let bob = bob(&service);
+    let work = tempfile::tempdir().unwrap();
+    repo_with_feature(&service, "talk", work.path()).await;
+    let other = tempfile::tempdir().unwrap();
+    repo_with_feature(&service, "elsewhere", other.path()).await;
+    let (id, before, after) = open_pull_request(&alice, "talk").await;
+    let line = |path: &str, n: i64, version: RelativeFileVersionEnum| {
+        Location::builder()
+            .file_path(path)
+            .file_position(n)
+            .relative_file_version(version)
+            .build()
+    };
+
+    let on_line = alice
+        .post_comment_for_pull_request()
+        .pull_request_id(&id)
+        .repository_name("talk")
+        .before_commit_id(&before)
+        .after_commit_id(&after)
+        .location(line("a.txt", 2, RelativeFileVersionEnum::After))
+        .content("Why shout?")
+        .client_request_token("c-1")
+        .send()
+        .await
+        .unwrap();
+    let first = on_line.comment().unwrap().comment_id().unwrap().to_string();
+    assert_eq!(on_line.location().unwrap().file_position(), Some(2));
+    assert_eq!(
+        on_line.after_blob_id(),
+        Some(git_ok(work.path(), &["rev-parse", "feature:a.txt"]).as_str())
+    );
+    assert_eq!(
+        on_line.before_blob_id(),
+        Some(git_ok(work.path(), &["rev-parse", "main:a.txt"]).as_str())
+    );
+    let retry = alice
+        .post_comment_for_pull_request()
+        .pull_request_id(&id)
+        .repository_name("talk")
+        .before_commit_id(&before)
+        .after_commit_id(&after)
+        .location(line("a.txt", 2, RelativeFileVersionEnum::After))
+        .content("Why shout?")
+        .client_request_token("c-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retry.comment().unwrap().comment_id(), Some(first.as_str()));
+    alice
+        .post_comment_for_pull_request()
+        .pull_request_id(&id)
+        .repository_name("talk")
+        .before_commit_id(&before)
+        .after_commit_id(&after)
+        .content("Overall fine.")
+        .send()
+        .await
+        .unwrap();
+    let reply = bob
+        .post_comment_reply()
+        .in_reply_to(&first)
+        .content("Because it is important.")
+        .send()
+        .await
+        .unwrap();
+    let reply = reply.comment().unwrap();
+    assert_eq!(reply.in_reply_to(), Some(first.as_str()));
+    assert_eq!(reply.author_arn(), Some(bob_arn().as_str()));
+
+    let threads = alice
+        .get_comments_for_pull_request()
+        .pull_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let threads_data = threads.comments_for_pull_request_data();
+    assert_eq!(
+        threads_data.len(),
+        2,
+        "one thread on the line, one on the request"
+    );
+    assert_eq!(
+        threads_data[0].location().unwrap().file_path(),
+        Some("a.txt")
+    );
+    let contents: Vec<_> = threads_data[0]
+        .comments()
+        .iter()
+        .map(|c| c.content().unwrap())
+        .collect();
+    assert_eq!(contents, ["Why shout?", "Because it is important."]);
+    assert!(threads_data[1].location().is_none());
+    let paged = alice
+        .get_comments_for_pull_request()
+        .pull_request_id(&id)
+        .max_results(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        paged.comments_for_pull_request_data()[0].comments().len(),
+        1
+    );
+    assert!(paged.next_token().is_some());
+
+    // Location and commit errors.
+    let bad_cases: Vec<(&str, &str, &str, Option<Location>, &str)> = vec![
+        (
+            "talk",
+            &before,
+            &after,
+            Some(line("a.txt", 99, RelativeFileVersionEnum::After)),
+            "InvalidFilePositionException",
+        ),
+        (
+            "talk",
+            &before,
+            &after,
+            Some(line("gone.txt", 1, RelativeFileVersionEnum::After)),
+            "PathDoesNotExistException",
+        ),
+        (
+            "talk",
+            &after,
+            &after,
+            None,
+            "BeforeCommitIdAndAfterCommitIdAreSameException",
+        ),
+        ("talk", "abc", &after, None, "InvalidCommitIdException"),
+        (
+            "talk",
+            "0123456789012345678901234567890123456789",
+            &after,
+            None,
+            "CommitDoesNotExistException",
+        ),
+    ];
+    for (repo, b, a, location, expected) in bad_cases {
+        let error = alice
+            .post_comment_for_pull_request()
+            .pull_request_id(&id)
+            .repository_name(repo)
+            .before_commit_id(b)
+            .after_commit_id(a)
+            .set_location(location)
+            .content("x")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&error.into_service_error()), expected);
+    }
+    let other_before = git_ok(other.path(), &["rev-parse", "main"]);
+    let other_after = git_ok(other.path(), &["rev-parse", "feature"]);
+    let error = alice
+        .post_comment_for_pull_request()
+        .pull_request_id(&id)
+        .repository_name("elsewhere")
+        .before_commit_id(&other_before)
+        .after_commit_id(&other_after)
+        .content("x")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&error.into_service_error()),
+        "RepositoryNotAssociatedWithPullRequestException"
+    );
+    let empty = alice
+        .post_comment_reply()
+        .in_reply_to(&first)
+        .content("")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&empty.into_service_error()),
+        "CommentContentRequiredException"
+    );
+
+    // Only the author edits.
+    let not_mine = bob
+        .update_comment()
+        .comment_id(&first)
+        .content("hijack")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&not_mine.into_service_error()),
+        "CommentNotCreatedByCallerException"
+    );
+    let edited = alice
+        .update_comment()
+        .comment_id(&first)
+        .content("Why shout, really?")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        edited.comment().unwrap().content(),
+        Some("Why shout, really?")
+    );
+
+    // Reactions, one per user, in any form.
+    bob.put_comment_reaction()
+        .comment_id(&first)
+        .reaction_value(":thumbsup:")
+        .send()
+        .await
+        .unwrap();
+    alice
+        .put_comment_reaction()
+        .comment_id(&first)
+        .reaction_value("👍")
+        .send()
+        .await
+        .unwrap();
+    let bad = alice
+        .put_comment_reaction()
+        .comment_id(&first)
+        .reaction_value(":unicorn:")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&bad.into_service_error()),
+        "InvalidReactionValueException"
+    );
+    let reactions = alice
+        .get_comment_reactions()
+        .comment_id(&first)
+        .send()
+        .await
+        .unwrap();
+    let all = reactions.reactions_for_comment();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].reaction().unwrap().unicode(), Some("U+1F44D"));
+    assert_eq!(all[0].reaction_users().len(), 2);
+    let as_bob = bob.get_comment().comment_id(&first).send().await.unwrap();
+    let as_bob = as_bob.comment().unwrap();
+    assert_eq!(as_bob.caller_reactions(), ["👍"]);
+    assert_eq!(as_bob.reaction_counts().unwrap().get("👍"), Some(&2));
+
+    // Deleted content: the comment stays in its thread, emptied.
+    let deleted = alice
+        .delete_comment_content()
+        .comment_id(&first)
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.comment().unwrap().deleted());
+    let gone = alice
+        .get_comment()
+        .comment_id(&first)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&gone.into_service_error()), "CommentDeletedException");
+    let missing = alice
+        .get_comment()
+        .comment_id("nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&missing.into_service_error()),
+        "CommentDoesNotExistException"
+    );
+
+    drop(service);
+    let service = start(&data).await;
+    let threads = demo_client(&service)
+        .get_comments_for_pull_request()
+        .pull_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let data = threads.comments_for_pull_request_data();
+    assert_eq!(data[0].comments().len(), 2);
+    assert!(data[0].comments()[0].deleted());
+    assert_eq!(
+        data[0].comments()[1].content(),
+        Some("Because it is important.")
+    );
 }
