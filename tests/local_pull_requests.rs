@@ -1075,3 +1075,328 @@ async fn comments_on_lines_replies_edits_and_reactions() {
         Some("Because it is important.")
     );
 }
+
+fn rule(needed: u32, pool: &[&str]) -> String {
+    serde_json::json!({
+        "Version": "2018-11-08",
+        "Statements": [{
+            "Type": "Approvers",
+            "NumberOfApprovalsNeeded": needed,
+            "ApprovalPoolMembers": pool,
+        }]
+    })
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn approvals_rules_and_their_evaluation() {
+    use aws_sdk_codecommit::types::ApprovalState;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let service = start(&data).await;
+    let alice = demo_client(&service);
+    let bob = bob(&service);
+    let work = tempfile::tempdir().unwrap();
+    repo_with_feature(&service, "review", work.path()).await;
+    let (id, _, _) = open_pull_request(&alice, "review").await;
+    let revision = |client: aws_sdk_codecommit::Client, id: String| async move {
+        client
+            .get_pull_request()
+            .pull_request_id(id)
+            .send()
+            .await
+            .unwrap()
+            .pull_request()
+            .unwrap()
+            .revision_id()
+            .unwrap()
+            .to_string()
+    };
+    let rev = revision(alice.clone(), id.clone()).await;
+
+    // No rules: approved.
+    let evaluation = alice
+        .evaluate_pull_request_approval_rules()
+        .pull_request_id(&id)
+        .revision_id(&rev)
+        .send()
+        .await
+        .unwrap();
+    assert!(evaluation.evaluation().unwrap().approved());
+
+    let created = alice
+        .create_pull_request_approval_rule()
+        .pull_request_id(&id)
+        .approval_rule_name("two reviewers")
+        .approval_rule_content(rule(
+            1,
+            &[&format!("arn:aws:iam::{DEMO_ACCOUNT_ID}:user/*")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    let sha = created
+        .approval_rule()
+        .unwrap()
+        .rule_content_sha256()
+        .unwrap()
+        .to_string();
+    alice
+        .create_pull_request_approval_rule()
+        .pull_request_id(&id)
+        .approval_rule_name("carol")
+        .approval_rule_content(rule(
+            1,
+            &[&format!("CodeCommitApprovers:{DEMO_ACCOUNT_ID}:carol")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    for (name, content, expected) in [
+        (
+            "two reviewers",
+            rule(1, &[]),
+            "ApprovalRuleNameAlreadyExistsException",
+        ),
+        (
+            "bad",
+            "{\"Version\":\"1\"}".to_string(),
+            "InvalidApprovalRuleContentException",
+        ),
+        ("", rule(1, &[]), "ApprovalRuleNameRequiredException"),
+    ] {
+        let error = alice
+            .create_pull_request_approval_rule()
+            .pull_request_id(&id)
+            .approval_rule_name(name)
+            .approval_rule_content(content)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&error.into_service_error()), expected, "{name}");
+    }
+
+    let own = alice
+        .update_pull_request_approval_state()
+        .pull_request_id(&id)
+        .revision_id(&rev)
+        .approval_state(ApprovalState::Approve)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&own.into_service_error()),
+        "PullRequestCannotBeApprovedByAuthorException"
+    );
+    bob.update_pull_request_approval_state()
+        .pull_request_id(&id)
+        .revision_id(&rev)
+        .approval_state(ApprovalState::Approve)
+        .send()
+        .await
+        .unwrap();
+    let states = alice
+        .get_pull_request_approval_states()
+        .pull_request_id(&id)
+        .revision_id(&rev)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(states.approvals().len(), 1);
+    assert_eq!(states.approvals()[0].user_arn(), Some(bob_arn().as_str()));
+    let evaluation = alice
+        .evaluate_pull_request_approval_rules()
+        .pull_request_id(&id)
+        .revision_id(&rev)
+        .send()
+        .await
+        .unwrap();
+    let e = evaluation.evaluation().unwrap();
+    assert!(!e.approved(), "carol's rule is not satisfied");
+    assert_eq!(e.approval_rules_satisfied(), ["two reviewers"]);
+    assert_eq!(e.approval_rules_not_satisfied(), ["carol"]);
+
+    // A stale hash is refused; deleting carol's rule leaves the request approved.
+    let stale = alice
+        .update_pull_request_approval_rule_content()
+        .pull_request_id(&id)
+        .approval_rule_name("two reviewers")
+        .existing_rule_content_sha256("0".repeat(64))
+        .new_rule_content(rule(2, &[]))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&stale.into_service_error()),
+        "InvalidRuleContentSha256Exception"
+    );
+    alice
+        .update_pull_request_approval_rule_content()
+        .pull_request_id(&id)
+        .approval_rule_name("two reviewers")
+        .existing_rule_content_sha256(&sha)
+        .new_rule_content(rule(1, &[&bob_arn()]))
+        .send()
+        .await
+        .unwrap();
+    let deleted = alice
+        .delete_pull_request_approval_rule()
+        .pull_request_id(&id)
+        .approval_rule_name("carol")
+        .send()
+        .await
+        .unwrap();
+    assert!(!deleted.approval_rule_id().is_empty());
+    let evaluation = alice
+        .evaluate_pull_request_approval_rules()
+        .pull_request_id(&id)
+        .revision_id(&rev)
+        .send()
+        .await
+        .unwrap();
+    assert!(evaluation.evaluation().unwrap().approved());
+
+    // The source moves: a new revision, the old approval no longer counts.
+    std::fs::write(work.path().join("a.txt"), "changed again\n").unwrap();
+    git_ok(work.path(), &["commit", "-q", "-am", "again"]);
+    git_ok(
+        work.path(),
+        &["push", "-q", &git_url(&service, "review"), "feature"],
+    );
+    let new_rev = revision(alice.clone(), id.clone()).await;
+    assert_ne!(new_rev, rev);
+    let stale = alice
+        .evaluate_pull_request_approval_rules()
+        .pull_request_id(&id)
+        .revision_id(&rev)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&stale.into_service_error()),
+        "RevisionNotCurrentException"
+    );
+    let evaluation = alice
+        .evaluate_pull_request_approval_rules()
+        .pull_request_id(&id)
+        .revision_id(&new_rev)
+        .send()
+        .await
+        .unwrap();
+    assert!(!evaluation.evaluation().unwrap().approved());
+    let old_states = alice
+        .get_pull_request_approval_states()
+        .pull_request_id(&id)
+        .revision_id(&rev)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        old_states.approvals().len(),
+        1,
+        "old revisions keep their approvals"
+    );
+
+    drop(service);
+    let service = start(&data).await;
+    let states = self::bob(&service)
+        .get_pull_request_approval_states()
+        .pull_request_id(&id)
+        .revision_id(&rev)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(states.approvals().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_aws_cli_approves_as_a_second_user_and_evaluates() {
+    if !aws_cli_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(&dir.path().join("data")).await;
+    let work = tempfile::tempdir().unwrap();
+    repo_with_feature(&service, "cli-review", work.path()).await;
+    let (id, _, _) = open_pull_request(&demo_client(&service), "cli-review").await;
+    let endpoint = service.endpoint();
+    let home = dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let (ok, out, err) = aws(
+            &home,
+            &endpoint,
+            ALICE,
+            &["get-pull-request", "--pull-request-id", &id],
+        );
+        assert!(ok, "{err}");
+        let revision = json(&out)["pullRequest"]["revisionId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let content = rule(1, &["CodeCommitApprovers:111122223333:bob"]);
+        let (ok, _, err) = aws(
+            &home,
+            &endpoint,
+            ALICE,
+            &[
+                "create-pull-request-approval-rule",
+                "--pull-request-id",
+                &id,
+                "--approval-rule-name",
+                "bob reviews",
+                "--approval-rule-content",
+                &content,
+            ],
+        );
+        assert!(ok, "{err}");
+        let approve = |key| {
+            aws(
+                &home,
+                &endpoint,
+                key,
+                &[
+                    "update-pull-request-approval-state",
+                    "--pull-request-id",
+                    &id,
+                    "--revision-id",
+                    &revision,
+                    "--approval-state",
+                    "APPROVE",
+                ],
+            )
+        };
+        let (ok, _, err) = approve(ALICE);
+        assert!(!ok);
+        assert!(
+            err.contains("PullRequestCannotBeApprovedByAuthorException"),
+            "{err}"
+        );
+        let evaluate = || {
+            let (ok, out, err) = aws(
+                &home,
+                &endpoint,
+                ALICE,
+                &[
+                    "evaluate-pull-request-approval-rules",
+                    "--pull-request-id",
+                    &id,
+                    "--revision-id",
+                    &revision,
+                ],
+            );
+            assert!(ok, "{err}");
+            json(&out)["evaluation"].clone()
+        };
+        assert_eq!(evaluate()["approved"], false);
+        let (ok, _, err) = approve(BOB);
+        assert!(ok, "{err}");
+        let evaluation = evaluate();
+        assert_eq!(evaluation["approved"], true);
+        assert_eq!(
+            evaluation["approvalRulesSatisfied"],
+            serde_json::json!(["bob reviews"])
+        );
+    })
+    .await
+    .unwrap();
+}

@@ -503,6 +503,14 @@ impl Ops {
             "DeleteCommentContent" => cc::comments::delete_content(self, caller, body),
             "PutCommentReaction" => cc::comments::put_reaction(self, caller, body),
             "GetCommentReactions" => cc::comments::get_reactions(self, body),
+            "UpdatePullRequestApprovalState" => cc::approvals::update_state(self, caller, body),
+            "GetPullRequestApprovalStates" => cc::approvals::get_states(self, body),
+            "CreatePullRequestApprovalRule" => cc::approvals::create_rule(self, caller, body),
+            "UpdatePullRequestApprovalRuleContent" => {
+                cc::approvals::update_rule_content(self, caller, body)
+            }
+            "DeletePullRequestApprovalRule" => cc::approvals::delete_rule(self, caller, body),
+            "EvaluatePullRequestApprovalRules" => cc::approvals::evaluate(self, body),
             other => Err(ApiError::client(
                 "UnknownOperationException",
                 format!("The operation {other} is not supported by the cctui local service."),

@@ -109,7 +109,13 @@ fn revision_id(pull_request: u64, source_commit: &str) -> String {
     sha256_hex(format!("{pull_request}\n{source_commit}\n{}", new_id()).as_bytes())
 }
 
-fn event(pr: &PullRequest, kind: &str, actor: &str, key: &str, metadata: Value) -> Value {
+pub(crate) fn event(
+    pr: &PullRequest,
+    kind: &str,
+    actor: &str,
+    key: &str,
+    metadata: Value,
+) -> Value {
     json!({
         "pullRequestId": pr.id.to_string(),
         "eventDate": now_epoch_seconds(),
@@ -141,7 +147,8 @@ pub(crate) fn refresh(ops: &Ops, pr: &mut PullRequest) -> Result<bool, ApiError>
     if let Some(source) = &source {
         if *source != pr.target.source_commit {
             let before = std::mem::replace(&mut pr.target.source_commit, source.clone());
-            pr.revision_id = revision_id(pr.id, source);
+            let old = std::mem::replace(&mut pr.revision_id, revision_id(pr.id, source));
+            pr.past_revisions.push(old);
             pr.target.merge_base = merge_base(&repo, source, &pr.target.destination_commit);
             let metadata = json!({
                 "repositoryName": meta.name,
@@ -438,6 +445,7 @@ pub fn create(ops: &Ops, caller: &Caller, body: &Value) -> OpResult {
             client_request_token: token.clone(),
             request_fingerprint: fingerprint,
             revision_id: revision_id(id, &source_commit),
+            past_revisions: Vec::new(),
             target: Target {
                 repository_id: meta.id.clone(),
                 repository_name: meta.name.clone(),

@@ -55,6 +55,9 @@ pub struct PullRequest {
     pub request_fingerprint: String,
     /// Changes whenever the source commit changes; approvals belong to a revision.
     pub revision_id: String,
+    /// Earlier revisions, oldest first (their approval states can still be read).
+    #[serde(default)]
+    pub past_revisions: Vec<String>,
     /// The target.
     pub target: Target,
     /// Approval rules.
