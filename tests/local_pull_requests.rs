@@ -1400,3 +1400,76 @@ async fn the_aws_cli_approves_as_a_second_user_and_evaluates() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_demo_seeds_pull_requests_to_review_approved_conflicting_and_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || cctui::local::demo::seed_if_needed(&data, false))
+        .await
+        .unwrap()
+        .unwrap();
+    let service = start(dir.path()).await;
+    let alice = demo_client(&service);
+    let open = alice
+        .list_pull_requests()
+        .repository_name("cctui-demo")
+        .pull_request_status(PullRequestStatusEnum::Open)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(open.pull_request_ids().len(), 2);
+    let closed = alice
+        .list_pull_requests()
+        .repository_name("cctui-demo")
+        .pull_request_status(PullRequestStatusEnum::Closed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.pull_request_ids().len(), 1);
+    let conflicting = alice
+        .list_pull_requests()
+        .repository_name("merge-conflict")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(conflicting.pull_request_ids().len(), 1);
+
+    let mut reviewed = None;
+    let mut approved = None;
+    for id in open.pull_request_ids() {
+        let pr = alice
+            .get_pull_request()
+            .pull_request_id(id)
+            .send()
+            .await
+            .unwrap();
+        let pr = pr.pull_request().unwrap();
+        let evaluation = alice
+            .evaluate_pull_request_approval_rules()
+            .pull_request_id(id)
+            .revision_id(pr.revision_id().unwrap())
+            .send()
+            .await
+            .unwrap();
+        if pr.approval_rules().is_empty() {
+            reviewed = Some(id.clone());
+        } else if evaluation.evaluation().unwrap().approved() {
+            approved = Some(id.clone());
+        }
+    }
+    assert!(approved.is_some(), "one open pull request is approved");
+    let comments = alice
+        .get_comments_for_pull_request()
+        .pull_request_id(reviewed.expect("one to review"))
+        .send()
+        .await
+        .unwrap();
+    let threads = comments.comments_for_pull_request_data();
+    let on_lines = threads
+        .iter()
+        .filter(|t| t.location().and_then(|l| l.file_position()).is_some())
+        .count();
+    assert_eq!(on_lines, 2);
+    assert!(threads.iter().any(|t| t.comments().len() == 2), "a reply");
+}

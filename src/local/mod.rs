@@ -11,7 +11,7 @@
 //!   [`recovery`]: what an interrupted run left there, cleaned or completed at start-up;
 //! - [`server`]: the listener, its caps and timeouts; [`watchdog`]: connections that stall;
 //! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
-//! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`; [`secrets`]: its secrets from a
+//! - [`demo`]: the seeded demo data (repositories and pull requests); [`cli`]: `cctui serve`; [`secrets`]: its secrets from a
 //!   file, the environment or a profile.
 //!
 //! It shares no code with `aws/` except `crate::sigv4`, so it is an independent check of the
