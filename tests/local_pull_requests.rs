@@ -1396,6 +1396,25 @@ async fn the_aws_cli_approves_as_a_second_user_and_evaluates() {
             evaluation["approvalRulesSatisfied"],
             serde_json::json!(["bob reviews"])
         );
+        let (ok, out, err) = aws(
+            &home,
+            &endpoint,
+            BOB,
+            &[
+                "merge-pull-request-by-squash",
+                "--pull-request-id",
+                &id,
+                "--repository-name",
+                "cli-review",
+            ],
+        );
+        assert!(ok, "{err}");
+        let merged = &json(&out)["pullRequest"];
+        assert_eq!(merged["pullRequestStatus"], "CLOSED");
+        let meta = &merged["pullRequestTargets"][0]["mergeMetadata"];
+        assert_eq!(meta["isMerged"], true);
+        assert_eq!(meta["mergeOption"], "SQUASH_MERGE");
+        assert_eq!(meta["mergedBy"], bob_arn().as_str());
     })
     .await
     .unwrap();
@@ -1472,4 +1491,225 @@ async fn the_demo_seeds_pull_requests_to_review_approved_conflicting_and_closed(
         .count();
     assert_eq!(on_lines, 2);
     assert!(threads.iter().any(|t| t.comments().len() == 2), "a reply");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn merges_fast_forward_squash_and_three_way_are_real_git_merges() {
+    use aws_sdk_codecommit::types::{
+        ApprovalState, ConflictResolutionStrategyTypeEnum, MergeOptionTypeEnum,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path()).await;
+    let alice = demo_client(&service);
+    let bob = bob(&service);
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (base, feature) = repo_with_feature(&service, "merges", w).await;
+    let url = git_url(&service, "merges");
+    let remote_tip = |branch: &str| {
+        let out = git_ok(w, &["ls-remote", &url, &format!("refs/heads/{branch}")]);
+        out.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+
+    let options = alice
+        .get_merge_options()
+        .repository_name("merges")
+        .source_commit_specifier("feature")
+        .destination_commit_specifier("main")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        options.merge_options(),
+        [
+            MergeOptionTypeEnum::FastForwardMerge,
+            MergeOptionTypeEnum::SquashMerge,
+            MergeOptionTypeEnum::ThreeWayMerge
+        ]
+    );
+    assert_eq!(options.base_commit_id(), base);
+
+    // Fast-forward.
+    let (a, _, _) = open_pull_request(&alice, "merges").await;
+    let merged = alice
+        .merge_pull_request_by_fast_forward()
+        .pull_request_id(&a)
+        .repository_name("merges")
+        .send()
+        .await
+        .unwrap();
+    let pr = merged.pull_request().unwrap();
+    assert_eq!(
+        pr.pull_request_status(),
+        Some(&PullRequestStatusEnum::Closed)
+    );
+    let meta = pr.pull_request_targets()[0].merge_metadata().unwrap();
+    assert!(meta.is_merged());
+    assert_eq!(
+        meta.merge_option(),
+        Some(&MergeOptionTypeEnum::FastForwardMerge)
+    );
+    assert_eq!(meta.merged_by(), Some(alice_arn().as_str()));
+    assert_eq!(remote_tip("main"), feature);
+
+    // Squash, refused until the rule is satisfied.
+    git_ok(w, &["checkout", "-q", "-b", "squashme", "feature"]);
+    std::fs::write(w.join("b.txt"), "b1\n").unwrap();
+    git_ok(w, &["add", "b.txt"]);
+    git_ok(w, &["commit", "-q", "-m", "b one"]);
+    std::fs::write(w.join("b.txt"), "b2\n").unwrap();
+    git_ok(w, &["commit", "-q", "-am", "b two"]);
+    git_ok(w, &["push", "-q", &url, "squashme"]);
+    let created = alice
+        .create_pull_request()
+        .title("Squash me")
+        .targets(target("merges", "squashme", Some("main")))
+        .send()
+        .await
+        .unwrap();
+    let created = created.pull_request().unwrap();
+    let b = created.pull_request_id().unwrap().to_string();
+    let revision = created.revision_id().unwrap().to_string();
+    let source = created.pull_request_targets()[0]
+        .source_commit()
+        .unwrap()
+        .to_string();
+    alice
+        .create_pull_request_approval_rule()
+        .pull_request_id(&b)
+        .approval_rule_name("bob")
+        .approval_rule_content(rule(1, &[&bob_arn()]))
+        .send()
+        .await
+        .unwrap();
+    let squash = || {
+        alice
+            .merge_pull_request_by_squash()
+            .pull_request_id(&b)
+            .repository_name("merges")
+            .source_commit_id(&source)
+            .commit_message("Squashed b.txt\n")
+    };
+    let refused = squash().send().await.unwrap_err();
+    assert_eq!(
+        code(&refused.into_service_error()),
+        "PullRequestApprovalRulesNotSatisfiedException"
+    );
+    let stale = alice
+        .merge_pull_request_by_squash()
+        .pull_request_id(&b)
+        .repository_name("merges")
+        .source_commit_id(&feature)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&stale.into_service_error()),
+        "TipOfSourceReferenceIsDifferentException"
+    );
+    bob.update_pull_request_approval_state()
+        .pull_request_id(&b)
+        .revision_id(&revision)
+        .approval_state(ApprovalState::Approve)
+        .send()
+        .await
+        .unwrap();
+    let merged = squash().send().await.unwrap();
+    let meta = merged.pull_request().unwrap().pull_request_targets()[0]
+        .merge_metadata()
+        .unwrap()
+        .clone();
+    let squashed = remote_tip("main");
+    assert_eq!(meta.merge_commit_id(), Some(squashed.as_str()));
+    git_ok(w, &["fetch", "-q", &url, "main"]);
+    assert_eq!(
+        git_ok(w, &["rev-parse", "FETCH_HEAD^"]),
+        feature,
+        "one parent: the old main"
+    );
+    assert!(
+        git(w, &["rev-parse", "--verify", "-q", "FETCH_HEAD^2"])
+            .stdout
+            .is_empty()
+    );
+    assert_eq!(git_ok(w, &["show", "FETCH_HEAD:b.txt"]), "b2");
+    assert_eq!(
+        git_ok(w, &["log", "-1", "--format=%s", "FETCH_HEAD"]),
+        "Squashed b.txt"
+    );
+
+    // A conflicting branch: refused, then merged three-way accepting the source.
+    git_ok(w, &["checkout", "-q", "-b", "clash", &base]);
+    std::fs::write(w.join("a.txt"), "one\ndeux\nthree\n").unwrap();
+    git_ok(w, &["commit", "-q", "-am", "deux"]);
+    git_ok(w, &["push", "-q", &url, "clash"]);
+    let options = alice
+        .get_merge_options()
+        .repository_name("merges")
+        .source_commit_specifier("clash")
+        .destination_commit_specifier("main")
+        .send()
+        .await
+        .unwrap();
+    assert!(options.merge_options().is_empty(), "{options:?}");
+    let c = alice
+        .create_pull_request()
+        .title("Clash")
+        .targets(target("merges", "clash", None))
+        .send()
+        .await
+        .unwrap()
+        .pull_request()
+        .unwrap()
+        .pull_request_id()
+        .unwrap()
+        .to_string();
+    let conflict = alice
+        .merge_pull_request_by_three_way()
+        .pull_request_id(&c)
+        .repository_name("merges")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&conflict.into_service_error()),
+        "ManualMergeRequiredException"
+    );
+    assert_eq!(remote_tip("main"), squashed, "nothing moved");
+    let merged = alice
+        .merge_pull_request_by_three_way()
+        .pull_request_id(&c)
+        .repository_name("merges")
+        .conflict_resolution_strategy(ConflictResolutionStrategyTypeEnum::AcceptSource)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        merged.pull_request().unwrap().pull_request_targets()[0]
+            .merge_metadata()
+            .unwrap()
+            .merge_option(),
+        Some(&MergeOptionTypeEnum::ThreeWayMerge)
+    );
+    git_ok(w, &["fetch", "-q", &url, "main"]);
+    assert_eq!(git_ok(w, &["rev-parse", "FETCH_HEAD^1"]), squashed);
+    assert_eq!(
+        git_ok(w, &["rev-parse", "FETCH_HEAD^2"]),
+        git_ok(w, &["rev-parse", "clash"])
+    );
+    assert_eq!(git_ok(w, &["show", "FETCH_HEAD:a.txt"]), "one\ndeux\nthree");
+    let closed = alice
+        .merge_pull_request_by_three_way()
+        .pull_request_id(&c)
+        .repository_name("merges")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&closed.into_service_error()),
+        "PullRequestAlreadyClosedException"
+    );
 }

@@ -2,7 +2,7 @@
 //!
 //! - [`api`]: JSON 1.1 endpoint (`POST /`), SigV4-checked, AWS error shapes;
 //! - [`ops`]: the CodeCommit operations and their validation rules; [`refname`]: branch names;
-//! - [`codecommit`]: pull requests (events, differences, comments, approvals), persisted in
+//! - [`codecommit`]: pull requests (events, differences, comments, approvals, merges), persisted in
 //!   `pull-requests.json` in the data directory;
 //! - [`git_http`]: git smart HTTP via `git http-backend`, CodeCommit IAM git passwords;
 //! - [`cgi`]: one `git http-backend` process group per request, killed when the request ends

@@ -511,6 +511,10 @@ impl Ops {
             }
             "DeletePullRequestApprovalRule" => cc::approvals::delete_rule(self, caller, body),
             "EvaluatePullRequestApprovalRules" => cc::approvals::evaluate(self, body),
+            "GetMergeOptions" => cc::merges::get_merge_options(self, body),
+            "MergePullRequestByFastForward" => cc::merges::by_fast_forward(self, caller, body),
+            "MergePullRequestBySquash" => cc::merges::by_squash(self, caller, body),
+            "MergePullRequestByThreeWay" => cc::merges::by_three_way(self, caller, body),
             other => Err(ApiError::client(
                 "UnknownOperationException",
                 format!("The operation {other} is not supported by the cctui local service."),

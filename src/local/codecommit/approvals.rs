@@ -175,7 +175,7 @@ pub fn member_matches(member: &str, arn: &str) -> bool {
 }
 
 /// True when `approvers` satisfy every statement of `rule`.
-fn satisfied(rule: &ApprovalRule, approvers: &[String]) -> bool {
+pub(crate) fn satisfied(rule: &ApprovalRule, approvers: &[String]) -> bool {
     let Ok(statements) = parse_rule_content(&rule.content) else {
         return false;
     };

@@ -6,6 +6,8 @@
 //! - [`differences`]: GetDifferences and GetBlob, computed from the bare repository;
 //! - [`comments`]: comments on a pull request, a file or a line; replies, edits, reactions;
 //! - [`approvals`]: approval states per revision, approval rules and their evaluation;
+//! - [`merges`]: merge options and merges (fast-forward, squash, three-way) in the bare
+//!   repository;
 //! - [`state`]: the records and their file, `pull-requests.json` in the data directory,
 //!   replaced atomically on every change.
 //!
@@ -16,6 +18,7 @@
 pub mod approvals;
 pub mod comments;
 pub mod differences;
+pub mod merges;
 pub mod pulls;
 pub mod state;
 
