@@ -2,8 +2,9 @@
 //!
 //! - [`api`]: JSON 1.1 endpoint (`POST /`), SigV4-checked, AWS error shapes;
 //! - [`ops`]: the CodeCommit operations and their validation rules; [`refname`]: branch names;
-//! - [`codecommit`]: pull requests (events, differences, comments, approvals, merges), persisted in
-//!   `pull-requests.json` in the data directory;
+//! - [`codecommit`]: pull requests (events, differences, comments, approvals, merges),
+//!   persisted in `pull-requests.json` in the data directory; the caller's IAM ARN comes from
+//!   the signing key ([`ops::Ops::dispatch_as`]);
 //! - [`git_http`]: git smart HTTP via `git http-backend`, CodeCommit IAM git passwords;
 //! - [`cgi`]: one `git http-backend` process group per request, killed when the request ends
 //!   early, and the process slots;
@@ -11,8 +12,8 @@
 //!   [`recovery`]: what an interrupted run left there, cleaned or completed at start-up;
 //! - [`server`]: the listener, its caps and timeouts; [`watchdog`]: connections that stall;
 //! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
-//! - [`demo`]: the seeded demo data (repositories and pull requests); [`cli`]: `cctui serve`; [`secrets`]: its secrets from a
-//!   file, the environment or a profile.
+//! - [`demo`]: the seeded demo data (repositories and pull requests); [`cli`]: `cctui serve`;
+//!   [`secrets`]: its secrets from a file, the environment or a profile.
 //!
 //! It shares no code with `aws/` except `crate::sigv4`, so it is an independent check of the
 //! client.
