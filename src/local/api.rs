@@ -83,14 +83,18 @@ async fn handle_inner(shared: &Arc<Shared>, request: Request<Incoming>) -> Resul
         headers: &parts.headers,
         body: &body,
     };
-    if let Err(error) = verify_request(&signed, &shared.credentials, &shared.region, unix_now()) {
-        bump(&shared.stats.api_auth_failures);
-        return Err(ApiError {
-            status: error.status(),
-            code: error.code().into(),
-            message: error.to_string(),
-        });
-    }
+    let access_key_id =
+        match verify_request(&signed, &shared.credentials, &shared.region, unix_now()) {
+            Ok(key) => key,
+            Err(error) => {
+                bump(&shared.stats.api_auth_failures);
+                return Err(ApiError {
+                    status: error.status(),
+                    code: error.code().into(),
+                    message: error.to_string(),
+                });
+            }
+        };
 
     if let Some(fault) = shared.faults.next_api_fault() {
         bump(&shared.stats.api_faults_injected);
@@ -128,8 +132,18 @@ async fn handle_inner(shared: &Arc<Shared>, request: Request<Incoming>) -> Resul
         ));
     }
     let ops = Arc::clone(&shared.ops);
+    // The IAM user of the signing key authors pull requests, comments and approvals.
+    let caller = match shared.iam.owner_of(&access_key_id) {
+        Some(user) => crate::local::codecommit::Caller {
+            arn: user.arn(shared.iam.account_id()),
+        },
+        None => crate::local::codecommit::Caller::from_access_key(
+            shared.iam.account_id(),
+            Some(&access_key_id),
+        ),
+    };
     // Operations do file and git2 I/O: keep them off the async workers.
-    tokio::task::spawn_blocking(move || ops.dispatch(&operation, &input))
+    tokio::task::spawn_blocking(move || ops.dispatch_for(&caller, &operation, &input))
         .await
         .map_err(|_| ApiError::internal("The operation failed unexpectedly."))?
 }

@@ -85,6 +85,7 @@ pub fn seed_if_needed(data_dir: &Path, reset: bool) -> Result<(), ServeError> {
         let _ = std::fs::remove_file(&marker);
         // The IAM state too (SSH keys, HTTPS git credentials): a reset demo starts as new.
         let _ = std::fs::remove_file(data_dir.join(crate::local::iam::STATE_FILE));
+        let _ = std::fs::remove_file(data_dir.join(crate::local::codecommit::state::FILE_NAME));
     }
     if marker.exists() {
         return Ok(());
@@ -161,6 +162,144 @@ fn seed(ops: &Ops) -> Result<(), ServeError> {
         &[("team", "platform")],
     )?;
     import(ops, &id, &small_stream("infra-terraform", 6))?;
+    seed_pull_requests(ops)
+}
+
+/// Runs `operation` as the demo user (`None`) or the reviewer (`Some(key)`).
+fn call(
+    ops: &Ops,
+    as_key: Option<&str>,
+    operation: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, ServeError> {
+    ops.dispatch_as(as_key, operation, &body)
+        .map_err(|e| ServeError::Seed(format!("{operation}: {}", e.message)))
+}
+
+/// Open pull requests of the demo: one to review with line comments, one approved, one that
+/// conflicts, and a closed one. Authored by the demo user (alice), reviewed by bob.
+fn seed_pull_requests(ops: &Ops) -> Result<(), ServeError> {
+    use crate::local::codecommit::DEMO_REVIEWER_ACCESS_KEY_ID as BOB;
+    let _ = std::fs::remove_file(
+        ops.store()
+            .root()
+            .join(crate::local::codecommit::state::FILE_NAME),
+    );
+    let create = |repo: &str, source: &str, title: &str, description: &str| {
+        let out = call(
+            ops,
+            None,
+            "CreatePullRequest",
+            json!({
+                "title": title,
+                "description": description,
+                "targets": [{ "repositoryName": repo, "sourceReference": source }],
+            }),
+        )?;
+        let pr = &out["pullRequest"];
+        let target = &pr["pullRequestTargets"][0];
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        Ok::<_, ServeError>((
+            text(&pr["pullRequestId"]),
+            text(&target["destinationCommit"]),
+            text(&target["sourceCommit"]),
+            text(&pr["revisionId"]),
+        ))
+    };
+
+    let (id, before, after, _) = create(
+        DEMO_HISTORY_REPO,
+        "feature/login",
+        "Login screen: first steps",
+        "Adds the work items of the login feature. Review the notes file line by line.",
+    )?;
+    let line = |n: i64| json!({ "filePath": "branches/feature-login.md", "filePosition": n, "relativeFileVersion": "AFTER" });
+    let first = call(
+        ops,
+        Some(BOB),
+        "PostCommentForPullRequest",
+        json!({
+            "pullRequestId": id, "repositoryName": DEMO_HISTORY_REPO,
+            "beforeCommitId": before, "afterCommitId": after,
+            "location": line(3), "content": "Could this say which screen the work item is for?",
+        }),
+    )?;
+    call(
+        ops,
+        None,
+        "PostCommentReply",
+        json!({
+            "inReplyTo": first["comment"]["commentId"],
+            "content": "Good point, the next push names it.",
+        }),
+    )?;
+    call(
+        ops,
+        Some(BOB),
+        "PostCommentForPullRequest",
+        json!({
+            "pullRequestId": id, "repositoryName": DEMO_HISTORY_REPO,
+            "beforeCommitId": before, "afterCommitId": after,
+            "location": line(1), "content": "Nice heading.",
+        }),
+    )?;
+    call(
+        ops,
+        Some(BOB),
+        "PostCommentForPullRequest",
+        json!({
+            "pullRequestId": id, "repositoryName": DEMO_HISTORY_REPO,
+            "beforeCommitId": before, "afterCommitId": after,
+            "content": "Looks close overall; a couple of questions inline.",
+        }),
+    )?;
+
+    let (id, _, _, revision) = create(
+        DEMO_HISTORY_REPO,
+        "develop",
+        "Develop: the month's work",
+        "Everything on develop since the fork. Approved by bob and ready to merge.",
+    )?;
+    call(
+        ops,
+        None,
+        "CreatePullRequestApprovalRule",
+        json!({
+            "pullRequestId": id,
+            "approvalRuleName": "One reviewer",
+            "approvalRuleContent": json!({
+                "Version": "2018-11-08",
+                "Statements": [{ "Type": "Approvers", "NumberOfApprovalsNeeded": 1,
+                    "ApprovalPoolMembers": [format!("arn:aws:iam::{DEMO_ACCOUNT_ID}:user/*")] }],
+            }).to_string(),
+        }),
+    )?;
+    call(
+        ops,
+        Some(BOB),
+        "UpdatePullRequestApprovalState",
+        json!({ "pullRequestId": id, "revisionId": revision, "approvalState": "APPROVE" }),
+    )?;
+
+    create(
+        DEMO_CONFLICT_REPO,
+        "feature/conflict",
+        "Port 9090 and a friendlier greeting",
+        "Conflicts with master in config.toml and src/app.rs: resolve before merging.",
+    )?;
+
+    let (id, _, _, _) = create(
+        DEMO_HISTORY_REPO,
+        "hotfix/crash-on-start",
+        "Hotfix for the crash on start",
+        "Superseded by a fix on master; closed without merging.",
+    )?;
+    call(
+        ops,
+        None,
+        "UpdatePullRequestStatus",
+        json!({ "pullRequestId": id, "pullRequestStatus": "CLOSED" }),
+    )?;
     Ok(())
 }
 

@@ -6,6 +6,9 @@
 //!   [`sts`] (GetCallerIdentity), told apart by the SigV4 scope; [`query`]: form parsing and
 //!   XML writing;
 //! - [`ops`]: the CodeCommit operations and their validation rules; [`refname`]: branch names;
+//! - [`codecommit`]: pull requests (events, differences, comments, approvals, merges),
+//!   persisted in `pull-requests.json` in the data directory; the caller's IAM ARN comes from
+//!   the signing key ([`ops::Ops::dispatch_as`]);
 //! - [`git_http`]: git smart HTTP via `git http-backend`, CodeCommit IAM git passwords;
 //! - [`cgi`]: one `git http-backend` process group per request, killed when the request ends
 //!   early, and the process slots;
@@ -15,8 +18,8 @@
 //! - [`ssh`]: the SSH endpoint (`--ssh-port`): git-upload-pack and git-receive-pack for the
 //!   public keys its authorizer allows;
 //! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
-//! - [`demo`]: the seeded demo data; [`cli`]: `cctui serve`; [`secrets`]: its secrets from a
-//!   file, the environment or a profile.
+//! - [`demo`]: the seeded demo data (repositories and pull requests); [`cli`]: `cctui serve`;
+//!   [`secrets`]: its secrets from a file, the environment or a profile.
 //!
 //! It shares no code with `aws/` except `crate::sigv4`, so it is an independent check of the
 //! client.
@@ -24,6 +27,7 @@
 pub mod api;
 pub mod cgi;
 pub mod cli;
+pub mod codecommit;
 pub mod config;
 pub mod demo;
 pub mod faults;

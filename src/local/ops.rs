@@ -77,14 +77,14 @@ impl From<StoreError> for ApiError {
     }
 }
 
-fn not_found(name: &str) -> ApiError {
+pub(crate) fn not_found(name: &str) -> ApiError {
     ApiError::client(
         "RepositoryDoesNotExistException",
         format!("{name} does not exist"),
     )
 }
 
-fn git_error(error: git2::Error) -> ApiError {
+pub(crate) fn git_error(error: git2::Error) -> ApiError {
     tracing::error!(%error, "git failure");
     ApiError::internal("The service could not read the repository.")
 }
@@ -96,10 +96,12 @@ pub struct Ops {
     account_id: String,
     port: u16,
     ssh_port: Option<u16>,
+    /// Pull requests, comments and approvals (their own file in the data directory).
+    pulls: crate::local::codecommit::Pulls,
 }
 
 /// Reads the string field `key`; absent or null gives `None`, another type is an error.
-fn opt_str<'a>(body: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
+pub(crate) fn opt_str<'a>(body: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -110,7 +112,11 @@ fn opt_str<'a>(body: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> 
     }
 }
 
-fn required_str<'a>(body: &'a Value, key: &str, missing_code: &str) -> Result<&'a str, ApiError> {
+pub(crate) fn required_str<'a>(
+    body: &'a Value,
+    key: &str,
+    missing_code: &str,
+) -> Result<&'a str, ApiError> {
     match opt_str(body, key)? {
         Some(s) if !s.is_empty() => Ok(s),
         _ => Err(ApiError::client(
@@ -163,7 +169,10 @@ pub fn validate_repository_name(name: &str) -> Result<(), ApiError> {
     }
 }
 
-fn required_repository_name<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {
+pub(crate) fn required_repository_name<'a>(
+    body: &'a Value,
+    key: &str,
+) -> Result<&'a str, ApiError> {
     let name = required_str(body, key, "RepositoryNameRequiredException")?;
     validate_repository_name(name)?;
     Ok(name)
@@ -206,7 +215,7 @@ fn validate_tags(tags: &BTreeMap<String, String>, existing: usize) -> Result<(),
     Ok(())
 }
 
-fn validate_branch_name(name: &str) -> Result<(), ApiError> {
+pub(crate) fn validate_branch_name(name: &str) -> Result<(), ApiError> {
     match crate::local::refname::branch_name_problem(name) {
         None => Ok(()),
         Some(problem) => Err(ApiError::client(
@@ -348,7 +357,7 @@ fn invalid_token() -> ApiError {
     )
 }
 
-fn page<T: Clone>(
+pub(crate) fn page<T: Clone>(
     items: &[T],
     token: Option<&str>,
     size: usize,
@@ -377,6 +386,7 @@ impl Ops {
     /// Operations over `store`, reporting `port` in clone URLs.
     pub fn new(store: Arc<Store>, region: String, account_id: String, port: u16) -> Self {
         Self {
+            pulls: crate::local::codecommit::Pulls::new(store.root()),
             store,
             region,
             account_id,
@@ -390,6 +400,11 @@ impl Ops {
     pub fn with_ssh_port(mut self, ssh_port: Option<u16>) -> Self {
         self.ssh_port = ssh_port;
         self
+    }
+
+    /// The pull request state.
+    pub(crate) fn pulls(&self) -> &crate::local::codecommit::Pulls {
+        &self.pulls
     }
 
     /// The store.
@@ -438,16 +453,40 @@ impl Ops {
         Value::Object(m)
     }
 
-    fn existing(&self, name: &str) -> Result<RepoMeta, ApiError> {
+    pub(crate) fn existing(&self, name: &str) -> Result<RepoMeta, ApiError> {
         self.store.get(name).ok_or_else(|| not_found(name))
     }
 
-    fn open_git(&self, meta: &RepoMeta) -> Result<git2::Repository, ApiError> {
+    pub(crate) fn open_git(&self, meta: &RepoMeta) -> Result<git2::Repository, ApiError> {
         git2::Repository::open_bare(self.store.repo_path(&meta.id)).map_err(git_error)
     }
 
-    /// Runs operation `operation` (the part after `CodeCommit_20150413.`) on `body`.
+    /// Runs operation `operation` (the part after `CodeCommit_20150413.`) on `body`, as the
+    /// service's own user (the demo user): for the demo seed and tests.
     pub fn dispatch(&self, operation: &str, body: &Value) -> Result<Value, ApiError> {
+        self.dispatch_as(None, operation, body)
+    }
+
+    /// Runs `operation` for the caller that signed with `access_key_id`.
+    pub fn dispatch_as(
+        &self,
+        access_key_id: Option<&str>,
+        operation: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        let caller =
+            crate::local::codecommit::Caller::from_access_key(&self.account_id, access_key_id);
+        self.dispatch_for(&caller, operation, body)
+    }
+
+    /// Runs `operation` for `caller` (the IAM user the API found for the signing key).
+    pub fn dispatch_for(
+        &self,
+        caller: &crate::local::codecommit::Caller,
+        operation: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        use crate::local::codecommit as cc;
         match operation {
             "CreateRepository" => self.create_repository(body),
             "GetRepository" => self.get_repository(body),
@@ -467,6 +506,35 @@ impl Ops {
             "ListTagsForResource" => self.list_tags_for_resource(body),
             "GetRepositoryTriggers" => self.get_repository_triggers(body),
             "PutRepositoryTriggers" => self.put_repository_triggers(body),
+            "CreatePullRequest" => cc::pulls::create(self, caller, body),
+            "GetPullRequest" => cc::pulls::get(self, body),
+            "ListPullRequests" => cc::pulls::list(self, body),
+            "UpdatePullRequestTitle" => cc::pulls::update_title(self, body),
+            "UpdatePullRequestDescription" => cc::pulls::update_description(self, body),
+            "UpdatePullRequestStatus" => cc::pulls::update_status(self, caller, body),
+            "DescribePullRequestEvents" => cc::pulls::describe_events(self, body),
+            "GetDifferences" => cc::differences::get_differences(self, body),
+            "GetBlob" => cc::differences::get_blob(self, body),
+            "PostCommentForPullRequest" => cc::comments::post_for_pull_request(self, caller, body),
+            "PostCommentReply" => cc::comments::post_reply(self, caller, body),
+            "GetCommentsForPullRequest" => cc::comments::get_for_pull_request(self, caller, body),
+            "GetComment" => cc::comments::get(self, caller, body),
+            "UpdateComment" => cc::comments::update(self, caller, body),
+            "DeleteCommentContent" => cc::comments::delete_content(self, caller, body),
+            "PutCommentReaction" => cc::comments::put_reaction(self, caller, body),
+            "GetCommentReactions" => cc::comments::get_reactions(self, body),
+            "UpdatePullRequestApprovalState" => cc::approvals::update_state(self, caller, body),
+            "GetPullRequestApprovalStates" => cc::approvals::get_states(self, body),
+            "CreatePullRequestApprovalRule" => cc::approvals::create_rule(self, caller, body),
+            "UpdatePullRequestApprovalRuleContent" => {
+                cc::approvals::update_rule_content(self, caller, body)
+            }
+            "DeletePullRequestApprovalRule" => cc::approvals::delete_rule(self, caller, body),
+            "EvaluatePullRequestApprovalRules" => cc::approvals::evaluate(self, body),
+            "GetMergeOptions" => cc::merges::get_merge_options(self, body),
+            "MergePullRequestByFastForward" => cc::merges::by_fast_forward(self, caller, body),
+            "MergePullRequestBySquash" => cc::merges::by_squash(self, caller, body),
+            "MergePullRequestByThreeWay" => cc::merges::by_three_way(self, caller, body),
             other => Err(ApiError::client(
                 "UnknownOperationException",
                 format!("The operation {other} is not supported by the cctui local service."),
@@ -701,7 +769,7 @@ impl Ops {
         Ok(json!({ "branch": { "branchName": branch, "commitId": commit } }))
     }
 
-    fn find_commit<'r>(
+    pub(crate) fn find_commit<'r>(
         repo: &'r git2::Repository,
         commit_id: &str,
         missing_code: &str,
