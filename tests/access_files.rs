@@ -25,14 +25,11 @@ fn a_new_key_pair_is_private_readable_by_openssh_and_never_overwrites() {
     let home = tempfile::tempdir().unwrap();
     let ssh = home.path().join(".ssh");
     let private = key_path(&ssh, "alice+ci@corp");
-    assert_eq!(
-        private.file_name().unwrap(),
-        "codecommit_alice_ci_corp_ed25519"
-    );
+    assert_eq!(private.file_name().unwrap(), "codecommit_alice_ci_corp_rsa");
     let pair = generate_key(&private, "alice@cctui", None).unwrap();
     assert_eq!(mode(&private), 0o600);
     assert_eq!(mode(&ssh), 0o700, "~/.ssh is created as OpenSSH wants it");
-    assert!(pair.public_key.starts_with("ssh-ed25519 AAAA"));
+    assert!(pair.public_key.starts_with("ssh-rsa AAAA"));
     assert!(pair.public_key.ends_with(" alice@cctui"));
     assert!(pair.fingerprint.starts_with("SHA256:"));
     assert_eq!(
@@ -95,7 +92,7 @@ fn the_host_block_is_appended_after_a_backup() {
     let lines = host_block(
         "git-codecommit.*.amazonaws.com",
         "APKAEIBAERJR2EXAMPLE",
-        &ssh.join("codecommit_alice_ed25519"),
+        &ssh.join("codecommit_alice_rsa"),
         home.path(),
     );
     assert_eq!(
@@ -103,7 +100,7 @@ fn the_host_block_is_appended_after_a_backup() {
         [
             "Host git-codecommit.*.amazonaws.com",
             "  User APKAEIBAERJR2EXAMPLE",
-            "  IdentityFile ~/.ssh/codecommit_alice_ed25519",
+            "  IdentityFile ~/.ssh/codecommit_alice_rsa",
             "  IdentitiesOnly yes",
         ]
     );
@@ -122,10 +119,7 @@ fn the_host_block_is_appended_after_a_backup() {
         Some(home.path()),
     );
     assert_eq!(settings.user.as_deref(), Some("APKAEIBAERJR2EXAMPLE"));
-    assert_eq!(
-        settings.identity_files,
-        [ssh.join("codecommit_alice_ed25519")]
-    );
+    assert_eq!(settings.identity_files, [ssh.join("codecommit_alice_rsa")]);
     // A second write the same second keeps both backups.
     let second = append_block(&config, &lines, "20261201T120000Z").unwrap();
     assert_ne!(second.backup.unwrap(), backup);

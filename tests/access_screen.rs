@@ -191,10 +191,7 @@ fn a_new_key_asks_for_a_passphrase_twice_then_confirms_before_anything_is_writte
     let Some(Overlay::Confirm { message, .. }) = state.overlays.last() else {
         panic!("a confirmation")
     };
-    assert!(
-        message.contains("~/.ssh/codecommit_alice_ed25519"),
-        "{message}"
-    );
+    assert!(message.contains("~/.ssh/codecommit_alice_rsa"), "{message}");
     assert!(message.contains("with your passphrase"));
     let effects = press(&mut state, CommandId::Yes);
     let (id, request) = drive::one(&mut state, &effects);
@@ -215,7 +212,7 @@ fn a_new_key_asks_for_a_passphrase_twice_then_confirms_before_anything_is_writte
     let lines: Vec<String> = [
         "Host git-codecommit.*.amazonaws.com",
         "  User APKANEWKEY0000000003",
-        "  IdentityFile ~/.ssh/codecommit_alice_ed25519",
+        "  IdentityFile ~/.ssh/codecommit_alice_rsa",
         "  IdentitiesOnly yes",
     ]
     .map(String::from)
@@ -231,9 +228,9 @@ fn a_new_key_asks_for_a_passphrase_twice_then_confirms_before_anything_is_writte
                 fingerprint: "SHA256:new".into(),
             },
             pair: cctui::git::ssh_setup::KeyPair {
-                private: "/home/alice/.ssh/codecommit_alice_ed25519".into(),
-                public: "/home/alice/.ssh/codecommit_alice_ed25519.pub".into(),
-                public_key: "ssh-ed25519 AAAA alice@cctui".into(),
+                private: "/home/alice/.ssh/codecommit_alice_rsa".into(),
+                public: "/home/alice/.ssh/codecommit_alice_rsa.pub".into(),
+                public_key: "ssh-rsa AAAA alice@cctui".into(),
                 fingerprint: "SHA256:new".into(),
             },
             host_block: lines.clone(),

@@ -147,14 +147,14 @@ async fn identity_and_an_ssh_key_from_generation_to_deletion() {
     assert!(key.active);
     assert_eq!(
         pair.private,
-        home.path().join(".ssh").join("codecommit_alice_ed25519")
+        home.path().join(".ssh").join("codecommit_alice_rsa")
     );
     assert_eq!(
         host_block,
         [
             "Host 127.0.0.1".to_string(),
             format!("  User {}", key.id),
-            "  IdentityFile ~/.ssh/codecommit_alice_ed25519".into(),
+            "  IdentityFile ~/.ssh/codecommit_alice_rsa".into(),
             "  IdentitiesOnly yes".into(),
         ]
     );

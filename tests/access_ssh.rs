@@ -105,7 +105,7 @@ fn a_generated_key_is_uploaded_written_to_the_ssh_config_and_lists_over_ssh() {
         else {
             panic!("not uploaded")
         };
-        assert!(home.path().join(".ssh/codecommit_alice_ed25519").exists());
+        assert!(home.path().join(".ssh/codecommit_alice_rsa").exists());
 
         // Before the Host block, ssh has no user for the host: the test says so.
         let test = SshTest {

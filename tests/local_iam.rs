@@ -369,13 +369,17 @@ async fn ssh_public_keys_upload_list_get_update_delete_like_iam() {
     assert!(stderr.contains("2048"), "{stderr}");
     let ecdsa = keygen(&keys, "ecdsa", &["-t", "ecdsa"]);
     fails_with(&upload(ecdsa).await, "InvalidPublicKey");
+    // IAM takes RSA only ("ssh-rsa format or PEM format"): ed25519 is refused as by AWS.
+    let ed25519 = keygen(&keys, "ed25519", &["-t", "ed25519"]);
+    let stderr = fails_with(&upload(ed25519).await, "InvalidPublicKey");
+    assert!(stderr.contains("RSA"), "{stderr}");
     let broken = format!("{} {}", "ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAIBroken");
     fails_with(&upload(broken).await, "InvalidPublicKey");
 
     // Four more (five in all), then the sixth is over IAM's quota.
     let mut ed_keys = Vec::new();
     for n in 0..4 {
-        let line = keygen(&keys, &format!("ed{n}"), &["-t", "ed25519"]);
+        let line = keygen(&keys, &format!("more{n}"), &["-t", "rsa", "-b", "2048"]);
         let answer = ok(&upload(line.clone()).await);
         ed_keys.push((
             answer["SSHPublicKey"]["SSHPublicKeyId"]
@@ -385,7 +389,7 @@ async fn ssh_public_keys_upload_list_get_update_delete_like_iam() {
             line,
         ));
     }
-    let sixth = keygen(&keys, "sixth", &["-t", "ed25519"]);
+    let sixth = keygen(&keys, "sixth", &["-t", "rsa", "-b", "2048"]);
     fails_with(&upload(sixth).await, "LimitExceeded");
 
     // Listing follows IAM's Marker paging (the CLI fetches pages of two and joins them).
@@ -472,13 +476,13 @@ async fn ssh_public_keys_upload_list_get_update_delete_like_iam() {
     let (ed_id, ed_line) = ed_keys[0].clone();
     let ed_b64 = ed_line.split_whitespace().nth(1).unwrap().to_string();
     let iam = service.iam();
-    assert!(iam.ssh_key_allows(&ed_id, "ssh-ed25519", &ed_b64));
+    assert!(iam.ssh_key_allows(&ed_id, "ssh-rsa", &ed_b64));
     assert!(
-        !iam.ssh_key_allows(&rsa_id, "ssh-ed25519", &ed_b64),
+        !iam.ssh_key_allows(&rsa_id, "ssh-rsa", &ed_b64),
         "another key's id"
     );
     assert!(
-        !iam.ssh_key_allows(&ed_id, "ssh-rsa", &ed_b64),
+        !iam.ssh_key_allows(&ed_id, "ssh-ed25519", &ed_b64),
         "another type"
     );
     let update = |status: &'static str| {
@@ -503,7 +507,7 @@ async fn ssh_public_keys_upload_list_get_update_delete_like_iam() {
         }
     };
     ok(&update("Inactive").await);
-    assert!(!iam.ssh_key_allows(&ed_id, "ssh-ed25519", &ed_b64));
+    assert!(!iam.ssh_key_allows(&ed_id, "ssh-rsa", &ed_b64));
     let listed = ok(&run(
         home,
         &endpoint,
@@ -513,7 +517,7 @@ async fn ssh_public_keys_upload_list_get_update_delete_like_iam() {
     .await);
     assert_eq!(listed["SSHPublicKeys"][1]["Status"], "Inactive", "{listed}");
     ok(&update("Active").await);
-    assert!(iam.ssh_key_allows(&ed_id, "ssh-ed25519", &ed_b64));
+    assert!(iam.ssh_key_allows(&ed_id, "ssh-rsa", &ed_b64));
     ok(&update("Inactive").await);
 
     // Delete, then the key is gone for every action; deleting twice is NoSuchEntity.
@@ -576,10 +580,10 @@ async fn ssh_public_keys_upload_list_get_update_delete_like_iam() {
         ["Inactive", "Active", "Active", "Active"],
         "{listed}"
     );
-    assert!(!service.iam().ssh_key_allows(&ed_id, "ssh-ed25519", &ed_b64));
+    assert!(!service.iam().ssh_key_allows(&ed_id, "ssh-rsa", &ed_b64));
     assert!(service.iam().ssh_key_allows(
         &ed_keys[1].0,
-        "ssh-ed25519",
+        "ssh-rsa",
         ed_keys[1].1.split_whitespace().nth(1).unwrap()
     ));
 }

@@ -435,7 +435,7 @@ fn ask_generate(state: &mut State, passphrase: Option<SecretString>) -> Vec<Effe
     state.overlays.push(Overlay::Confirm {
         title: "Generate and upload an SSH key?".into(),
         message: format!(
-            "An ed25519 key pair is written to {} and {}.pub ({}; private key readable by you only; an existing file is never overwritten), and the public key is uploaded to IAM user {user}.",
+            "A 3072-bit RSA key pair (the kind IAM accepts) is written to {} and {}.pub ({}; private key readable by you only; an existing file is never overwritten), and the public key is uploaded to IAM user {user}.",
             file.display(),
             file.display(),
             if passphrase.is_some() { "with your passphrase" } else { "no passphrase" },

@@ -1,4 +1,4 @@
-//! Setting up SSH for CodeCommit: a new ed25519 key pair in `~/.ssh` and the `Host` block that
+//! Setting up SSH for CodeCommit: a new RSA key pair (IAM takes no other kind) in `~/.ssh` and the `Host` block that
 //! tells OpenSSH (and cctui) which key and SSH key ID to use.
 //!
 //! Keys are generated in-process (the `ssh-key` crate), so a passphrase never appears on a
@@ -53,13 +53,13 @@ pub struct KeyPair {
     pub private: PathBuf,
     /// The public key file (`<private>.pub`).
     pub public: PathBuf,
-    /// The public key line (`ssh-ed25519 AAAA… comment`), as uploaded to IAM.
+    /// The public key line (`ssh-rsa AAAA… comment`), as uploaded to IAM.
     pub public_key: String,
     /// `SHA256:…`.
     pub fingerprint: String,
 }
 
-/// `~/.ssh/codecommit_<user>_ed25519`, with the user name reduced to file-name-safe characters
+/// `~/.ssh/codecommit_<user>_rsa`, with the user name reduced to file-name-safe characters
 /// (IAM names may hold `+=,.@-`).
 pub fn key_path(ssh_dir: &Path, user: &str) -> PathBuf {
     let safe: String = user
@@ -72,10 +72,13 @@ pub fn key_path(ssh_dir: &Path, user: &str) -> PathBuf {
             }
         })
         .collect();
-    ssh_dir.join(format!("codecommit_{safe}_ed25519"))
+    ssh_dir.join(format!("codecommit_{safe}_rsa"))
 }
 
-/// Generates an ed25519 key pair and writes it to `private` and `private.pub`: the private key
+/// The size of generated keys: above IAM's 2048-bit minimum, ssh-keygen's default for RSA.
+pub const RSA_BITS: usize = 3072;
+
+/// Generates an RSA key pair and writes it to `private` and `private.pub`: the private key
 /// in OpenSSH format, encrypted when a passphrase is given, mode 0600; neither file may exist.
 pub fn generate_key(
     private: &Path,
@@ -91,9 +94,12 @@ pub fn generate_key(
         }
     }
     let generate = |e: ssh_key::Error| SshSetupError::Generate(e.to_string());
-    let mut key = ssh_key::PrivateKey::random(&mut UnwrapErr(SysRng), ssh_key::Algorithm::Ed25519)
+    // RSA: IAM takes SSH keys for CodeCommit only as `ssh-rsa` (or PEM) of at least 2048 bits,
+    // so an ed25519 key could never be uploaded to real AWS.
+    let pair =
+        ssh_key::private::RsaKeypair::random(&mut UnwrapErr(SysRng), RSA_BITS).map_err(generate)?;
+    let key = ssh_key::PrivateKey::new(ssh_key::private::KeypairData::from(pair), comment)
         .map_err(generate)?;
-    key.set_comment(comment);
     let public_key = key.public_key().to_openssh().map_err(generate)?;
     let fingerprint = key
         .public_key()

@@ -160,7 +160,7 @@ fn ssh_section(out: &mut Vec<Line<'static>>, access: &AccessState, view: View, i
         )),
         Some(Ok(keys)) if keys.is_empty() => out.push(muted(
             view,
-            "No SSH key uploaded. n generates an ed25519 key, uploads it and sets up ~/.ssh/config.",
+            "No SSH key uploaded. n generates an RSA key (the kind IAM takes), uploads it and sets up ~/.ssh/config.",
         )),
         Some(Ok(keys)) => {
             out.push(muted(

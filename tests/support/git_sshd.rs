@@ -17,8 +17,11 @@ pub fn keygen(path: &Path, passphrase: &str) {
     let out = Command::new("ssh-keygen")
         .args([
             "-q",
+            // RSA: the one key type IAM (and so the local service) takes for CodeCommit.
             "-t",
-            "ed25519",
+            "rsa",
+            "-b",
+            "2048",
             "-N",
             passphrase,
             "-C",

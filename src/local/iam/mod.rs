@@ -368,8 +368,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let iam = Iam::open(dir.path(), "123456789012", owners(&[("K1", "alice")])).unwrap();
         let alice = iam.owner_of("K1").unwrap();
-        let blob = "AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f";
-        let body = format!("UserName=alice&SSHPublicKeyBody=ssh-ed25519+{blob}");
+        // A 2048-bit RSA public key's shape (IAM takes RSA only).
+        let field = |bytes: &[u8]| [&(bytes.len() as u32).to_be_bytes()[..], bytes].concat();
+        let mut modulus = vec![0u8];
+        modulus.extend([0xc3u8; 256]);
+        let raw = [field(b"ssh-rsa"), field(&[1, 0, 1]), field(&modulus)].concat();
+        use base64::Engine;
+        let blob = &base64::engine::general_purpose::STANDARD.encode(raw);
+        let encoded: String =
+            percent_encoding::utf8_percent_encode(blob, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let body = format!("UserName=alice&SSHPublicKeyBody=ssh-rsa+{encoded}");
         let answer = iam
             .dispatch(
                 &alice,
@@ -380,14 +389,14 @@ mod tests {
             .unwrap();
         let id = iam.snapshot().ssh_keys[0].id.clone();
         assert!(answer.contains(&id));
-        assert!(iam.ssh_key_allows(&id, "ssh-ed25519", blob));
+        assert!(iam.ssh_key_allows(&id, "ssh-rsa", blob));
         drop(iam);
 
         // Reopened with another user only: alice's key stays on disk but opens nothing, and
         // her name is unknown to requests.
         let iam = Iam::open(dir.path(), "123456789012", owners(&[("K2", "bob")])).unwrap();
         assert_eq!(iam.snapshot().ssh_keys.len(), 1);
-        assert!(!iam.ssh_key_allows(&id, "ssh-ed25519", blob));
+        assert!(!iam.ssh_key_allows(&id, "ssh-rsa", blob));
         let bob = iam.owner_of("K2").unwrap();
         let error = iam
             .dispatch(
@@ -399,7 +408,7 @@ mod tests {
         assert_eq!(error.code, "NoSuchEntity");
         drop(iam);
         let iam = Iam::open(dir.path(), "123456789012", owners(&[("K1", "alice")])).unwrap();
-        assert!(iam.ssh_key_allows(&id, "ssh-ed25519", blob));
+        assert!(iam.ssh_key_allows(&id, "ssh-rsa", blob));
         assert_eq!(iam.owner_of("K1").unwrap().user_id, alice.user_id);
     }
 

@@ -2,8 +2,9 @@
 //! PEM (`-----BEGIN PUBLIC KEY-----`, X.509 SubjectPublicKeyInfo, or `BEGIN RSA PUBLIC KEY`),
 //! checked, fingerprinted (MD5, `ab:cd:…`) and written back in either encoding.
 //!
-//! IAM documents RSA keys of at least 2048 bits. This service also takes `ssh-ed25519`,
-//! because cctui's Access screen generates ed25519 keys; real IAM may refuse them.
+//! IAM takes RSA keys of at least 2048 bits and nothing else ("The public key must be encoded
+//! in ssh-rsa format or PEM format"): an ed25519 or ECDSA key is refused as `InvalidPublicKey`,
+//! so a client that would fail against AWS fails here too.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -42,10 +43,16 @@ pub enum KeyError {
     Invalid(String),
 }
 
+fn unsupported(key_type: &str) -> KeyError {
+    KeyError::Invalid(format!(
+        "The public key type {key_type} is not supported: IAM takes RSA keys of at least {MIN_RSA_BITS} bits (ssh-keygen -t rsa -b 4096)."
+    ))
+}
+
 /// A checked public key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicKey {
-    /// `ssh-rsa` or `ssh-ed25519`.
+    /// `ssh-rsa`.
     pub key_type: String,
     /// The SSH wire blob (what the base64 of the one-line form decodes to).
     pub blob: Vec<u8>,
@@ -65,10 +72,8 @@ impl PublicKey {
                 "The public key encoding is not recognized: give an OpenSSH public key (the one line of a .pub file, 'ssh-rsa AAAA…') or a PEM public key.".into(),
             ));
         }
-        if key_type != "ssh-rsa" && key_type != "ssh-ed25519" {
-            return Err(KeyError::Invalid(format!(
-                "The public key type {key_type} is not supported: use an RSA key of at least {MIN_RSA_BITS} bits or an ed25519 key."
-            )));
+        if key_type != "ssh-rsa" {
+            return Err(unsupported(key_type));
         }
         let blob = words
             .next()
@@ -104,7 +109,7 @@ impl PublicKey {
                 }
                 if bits < MIN_RSA_BITS {
                     return Err(KeyError::Invalid(format!(
-                        "The public key is {bits} bits; RSA keys need at least {MIN_RSA_BITS} bits (ssh-keygen -t rsa -b 4096, or use ed25519)."
+                        "The public key is {bits} bits; RSA keys need at least {MIN_RSA_BITS} bits (ssh-keygen -t rsa -b 4096)."
                     )));
                 }
                 if bits > MAX_RSA_BITS {
@@ -264,8 +269,7 @@ fn parse_pem(body: &str) -> Result<PublicKey, KeyError> {
             "The PEM public key is not recognized: give '-----BEGIN PUBLIC KEY-----' (or an OpenSSH public key line).".into(),
         )
     };
-    let invalid =
-        || KeyError::Invalid("The PEM public key is not a valid RSA or ed25519 key.".into());
+    let invalid = || KeyError::Invalid("The PEM public key is not a valid RSA key.".into());
     let mut lines = body.lines().map(str::trim);
     let label = lines
         .next()
@@ -334,14 +338,10 @@ fn parse_pem(body: &str) -> Result<PublicKey, KeyError> {
                 blob: rsa_numbers(key_bytes).ok_or_else(invalid)?,
             }
         } else if oid == ED25519_OID {
-            PublicKey {
-                key_type: "ssh-ed25519".into(),
-                blob: [ssh_string(b"ssh-ed25519"), ssh_string(key_bytes)].concat(),
-            }
+            return Err(unsupported("ed25519"));
         } else {
             return Err(KeyError::Invalid(
-                "The PEM public key is neither RSA nor ed25519; those are the types accepted."
-                    .into(),
+                "The PEM public key is not RSA, the one type IAM accepts.".into(),
             ));
         }
     };
@@ -369,13 +369,15 @@ mod tests {
     #[test]
     fn ssh_keys_are_checked_like_iam() {
         let ed = [ssh_string(b"ssh-ed25519"), ssh_string(&[7u8; 32])].concat();
-        let line = format!("ssh-ed25519 {} me@host\n", STANDARD.encode(&ed));
+        // IAM takes RSA only: an ed25519 key is refused, as AWS refuses it.
+        let ed_line = format!("ssh-ed25519 {} me@host\n", STANDARD.encode(&ed));
+        assert!(
+            matches!(PublicKey::parse(&ed_line), Err(KeyError::Invalid(m)) if m.contains("RSA"))
+        );
+        let line = format!("ssh-rsa {} me@host\n", STANDARD.encode(rsa_blob(2048)));
         let key = PublicKey::parse(&line).unwrap();
         assert_eq!(key.fingerprint().len(), 47);
         assert_eq!(key.to_ssh(), line.trim().trim_end_matches(" me@host"));
-
-        let rsa = format!("ssh-rsa {}", STANDARD.encode(rsa_blob(2048)));
-        assert!(PublicKey::parse(&rsa).is_ok());
         let short = format!("ssh-rsa {}", STANDARD.encode(rsa_blob(1024)));
         assert!(
             matches!(PublicKey::parse(&short), Err(KeyError::Invalid(m)) if m.contains("1024"))
@@ -399,11 +401,8 @@ mod tests {
     }
 
     #[test]
-    fn pem_round_trips_for_rsa_and_ed25519() {
-        for blob in [
-            rsa_blob(4096),
-            [ssh_string(b"ssh-ed25519"), ssh_string(&[9u8; 32])].concat(),
-        ] {
+    fn pem_round_trips_for_rsa() {
+        for blob in [rsa_blob(2048), rsa_blob(4096)] {
             let key = PublicKey {
                 key_type: String::from_utf8(Reader(&blob).string().unwrap().to_vec()).unwrap(),
                 blob,
