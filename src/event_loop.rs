@@ -24,8 +24,14 @@ use crate::config::{CloneProtocol, Config};
 use crate::jobs::{JobManager, JobRequest, JobUpdate, Services};
 use crate::ui::{self, View};
 
-/// The shortest time between two frames (~60 per second at most).
+/// The shortest time between two frames (~60 per second at most) drawn for background
+/// changes (job progress, results, file events).
 pub const FRAME: Duration = Duration::from_millis(16);
+
+/// The shortest time between a frame and one drawn for the user's own input: a key is shown
+/// at once instead of waiting for the next background frame slot, while a burst of keys
+/// (a paste, key repeat faster than this) still shares frames.
+pub const INPUT_FRAME: Duration = Duration::from_millis(4);
 
 /// What the loop needs from the real terminal, so tests can run it on a `TestBackend`.
 pub trait Host: Send {
@@ -323,6 +329,8 @@ impl App {
         self.state.size = (size.width, size.height);
         let mut dirty = true;
         let mut last_frame: Option<Instant> = None;
+        // A change the user's input made is waiting to be drawn (paced by INPUT_FRAME).
+        let mut input_pending = false;
         loop {
             if self.state.quit {
                 return Ok(());
@@ -331,8 +339,10 @@ impl App {
                 dirty |= self.run_foreground(program, &mut events, host)?;
             }
             let now = Instant::now();
-            let frame_due = last_frame.is_none_or(|t| now.duration_since(t) >= FRAME);
+            let pace = if input_pending { INPUT_FRAME } else { FRAME };
+            let frame_due = last_frame.is_none_or(|t| now.duration_since(t) >= pace);
             if dirty && frame_due {
+                input_pending = false;
                 if self.needs_clear {
                     // After a suspend the terminal shows the shell: repaint every cell.
                     // Not `Terminal::clear`: it asks the terminal where the cursor is, and a
@@ -358,12 +368,16 @@ impl App {
                 last_frame = Some(Instant::now());
             }
             let deadline = match (dirty, last_frame) {
-                (true, Some(t)) => Some(t + FRAME),
+                (true, Some(t)) => Some(t + pace),
                 _ => None,
             };
             tokio::select! {
                 event = events.next() => match event {
-                    Some(Ok(event)) => dirty |= self.on_event(event, host)?,
+                    Some(Ok(event)) => {
+                        let changed = self.on_event(event, host)?;
+                        dirty |= changed;
+                        input_pending |= changed;
+                    }
                     Some(Err(e)) => return Err(e),
                     None => return Ok(()),
                 },

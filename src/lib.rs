@@ -7,7 +7,8 @@
 //!                                   ▲               │ dirty                  │
 //!                                   │               ▼                        ▼
 //!                          JobUpdate (Started, draw(&State) only when   JobManager: tokio tasks
-//!                          Progress, Finished)  dirty, ≤ 1 frame/16 ms  and spawn_blocking
+//!                          Progress, Finished)  dirty: ≤ 1 frame/16 ms  and spawn_blocking
+//!                                               for jobs, keys within 4 ms
 //! ```
 //!
 //! - [`app`]: plain state, the command table, the pure `update`, overlays (a stack).
