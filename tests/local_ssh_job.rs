@@ -9,55 +9,22 @@
 mod git_sandbox;
 #[path = "support/git_sshd.rs"]
 mod git_sshd;
+#[path = "support/jobs.rs"]
+mod jobs;
 #[path = "support/local.rs"]
 mod local_support;
 
-use std::path::Path;
-use std::time::Duration;
-
-use cctui::aws::client::{Clients, StaticCredentials, Target};
+use cctui::aws::client::Target;
 use cctui::config::CloneProtocol;
 use cctui::jobs::{
-    CloneJob, CloneNeed, CloneOutput, JobEvent, JobFailure, JobManager, JobOutput, JobRequest,
-    RemoteJob, RemoteOp, Services, WorktreeOutput,
+    CloneJob, CloneNeed, CloneOutput, JobOutput, JobRequest, RemoteJob, RemoteOp, WorktreeOutput,
 };
 use cctui::local::{LocalService, ServiceConfig, SshAuthorizer};
 use local_support::git_ok;
 
 const KEY_ID: &str = "APKAEIBAERJR2EXAMPLE";
 
-fn services(root: &Path) -> Services {
-    Services {
-        clients: Clients::with_credentials(StaticCredentials {
-            access_key_id: "AKIDEXAMPLE".into(),
-            secret_access_key: "unused".to_string().into(),
-            session_token: None,
-        }),
-        workspace_root: root.to_path_buf(),
-        clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
-            cctui::jobs::CLONE_CONCURRENCY,
-        )),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
-    }
-}
-
-async fn run(root: &Path, request: JobRequest) -> Result<JobOutput, JobFailure> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut manager = JobManager::new(tx, services(root));
-    manager.spawn(cctui::jobs::JobId(1), request);
-    loop {
-        let update = tokio::time::timeout(Duration::from_secs(60), rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        match update.event {
-            JobEvent::Finished(result) => return result,
-            JobEvent::Cancelled => panic!("cancelled"),
-            _ => {}
-        }
-    }
-}
+use jobs::run;
 
 #[test]
 fn the_clone_and_push_jobs_work_over_the_local_ssh_endpoint_with_the_key_id_in_the_url() {

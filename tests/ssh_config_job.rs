@@ -8,6 +8,8 @@
 mod git_sandbox;
 #[path = "support/git_sshd.rs"]
 mod git_sshd;
+#[path = "support/jobs.rs"]
+mod jobs;
 #[path = "support/local.rs"]
 mod local_support;
 
@@ -15,47 +17,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cctui::aws::client::{Clients, StaticCredentials, Target};
+use cctui::aws::client::Target;
 use cctui::config::CloneProtocol;
 use cctui::jobs::{
-    CloneJob, CloneOutput, JobEvent, JobFailure, JobManager, JobOutput, JobRequest, RemoteJob,
-    RemoteOp, Services, WorktreeOutput,
+    CloneJob, CloneOutput, JobFailure, JobOutput, JobRequest, RemoteJob, RemoteOp, WorktreeOutput,
 };
 use git_sshd::*;
 use local_support::git_ok;
 
-fn services(root: &Path) -> Services {
-    Services {
-        clients: Clients::with_credentials(StaticCredentials {
-            access_key_id: "AKIDEXAMPLE".into(),
-            secret_access_key: "unused".to_string().into(),
-            session_token: None,
-        }),
-        workspace_root: root.to_path_buf(),
-        clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
-            cctui::jobs::CLONE_CONCURRENCY,
-        )),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
-    }
-}
-
-async fn run(root: &Path, request: JobRequest) -> Result<JobOutput, JobFailure> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut manager = JobManager::new(tx, services(root));
-    manager.spawn(cctui::jobs::JobId(1), request);
-    loop {
-        let update = tokio::time::timeout(Duration::from_secs(60), rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        match update.event {
-            JobEvent::Finished(result) => return result,
-            JobEvent::Cancelled => panic!("cancelled"),
-            _ => {}
-        }
-    }
-}
+use jobs::run;
 
 async fn clone(root: &Path, url: &str, path: &Path) -> Result<JobOutput, JobFailure> {
     let job = CloneJob {

@@ -1,0 +1,48 @@
+//! Running one job through the job manager, as the UI does, for tests of the job layer.
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use cctui::aws::client::{Clients, StaticCredentials};
+use cctui::jobs::{JobEvent, JobFailure, JobManager, JobOutput, JobRequest, Services};
+
+/// Services whose AWS credentials only fill the type (no AWS call is made), clones under `root`.
+pub fn services(root: &Path) -> Services {
+    Services {
+        clients: Clients::with_credentials(StaticCredentials {
+            access_key_id: "AKIDEXAMPLE".into(),
+            secret_access_key: "unused".to_string().into(),
+            session_token: None,
+        }),
+        workspace_root: root.to_path_buf(),
+        clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+            cctui::jobs::CLONE_CONCURRENCY,
+        )),
+        repo_locks: Default::default(),
+        status_cache: Default::default(),
+    }
+}
+
+/// Runs `request` with `services` to its end (a generous limit: the machine may be busy).
+pub async fn run_with(services: Services, request: JobRequest) -> Result<JobOutput, JobFailure> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut manager = JobManager::new(tx, services);
+    manager.spawn(cctui::jobs::JobId(1), request);
+    loop {
+        let update = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        match update.event {
+            JobEvent::Finished(result) => return result,
+            JobEvent::Cancelled => panic!("cancelled"),
+            _ => {}
+        }
+    }
+}
+
+/// [`run_with`] the [`services`] of `root`.
+pub async fn run(root: &Path, request: JobRequest) -> Result<JobOutput, JobFailure> {
+    run_with(services(root), request).await
+}
