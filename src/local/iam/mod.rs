@@ -297,6 +297,69 @@ impl Iam {
 }
 
 /// `NoSuchEntity` for a user name.
+/// A record an IAM user owns under an id, with a status: SSH keys and git credentials.
+pub(crate) trait OwnedRecord {
+    /// Its id (`APKA…`, `ACCA…`).
+    fn id(&self) -> &str;
+    /// The user it belongs to.
+    fn user_name(&self) -> &str;
+    /// Active or inactive.
+    fn set_status(&mut self, status: Status);
+}
+
+impl OwnedRecord for SshKeyRecord {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn user_name(&self) -> &str {
+        &self.user_name
+    }
+    fn set_status(&mut self, status: Status) {
+        self.status = status;
+    }
+}
+
+impl OwnedRecord for ServiceCredentialRecord {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn user_name(&self) -> &str {
+        &self.user_name
+    }
+    fn set_status(&mut self, status: Status) {
+        self.status = status;
+    }
+}
+
+/// Sets the status of `user`'s record `id`; `missing` when the user has no such record.
+pub(crate) fn set_owned_status<R: OwnedRecord>(
+    records: &mut [R],
+    (id, user): (&str, &str),
+    status: Status,
+    missing: impl FnOnce() -> ApiError,
+) -> Result<(), ApiError> {
+    let record = records
+        .iter_mut()
+        .find(|r| r.id() == id && r.user_name() == user)
+        .ok_or_else(missing)?;
+    record.set_status(status);
+    Ok(())
+}
+
+/// Removes `user`'s record `id`; `missing` when the user has no such record.
+pub(crate) fn remove_owned<R: OwnedRecord>(
+    records: &mut Vec<R>,
+    (id, user): (&str, &str),
+    missing: impl FnOnce() -> ApiError,
+) -> Result<(), ApiError> {
+    let before = records.len();
+    records.retain(|r| !(r.id() == id && r.user_name() == user));
+    if records.len() == before {
+        return Err(missing());
+    }
+    Ok(())
+}
+
 pub fn no_such_user(name: &str) -> ApiError {
     ApiError {
         status: 404,

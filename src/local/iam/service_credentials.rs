@@ -262,13 +262,12 @@ impl Iam {
         let id = credential_id(params)?.to_string();
         let status = Status::parse(params)?;
         self.update(|data| {
-            let record = data
-                .service_credentials
-                .iter_mut()
-                .find(|c| c.id == id && c.user_name == user.name)
-                .ok_or_else(|| no_such_credential(&id))?;
-            record.status = status;
-            Ok(())
+            super::set_owned_status(
+                &mut data.service_credentials,
+                (&id, &user.name),
+                status,
+                || no_such_credential(&id),
+            )
         })
     }
 
@@ -280,13 +279,9 @@ impl Iam {
         let user = self.target_user(caller, params, "DeleteServiceSpecificCredential", false)?;
         let id = credential_id(params)?.to_string();
         self.update(|data| {
-            let before = data.service_credentials.len();
-            data.service_credentials
-                .retain(|c| !(c.id == id && c.user_name == user.name));
-            if data.service_credentials.len() == before {
-                return Err(no_such_credential(&id));
-            }
-            Ok(())
+            super::remove_owned(&mut data.service_credentials, (&id, &user.name), || {
+                no_such_credential(&id)
+            })
         })
     }
 

@@ -222,13 +222,9 @@ impl Iam {
         let id = key_id(params)?.to_string();
         let status = Status::parse(params)?;
         self.update(|data| {
-            let key = data
-                .ssh_keys
-                .iter_mut()
-                .find(|k| k.id == id && k.user_name == user.name)
-                .ok_or_else(|| no_such_key(&id))?;
-            key.status = status;
-            Ok(())
+            super::set_owned_status(&mut data.ssh_keys, (&id, &user.name), status, || {
+                no_such_key(&id)
+            })
         })
     }
 
@@ -240,13 +236,7 @@ impl Iam {
         let user = self.target_user(caller, params, "DeleteSSHPublicKey", true)?;
         let id = key_id(params)?.to_string();
         self.update(|data| {
-            let before = data.ssh_keys.len();
-            data.ssh_keys
-                .retain(|k| !(k.id == id && k.user_name == user.name));
-            if data.ssh_keys.len() == before {
-                return Err(no_such_key(&id));
-            }
-            Ok(())
+            super::remove_owned(&mut data.ssh_keys, (&id, &user.name), || no_such_key(&id))
         })
     }
 
