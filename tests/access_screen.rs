@@ -506,3 +506,23 @@ fn the_header_shows_the_identity_once_a_listing_worked_and_errors_stay_quiet() {
             .contains("as ")
     );
 }
+
+#[test]
+fn without_aws_setup_the_screen_says_what_is_missing_and_calls_nothing() {
+    let mut state = State::new(Session::default());
+    state.repos.setup = Some(cctui::aws::setup::SetupReport {
+        no_credentials: true,
+        no_region: true,
+        ..cctui::aws::setup::SetupReport::default()
+    });
+    let effects = press(&mut state, CommandId::OpenAccess);
+    assert!(
+        drive::requests(&effects).is_empty(),
+        "no STS call that could only wait for the instance metadata service: {effects:?}"
+    );
+    let screen = render(&state, 130, 34);
+    assert!(screen.contains("AWS is not set up here yet"), "{screen}");
+    assert!(screen.contains("there are no AWS credentials"), "{screen}");
+    assert!(screen.contains("aws configure"), "{screen}");
+    assert!(!screen.contains("IMDS"), "{screen}");
+}

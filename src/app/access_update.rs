@@ -64,8 +64,15 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     overview(state)
 }
 
-/// Reads the identity, keys, credentials and git's helpers again (latest wins).
+/// Reads the identity, keys, credentials and git's helpers again (latest wins). Not while the
+/// setup check says AWS is not set up: the call could only wait for the instance metadata
+/// service and report *that*; the screen says what is missing instead.
 pub fn overview(state: &mut State) -> Vec<Effect> {
+    if let Some(missing) = state.repos.setup.as_ref().and_then(missing_setup) {
+        state.access.overview_request = None;
+        state.access.error = Some(missing);
+        return Vec::new();
+    }
     let scope = helper_scope(state.session.endpoint.as_deref());
     let (id, effect) = state.request(JobRequest::Access(AccessRequest::Overview {
         target: state.session.target(),
@@ -75,6 +82,31 @@ pub fn overview(state: &mut State) -> Vec<Effect> {
     state.access.overview_request = Some(id);
     state.access.error = None;
     vec![effect]
+}
+
+/// What the setup check found missing, in words, with what to run.
+fn missing_setup(report: &crate::aws::setup::SetupReport) -> Option<(String, Option<String>)> {
+    if report.complete() {
+        return None;
+    }
+    let mut missing = Vec::new();
+    if let Some(profile) = &report.unknown_profile {
+        missing.push(format!("the profile {profile} is in no AWS config file"));
+    }
+    if report.no_credentials {
+        missing.push("there are no AWS credentials".to_string());
+    }
+    if report.no_region {
+        missing.push("no region is set".to_string());
+    }
+    Some((
+        format!("AWS is not set up here yet: {}.", missing.join(", ")),
+        Some(
+            "Run `aws configure` (access keys) or `aws configure sso`, then press r on the \
+             repositories pane (it checks the setup again); or d there for the demo."
+                .into(),
+        ),
+    ))
 }
 
 /// A command while the access screen is on top.
