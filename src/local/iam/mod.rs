@@ -361,10 +361,32 @@ pub(crate) fn remove_owned<R: OwnedRecord>(
 }
 
 pub fn no_such_user(name: &str) -> ApiError {
+    no_such_entity(format!("The user with name {name} cannot be found."))
+}
+
+/// IAM's 404 `NoSuchEntity` with its message.
+pub(crate) fn no_such_entity(message: String) -> ApiError {
     ApiError {
         status: 404,
         code: "NoSuchEntity".into(),
-        message: format!("The user with name {name} cannot be found."),
+        message,
+    }
+}
+
+/// An id parameter as IAM checks it (`SSHPublicKeyId`, `ServiceSpecificCredentialId`): 20–128
+/// word characters.
+pub(crate) fn id_param<'p>(params: &'p Params, name: &str) -> Result<&'p str, ApiError> {
+    let id = params.required(name)?;
+    let ok =
+        (20..=128).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(id)
+    } else {
+        Err(crate::local::query::validation(
+            name,
+            id,
+            "Member must satisfy regular expression pattern: [\\w]+ and have length between 20 and 128",
+        ))
     }
 }
 

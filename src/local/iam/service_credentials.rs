@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::local::iam::users::UserRecord;
 use crate::local::iam::{Iam, Status, page, random_bytes, random_id};
 use crate::local::ops::ApiError;
-use crate::local::query::{Params, Xml, iso8601, validation};
+use crate::local::query::{Params, Xml, iso8601};
 use crate::sigv4::{constant_time_eq, hex_decode, hex_lower};
 
 /// The one service this local service issues credentials for.
@@ -68,26 +68,11 @@ fn new_password() -> Result<(String, String, String), ApiError> {
 }
 
 fn no_such_credential(id: &str) -> ApiError {
-    ApiError {
-        status: 404,
-        code: "NoSuchEntity".into(),
-        message: format!("No such credential {id} exists"),
-    }
+    super::no_such_entity(format!("No such credential {id} exists"))
 }
 
 fn credential_id(params: &Params) -> Result<&str, ApiError> {
-    let id = params.required("ServiceSpecificCredentialId")?;
-    let ok =
-        (20..=128).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(id)
-    } else {
-        Err(validation(
-            "ServiceSpecificCredentialId",
-            id,
-            "Member must satisfy regular expression pattern: [\\w]+ and have length between 20 and 128",
-        ))
-    }
+    super::id_param(params, "ServiceSpecificCredentialId")
 }
 
 /// The full answer of Create and Reset, with the password.

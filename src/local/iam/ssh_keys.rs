@@ -53,27 +53,12 @@ fn key_error(error: KeyError) -> ApiError {
 }
 
 fn no_such_key(id: &str) -> ApiError {
-    ApiError {
-        status: 404,
-        code: "NoSuchEntity".into(),
-        message: format!("The Public Key with id {id} cannot be found."),
-    }
+    super::no_such_entity(format!("The Public Key with id {id} cannot be found."))
 }
 
 /// IAM's id rule for `SSHPublicKeyId`: 20–128 word characters.
 fn key_id(params: &Params) -> Result<&str, ApiError> {
-    let id = params.required("SSHPublicKeyId")?;
-    let ok =
-        (20..=128).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(id)
-    } else {
-        Err(validation(
-            "SSHPublicKeyId",
-            id,
-            "Member must satisfy regular expression pattern: [\\w]+ and have length between 20 and 128",
-        ))
-    }
+    super::id_param(params, "SSHPublicKeyId")
 }
 
 fn write_key(x: &mut Xml, key: &SshKeyRecord, body: &str) {
