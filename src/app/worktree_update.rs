@@ -617,7 +617,8 @@ pub fn editor_closed(
     };
     if let Err(reason) = outcome {
         state.notice = Some(format!(
-            "The editor `{editor}` did not finish ({reason}): nothing was committed."
+            "The editor `{editor}` did not finish ({reason}): nothing was committed. Fix \
+             core.editor or $EDITOR, or write the message here and press ctrl-s."
         ));
         return Vec::new();
     }
