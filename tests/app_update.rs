@@ -185,6 +185,7 @@ fn cancelling_a_write_says_cancelling_until_it_reports_how_it_ended() {
             cctui::jobs::WorktreeOutput::RemoteDone {
                 repo: "/nowhere".into(),
                 message: "done".into(),
+                pushed: None,
             },
         ))),
     );

@@ -571,6 +571,7 @@ fn results_for_a_clone_that_is_no_longer_open_change_nothing() {
         worktree(WorktreeOutput::RemoteDone {
             repo: WORK.into(),
             message: "Fetched".into(),
+            pushed: None,
         }),
     );
     assert!(

@@ -62,6 +62,9 @@ pub enum Action {
     },
     /// The demo service could not start; why.
     DemoFailed(String),
+    /// A change to the open pull request (a confirmation's yes: close, reopen, delete a
+    /// comment); the request view waits for its answer.
+    PullChange(Box<JobRequest>),
     /// Do nothing (a confirm whose yes needs no work).
     Noop,
 }

@@ -28,6 +28,10 @@ pub enum Context {
     Confirm,
     /// The access screen (SSH keys, git credentials, credential helper) and its password view.
     Access,
+    /// The pull requests list.
+    Pulls,
+    /// One pull request's view.
+    PullView,
 }
 
 impl Context {
@@ -43,6 +47,8 @@ impl Context {
             Context::Overlay => "Pickers, palette and help",
             Context::Confirm => "Confirmation",
             Context::Access => "Access screen",
+            Context::Pulls => "Pull requests list",
+            Context::PullView => "Pull request view",
         }
     }
 }
@@ -162,6 +168,26 @@ command_ids! {
     AccessTestSsh => "access_test_ssh",
     AccessRefresh => "access_refresh",
     AccessStorePassword => "access_store_password",
+    OpenPulls => "pull_requests",
+    PullsStatus => "pulls_status",
+    PullsMine => "pulls_mine",
+    PullsWaiting => "pulls_waiting",
+    PullsAll => "pulls_all_repositories",
+    PullsOpen => "pulls_open",
+    PullsNew => "pulls_new",
+    PullsRefresh => "pulls_refresh",
+    PullNextTab => "pull_next_tab",
+    PullNextFile => "pull_next_file",
+    PullPrevFile => "pull_prev_file",
+    PullComment => "pull_comment",
+    PullReply => "pull_reply",
+    PullEdit => "pull_edit_comment",
+    PullDeleteComment => "pull_delete_comment",
+    PullReact => "pull_react",
+    PullApprove => "pull_approve",
+    PullMerge => "pull_merge",
+    PullClose => "pull_close",
+    PullRefresh => "pull_refresh",
 }
 
 /// One row of the command table.
@@ -233,6 +259,7 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::CloneUrl, &["C"], X::Global, "Clone a URL (https, ssh or codecommit://)")),
     cmd(C::OpenRecent, &["O"], X::Global, "Open a recently used clone"),
     cmd(C::OpenAccess, &["I"], X::Global, "Access: who you are, SSH keys, HTTPS git credentials, credential helper"),
+    cmd(C::OpenPulls, &["v"], X::Global, "Pull requests of the open clone's repository (or the selected one): review, comment, approve, merge"),
     cmd(C::PickProfile, &["p"], X::Global, "Switch the AWS profile"),
     cmd(C::PickRegion, &["R"], X::Global, "Switch the AWS region"),
     cmd(C::AllRegions, &["A"], X::Global, "Toggle the all profiles × all regions view"),
@@ -289,10 +316,10 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::PrevHunk, &["N"], X::Overlay, "Previous hunk (diff view)"),
     mutating(cmd(C::StageHunk, &["s"], X::Overlay, "Stage the selected hunk (diff view)")),
     mutating(cmd(C::UnstageHunk, &["u"], X::Overlay, "Unstage the selected hunk (diff view)")),
-    cmd(C::SubmitCommit, &["ctrl-s"], X::Overlay, "Commit with the message (commit editor)"),
+    cmd(C::SubmitCommit, &["ctrl-s"], X::Overlay, "Send: commit (commit editor), comment, reply or new pull request (text editor)"),
     cmd(C::EditMessageInEditor, &["ctrl-e"], X::Overlay, "Write the message in $GIT_EDITOR / core.editor / $VISUAL / $EDITOR, then commit (commit editor)"),
-    mutating(cmd(C::TakeOurs, &["o"], X::Overlay, "Resolve with our version (conflict panel)")),
-    mutating(cmd(C::TakeTheirs, &["t"], X::Overlay, "Resolve with their version (conflict panel)")),
+    mutating(cmd(C::TakeOurs, &["o"], X::Overlay, "Resolve with our version (conflict panel; the destination's in a pull request merge)")),
+    mutating(cmd(C::TakeTheirs, &["t"], X::Overlay, "Resolve with their version (conflict panel; the source's in a pull request merge)")),
     mutating(cmd(C::TakeBoth, &["b"], X::Overlay, "Resolve with both, ours first (conflict panel)")),
     mutating(cmd(C::MarkResolved, &["a"], X::Overlay, "Mark resolved as edited (conflict panel)")),
     mutating(cmd(C::AbortMerge, &["A"], X::Overlay, "Abort the merge (conflict panel, asks first)")),
@@ -308,6 +335,25 @@ pub const COMMANDS: &[Command] = &[
     hint("test SSH", cmd(C::AccessTestSsh, &["t"], X::Access, "Test SSH: list a repository with the key set up")),
     cmd(C::AccessRefresh, &["r"], X::Access, "Read keys, credentials and git's helpers again"),
     mutating(cmd(C::AccessStorePassword, &["s"], X::Access, "Give the new git password to git's credential helper (password view)")),
+    hint("open", cmd(C::PullsOpen, &["enter"], X::Pulls, "Open the pull request")),
+    hint("open/closed/merged", cmd(C::PullsStatus, &["f"], X::Pulls, "Show open, closed or merged requests (cycles)")),
+    hint("mine", cmd(C::PullsMine, &["M"], X::Pulls, "Only my requests (toggle)")),
+    hint("waiting for me", cmd(C::PullsWaiting, &["w"], X::Pulls, "Only requests waiting for my approval (toggle)")),
+    hint("all repos", cmd(C::PullsAll, &["A"], X::Pulls, "Every repository of the account, or back to one")),
+    hint("new", mutating(cmd(C::PullsNew, &["n"], X::Pulls, "Create a pull request from the open clone's current branch"))),
+    cmd(C::PullsRefresh, &["r"], X::Pulls, "List the pull requests again"),
+    hint("overview/files", cmd(C::PullNextTab, &["tab"], X::PullView, "Switch between the overview and the changed files")),
+    hint("next file", cmd(C::PullNextFile, &["]"], X::PullView, "Next changed file")),
+    cmd(C::PullPrevFile, &["["], X::PullView, "Previous changed file"),
+    hint("comment", mutating(cmd(C::PullComment, &["c"], X::PullView, "Comment on the line under the cursor (files), or on the request (overview)"))),
+    hint("reply", mutating(cmd(C::PullReply, &["r"], X::PullView, "Reply to the comment under the cursor"))),
+    mutating(cmd(C::PullEdit, &["e"], X::PullView, "Edit your comment under the cursor")),
+    mutating(cmd(C::PullDeleteComment, &["D"], X::PullView, "Delete your comment under the cursor (asks first)")),
+    mutating(cmd(C::PullReact, &["+"], X::PullView, "React 👍 to the comment under the cursor")),
+    hint("approve", mutating(cmd(C::PullApprove, &["a"], X::PullView, "Approve the request, or revoke your approval"))),
+    hint("merge", mutating(cmd(C::PullMerge, &["m"], X::PullView, "Merge: fast-forward, squash or three-way, conflicts resolved per file"))),
+    mutating(cmd(C::PullClose, &["x"], X::PullView, "Close the request, or reopen it (asks first)")),
+    cmd(C::PullRefresh, &["R"], X::PullView, "Read the request again"),
     hint("yes", cmd(C::Yes, &["y", "enter"], X::Confirm, "Confirm")),
     hint("no", cmd(C::No, &["n", "esc"], X::Confirm, "Cancel")),
 ];

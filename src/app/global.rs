@@ -55,6 +55,7 @@ pub fn command(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
             Vec::new()
         }
         CommandId::OpenAccess => super::access_update::open(state),
+        CommandId::OpenPulls => super::pulls_update::open(state),
         _ => return None,
     };
     Some(effects)

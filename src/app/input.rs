@@ -14,7 +14,7 @@ pub fn action_for_key(state: &State, keymap: &KeyMap, key: KeySpec) -> Option<Ac
     let usable = |id| !(state.session.readonly && command(id).mutating);
     if let Some(top) = state.overlays.last() {
         // In the commit editor Enter breaks the line; ctrl-s commits.
-        if matches!(top, Overlay::CommitEditor(_))
+        if matches!(top, Overlay::CommitEditor(_) | Overlay::Compose(_))
             && key.code == KeyCode::Enter
             && key.modifiers.is_empty()
         {
@@ -34,10 +34,12 @@ pub fn action_for_key(state: &State, keymap: &KeyMap, key: KeySpec) -> Option<Ac
             return Some(Action::Command(id));
         }
         // The access screen closes like any overlay (esc, q).
-        if top.context() == Context::Access
-            && let Some(id) = keymap
-                .lookup(Context::Overlay, key)
-                .filter(|id| *id == super::command::CommandId::Close)
+        if matches!(
+            top.context(),
+            Context::Access | Context::Pulls | Context::PullView
+        ) && let Some(id) = keymap
+            .lookup(Context::Overlay, key)
+            .filter(|id| *id == super::command::CommandId::Close)
         {
             return Some(Action::Command(id));
         }

@@ -154,6 +154,14 @@ pub enum Overlay {
     },
     /// The access screen (its state is [`super::access::AccessState`]).
     Access,
+    /// The pull requests list (its state is [`super::pulls::PullsState`]).
+    Pulls,
+    /// One pull request, above the list (its state is `PullsState::view`).
+    PullView,
+    /// The merge dialog of the open pull request.
+    PullMerge(Box<super::pulls::MergeDialog>),
+    /// A comment, reply, edited comment or new pull request being written.
+    Compose(Box<super::pulls::Compose>),
     /// A new git password, shown once; closing it forgets the password.
     GitPassword(Box<super::access::PasswordView>),
     /// Something went wrong; says what and what to do next.
@@ -171,6 +179,8 @@ impl Overlay {
         match self {
             Overlay::Confirm { .. } => Context::Confirm,
             Overlay::Access | Overlay::GitPassword(_) => Context::Access,
+            Overlay::Pulls => Context::Pulls,
+            Overlay::PullView => Context::PullView,
             _ => Context::Overlay,
         }
     }
@@ -186,6 +196,7 @@ impl Overlay {
                 | Overlay::DeleteRepository { .. }
                 | Overlay::CloneDialog { .. }
                 | Overlay::CommitEditor(_)
+                | Overlay::Compose(_)
         )
     }
 
@@ -199,6 +210,8 @@ impl Overlay {
                 | Overlay::RepositoryDetail { .. }
                 | Overlay::Diff(_)
                 | Overlay::Access
+                | Overlay::Pulls
+                | Overlay::PullView
         )
     }
 

@@ -104,6 +104,14 @@ fn area_overlay(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
         (Overlay::Access, _) if id != C::Close && id != C::No => {
             super::access_update::command(state, id)
         }
+        (Overlay::Pulls, _) if id != C::Close && id != C::No => {
+            super::pulls_update::list_command(state, id)
+        }
+        (Overlay::PullView, _) if id != C::Close && id != C::No => {
+            super::pulls_update::view_command(state, id)
+        }
+        (Overlay::PullMerge(_), _) if id != C::No => super::pulls_update::merge_command(state, id),
+        (Overlay::Compose(_), _) if id != C::No => super::pulls_update::compose_command(state, id),
         (Overlay::GitPassword(_), C::AccessStorePassword) => {
             super::access_update::password_command(state, id)
         }
@@ -180,6 +188,7 @@ pub fn edit_text(state: &mut State, action: &Action) {
     };
     match state.overlays.last_mut() {
         Some(Overlay::CommitEditor(_)) => worktree::editor_edit(state, action),
+        Some(Overlay::Compose(_)) => super::pulls_update::compose_edit(state, action),
         Some(Overlay::Palette { query, selected }) => {
             edit(query);
             *selected = 0;

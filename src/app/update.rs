@@ -60,6 +60,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Start => repos::check_setup(state),
         Action::DemoStarted { endpoint, region } => repos::demo_started(state, endpoint, region),
         Action::DemoFailed(reason) => repos::demo_failed(state, reason),
+        Action::PullChange(request) => super::pulls_update::change(state, *request),
         Action::Noop => Vec::new(),
     }
 }
@@ -113,7 +114,9 @@ fn pane_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         super::command::Context::Global
         | super::command::Context::Overlay
         | super::command::Context::Confirm
-        | super::command::Context::Access => Vec::new(),
+        | super::command::Context::Access
+        | super::command::Context::Pulls
+        | super::command::Context::PullView => Vec::new(),
     }
 }
 
@@ -125,6 +128,7 @@ pub fn deliver(state: &mut State, id: JobId, output: JobOutput) -> Vec<Effect> {
         JobOutput::Worktree(output) => worktree::on_output(state, id, output),
         JobOutput::Branches(output) => branches::on_output(state, id, output),
         JobOutput::Access(output) => super::access_update::on_output(state, id, output),
+        JobOutput::Pulls(output) => super::pulls_update::on_output(state, id, output),
     }
 }
 
@@ -141,5 +145,6 @@ pub fn deliver_failure(
         Domain::Worktree => worktree::on_failure(state, id, failure),
         Domain::Branches => branches::on_failure(state, id, failure),
         Domain::Access => super::access_update::on_failure(state, id, failure),
+        Domain::Pulls => super::pulls_update::on_failure(state, id, failure),
     }
 }

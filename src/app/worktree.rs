@@ -1,6 +1,7 @@
 //! State of the working-tree side: the status pane, the log pane, the diff view and the commit
 //! editor. Plain data; `worktree_update` changes it.
 
+pub use super::text_area::TextArea;
 use crate::git::diff::FileDiff;
 use crate::git::log::CommitInfo;
 use crate::git::status::{FileStatus, Status};
@@ -149,12 +150,8 @@ pub struct DiffView {
 /// The inline commit message editor.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CommitEditor {
-    /// Message lines.
-    pub lines: Vec<String>,
-    /// Cursor line.
-    pub row: usize,
-    /// Cursor column, in characters.
-    pub col: usize,
+    /// The message being written.
+    pub text: TextArea,
     /// Replace the last commit instead of adding one.
     pub amend: bool,
     /// The commit sent and not answered yet: the editor waits and takes no second submit.
@@ -163,59 +160,16 @@ pub struct CommitEditor {
     pub repo: Option<std::path::PathBuf>,
 }
 
-impl CommitEditor {
-    /// The message as one string.
-    pub fn message(&self) -> String {
-        self.lines.join("\n")
+impl std::ops::Deref for CommitEditor {
+    type Target = TextArea;
+    fn deref(&self) -> &TextArea {
+        &self.text
     }
+}
 
-    /// Inserts a character (or a line break) at the cursor.
-    pub fn insert(&mut self, c: char) {
-        if self.lines.is_empty() {
-            self.lines.push(String::new());
-        }
-        let line = &mut self.lines[self.row];
-        let at = line
-            .char_indices()
-            .nth(self.col)
-            .map(|(i, _)| i)
-            .unwrap_or(line.len());
-        if c == '\n' {
-            let rest = line.split_off(at);
-            self.lines.insert(self.row + 1, rest);
-            self.row += 1;
-            self.col = 0;
-        } else {
-            line.insert(at, c);
-            self.col += 1;
-        }
-    }
-
-    /// Deletes the character before the cursor (joining lines at a line start).
-    pub fn backspace(&mut self) {
-        if self.col > 0 {
-            let line = &mut self.lines[self.row];
-            if let Some((at, _)) = line.char_indices().nth(self.col - 1) {
-                line.remove(at);
-                self.col -= 1;
-            }
-        } else if self.row > 0 {
-            let line = self.lines.remove(self.row);
-            self.row -= 1;
-            self.col = self.lines[self.row].chars().count();
-            self.lines[self.row].push_str(&line);
-        }
-    }
-
-    /// Moves the cursor by lines or characters, staying inside the text.
-    pub fn move_cursor(&mut self, rows: isize, cols: isize) {
-        if self.lines.is_empty() {
-            return;
-        }
-        let row = (self.row as isize + rows).clamp(0, self.lines.len() as isize - 1) as usize;
-        self.row = row;
-        let len = self.lines[row].chars().count() as isize;
-        self.col = (self.col as isize + cols).clamp(0, len) as usize;
+impl std::ops::DerefMut for CommitEditor {
+    fn deref_mut(&mut self) -> &mut TextArea {
+        &mut self.text
     }
 }
 
@@ -225,7 +179,7 @@ mod tests {
 
     #[test]
     fn editor_inserts_breaks_and_joins_lines() {
-        let mut editor = CommitEditor::default();
+        let mut editor = TextArea::default();
         for c in "Fix it\n\nBody".chars() {
             editor.insert(c);
         }

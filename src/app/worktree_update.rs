@@ -343,6 +343,18 @@ pub fn submit_push(
 }
 
 /// A push, fetch or pull, with the git login typed this session for its host, if any.
+/// A pull of the open clone, as the status pane's `F` runs it (offered after a pull request
+/// merge into its current branch).
+pub fn pull_open_clone(state: &State) -> Option<JobRequest> {
+    let repo = state.open_repo.as_ref()?.path.clone();
+    Some(remote_request(
+        state,
+        repo,
+        RemoteOp::Pull,
+        remote_target(state),
+    ))
+}
+
 fn remote_request(
     state: &State,
     repo: PathBuf,
@@ -764,9 +776,17 @@ pub fn on_output(state: &mut State, id: JobId, output: WorktreeOutput) -> Vec<Ef
             super::clone_update::ask(state, crate::jobs::Retry::Remote(job), &url, need);
             Vec::new()
         }
-        WorktreeOutput::RemoteDone { repo, message } => {
+        WorktreeOutput::RemoteDone {
+            repo,
+            message,
+            pushed,
+        } => {
             state.notice = Some(message);
-            refresh_all(state, &repo, true)
+            let mut effects = refresh_all(state, &repo, true);
+            if let Some(branch) = pushed {
+                effects.extend(super::pulls_update::after_push(state, &repo, branch));
+            }
+            effects
         }
         WorktreeOutput::Recent(list) => {
             state.recent.list = list;

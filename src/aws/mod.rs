@@ -9,6 +9,7 @@ pub mod git_credentials;
 pub mod git_password;
 pub mod identity;
 pub mod profiles;
+pub mod pulls;
 pub mod regions;
 pub mod repos;
 pub mod setup;

@@ -241,7 +241,7 @@ pub(crate) fn file_patch(
     }
 }
 
-fn options(path: Option<&str>) -> DiffOptions {
+pub(crate) fn options(path: Option<&str>) -> DiffOptions {
     let mut opts = DiffOptions::new();
     opts.context_lines(3)
         .include_typechange(true)
@@ -452,7 +452,7 @@ fn conflict_patch(
     fill_from_patch(out, &patch, size)
 }
 
-fn fill_from_patch(
+pub(crate) fn fill_from_patch(
     mut out: FileDiff,
     patch: &Patch<'_>,
     size: u64,

@@ -32,6 +32,7 @@
 //! ([`GitError::is_cancelled`]), and nothing was changed by the call.
 
 pub mod auth;
+pub mod blob_diff;
 pub mod branch;
 pub mod clone;
 pub mod commit;
@@ -46,6 +47,7 @@ pub mod ls_remote;
 pub mod merge;
 pub mod message_file;
 pub(crate) mod pathspec;
+pub mod pr_draft;
 pub mod remote;
 pub mod repo;
 pub mod signing;

@@ -8,6 +8,7 @@
 mod access_job;
 mod branch_job;
 mod clone_job;
+pub mod pulls_job;
 mod run;
 pub mod worktree_job;
 
@@ -197,6 +198,8 @@ pub enum JobRequest {
     },
     /// Identity, SSH keys, git credentials, git's helpers: the access screen.
     Access(AccessRequest),
+    /// The pull requests screen's work.
+    Pulls(pulls_job::PullsRequest),
 }
 
 /// The access screen's requests (and the header's identity read).
@@ -594,6 +597,8 @@ pub enum Domain {
     Branches,
     /// The access screen and the header's identity.
     Access,
+    /// The pull requests screen.
+    Pulls,
 }
 
 impl JobRequest {
@@ -619,6 +624,7 @@ impl JobRequest {
             }
             JobRequest::DeleteRepository { name, .. } => format!("Delete repository {name}"),
             JobRequest::Access(request) => request.title(),
+            JobRequest::Pulls(request) => request.title(),
             JobRequest::SetIdentity { .. } => "Set the git identity".to_string(),
             JobRequest::Clone(job) => format!("Clone {} ({})", job.repository, job.protocol.name()),
             JobRequest::RememberClone { .. } => "Remember the clone".to_string(),
@@ -709,7 +715,7 @@ impl JobRequest {
                 | JobRequest::Access(
                     AccessRequest::Identity { .. } | AccessRequest::Overview { .. }
                 )
-        )
+        ) && !matches!(self, JobRequest::Pulls(request) if request.reads())
     }
 
     /// Whether the job changes something (a clone, the server, a file). A write is never
@@ -737,7 +743,7 @@ impl JobRequest {
                         | AccessRequest::Overview { .. }
                         | AccessRequest::TestSsh(_)
                 )
-        )
+        ) && !matches!(self, JobRequest::Pulls(request) if request.reads())
     }
 
     /// Whether the job is run again, under its id, after the user renews an expired SSO
@@ -755,7 +761,7 @@ impl JobRequest {
                 | JobRequest::Access(
                     AccessRequest::Identity { .. } | AccessRequest::Overview { .. }
                 )
-        )
+        ) || matches!(self, JobRequest::Pulls(request) if request.reads())
     }
 
     /// The area whose `update` receives the job's results.
@@ -784,6 +790,7 @@ impl JobRequest {
             | JobRequest::Branch { .. }
             | JobRequest::ServerBranch { .. } => Domain::Branches,
             JobRequest::Access(_) => Domain::Access,
+            JobRequest::Pulls(_) => Domain::Pulls,
         }
     }
 }
@@ -858,6 +865,8 @@ pub enum JobOutput {
     Branches(BranchesOutput),
     /// For the access screen (and the header's identity).
     Access(AccessOutput),
+    /// For the pull requests screen.
+    Pulls(pulls_job::PullsOutput),
 }
 
 impl JobOutput {
@@ -1053,6 +1062,8 @@ pub enum WorktreeOutput {
         repo: PathBuf,
         /// What happened.
         message: String,
+        /// The branch of origin a push updated (`None`: a fetch or a pull).
+        pushed: Option<String>,
     },
 }
 

@@ -169,6 +169,7 @@ pub(super) async fn run(
             email,
         } => worktree_job::set_identity(repo, scope, name, email, &context, &services).await,
         JobRequest::Access(request) => super::access_job::run(request, &context, &services).await,
+        JobRequest::Pulls(request) => super::pulls_job::run(request, &context, &services).await,
         JobRequest::DeleteRepository { target, name } => {
             let client = services.clients.get(&target).await;
             context.check_cancelled()?;

@@ -263,6 +263,10 @@ pub(super) async fn remote_op(
         target,
         answers,
     } = job.clone();
+    let pushed = match &op {
+        RemoteOp::Push { remote_branch, .. } => Some(remote_branch.clone()),
+        RemoteOp::Fetch | RemoteOp::Pull => None,
+    };
     let _guard = services.write_lock(&repo, context).await?;
     let url = {
         let repo = repo.clone();
@@ -338,6 +342,7 @@ pub(super) async fn remote_op(
         Ok(message) => Ok(JobOutput::Worktree(WorktreeOutput::RemoteDone {
             repo: clone,
             message,
+            pushed,
         })),
         Err(error) => match need_of(&error, &answers, https) {
             Some(need) => Ok(JobOutput::Worktree(WorktreeOutput::RemoteNeeds {

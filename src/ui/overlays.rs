@@ -84,6 +84,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
                 super::repos::detail(frame, area, state, view, key, *url)
             }
             Overlay::Access => super::access::screen(frame, area, state, view),
+            Overlay::Pulls => super::pulls::list(frame, area, state, view),
+            Overlay::PullView => super::pulls::request(frame, area, state, view),
+            Overlay::PullMerge(dialog) => super::pulls::merge(frame, area, view, dialog),
+            Overlay::Compose(compose) => super::pulls::compose(frame, area, view, compose),
             Overlay::GitPassword(password) => super::access::password(frame, area, view, password),
             Overlay::Error { message, hint } => {
                 let mut text = message.clone();
