@@ -178,6 +178,11 @@ impl App {
         match effect {
             // The demo's clients replace the AWS ones only once its service listens.
             Effect::UseDemoClients => self.jobs.set_clients(demo_clients()),
+            Effect::UseDemoReviewer(reviewer) => self.jobs.set_clients(if reviewer {
+                demo_reviewer_clients()
+            } else {
+                demo_clients()
+            }),
             Effect::Spawn { id, request } => self.jobs.spawn(id, *request),
             Effect::Cancel(id) => self.jobs.cancel(id),
             Effect::CancelAll => self.jobs.cancel_all(),
@@ -401,6 +406,15 @@ pub fn demo_clients() -> Clients {
     Clients::with_credentials(crate::aws::client::StaticCredentials {
         access_key_id: crate::local::DEMO_ACCESS_KEY_ID.to_string(),
         secret_access_key: crate::local::DEMO_SECRET_ACCESS_KEY.to_string().into(),
+        session_token: None,
+    })
+}
+
+/// Clients that act as the demo's second user (bob), who reviews alice's pull requests.
+pub fn demo_reviewer_clients() -> Clients {
+    Clients::with_credentials(crate::aws::client::StaticCredentials {
+        access_key_id: crate::local::DEMO_BOB_ACCESS_KEY_ID.to_string(),
+        secret_access_key: crate::local::DEMO_BOB_SECRET_ACCESS_KEY.to_string().into(),
         session_token: None,
     })
 }

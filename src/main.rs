@@ -173,6 +173,7 @@ fn run_tui(cli: Cli) -> Result<(), String> {
         endpoint: cli.endpoint_url,
         account_id: None,
         demo,
+        demo_reviewer: false,
         readonly: cli.readonly,
     };
     let mut state = State::new(session);

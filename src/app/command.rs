@@ -188,6 +188,7 @@ command_ids! {
     PullMerge => "pull_merge",
     PullClose => "pull_close",
     PullRefresh => "pull_refresh",
+    DemoSwitchUser => "demo_switch_user",
 }
 
 /// One row of the command table.
@@ -259,6 +260,7 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::CloneUrl, &["C"], X::Global, "Clone a URL (https, ssh or codecommit://)")),
     cmd(C::OpenRecent, &["O"], X::Global, "Open a recently used clone"),
     cmd(C::OpenAccess, &["I"], X::Global, "Access: who you are, SSH keys, HTTPS git credentials, credential helper"),
+    cmd(C::DemoSwitchUser, &["ctrl-b"], X::Global, "Demo: act as the other demo user (alice ↔ bob), to review and approve a request"),
     cmd(C::OpenPulls, &["v"], X::Global, "Pull requests of the open clone's repository (or the selected one): review, comment, approve, merge"),
     cmd(C::PickProfile, &["p"], X::Global, "Switch the AWS profile"),
     cmd(C::PickRegion, &["R"], X::Global, "Switch the AWS region"),

@@ -20,6 +20,9 @@ pub enum Effect {
     StartDemo,
     /// Jobs from now on use the demo service's credentials (it has started).
     UseDemoClients,
+    /// Jobs from now on act as the demo's second user (`true`, bob, the reviewer) or its
+    /// first (alice).
+    UseDemoReviewer(bool),
     /// Put text on the clipboard (OSC 52, so it works over SSH too).
     Copy(String),
     /// Watch this clone for changes made outside cctui (replacing any previous watch).

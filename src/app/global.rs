@@ -15,6 +15,7 @@ pub fn always(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
         CommandId::ForceQuit if state.quitting => Some(quit_now(state)),
         CommandId::ForceQuit => Some(begin_quit(state)),
         CommandId::Suspend => Some(vec![Effect::Suspend]),
+        CommandId::DemoSwitchUser => Some(super::pulls_update::switch_demo_user(state)),
         // An error or a detail view never traps the user: `q` and `?` still work.
         CommandId::Quit if top.is_none_or(Overlay::lets_through) => Some(ask_quit(state)),
         CommandId::Help if top.is_none_or(Overlay::lets_through) => {

@@ -227,6 +227,7 @@ impl Overlay {
                 | CommandId::Bottom
                 | CommandId::ForceQuit
                 | CommandId::Suspend
+                | CommandId::DemoSwitchUser
         )
     }
 }

@@ -136,8 +136,43 @@ pub fn list(state: &mut State) -> Vec<Effect> {
     effects
 }
 
+/// The caller's ARN, as STS last said (it arrives after the screen opens, and changes with a
+/// profile or, in the demo, with the user).
+fn sync_me(state: &mut State) {
+    if let Some(identity) = &state.access.identity {
+        state.pulls.me = Some(identity.arn.clone());
+    }
+}
+
+/// The demo's `ctrl-b`: act as its other user (alice opens requests, bob reviews them).
+pub fn switch_demo_user(state: &mut State) -> Vec<Effect> {
+    if !state.session.demo {
+        return error(
+            state,
+            "Only the demo has a second user to switch to.",
+            Some("With AWS, switch the profile (p) to act as someone else."),
+        );
+    }
+    let reviewer = !state.session.demo_reviewer;
+    state.session.demo_reviewer = reviewer;
+    super::access_update::forget(state);
+    state.pulls.me = None;
+    // The demo's two users (the header names them once STS answers).
+    let name = if reviewer { "bob" } else { "alice" };
+    let message = format!("Demo: acting as {name} now (ctrl-b switches back)");
+    state.notice = Some(message.clone());
+    state.pulls.message = Some(message);
+    let mut effects = vec![Effect::UseDemoReviewer(reviewer)];
+    effects.extend(super::access_update::identity_if_unknown(state));
+    if state.pulls.view.is_some() {
+        effects.extend(reload_view(state));
+    }
+    effects
+}
+
 /// A command while the list is on top.
 pub fn list_command(state: &mut State, id: CommandId) -> Vec<Effect> {
+    sync_me(state);
     let page = state.page_rows();
     match id {
         CommandId::Up
@@ -274,6 +309,7 @@ fn shown(state: &State) -> Option<&PullRequest> {
 
 /// A command while the request view is on top.
 pub fn view_command(state: &mut State, id: CommandId) -> Vec<Effect> {
+    sync_me(state);
     let page = state.page_rows();
     let Some(view) = &mut state.pulls.view else {
         return Vec::new();

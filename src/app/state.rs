@@ -73,6 +73,8 @@ pub struct Session {
     pub account_id: Option<String>,
     /// Running against the in-process demo service.
     pub demo: bool,
+    /// In the demo, acting as its second user (bob) rather than alice.
+    pub demo_reviewer: bool,
     /// Mutating commands hidden and refused.
     pub readonly: bool,
 }
