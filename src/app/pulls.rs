@@ -555,6 +555,8 @@ pub struct MergeDialog {
     pub pending: Option<JobId>,
     /// Why the last try failed.
     pub error: Option<String>,
+    /// The approval rules are satisfied (or overridden): CodeCommit refuses the merge otherwise.
+    pub approved: bool,
 }
 
 impl MergeDialog {

@@ -607,10 +607,8 @@ fn merge_dialog(state: &mut State) -> Vec<Effect> {
         resolutions: Default::default(),
         selected: 0,
         pending: None,
-        error: (!detail.review.approved).then(|| {
-            "The approval rules are not satisfied yet: CodeCommit will refuse the merge."
-                .to_string()
-        }),
+        error: None,
+        approved: detail.review.approved,
     };
     state.overlays.push(Overlay::PullMerge(Box::new(dialog)));
     read_conflicts(state)
@@ -1084,6 +1082,7 @@ pub fn on_output(state: &mut State, job: JobId, output: PullsOutput) -> Vec<Effe
             {
                 dialog.conflicts_request = None;
                 dialog.conflicts = Some(conflicts);
+                dialog.error = None;
             }
             Vec::new()
         }

@@ -110,6 +110,10 @@ fn pane_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         super::command::Context::Log => worktree::log_command(state, id),
         super::command::Context::Branches => branches::command(state, id),
         super::command::Context::Jobs => jobs_strip::command(state, id),
+        // The offer after a push asks for a new request with no pull requests screen open.
+        super::command::Context::Pulls if id == CommandId::PullsNew => {
+            super::pulls_update::compose_new(state)
+        }
         // Overlay and confirmation commands mean nothing without their overlay.
         super::command::Context::Global
         | super::command::Context::Overlay

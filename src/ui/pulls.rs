@@ -528,6 +528,13 @@ pub(super) fn merge(frame: &mut Frame, area: Rect, view: View, dialog: &MergeDia
             }
         }
     }
+    if !dialog.approved {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "The approval rules are not satisfied yet: CodeCommit will refuse the merge.",
+            Style::new().fg(view.theme.warning),
+        ));
+    }
     if let Some(error) = &dialog.error {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
