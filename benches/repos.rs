@@ -23,6 +23,8 @@
 
 #[path = "../tests/support/aws_local.rs"]
 mod aws_local;
+#[path = "support/peers.rs"]
+mod peers;
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -33,7 +35,8 @@ use aws_local::{AwsLocal, aws_seed_store};
 use cctui::aws::client::Target;
 use cctui::aws::repos;
 use cctui::jobs::{JobEvent, JobId, JobManager, JobOutput, JobRequest, ReposOutput, Services};
-use cctui::local::{DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY};
+use cctui::local::DEMO_REGION;
+use peers::{aws_command, find_on_path, isolated, run_json};
 
 const REPOSITORIES: usize = 5_000;
 /// Injected latency of `repos5000`. 50 ms is a plain cross-region round trip. It keeps the
@@ -198,29 +201,6 @@ fn env_number(name: &str) -> Option<usize> {
     std::env::var(name).ok()?.parse().ok()
 }
 
-fn find_on_path(program: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
-}
-
-/// Environment of a peer (AWS CLI, boto3): the demo keys, nothing of the developer's setup.
-fn isolated(command: &mut Command, nowhere: &Path) {
-    command
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_DEFAULT_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_CA_BUNDLE")
-        .env("AWS_ACCESS_KEY_ID", DEMO_ACCESS_KEY_ID)
-        .env("AWS_SECRET_ACCESS_KEY", DEMO_SECRET_ACCESS_KEY)
-        .env("AWS_DEFAULT_REGION", DEMO_REGION)
-        .env("AWS_REGION", DEMO_REGION)
-        .env("AWS_CONFIG_FILE", nowhere)
-        .env("AWS_SHARED_CREDENTIALS_FILE", nowhere)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_PAGER", "");
-}
-
 /// The best listing a user could script: boto3, the paginator for the names, then
 /// BatchGetRepositories of 25 names on 16 threads (a pool of 16 connections, so none waits for
 /// one). Timed inside the process from client creation to the last batch: interpreter start
@@ -287,34 +267,6 @@ impl Boto3 {
         }
         Ok(out["seconds"].as_f64())
     }
-}
-
-/// The AWS CLI, isolated from the developer's configuration, pointed at the local service.
-fn aws_command(aws: &Path, local: &AwsLocal) -> Command {
-    let mut command = Command::new(aws);
-    isolated(&mut command, &local.data_dir().join("no-aws-config"));
-    command
-        .args([
-            "--endpoint-url",
-            &local.service.endpoint(),
-            "--output",
-            "json",
-        ])
-        .arg("codecommit");
-    command
-}
-
-fn run_json(mut command: Command, what: &str) -> Result<serde_json::Value, Box<dyn Error>> {
-    let output = command.output()?;
-    if !output.status.success() {
-        return Err(format!(
-            "{what} failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    Ok(serde_json::from_slice(&output.stdout)?)
 }
 
 /// Seconds the AWS CLI needs for the whole listing: every batch run, one after the other.

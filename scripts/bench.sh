@@ -12,6 +12,7 @@
 #   keys                keypress-to-frame p99 through the real event loop while a 100,000-file status and a clone run (keys bench)
 #   memory100k          the real binary's peak RSS with a 100,000-file clone open vs git status's (scripts/memory.sh)
 #   memory5000          the same with 5,000 repositories listed too (scripts/memory.sh)
+#   pulls500            500 pull requests across 50 repositories listed with details by the screen's job at 50 ms latency vs the AWS CLI (16 at a time, every call run) and the latency floor (pulls bench)
 # Builds the release benchmark binaries once, then runs the named benches; each ends with one
 # line `NAME: <figure> (<ratio>x PEER, target <T>)`. Unknown names are refused before anything
 # runs; a bench that fails says so on its line and the others still run. Peers' figures and
@@ -19,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-all=(list5000 repos5000 render5000 clone50mb clone-realistic status100k status-incremental log100k log-deep keys memory100k memory5000)
+all=(list5000 repos5000 render5000 clone50mb clone-realistic status100k status-incremental log100k log-deep keys memory100k memory5000 pulls500)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 for name in "${names[@]}"; do
@@ -30,7 +31,7 @@ for name in "${names[@]}"; do
 done
 logs="$CARGO_TARGET_DIR/bench-logs"
 mkdir -p "$logs"
-benches=(--bench service --bench repos --bench render --bench clone --bench status --bench log --bench keys)
+benches=(--bench service --bench repos --bench render --bench clone --bench status --bench log --bench keys --bench pulls)
 cargo bench --no-run "${benches[@]}" >/dev/null 2>&1 || cargo bench --no-run "${benches[@]}"
 cargo build --release --bin cctui >/dev/null 2>&1 || cargo build --release --bin cctui
 # run LOG BENCH [ARGS...]: the bench's result lines on stdout, everything it said in LOG.
@@ -45,6 +46,7 @@ for name in "${names[@]}"; do
     status100k|status-incremental) run "$name" status "$name" ;;
     log100k|log-deep) run "$name" log | grep "^$name:" ;;
     keys) run "$name" keys ;;
+    pulls500) run "$name" pulls ;;
     memory100k|memory5000) bash scripts/memory.sh "$name" 2>"$logs/$name.log" ;;
   esac || { echo "$name: FAILED (see $logs/$name.log)"; failed=1; }
 done

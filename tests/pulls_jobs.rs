@@ -559,3 +559,26 @@ async fn a_draft_takes_its_title_from_the_first_commit_of_the_branch() {
     }
     drop(w.service);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_conflicting_file_comes_with_conflict_markers_to_edit() {
+    let w = world().await;
+    let clash = create(&w, "clash", "Pear at 9").await;
+    let text = match ok(
+        alice(),
+        PullsRequest::ConflictText {
+            target: w.target.clone(),
+            pr: Box::new(clash),
+            path: "prices.txt".into(),
+        },
+    )
+    .await
+    {
+        PullsOutput::ConflictText { text, .. } => text,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        text,
+        "apple 1\n<<<<<<< destination\npear 5\n=======\npear 9\n>>>>>>> source\nfig 6\nkiwi 7\nlime 8\nplum 3\n"
+    );
+}

@@ -556,10 +556,18 @@ fn a_push_of_a_branch_without_a_request_offers_one() {
             pushed: Some("feature/plum".into()),
         }),
     );
-    let check = drive::find(&mut s, &effects, |r| {
-        matches!(r, JobRequest::Pulls(PullsRequest::List { .. }))
-    })
-    .unwrap();
+    drive::start_all(&mut s, &effects);
+    // The branches pane reads the repository's open requests too; the offer has its own read.
+    let check = s.pulls.offer_check.as_ref().map(|(id, _)| *id).unwrap();
+    let by_branch = s.pulls.by_branch_request.unwrap();
+    assert_ne!(by_branch, check);
+    drive::output(
+        &mut s,
+        by_branch,
+        pulls(PullsOutput::Rows(vec![pr("4", "Kiwi", "kiwi", BOB, 9)])),
+    );
+    drive::finish(&mut s, by_branch, pulls(PullsOutput::Listed { count: 1 }));
+    assert_eq!(s.pulls.by_branch.get("kiwi").map(String::as_str), Some("4"));
     // Another branch's request does not count.
     drive::output(
         &mut s,
@@ -602,6 +610,72 @@ fn a_push_of_a_branch_without_a_request_offers_one() {
                 ("feature/plum", "main")
             );
         }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_conflict_resolved_by_editing_its_merged_text() {
+    let mut s = state();
+    listed(&mut s);
+    opened(&mut s);
+    let effects = command(&mut s, CommandId::PullMerge);
+    let (job, _) = drive::one(&mut s, &effects);
+    drive::finish(
+        &mut s,
+        job,
+        pulls(PullsOutput::Conflicts {
+            id: "8".into(),
+            strategy: MergeStrategy::Squash,
+            conflicts: vec![Conflict {
+                path: "prices.txt".into(),
+                hunks: 1,
+                binary: false,
+                content: true,
+            }],
+        }),
+    );
+    let effects = command(&mut s, CommandId::EditResolution);
+    let (text_job, request) = drive::one(&mut s, &effects);
+    assert!(
+        matches!(request, JobRequest::Pulls(PullsRequest::ConflictText { ref path, .. }) if path == "prices.txt")
+    );
+    drive::finish(
+        &mut s,
+        text_job,
+        pulls(PullsOutput::ConflictText {
+            id: "8".into(),
+            path: "prices.txt".into(),
+            text: "<<<<<<< destination\npear 5\n=======\npear 9\n>>>>>>> source\n".into(),
+        }),
+    );
+    assert!(matches!(s.overlays.last(), Some(Overlay::Compose(_))));
+    // With the markers still in, ctrl-s keeps the editor open and says why.
+    command(&mut s, CommandId::SubmitCommit);
+    match s.overlays.last() {
+        Some(Overlay::Compose(c)) => assert!(c.error.as_deref().unwrap().contains("markers")),
+        other => panic!("{other:?}"),
+    }
+    // Keep one line: delete everything, type the merged line.
+    for _ in 0..60 {
+        update(&mut s, Action::Backspace);
+    }
+    if let Some(Overlay::Compose(c)) = s.overlays.last_mut() {
+        c.text = cctui::app::text_area::TextArea::default();
+    }
+    for ch in "pear 7".chars() {
+        update(&mut s, Action::TypeChar(ch));
+    }
+    command(&mut s, CommandId::SubmitCommit);
+    let effects = command(&mut s, CommandId::Accept);
+    match drive::requests(&effects).as_slice() {
+        [JobRequest::Pulls(PullsRequest::Merge { merge, .. })] => assert_eq!(
+            merge.resolutions,
+            [(
+                "prices.txt".to_string(),
+                Resolution::Content(b"pear 7\n".to_vec())
+            )]
+        ),
         other => panic!("{other:?}"),
     }
 }

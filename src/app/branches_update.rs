@@ -40,10 +40,15 @@ fn read(state: &mut State, with_server: bool) -> Vec<Effect> {
         return Vec::new();
     };
     let server = server_of(state).filter(|_| with_server || state.branches.server.is_none());
+    let open_requests = server
+        .clone()
+        .map(|(target, name)| super::pulls_update::read_by_branch(state, target, name));
     let (id, effect) = state.request(JobRequest::ReadBranches { repo, server });
     state.branches.pending = Some(id);
     state.branches.loading = true;
-    vec![effect]
+    let mut effects = vec![effect];
+    effects.extend(open_requests.into_iter().flatten());
+    effects
 }
 
 fn op(state: &mut State, op: BranchOp) -> Vec<Effect> {

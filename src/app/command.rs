@@ -189,6 +189,7 @@ command_ids! {
     PullClose => "pull_close",
     PullRefresh => "pull_refresh",
     DemoSwitchUser => "demo_switch_user",
+    EditResolution => "edit_resolution",
 }
 
 /// One row of the command table.
@@ -323,6 +324,7 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::TakeOurs, &["o"], X::Overlay, "Resolve with our version (conflict panel; the destination's in a pull request merge)")),
     mutating(cmd(C::TakeTheirs, &["t"], X::Overlay, "Resolve with their version (conflict panel; the source's in a pull request merge)")),
     mutating(cmd(C::TakeBoth, &["b"], X::Overlay, "Resolve with both, ours first (conflict panel)")),
+    mutating(cmd(C::EditResolution, &["e"], X::Overlay, "Write the merged content of the conflicting file yourself (pull request merge dialog)")),
     mutating(cmd(C::MarkResolved, &["a"], X::Overlay, "Mark resolved as edited (conflict panel)")),
     mutating(cmd(C::AbortMerge, &["A"], X::Overlay, "Abort the merge (conflict panel, asks first)")),
     mutating(cmd(C::CommitMerge, &["c"], X::Overlay, "Commit the merge once all is resolved (conflict panel)")),

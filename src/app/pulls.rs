@@ -553,6 +553,8 @@ pub struct MergeDialog {
     pub selected: usize,
     /// The merge sent.
     pub pending: Option<JobId>,
+    /// A conflicting file's text being read, to edit.
+    pub text_request: Option<JobId>,
     /// Why the last try failed.
     pub error: Option<String>,
     /// The approval rules are satisfied (or overridden): CodeCommit refuses the merge otherwise.
@@ -600,6 +602,13 @@ pub enum ComposePurpose {
         id: String,
         /// The comment.
         comment: String,
+    },
+    /// The merged content of a conflicting file, for the merge dialog of request `id`.
+    Resolve {
+        /// The request.
+        id: String,
+        /// The file.
+        path: String,
     },
     /// A new pull request: the first line is its title, the rest its description.
     Create {

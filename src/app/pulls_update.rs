@@ -607,6 +607,7 @@ fn merge_dialog(state: &mut State) -> Vec<Effect> {
         resolutions: Default::default(),
         selected: 0,
         pending: None,
+        text_request: None,
         error: None,
         approved: detail.review.approved,
     };
@@ -687,6 +688,34 @@ pub fn merge_command(state: &mut State, id: CommandId) -> Vec<Effect> {
                 dialog.selected = (dialog.selected + 1).min(len.saturating_sub(1));
             }
             Vec::new()
+        }
+        CommandId::EditResolution => {
+            let Some(conflict) = dialog
+                .conflicts
+                .as_ref()
+                .and_then(|c| c.get(dialog.selected))
+                .cloned()
+            else {
+                return Vec::new();
+            };
+            if conflict.binary {
+                dialog.error = Some(format!(
+                    "{} is binary: take the source's (t) or the destination's (o) version.",
+                    conflict.path
+                ));
+                return Vec::new();
+            }
+            let request = JobRequest::Pulls(PullsRequest::ConflictText {
+                target: state.pulls.target.clone(),
+                pr: Box::new(dialog.pr.clone()),
+                path: conflict.path,
+            });
+            let (job, effect) = state.request(request);
+            if let Some(Overlay::PullMerge(dialog)) = state.overlays.last_mut() {
+                dialog.text_request = Some(job);
+                dialog.error = None;
+            }
+            vec![effect]
         }
         CommandId::Accept => {
             if !dialog.ready() {
@@ -848,6 +877,28 @@ pub fn compose_command(state: &mut State, id: CommandId) -> Vec<Effect> {
                 return Vec::new();
             }
             let text = compose.text.message().trim_end().to_string();
+            if let ComposePurpose::Resolve { id, path } = &compose.purpose {
+                if text.lines().any(|l| {
+                    l.starts_with("<<<<<<<") || l.starts_with("=======") || l.starts_with(">>>>>>>")
+                }) {
+                    compose.error = Some(
+                        "Conflict markers are still in the text: keep what should stay, remove                          the <<<<<<< ======= >>>>>>> lines."
+                            .into(),
+                    );
+                    return Vec::new();
+                }
+                let (id, path) = (id.clone(), path.clone());
+                state.overlays.pop();
+                if let Some(dialog) = state.overlays.iter_mut().rev().find_map(|o| match o {
+                    Overlay::PullMerge(d) if d.pr.id == id => Some(d),
+                    _ => None,
+                }) {
+                    dialog
+                        .resolutions
+                        .insert(path, Resolution::Content(format!("{text}\n").into_bytes()));
+                }
+                return Vec::new();
+            }
             let request = match &compose.purpose {
                 ComposePurpose::Comment { at, .. } => match view_pr {
                     Some(pr) => PullsRequest::Comment {
@@ -870,6 +921,7 @@ pub fn compose_command(state: &mut State, id: CommandId) -> Vec<Effect> {
                     comment: comment.clone(),
                     content: text,
                 },
+                ComposePurpose::Resolve { .. } => return Vec::new(),
                 ComposePurpose::Create {
                     target,
                     repository,
@@ -947,6 +999,20 @@ pub fn after_push(state: &mut State, repo: &std::path::Path, branch: String) -> 
     vec![effect]
 }
 
+/// The open requests of the open clone's repository, for the branches pane to show beside
+/// their source branches (a quiet read; latest wins).
+pub fn read_by_branch(state: &mut State, target: Target, repository: String) -> Vec<Effect> {
+    let (job, effect) = state.request(JobRequest::Pulls(PullsRequest::List {
+        target,
+        repositories: vec![repository],
+        status: ListStatus::Open,
+        author: None,
+    }));
+    state.pulls.by_branch_request = Some(job);
+    state.pulls.by_branch.clear();
+    vec![effect]
+}
+
 fn compose_waiting(state: &mut State, job: JobId) -> Option<&mut Compose> {
     state.overlays.iter_mut().rev().find_map(|o| match o {
         Overlay::Compose(c) if c.pending == Some(job) => Some(&mut **c),
@@ -956,7 +1022,11 @@ fn compose_waiting(state: &mut State, job: JobId) -> Option<&mut Compose> {
 
 fn merge_waiting(state: &mut State, job: JobId) -> Option<&mut MergeDialog> {
     state.overlays.iter_mut().rev().find_map(|o| match o {
-        Overlay::PullMerge(d) if d.pending == Some(job) || d.conflicts_request == Some(job) => {
+        Overlay::PullMerge(d)
+            if d.pending == Some(job)
+                || d.conflicts_request == Some(job)
+                || d.text_request == Some(job) =>
+        {
             Some(&mut **d)
         }
         _ => None,
@@ -975,6 +1045,12 @@ fn drop_overlay_waiting(state: &mut State, job: JobId) {
 pub fn on_output(state: &mut State, job: JobId, output: PullsOutput) -> Vec<Effect> {
     match output {
         PullsOutput::Rows(rows) => {
+            if state.pulls.by_branch_request == Some(job) {
+                for pr in rows {
+                    state.pulls.by_branch.insert(pr.source, pr.id);
+                }
+                return Vec::new();
+            }
             if let Some((check, branch)) = &state.pulls.offer_check
                 && *check == job
             {
@@ -1010,6 +1086,10 @@ pub fn on_output(state: &mut State, job: JobId, output: PullsOutput) -> Vec<Effe
             Vec::new()
         }
         PullsOutput::Listed { .. } => {
+            if state.pulls.by_branch_request == Some(job) {
+                state.pulls.by_branch_request = None;
+                return Vec::new();
+            }
             if let Some((check, branch)) = state.pulls.offer_check.clone()
                 && check == job
             {
@@ -1099,6 +1179,19 @@ pub fn on_output(state: &mut State, job: JobId, output: PullsOutput) -> Vec<Effe
                 return open_view(state, id);
             }
             Vec::new()
+        }
+        PullsOutput::ConflictText { id, path, text } => {
+            let Some(dialog) = state.overlays.iter_mut().find_map(|o| match o {
+                Overlay::PullMerge(d) if d.text_request == Some(job) => Some(d),
+                _ => None,
+            }) else {
+                return Vec::new();
+            };
+            dialog.text_request = None;
+            let title = format!(
+                "Merged content of {path}: keep what stays, drop the conflict markers (ctrl-s keeps it, esc leaves it unresolved)"
+            );
+            compose(state, title, &text, ComposePurpose::Resolve { id, path })
         }
         PullsOutput::Drafted { title, description } => {
             if let Some(compose) = compose_waiting(state, job) {
@@ -1206,6 +1299,11 @@ pub fn on_failure(state: &mut State, job: JobId, failure: JobFailure) -> Vec<Eff
         state.pulls.error = Some((failure.message, failure.hint));
         return Vec::new();
     }
+    if state.pulls.by_branch_request == Some(job) {
+        // The branches pane simply shows no request marks.
+        state.pulls.by_branch_request = None;
+        return Vec::new();
+    }
     if state
         .pulls
         .offer_check
@@ -1233,6 +1331,8 @@ pub fn on_failure(state: &mut State, job: JobId, failure: JobFailure) -> Vec<Eff
     if let Some(dialog) = merge_waiting(state, job) {
         if dialog.pending == Some(job) {
             dialog.pending = None;
+        } else if dialog.text_request == Some(job) {
+            dialog.text_request = None;
         } else {
             dialog.conflicts_request = None;
             dialog.conflicts = Some(Vec::new());

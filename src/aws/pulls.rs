@@ -16,7 +16,12 @@ use super::client::Target;
 use super::error::AwsError;
 
 /// GetPullRequest calls in flight at once while listing (one repository or many).
-pub const GET_CONCURRENCY: usize = 16;
+///
+/// An account view lists every repository's requests at once and reads their details in as
+/// few round trips as it can: no CodeCommit call answers several requests, so 500 requests
+/// are 500 GetPullRequest calls, and at 16 in flight they took 19 round trips (`pulls500`).
+/// The SDK's retries with backoff absorb a throttled burst.
+pub const GET_CONCURRENCY: usize = 256;
 
 /// Where a pull request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1073,6 +1078,77 @@ pub async fn conflicts(
         }
     }
     Ok(conflicts)
+}
+
+/// The three versions of a conflicting file a merge of the request would combine: the merge
+/// base's, the destination tip's, the source tip's (empty: the file is not on that side). From
+/// GetMergeOptions (the base and both tips as they are now), GetDifferences narrowed to the
+/// path on each side, and GetBlob.
+pub async fn conflict_versions(
+    client: &Client,
+    target: &Target,
+    pr: &PullRequest,
+    path: &str,
+) -> Result<[Vec<u8>; 3], AwsError> {
+    let options = client
+        .get_merge_options()
+        .repository_name(&pr.repository)
+        .source_commit_specifier(&pr.source_commit)
+        .destination_commit_specifier(format!("refs/heads/{}", pr.destination))
+        .send()
+        .await
+        .map_err(|e| AwsError::from_sdk(e, "GetMergeOptions", target))?;
+    let base = options.base_commit_id().to_string();
+    let side = |tip: String| {
+        let base = base.clone();
+        async move {
+            let answer = client
+                .get_differences()
+                .repository_name(&pr.repository)
+                .before_commit_specifier(&base)
+                .after_commit_specifier(tip)
+                .before_path(path)
+                .after_path(path)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk(e, "GetDifferences", target))?;
+            let found = answer.differences().first().map(|d| {
+                (
+                    d.before_blob()
+                        .and_then(|b| b.blob_id())
+                        .map(str::to_string),
+                    d.after_blob().and_then(|b| b.blob_id()).map(str::to_string),
+                )
+            });
+            Ok::<_, AwsError>(found)
+        }
+    };
+    let (theirs, ours) = tokio::join!(
+        side(options.source_commit_id().to_string()),
+        side(options.destination_commit_id().to_string())
+    );
+    let (theirs, ours) = (theirs?, ours?);
+    // The base blob is the `before` of whichever side changed the file.
+    let base_blob = theirs
+        .as_ref()
+        .and_then(|(before, _)| before.clone())
+        .or_else(|| ours.as_ref().and_then(|(before, _)| before.clone()));
+    let tip_blob = |side: Option<(Option<String>, Option<String>)>| match side {
+        Some((_, after)) => after,
+        None => base_blob.clone(),
+    };
+    let read = |blob: Option<String>| async move {
+        match blob {
+            Some(blob) => self::blob(client, target, &pr.repository, &blob).await,
+            None => Ok(Vec::new()),
+        }
+    };
+    let (base, ours, theirs) = tokio::join!(
+        read(base_blob.clone()),
+        read(tip_blob(ours)),
+        read(tip_blob(theirs))
+    );
+    Ok([base?, ours?, theirs?])
 }
 
 /// Merges the request the chosen way, with the given resolutions; the merged request back.

@@ -48,6 +48,26 @@ pub fn diff_blobs(path: &str, before: &[u8], after: &[u8]) -> Result<FileDiff, G
     Ok(fill_from_patch(out, &patch, size)?.0)
 }
 
+/// The three-way merge of one file's versions, with git's conflict markers where both sides
+/// changed the same lines (`<<<<<<< destination` … `=======` … `>>>>>>> source`, git's
+/// "ours" being the destination a pull request merges into).
+pub fn merge_with_markers(
+    base: &[u8],
+    destination: &[u8],
+    source: &[u8],
+) -> Result<Vec<u8>, GitError> {
+    let input = |content| {
+        let mut input = git2::MergeFileInput::new();
+        input.content(content);
+        input
+    };
+    let (base, ours, theirs) = (input(base), input(destination), input(source));
+    let mut options = git2::MergeFileOptions::new();
+    options.our_label("destination").their_label("source");
+    let merged = git2::merge_file(&base, &ours, &theirs, Some(&mut options)).map_err(other)?;
+    Ok(merged.content().to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +92,16 @@ mod tests {
                 (LineOrigin::Context, Some(3), Some(3), "three"),
                 (LineOrigin::Added, None, Some(4), "four"),
             ]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_three_way_merge_marks_what_both_sides_changed() -> Result<(), GitError> {
+        let merged = merge_with_markers(b"a\nb\nc\n", b"a\nB\nc\n", b"a\nbee\nc\n")?;
+        assert_eq!(
+            String::from_utf8_lossy(&merged),
+            "a\n<<<<<<< destination\nB\n=======\nbee\n>>>>>>> source\nc\n"
         );
         Ok(())
     }

@@ -130,6 +130,15 @@ pub enum PullsRequest {
         /// The strategy.
         strategy: MergeStrategy,
     },
+    /// A conflicting file's text with git's conflict markers, to edit as the resolution.
+    ConflictText {
+        /// Where.
+        target: Target,
+        /// The request.
+        pr: Box<PullRequest>,
+        /// The file.
+        path: String,
+    },
     /// Merge.
     Merge {
         /// Where.
@@ -182,6 +191,7 @@ impl PullsRequest {
             PullsRequest::Conflicts { pr, strategy, .. } => {
                 format!("Find the conflicts of #{} ({})", pr.id, strategy.label())
             }
+            PullsRequest::ConflictText { path, .. } => format!("Read the conflicts of {path}"),
             PullsRequest::Merge { merge, .. } => {
                 format!("Merge #{} ({})", merge.id, merge.strategy.label())
             }
@@ -204,6 +214,7 @@ impl PullsRequest {
                 | PullsRequest::FileDiff { .. }
                 | PullsRequest::Conflicts { .. }
                 | PullsRequest::Draft { .. }
+                | PullsRequest::ConflictText { .. }
         )
     }
 }
@@ -276,6 +287,15 @@ pub enum PullsOutput {
     Merged(Box<PullRequest>),
     /// A new request.
     Created(Box<PullRequest>),
+    /// A conflicting file's text with conflict markers.
+    ConflictText {
+        /// The request.
+        id: String,
+        /// The file.
+        path: String,
+        /// Its merged text, conflicts marked.
+        text: String,
+    },
     /// A draft's title and description.
     Drafted {
         /// Title.
@@ -492,6 +512,28 @@ pub(super) async fn run(
                 id: pr.id,
                 strategy,
                 conflicts,
+            })
+        }
+        PullsRequest::ConflictText { target, pr, path } => {
+            let client = services.clients.get(&target).await;
+            let [base, destination, source] =
+                pulls::conflict_versions(&client, &target, &pr, &path).await?;
+            let merged = tokio::task::spawn_blocking(move || {
+                crate::git::blob_diff::merge_with_markers(&base, &destination, &source)
+            })
+            .await
+            .map_err(|e| JobFailure::new(format!("the merge stopped unexpectedly: {e}"), None))?
+            .map_err(|e| JobFailure::new(e.to_string(), None))?;
+            let text = String::from_utf8(merged).map_err(|_| {
+                JobFailure::new(
+                    format!("{path} is not text: take the source's or the destination's version."),
+                    None,
+                )
+            })?;
+            out(PullsOutput::ConflictText {
+                id: pr.id,
+                path,
+                text,
             })
         }
         PullsRequest::Merge { target, merge } => {

@@ -85,6 +85,7 @@ pub(super) fn pane(frame: &mut Frame, area: Rect, state: &State, view: View) {
                         Style::new().fg(view.theme.warning),
                     ));
                 }
+                spans.extend(pull_mark(state, view, &b.name));
                 match (&b.upstream, b.upstream_gone) {
                     (Some(upstream), true) => spans.push(Span::styled(
                         format!("  {upstream} gone"),
@@ -125,6 +126,7 @@ pub(super) fn pane(frame: &mut Frame, area: Rect, state: &State, view: View) {
                         Style::new().fg(view.theme.warning),
                     ));
                 }
+                spans.extend(pull_mark(state, view, &b.name));
                 spans.push(Span::styled(
                     format!("  {}", b.commit_id.get(..7).unwrap_or(&b.commit_id)),
                     muted,
@@ -155,6 +157,15 @@ pub(super) fn pane(frame: &mut Frame, area: Rect, state: &State, view: View) {
 }
 
 /// The conflict panel.
+/// ` PR #7` beside a branch that is the source of an open pull request.
+fn pull_mark(state: &State, view: View, branch: &str) -> Option<Span<'static>> {
+    state
+        .pulls
+        .by_branch
+        .get(branch)
+        .map(|id| Span::styled(format!(" PR #{id}"), Style::new().fg(view.theme.accent)))
+}
+
 pub(super) fn conflicts(frame: &mut Frame, area: Rect, state: &State, view: View, selected: usize) {
     let files: Vec<_> = state
         .status

@@ -436,7 +436,7 @@ pub(super) fn merge(frame: &mut Frame, area: Rect, view: View, dialog: &MergeDia
     let bottom = if dialog.pending.is_some() {
         " merging… ".to_string()
     } else {
-        " ←/→ strategy · j/k file · t source's version · o destination's version · enter merge · esc cancel ".to_string()
+        " ←/→ strategy · j/k file · t source's · o destination's · e edit · enter merge · esc cancel ".to_string()
     };
     let block = super::overlays::boxed(
         view,

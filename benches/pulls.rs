@@ -1,0 +1,285 @@
+//! `pulls500`: 500 pull requests across 50 repositories listed with their details, through
+//! the job the pull requests screen runs for the account view (`PullsRequest::List` on a
+//! `JobManager`: every ListPullRequests at once, each id's GetPullRequest as soon as its page
+//! arrives, rows streamed back), at [`LATENCY_MS`] injected latency on every request, against:
+//!
+//! - the AWS CLI doing the same, at its best shot from a shell: `list-pull-requests` per
+//!   repository, then `get-pull-request` per id, [`CLI_PARALLEL`] processes at a time (as
+//!   `xargs -P`); every one of the 550 calls is run;
+//! - the latency floor: a listing then the details of what it listed, two round trips.
+//!
+//! The repositories get real branches by git pushes; the requests are made through the SDK
+//! before the latency is switched on. Run: `cargo bench --bench pulls` (`CCTUI_BENCH_RUNS`,
+//! default 5, runs of ours; median). Result line:
+//! `pulls500: <s> s (<r>x aws-cli, <r>x floor, floor <s> s, target <=1.5x floor)`.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+#[path = "../tests/support/aws_local.rs"]
+mod aws_local;
+#[path = "../tests/support/local.rs"]
+mod local_support;
+#[path = "support/peers.rs"]
+mod peers;
+
+use std::error::Error;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_local::AwsLocal;
+use cctui::aws::client::Target;
+use cctui::aws::pulls::ListStatus;
+use cctui::jobs::pulls_job::{PullsOutput, PullsRequest};
+use cctui::jobs::{JobEvent, JobId, JobManager, JobOutput, JobRequest, Services};
+use futures::StreamExt;
+use peers::{aws_command, find_on_path, run_json};
+
+const REPOSITORIES: usize = 50;
+const PER_REPOSITORY: usize = 10;
+const LATENCY_MS: u64 = 50;
+/// AWS CLI processes at once (a shell's `xargs -P`); more only queue for the 2 cores' Python
+/// start-up.
+const CLI_PARALLEL: usize = 16;
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let runs: usize = std::env::var("CCTUI_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    let setup = Instant::now();
+    let local = runtime.block_on(AwsLocal::start());
+    let names: Vec<String> = (0..REPOSITORIES).map(|i| format!("pulls-{i:02}")).collect();
+    runtime.block_on(seed(&local, &names))?;
+    eprintln!(
+        "setup: {REPOSITORIES} repositories, {} pull requests in {:.1}s",
+        REPOSITORIES * PER_REPOSITORY,
+        setup.elapsed().as_secs_f64()
+    );
+    local.service.faults().set_latency_ms(LATENCY_MS);
+    eprintln!("service latency now {LATENCY_MS} ms per request");
+
+    let workspace = tempfile::tempdir()?;
+    let mut ours = Vec::new();
+    for run in 1..=runs {
+        let before = local.api_requests();
+        let elapsed = runtime.block_on(list_job(&local.target, &names, workspace.path()))?;
+        eprintln!(
+            "cctui pull request listing run {run}: {:.3}s, {} API requests",
+            elapsed.as_secs_f64(),
+            local.api_requests() - before
+        );
+        ours.push(elapsed.as_secs_f64());
+    }
+    ours.sort_by(f64::total_cmp);
+    let ours = ours[ours.len() / 2];
+    let floor = 2.0 * LATENCY_MS as f64 / 1000.0;
+    let cli = match find_on_path("aws") {
+        Some(aws) => Some(aws_cli_time(&aws, &local, &names)?),
+        None => {
+            eprintln!("aws-cli: no `aws` executable on PATH, comparison skipped");
+            None
+        }
+    };
+    let cli_ratio = cli.map_or("n/a".to_string(), |c| format!("{:.3}", ours / c));
+    println!(
+        "pulls500: {ours:.3} s ({cli_ratio}x aws-cli, {:.2}x floor, floor {floor:.2} s, target <=1.5x floor)",
+        ours / floor
+    );
+    drop(local);
+    Ok(())
+}
+
+/// 50 repositories with ten branches each (one git repository pushed to all), and a request
+/// from each branch into `main`.
+async fn seed(local: &AwsLocal, names: &[String]) -> Result<(), Box<dyn Error>> {
+    let client = local.client().await;
+    for name in names {
+        client
+            .create_repository()
+            .repository_name(name)
+            .send()
+            .await?;
+    }
+    let work = tempfile::tempdir()?;
+    let dir = work.path().to_path_buf();
+    let urls: Vec<String> = names
+        .iter()
+        .map(|n| local_support::git_url(&local.service, n))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let w = dir.as_path();
+        local_support::git_ok(w, &["init", "-q", "-b", "main"]);
+        std::fs::write(w.join("README.md"), "# bench\n").unwrap();
+        local_support::git_ok(w, &["add", "."]);
+        local_support::git_ok(w, &["commit", "-q", "-m", "base"]);
+        for b in 0..PER_REPOSITORY {
+            local_support::git_ok(w, &["checkout", "-q", "-b", &format!("topic-{b}"), "main"]);
+            std::fs::write(w.join(format!("topic-{b}.txt")), format!("{b}\n")).unwrap();
+            local_support::git_ok(w, &["add", "."]);
+            local_support::git_ok(w, &["commit", "-q", "-m", &format!("Topic {b}")]);
+        }
+        for url in &urls {
+            local_support::git_ok(w, &["push", "-q", url, "--all"]);
+        }
+    })
+    .await?;
+    let creations = names
+        .iter()
+        .flat_map(|name| (0..PER_REPOSITORY).map(move |b| (name.clone(), format!("topic-{b}"))));
+    let results: Vec<_> = futures::stream::iter(creations)
+        .map(|(name, branch)| {
+            let client = client.clone();
+            async move {
+                let target = aws_sdk_codecommit::types::Target::builder()
+                    .repository_name(&name)
+                    .source_reference(&branch)
+                    .destination_reference("main")
+                    .build()?;
+                client
+                    .create_pull_request()
+                    .title(format!("{branch} of {name}"))
+                    .targets(target)
+                    .send()
+                    .await?;
+                Ok::<_, Box<dyn Error + Send + Sync>>(())
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    for result in results {
+        result.map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The screen's account listing, start to `Listed`, with fresh clients (no warm connections).
+async fn list_job(
+    target: &Target,
+    names: &[String],
+    workspace: &Path,
+) -> Result<Duration, Box<dyn Error>> {
+    let services = Services {
+        clients: aws_local::aws_demo_clients(),
+        workspace_root: workspace.to_path_buf(),
+        clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+            cctui::jobs::CLONE_CONCURRENCY,
+        )),
+        repo_locks: Default::default(),
+        status_cache: Default::default(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut manager = JobManager::new(tx, services);
+    let started = Instant::now();
+    manager.spawn(
+        JobId(1),
+        JobRequest::Pulls(PullsRequest::List {
+            target: target.clone(),
+            repositories: names.to_vec(),
+            status: ListStatus::Open,
+            author: None,
+        }),
+    );
+    let mut rows = 0usize;
+    loop {
+        let update = tokio::time::timeout(Duration::from_secs(300), rx.recv())
+            .await?
+            .ok_or("the job manager hung up")?;
+        match update.event {
+            JobEvent::Output(JobOutput::Pulls(PullsOutput::Rows(got))) => {
+                rows += got.iter().filter(|pr| !pr.source_commit.is_empty()).count()
+            }
+            JobEvent::Output(JobOutput::Pulls(PullsOutput::RepositoryFailed {
+                repository,
+                message,
+            })) => return Err(format!("{repository}: {message}").into()),
+            JobEvent::Finished(Ok(JobOutput::Pulls(PullsOutput::Listed { count }))) => {
+                let elapsed = started.elapsed();
+                let expected = REPOSITORIES * PER_REPOSITORY;
+                if count != expected || rows != expected {
+                    return Err(format!(
+                        "the listing counted {count} and delivered {rows} rows with details, \
+                         expected {expected}"
+                    )
+                    .into());
+                }
+                return Ok(elapsed);
+            }
+            JobEvent::Finished(other) => return Err(format!("the listing ended {other:?}").into()),
+            JobEvent::Cancelled => return Err("the listing was cancelled".into()),
+            _ => {}
+        }
+    }
+}
+
+/// Runs `work(i)` for every `i < count`, `parallel` at a time, on threads.
+fn in_parallel<T: Send>(
+    count: usize,
+    parallel: usize,
+    work: impl Fn(usize) -> Result<T, String> + Sync,
+) -> Result<Vec<T>, String> {
+    let next = AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..parallel {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    let result = work(i);
+                    results.lock().unwrap().push((i, result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The AWS CLI: every repository's `list-pull-requests`, then every id's `get-pull-request`.
+fn aws_cli_time(aws: &Path, local: &AwsLocal, names: &[String]) -> Result<f64, Box<dyn Error>> {
+    let started = Instant::now();
+    let listed = in_parallel(names.len(), CLI_PARALLEL, |i| {
+        let mut list = aws_command(aws, local);
+        list.args(["list-pull-requests", "--repository-name", &names[i]]);
+        let out = run_json(list, "aws list-pull-requests").map_err(|e| e.to_string())?;
+        Ok(out["pullRequestIds"]
+            .as_array()
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| id.as_str().map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default())
+    })?;
+    let ids: Vec<String> = listed.into_iter().flatten().collect();
+    let list_time = started.elapsed();
+    let expected = REPOSITORIES * PER_REPOSITORY;
+    if ids.len() != expected {
+        return Err(format!("aws listed {} ids, expected {expected}", ids.len()).into());
+    }
+    let got = in_parallel(ids.len(), CLI_PARALLEL, |i| {
+        let mut get = aws_command(aws, local);
+        get.args(["get-pull-request", "--pull-request-id", &ids[i]]);
+        let out = run_json(get, "aws get-pull-request").map_err(|e| e.to_string())?;
+        Ok(out["pullRequest"]["pullRequestId"].as_str() == Some(ids[i].as_str()))
+    })?;
+    if got.iter().any(|ok| !ok) {
+        return Err("aws get-pull-request answered another request".into());
+    }
+    let total = started.elapsed().as_secs_f64();
+    eprintln!(
+        "aws-cli ({CLI_PARALLEL} at a time): {REPOSITORIES} list-pull-requests {:.1}s + {} get-pull-request {:.1}s = {total:.1}s, every call run",
+        list_time.as_secs_f64(),
+        ids.len(),
+        total - list_time.as_secs_f64()
+    );
+    Ok(total)
+}
