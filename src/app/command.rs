@@ -320,7 +320,7 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::StageHunk, &["s"], X::Overlay, "Stage the selected hunk (diff view)")),
     mutating(cmd(C::UnstageHunk, &["u"], X::Overlay, "Unstage the selected hunk (diff view)")),
     cmd(C::SubmitCommit, &["ctrl-s"], X::Overlay, "Send: commit (commit editor), comment, reply or new pull request (text editor)"),
-    cmd(C::EditMessageInEditor, &["ctrl-e"], X::Overlay, "Write the message in $GIT_EDITOR / core.editor / $VISUAL / $EDITOR, then commit (commit editor)"),
+    cmd(C::EditMessageInEditor, &["ctrl-e"], X::Overlay, "Write the text in $GIT_EDITOR / core.editor / $VISUAL / $EDITOR (commit editor: then commit; pull request texts: then back here to send)"),
     mutating(cmd(C::TakeOurs, &["o"], X::Overlay, "Resolve with our version (conflict panel; the destination's in a pull request merge)")),
     mutating(cmd(C::TakeTheirs, &["t"], X::Overlay, "Resolve with their version (conflict panel; the source's in a pull request merge)")),
     mutating(cmd(C::TakeBoth, &["b"], X::Overlay, "Resolve with both, ours first (conflict panel)")),

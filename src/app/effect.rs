@@ -67,6 +67,14 @@ pub enum ForegroundPurpose {
         /// The failed jobs, run again under their ids when the login succeeds.
         retry: Vec<(JobId, Box<JobRequest>)>,
     },
+    /// The user's editor on a pull request text (description, comment); what it leaves goes
+    /// back into the text editor, to send with ctrl-s.
+    EditText {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The editor command, for messages.
+        editor: String,
+    },
     /// The user's editor on a commit message file; the commit follows what it leaves.
     EditMessage {
         /// The clone the commit is for.

@@ -636,6 +636,8 @@ pub struct Compose {
     pub pending: Option<JobId>,
     /// Why the last send failed.
     pub error: Option<String>,
+    /// The file the user's editor has the text in, while it runs.
+    pub in_editor: Option<std::path::PathBuf>,
 }
 
 #[cfg(test)]

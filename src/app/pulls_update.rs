@@ -380,6 +380,7 @@ fn compose(state: &mut State, title: String, text: &str, purpose: ComposePurpose
         purpose,
         pending: None,
         error: None,
+        in_editor: None,
     })));
     Vec::new()
 }
@@ -849,6 +850,7 @@ pub fn compose_new(state: &mut State) -> Vec<Effect> {
         purpose,
         pending: Some(job),
         error: None,
+        in_editor: None,
     })));
     vec![effect]
 }
@@ -856,6 +858,8 @@ pub fn compose_new(state: &mut State) -> Vec<Effect> {
 /// A command while the text editor is on top.
 pub fn compose_command(state: &mut State, id: CommandId) -> Vec<Effect> {
     let target = state.pulls.target.clone();
+    // The file for $EDITOR goes in the open clone's .git (as COMMIT_EDITMSG does).
+    let open_clone_git_dir = state.open_repo.as_ref().map(|r| r.path.join(".git"));
     let view_pr = shown(state).cloned();
     let Some(Overlay::Compose(compose)) = state.overlays.last_mut() else {
         return Vec::new();
@@ -867,6 +871,23 @@ pub fn compose_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         CommandId::OptionNext => compose.text.move_cursor(0, 1),
         CommandId::Close => {
             state.overlays.pop();
+        }
+        CommandId::EditMessageInEditor => {
+            if compose.pending.is_some() {
+                return Vec::new();
+            }
+            let dir = open_clone_git_dir.unwrap_or_else(std::env::temp_dir);
+            let what = compose.title.clone();
+            let request = JobRequest::Pulls(PullsRequest::PrepareText {
+                dir,
+                draft: compose.text.message(),
+                what,
+            });
+            let (job, effect) = state.request(request);
+            if let Some(Overlay::Compose(compose)) = state.overlays.last_mut() {
+                compose.pending = Some(job);
+            }
+            return vec![effect];
         }
         CommandId::SubmitCommit => {
             if compose.pending.is_some() {
@@ -975,6 +996,38 @@ pub fn compose_edit(state: &mut State, action: &Action) {
             _ => {}
         }
     }
+}
+
+/// The user's editor ended: read back what it left into the text editor that sent it there.
+pub fn editor_closed(
+    state: &mut State,
+    path: std::path::PathBuf,
+    editor: &str,
+    outcome: Result<(), String>,
+) -> Vec<Effect> {
+    let Some(at) = state
+        .overlays
+        .iter()
+        .rposition(|o| matches!(o, Overlay::Compose(c) if c.in_editor.as_ref() == Some(&path)))
+    else {
+        return Vec::new();
+    };
+    if let Err(reason) = outcome {
+        if let Some(Overlay::Compose(compose)) = state.overlays.get_mut(at) {
+            compose.in_editor = None;
+            compose.error = Some(format!(
+                "The editor `{editor}` did not finish ({reason}): the text here is unchanged. Fix \
+                 core.editor or $EDITOR, or write it here."
+            ));
+        }
+        return Vec::new();
+    }
+    let (job, effect) = state.request(JobRequest::Pulls(PullsRequest::ReadText { path }));
+    if let Some(Overlay::Compose(compose)) = state.overlays.get_mut(at) {
+        compose.in_editor = None;
+        compose.pending = Some(job);
+    }
+    vec![effect]
 }
 
 /// After a push of `branch` from a clone of a CodeCommit repository: looks for an open request
@@ -1192,6 +1245,42 @@ pub fn on_output(state: &mut State, job: JobId, output: PullsOutput) -> Vec<Effe
                 "Merged content of {path}: keep what stays, drop the conflict markers (ctrl-s keeps it, esc leaves it unresolved)"
             );
             compose(state, title, &text, ComposePurpose::Resolve { id, path })
+        }
+        PullsOutput::TextFileReady(file) => {
+            let Some(compose) = compose_waiting(state, job) else {
+                return Vec::new();
+            };
+            compose.pending = None;
+            compose.in_editor = Some(file.path.clone());
+            let path = file.path.display().to_string();
+            // As git runs it: through the shell, so `code --wait` works as typed.
+            vec![Effect::RunForeground(super::effect::Foreground {
+                program: "sh".into(),
+                args: vec![
+                    "-c".into(),
+                    format!("{} \"$@\"", file.editor),
+                    file.editor.clone(),
+                    path,
+                ],
+                purpose: super::effect::ForegroundPurpose::EditText {
+                    path: file.path,
+                    editor: file.editor,
+                },
+            })]
+        }
+        PullsOutput::TextEdited(text) => {
+            let Some(compose) = compose_waiting(state, job) else {
+                return Vec::new();
+            };
+            compose.pending = None;
+            if text.trim().is_empty() {
+                compose.error = Some("The editor left an empty text: nothing is sent.".into());
+                compose.text = TextArea::default();
+            } else {
+                compose.text = TextArea::with_text(text.trim_end());
+                compose.error = Some("From your editor: ctrl-s sends it, esc drops it.".into());
+            }
+            Vec::new()
         }
         PullsOutput::Drafted { title, description } => {
             if let Some(compose) = compose_waiting(state, job) {

@@ -50,6 +50,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             ForegroundPurpose::EditMessage { repo, path, editor } => {
                 worktree::editor_closed(state, repo, path, &editor, outcome)
             }
+            ForegroundPurpose::EditText { path, editor } => {
+                super::pulls_update::editor_closed(state, path, &editor, outcome)
+            }
         },
         Action::Spawn(request) => vec![state.spawn(*request)],
         Action::FilesChanged(changes) => worktree::files_changed(state, changes),

@@ -54,6 +54,41 @@ pub fn prepare(repo_path: &Path, draft: &str, amend: bool) -> Result<MessageFile
     Ok(MessageFile { path, editor })
 }
 
+/// Writes a pull request text (a description, a comment) with a comment block saying what it
+/// is for to `<dir>/<name>`, and finds the editor as git would: the clone's `core.editor`
+/// when `dir` is in a clone (its `.git`), else the global one.
+pub fn prepare_text(
+    dir: &Path,
+    name: &str,
+    draft: &str,
+    what: &str,
+) -> Result<MessageFile, GitError> {
+    let env = |name: &str| std::env::var(name).ok();
+    let config = git2::Repository::open(dir)
+        .and_then(|r| r.config())
+        .or_else(|_| git2::Config::open_default())
+        .and_then(|mut c| c.snapshot())
+        .ok();
+    let core_editor = config
+        .as_ref()
+        .and_then(|c| c.get_string("core.editor").ok());
+    let editor = editor_command(
+        env("GIT_EDITOR").as_deref(),
+        core_editor.as_deref(),
+        env("VISUAL").as_deref(),
+        env("EDITOR").as_deref(),
+        env("TERM").as_deref() == Some("dumb"),
+    );
+    let text = format!(
+        "{}\n\n# {what}\n# Lines starting with '#' will be ignored; an empty text sends nothing.\n",
+        draft.trim_end()
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, text)
+        .map_err(|e| GitError::Other(format!("cannot write {}: {e}", path.display())))?;
+    Ok(MessageFile { path, editor })
+}
+
 /// The message the editor left: comment lines and surrounding blank lines removed, as git's
 /// default `commit.cleanup` (strip) does. Empty means: abort.
 pub fn read(path: &Path) -> Result<String, GitError> {

@@ -155,6 +155,20 @@ pub enum PullsRequest {
         /// Destination branch.
         destination: String,
     },
+    /// Write a text being composed to a file for the user's editor.
+    PrepareText {
+        /// Where the file goes (the open clone's `.git`, else the temporary directory).
+        dir: std::path::PathBuf,
+        /// The text so far.
+        draft: String,
+        /// What it is for (the file's comment block).
+        what: String,
+    },
+    /// Read back what the editor left (and remove the file).
+    ReadText {
+        /// The file.
+        path: std::path::PathBuf,
+    },
     /// Create a request.
     Create {
         /// Where.
@@ -195,6 +209,8 @@ impl PullsRequest {
             PullsRequest::Merge { merge, .. } => {
                 format!("Merge #{} ({})", merge.id, merge.strategy.label())
             }
+            PullsRequest::PrepareText { .. } => "Prepare the text for the editor".into(),
+            PullsRequest::ReadText { .. } => "Read the text the editor left".into(),
             PullsRequest::Draft { source, .. } => {
                 format!("Draft a pull request from {source}")
             }
@@ -215,6 +231,8 @@ impl PullsRequest {
                 | PullsRequest::Conflicts { .. }
                 | PullsRequest::Draft { .. }
                 | PullsRequest::ConflictText { .. }
+                | PullsRequest::PrepareText { .. }
+                | PullsRequest::ReadText { .. }
         )
     }
 }
@@ -296,6 +314,10 @@ pub enum PullsOutput {
         /// Its merged text, conflicts marked.
         text: String,
     },
+    /// The text is in a file for the editor.
+    TextFileReady(crate::git::message_file::MessageFile),
+    /// What the editor left (comment lines removed).
+    TextEdited(String),
     /// A draft's title and description.
     Drafted {
         /// Title.
@@ -554,6 +576,26 @@ pub(super) async fn run(
             .map_err(|e| JobFailure::new(format!("the git work stopped unexpectedly: {e}"), None))?
             .map_err(|e| JobFailure::new(e.to_string(), None))?;
             out(PullsOutput::Drafted { title, description })
+        }
+        PullsRequest::PrepareText { dir, draft, what } => {
+            let file = tokio::task::spawn_blocking(move || {
+                crate::git::message_file::prepare_text(&dir, "PULLREQ_EDITMSG", &draft, &what)
+            })
+            .await
+            .map_err(|e| JobFailure::new(format!("the work stopped unexpectedly: {e}"), None))?
+            .map_err(|e| JobFailure::new(e.to_string(), None))?;
+            out(PullsOutput::TextFileReady(file))
+        }
+        PullsRequest::ReadText { path } => {
+            let text = tokio::task::spawn_blocking(move || {
+                let text = crate::git::message_file::read(&path);
+                let _ = std::fs::remove_file(&path);
+                text
+            })
+            .await
+            .map_err(|e| JobFailure::new(format!("the work stopped unexpectedly: {e}"), None))?
+            .map_err(|e| JobFailure::new(e.to_string(), None))?;
+            out(PullsOutput::TextEdited(text))
         }
         PullsRequest::Create { target, new } => {
             let client = services.clients.get(&target).await;

@@ -557,7 +557,7 @@ pub(super) fn compose(frame: &mut Frame, area: Rect, view: View, compose: &Compo
     let bottom = if compose.pending.is_some() {
         " … ".to_string()
     } else {
-        " enter new line · ctrl-s send · esc cancel ".to_string()
+        " enter new line · ctrl-s send · ctrl-e $EDITOR · esc cancel ".to_string()
     };
     let block = super::overlays::boxed(view, &compose.title)
         .title_bottom(Line::styled(bottom, muted(view)));
