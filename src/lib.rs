@@ -14,7 +14,9 @@
 //! - [`app`]: plain state, the command table, the pure `update`, overlays (a stack).
 //!   `update.rs` only dispatches; each area has its module: `global` (quit, help, palette,
 //!   focus, movement), `jobs_strip`, `repos_update`, `clone_update`, `worktree_update`,
-//!   `branches_update`, `access_update` (the access screen and the header's identity), and
+//!   `branches_update`, `access_update` (the access screen and the header's identity),
+//!   `pulls_update` (the pull requests list, request view, merge dialog and text editor; its
+//!   state and the row model the update and the drawing share are in `pulls`), and
 //!   `overlays_update` for the generic overlays.
 //! - [`model`]: plain values shared by `app` and `jobs`: [`model::RepoKey`] (profile + region +
 //!   name), hosts (loopback by parsed address, CodeCommit regions incl. FIPS, China, VPC
@@ -32,8 +34,9 @@
 //!   pull, merge), with git's hooks (commit, merge, push, checkout; process groups, a
 //!   configured timeout) and commit signing (openpgp, ssh); the jobs run them under
 //!   `spawn_blocking`. Paths are literal.
-//! - [`aws`]: AWS configuration, the first-run setup check, the CodeCommit API, and the STS
-//!   and IAM calls of the access screen (identity, SSH keys, HTTPS git credentials); [`local`]:
+//! - [`aws`]: AWS configuration, the first-run setup check, the CodeCommit API (repositories,
+//!   branches, pull requests), and the STS and IAM calls of the access screen (identity, SSH
+//!   keys, HTTPS git credentials); [`local`]:
 //!   the local CodeCommit-compatible service, sharing only [`secret`] and signing primitives
 //!   with `aws`.
 //! - [`watch`]: the debounced file watcher of the open clone.
@@ -48,7 +51,7 @@
 //! view the request it waits for (it shows that it waits and takes no second submit). The job
 //! manager reports `Started` with the request's [`jobs::Domain`]; results come back as that
 //! area's own output enum (`ReposOutput`, `CloneOutput`, `WorktreeOutput`, `BranchesOutput`,
-//! `AccessOutput`),
+//! `AccessOutput`, `PullsOutput`),
 //! and failures go to the area recorded at `Started`. An area finds the owner by id anywhere
 //! on the overlay stack — never "whatever is on top" — and drops what nobody waits for.
 //! Changes to a clone carry its path and touch the panes only while it is the open clone.
