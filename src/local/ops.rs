@@ -535,6 +535,13 @@ impl Ops {
             "MergePullRequestByFastForward" => cc::merges::by_fast_forward(self, caller, body),
             "MergePullRequestBySquash" => cc::merges::by_squash(self, caller, body),
             "MergePullRequestByThreeWay" => cc::merges::by_three_way(self, caller, body),
+            "GetMergeConflicts" => cc::conflicts::get_merge_conflicts(self, body),
+            "DescribeMergeConflicts" => cc::conflicts::describe_merge_conflicts(self, body),
+            "MergeBranchesByFastForward" => {
+                cc::merges::branches_by_fast_forward(self, caller, body)
+            }
+            "MergeBranchesBySquash" => cc::merges::branches_by_squash(self, caller, body),
+            "MergeBranchesByThreeWay" => cc::merges::branches_by_three_way(self, caller, body),
             other => Err(ApiError::client(
                 "UnknownOperationException",
                 format!("The operation {other} is not supported by the cctui local service."),

@@ -188,6 +188,17 @@ pub(crate) fn satisfied(rule: &ApprovalRule, approvers: &[String]) -> bool {
     })
 }
 
+/// True when a merge may go ahead: every rule is satisfied by the current revision's
+/// approvals.
+pub(crate) fn rules_met(pr: &PullRequest) -> bool {
+    let approvers = pr
+        .approvals
+        .get(&pr.revision_id)
+        .cloned()
+        .unwrap_or_default();
+    pr.approval_rules.iter().all(|r| satisfied(r, &approvers))
+}
+
 fn revision_given(body: &Value) -> Result<&str, ApiError> {
     let revision = required(body, "revisionId", "RevisionIdRequiredException")?;
     if revision.len() == 64 && revision.bytes().all(|b| b.is_ascii_hexdigit()) {

@@ -6,8 +6,12 @@
 //! - [`differences`]: GetDifferences and GetBlob, computed from the bare repository;
 //! - [`comments`]: comments on a pull request, a file or a line; replies, edits, reactions;
 //! - [`approvals`]: approval states per revision, approval rules and their evaluation;
-//! - [`merges`]: merge options and merges (fast-forward, squash, three-way) in the bare
-//!   repository;
+//! - [`conflicts`]: GetMergeConflicts and DescribeMergeConflicts (file and line detail
+//!   levels, merge hunks), and the conflict analysis every merge starts from;
+//! - [`resolution`]: explicit `conflictResolution` entries (replace contents, delete files,
+//!   set file modes), checked and applied;
+//! - [`merges`]: merge options and merges (fast-forward, squash, three-way) of pull requests
+//!   and of branches (MergeBranchesBy…) in the bare repository, one mechanism for both;
 //! - [`state`]: the records and their file, `pull-requests.json` in the data directory,
 //!   replaced atomically on every change.
 //!
@@ -17,9 +21,11 @@
 
 pub mod approvals;
 pub mod comments;
+pub mod conflicts;
 pub mod differences;
 pub mod merges;
 pub mod pulls;
+pub mod resolution;
 pub mod state;
 
 use std::path::Path;
