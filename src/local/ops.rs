@@ -531,6 +531,8 @@ impl Ops {
             }
             "DeletePullRequestApprovalRule" => cc::approvals::delete_rule(self, caller, body),
             "EvaluatePullRequestApprovalRules" => cc::approvals::evaluate(self, body),
+            "OverridePullRequestApprovalRules" => cc::approvals::override_rules(self, caller, body),
+            "GetPullRequestOverrideState" => cc::approvals::get_override_state(self, body),
             "GetMergeOptions" => cc::merges::get_merge_options(self, body),
             "MergePullRequestByFastForward" => cc::merges::by_fast_forward(self, caller, body),
             "MergePullRequestBySquash" => cc::merges::by_squash(self, caller, body),

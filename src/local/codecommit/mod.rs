@@ -5,7 +5,9 @@
 //!   whenever a pull request is read;
 //! - [`differences`]: GetDifferences and GetBlob, computed from the bare repository;
 //! - [`comments`]: comments on a pull request, a file or a line; replies, edits, reactions;
-//! - [`approvals`]: approval states per revision, approval rules and their evaluation;
+//! - [`approvals`]: approval states per revision, approval rules, their evaluation and
+//!   overrides (OverridePullRequestApprovalRules, GetPullRequestOverrideState; an overridden
+//!   revision merges without its rules satisfied);
 //! - [`conflicts`]: GetMergeConflicts and DescribeMergeConflicts (file and line detail
 //!   levels, merge hunks), and the conflict analysis every merge starts from;
 //! - [`resolution`]: explicit `conflictResolution` entries (replace contents, delete files,

@@ -459,6 +459,7 @@ pub fn create(ops: &Ops, caller: &Caller, body: &Value) -> OpResult {
             approval_rules: Vec::new(),
             approvals: Default::default(),
             events: Vec::new(),
+            overrides: Default::default(),
         };
         let created = event(
             &pr,

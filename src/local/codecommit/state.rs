@@ -66,6 +66,10 @@ pub struct PullRequest {
     pub approvals: BTreeMap<String, Vec<String>>,
     /// Events as AWS answers them in DescribePullRequestEvents (oldest first).
     pub events: Vec<Value>,
+    /// Approval rules set aside, by revision: who overrode them (a revoke removes the entry,
+    /// as AWS does not store REVOKE).
+    #[serde(default)]
+    pub overrides: BTreeMap<String, String>,
 }
 
 /// The repository and branches of a pull request.
