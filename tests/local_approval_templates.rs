@@ -299,3 +299,407 @@ async fn the_aws_cli_overrides_approval_rules_and_the_override_survives_a_restar
         "PullRequestAlreadyClosedException",
     );
 }
+
+fn template(destinations: Option<&[&str]>, needed: u32, pool: &[&str]) -> String {
+    let mut content = serde_json::json!({
+        "Version": "2018-11-08",
+        "Statements": [{
+            "Type": "Approvers",
+            "NumberOfApprovalsNeeded": needed,
+            "ApprovalPoolMembers": pool,
+        }]
+    });
+    if let Some(d) = destinations {
+        content["DestinationReferences"] = serde_json::json!(d);
+    }
+    content.to_string()
+}
+
+fn names(value: &serde_json::Value, key: &str) -> Vec<String> {
+    value[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {key} in {value}"))
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_aws_cli_manages_approval_rule_templates_that_new_pull_requests_follow() {
+    if !aws_cli_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path()).await;
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    repo_with_feature(&service, "tpl", w).await;
+    repo_with_feature(&service, "other", w).await;
+    let url = git_url(&service, "tpl");
+    git_ok(w, &["push", "-q", &url, "main:release"]);
+    let home = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        home: home.path(),
+        endpoint: service.endpoint(),
+    };
+    let main_only = template(Some(&["refs/heads/main"]), 1, &[&bob_arn()]);
+    let created = cli.ok(
+        ALICE,
+        &[
+            "create-approval-rule-template",
+            "--approval-rule-template-name",
+            "bob-for-main",
+            "--approval-rule-template-description",
+            "Bob reviews what goes to main",
+            "--approval-rule-template-content",
+            &main_only,
+        ],
+    );
+    let t = &created["approvalRuleTemplate"];
+    assert_eq!(t["approvalRuleTemplateName"], "bob-for-main");
+    assert_eq!(t["approvalRuleTemplateContent"], main_only.as_str());
+    assert_eq!(t["lastModifiedUser"], alice_arn().as_str());
+    assert_eq!(t["ruleContentSha256"].as_str().unwrap().len(), 64);
+    let template_id = t["approvalRuleTemplateId"].as_str().unwrap().to_string();
+    cli.refused(
+        ALICE,
+        &[
+            "create-approval-rule-template",
+            "--approval-rule-template-name",
+            "bob-for-main",
+            "--approval-rule-template-content",
+            &main_only,
+        ],
+        "ApprovalRuleTemplateNameAlreadyExistsException",
+    );
+    cli.refused(
+        ALICE,
+        &[
+            "create-approval-rule-template",
+            "--approval-rule-template-name",
+            "broken",
+            "--approval-rule-template-content",
+            r#"{"Version":"2018-11-08","DestinationReferences":["main"],"Statements":[{"Type":"Approvers","NumberOfApprovalsNeeded":1}]}"#,
+        ],
+        "InvalidApprovalRuleTemplateContentException",
+    );
+    cli.refused(
+        ALICE,
+        &[
+            "create-approval-rule-template",
+            "--approval-rule-template-name",
+            &"n".repeat(101),
+            "--approval-rule-template-content",
+            &main_only,
+        ],
+        "InvalidApprovalRuleTemplateNameException",
+    );
+    cli.ok(
+        ALICE,
+        &[
+            "create-approval-rule-template",
+            "--approval-rule-template-name",
+            "any-branch",
+            "--approval-rule-template-content",
+            &template(None, 2, &[]),
+        ],
+    );
+    assert_eq!(
+        names(
+            &cli.ok(ALICE, &["list-approval-rule-templates"]),
+            "approvalRuleTemplateNames"
+        ),
+        ["bob-for-main", "any-branch"]
+    );
+
+    // Renamed, described, its content changed only against the content read.
+    let renamed = cli.ok(
+        ALICE,
+        &[
+            "update-approval-rule-template-name",
+            "--old-approval-rule-template-name",
+            "any-branch",
+            "--new-approval-rule-template-name",
+            "anyone",
+        ],
+    );
+    let sha = renamed["approvalRuleTemplate"]["ruleContentSha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cli.refused(
+        ALICE,
+        &[
+            "update-approval-rule-template-name",
+            "--old-approval-rule-template-name",
+            "anyone",
+            "--new-approval-rule-template-name",
+            "bob-for-main",
+        ],
+        "ApprovalRuleTemplateNameAlreadyExistsException",
+    );
+    cli.ok(
+        BOB,
+        &[
+            "update-approval-rule-template-description",
+            "--approval-rule-template-name",
+            "anyone",
+            "--approval-rule-template-description",
+            "One approval from anyone",
+        ],
+    );
+    let one = template(None, 1, &[]);
+    cli.refused(
+        ALICE,
+        &[
+            "update-approval-rule-template-content",
+            "--approval-rule-template-name",
+            "anyone",
+            "--new-rule-content",
+            &one,
+            "--existing-rule-content-sha256",
+            &"0".repeat(64),
+        ],
+        "InvalidRuleContentSha256Exception",
+    );
+    cli.ok(
+        ALICE,
+        &[
+            "update-approval-rule-template-content",
+            "--approval-rule-template-name",
+            "anyone",
+            "--new-rule-content",
+            &one,
+            "--existing-rule-content-sha256",
+            &sha,
+        ],
+    );
+    let got = cli.ok(
+        ALICE,
+        &[
+            "get-approval-rule-template",
+            "--approval-rule-template-name",
+            "anyone",
+        ],
+    );
+    let got = &got["approvalRuleTemplate"];
+    assert_eq!(got["approvalRuleTemplateContent"], one.as_str());
+    assert_eq!(
+        got["approvalRuleTemplateDescription"],
+        "One approval from anyone"
+    );
+    assert_eq!(got["lastModifiedUser"], alice_arn().as_str());
+
+    // Associations, one and in a batch with a missing repository.
+    cli.ok(
+        ALICE,
+        &[
+            "associate-approval-rule-template-with-repository",
+            "--approval-rule-template-name",
+            "bob-for-main",
+            "--repository-name",
+            "tpl",
+        ],
+    );
+    cli.refused(
+        ALICE,
+        &[
+            "associate-approval-rule-template-with-repository",
+            "--approval-rule-template-name",
+            "nope",
+            "--repository-name",
+            "tpl",
+        ],
+        "ApprovalRuleTemplateDoesNotExistException",
+    );
+    let batch = cli.ok(
+        ALICE,
+        &[
+            "batch-associate-approval-rule-template-with-repositories",
+            "--approval-rule-template-name",
+            "anyone",
+            "--repository-names",
+            "tpl",
+            "other",
+            "missing",
+        ],
+    );
+    assert_eq!(names(&batch, "associatedRepositoryNames"), ["tpl", "other"]);
+    assert_eq!(batch["errors"][0]["repositoryName"], "missing");
+    assert_eq!(
+        batch["errors"][0]["errorCode"],
+        "RepositoryDoesNotExistException"
+    );
+    assert_eq!(
+        names(
+            &cli.ok(
+                ALICE,
+                &[
+                    "list-associated-approval-rule-templates-for-repository",
+                    "--repository-name",
+                    "tpl"
+                ]
+            ),
+            "approvalRuleTemplateNames"
+        ),
+        ["bob-for-main", "anyone"]
+    );
+    assert_eq!(
+        names(
+            &cli.ok(
+                ALICE,
+                &[
+                    "list-repositories-for-approval-rule-template",
+                    "--approval-rule-template-name",
+                    "anyone"
+                ]
+            ),
+            "repositoryNames"
+        ),
+        ["tpl", "other"]
+    );
+    cli.refused(
+        ALICE,
+        &[
+            "delete-approval-rule-template",
+            "--approval-rule-template-name",
+            "anyone",
+        ],
+        "ApprovalRuleTemplateInUseException",
+    );
+
+    // A pull request into main gets both rules; one into release only the branch-less one.
+    let into = |branch: &str| {
+        cli.ok(
+            ALICE,
+            &[
+                "create-pull-request",
+                "--title",
+                &format!("Into {branch}"),
+                "--targets",
+                &format!(
+                    "repositoryName=tpl,sourceReference=feature,destinationReference={branch}"
+                ),
+            ],
+        )
+    };
+    let to_main = into("main");
+    let rules = to_main["pullRequest"]["approvalRules"].as_array().unwrap();
+    let origins: Vec<&str> = rules
+        .iter()
+        .map(|r| {
+            r["originApprovalRuleTemplate"]["approvalRuleTemplateName"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(origins, ["bob-for-main", "anyone"]);
+    assert_eq!(
+        rules[0]["originApprovalRuleTemplate"]["approvalRuleTemplateId"],
+        template_id.as_str()
+    );
+    assert_eq!(rules[0]["approvalRuleName"], "bob-for-main");
+    assert!(
+        !rules[0]["approvalRuleContent"]
+            .as_str()
+            .unwrap()
+            .contains("DestinationReferences")
+    );
+    let to_release = into("release");
+    let rules = to_release["pullRequest"]["approvalRules"]
+        .as_array()
+        .unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0]["approvalRuleName"], "anyone");
+
+    // The rules work: bob's approval satisfies both.
+    let id = to_main["pullRequest"]["pullRequestId"].as_str().unwrap();
+    let revision = to_main["pullRequest"]["revisionId"].as_str().unwrap();
+    let evaluate = [
+        "evaluate-pull-request-approval-rules",
+        "--pull-request-id",
+        id,
+        "--revision-id",
+        revision,
+    ];
+    let before = cli.ok(ALICE, &evaluate);
+    assert_eq!(before["evaluation"]["approved"], false);
+    cli.ok(
+        BOB,
+        &[
+            "update-pull-request-approval-state",
+            "--pull-request-id",
+            id,
+            "--revision-id",
+            revision,
+            "--approval-state",
+            "APPROVE",
+        ],
+    );
+    let after = cli.ok(ALICE, &evaluate);
+    assert_eq!(after["evaluation"]["approved"], true);
+
+    // Templates survive a restart; then disassociated and deleted.
+    service.shutdown().await;
+    let service = start(dir.path()).await;
+    let cli = Cli {
+        home: home.path(),
+        endpoint: service.endpoint(),
+    };
+    assert_eq!(
+        names(
+            &cli.ok(ALICE, &["list-approval-rule-templates"]),
+            "approvalRuleTemplateNames"
+        ),
+        ["bob-for-main", "anyone"]
+    );
+    let batch = cli.ok(
+        ALICE,
+        &[
+            "batch-disassociate-approval-rule-template-from-repositories",
+            "--approval-rule-template-name",
+            "anyone",
+            "--repository-names",
+            "tpl",
+            "other",
+        ],
+    );
+    assert_eq!(
+        names(&batch, "disassociatedRepositoryNames"),
+        ["tpl", "other"]
+    );
+    cli.ok(
+        ALICE,
+        &[
+            "disassociate-approval-rule-template-from-repository",
+            "--approval-rule-template-name",
+            "bob-for-main",
+            "--repository-name",
+            "tpl",
+        ],
+    );
+    let deleted = cli.ok(
+        ALICE,
+        &[
+            "delete-approval-rule-template",
+            "--approval-rule-template-name",
+            "bob-for-main",
+        ],
+    );
+    assert_eq!(deleted["approvalRuleTemplateId"], template_id.as_str());
+    cli.refused(
+        ALICE,
+        &[
+            "get-approval-rule-template",
+            "--approval-rule-template-name",
+            "bob-for-main",
+        ],
+        "ApprovalRuleTemplateDoesNotExistException",
+    );
+    // Rules made from a deleted template stay on their pull request, as in AWS.
+    let pr = cli.ok(ALICE, &["get-pull-request", "--pull-request-id", id]);
+    assert_eq!(
+        pr["pullRequest"]["approvalRules"].as_array().unwrap().len(),
+        2
+    );
+}

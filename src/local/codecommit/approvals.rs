@@ -30,7 +30,7 @@ pub const MAX_RULE_CONTENT: usize = 3000;
 
 /// The `ApprovalRule` shape.
 pub(crate) fn rule_json(rule: &ApprovalRule) -> Value {
-    json!({
+    let mut out = json!({
         "approvalRuleId": rule.id,
         "approvalRuleName": rule.name,
         "approvalRuleContent": rule.content,
@@ -38,7 +38,14 @@ pub(crate) fn rule_json(rule: &ApprovalRule) -> Value {
         "lastModifiedDate": rule.last_modified_date,
         "creationDate": rule.creation_date,
         "lastModifiedUser": rule.last_modified_user,
-    })
+    });
+    if let Some(origin) = &rule.origin {
+        out["originApprovalRuleTemplate"] = json!({
+            "approvalRuleTemplateId": origin.id,
+            "approvalRuleTemplateName": origin.name,
+        });
+    }
+    out
 }
 
 /// One `Approvers` statement.
@@ -385,6 +392,7 @@ pub fn create_rule(ops: &Ops, caller: &Caller, body: &Value) -> OpResult {
             creation_date: now,
             last_modified_date: now,
             last_modified_user: caller.arn.clone(),
+            origin: None,
         };
         rule_event(pr, "PULL_REQUEST_APPROVAL_RULE_CREATED", &caller.arn, &rule);
         let answer = json!({ "approvalRule": rule_json(&rule) });

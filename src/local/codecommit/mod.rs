@@ -14,6 +14,8 @@
 //!   set file modes), checked and applied;
 //! - [`merges`]: merge options and merges (fast-forward, squash, three-way) of pull requests
 //!   and of branches (MergeBranchesBy…) in the bare repository, one mechanism for both;
+//! - [`templates`]: approval rule templates, their repository associations, and the rules
+//!   they give new pull requests;
 //! - [`state`]: the records and their file, `pull-requests.json` in the data directory,
 //!   replaced atomically on every change.
 //!
@@ -29,6 +31,7 @@ pub mod merges;
 pub mod pulls;
 pub mod resolution;
 pub mod state;
+pub mod templates;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
