@@ -445,7 +445,9 @@ async fn branches_merge_without_a_pull_request_through_one_merge_mechanism() {
     // `ahead` is main plus one commit: a fast-forward.
     git_ok(w, &["checkout", "-q", "-b", "ahead", "main"]);
     std::fs::write(w.join("new.txt"), "new\n").unwrap();
-    git_ok(w, &["add", "new.txt"]);
+    std::fs::create_dir_all(w.join("docs")).unwrap();
+    std::fs::write(w.join("docs/notes.md"), "notes\n").unwrap();
+    git_ok(w, &["add", "new.txt", "docs"]);
     git_ok(w, &["commit", "-q", "-m", "ahead"]);
     git_ok(w, &["push", "-q", &url, "ahead"]);
     let ahead = git_ok(w, &["rev-parse", "ahead"]);
@@ -585,6 +587,63 @@ async fn branches_merge_without_a_pull_request_through_one_merge_mechanism() {
         code(&wrong.into_service_error()),
         "InvalidTargetBranchException"
     );
+    // Through the SDK: new content (a blob), the base's version, and a deletion that empties
+    // a folder, kept with a .gitkeep.
+    alice
+        .create_branch()
+        .repository_name("branches")
+        .branch_name("scratch")
+        .commit_id(&ahead)
+        .send()
+        .await
+        .unwrap();
+    let resolved = alice
+        .merge_branches_by_squash()
+        .repository_name("branches")
+        .source_commit_specifier("topic")
+        .destination_commit_specifier("scratch")
+        .keep_empty_folders(true)
+        .conflict_resolution(
+            ConflictResolution::builder()
+                .replace_contents(
+                    ReplaceContentEntry::builder()
+                        .file_path("a.txt")
+                        .replacement_type(ReplacementTypeEnum::UseNewContent)
+                        .content(aws_sdk_codecommit::primitives::Blob::new("uno\n"))
+                        .build()
+                        .unwrap(),
+                )
+                .replace_contents(
+                    ReplaceContentEntry::builder()
+                        .file_path("c.txt")
+                        .replacement_type(ReplacementTypeEnum::KeepBase)
+                        .build()
+                        .unwrap(),
+                )
+                .delete_files(
+                    aws_sdk_codecommit::types::DeleteFileEntry::builder()
+                        .file_path("docs/notes.md")
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    git_ok(w, &["fetch", "-q", &url, "scratch"]);
+    assert_eq!(
+        Some(git_ok(w, &["rev-parse", "FETCH_HEAD"]).as_str()),
+        resolved.commit_id()
+    );
+    assert_eq!(git_ok(w, &["rev-parse", "FETCH_HEAD^"]), ahead);
+    assert_eq!(git_ok(w, &["show", "FETCH_HEAD:a.txt"]), "uno");
+    assert_eq!(git_ok(w, &["show", "FETCH_HEAD:c.txt"]), "1\n2\n3\n4\n5");
+    assert_eq!(
+        git_ok(w, &["ls-tree", "-r", "--name-only", "FETCH_HEAD", "docs"]),
+        "docs/.gitkeep"
+    );
+
     let bad_strategy = alice
         .merge_branches_by_squash()
         .repository_name("branches")

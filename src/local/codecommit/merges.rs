@@ -4,8 +4,8 @@
 //!
 //! Both families go through one mechanism: [`read_input`] (options, author, resolutions),
 //! [`merge_commits`] (the [`conflicts`](super::conflicts) analysis, the strategy and the
-//! explicit [`resolution`](super::resolution)s, then the commit) and [`move_branch`] (the
-//! branch moves only if nobody pushed to it meanwhile).
+//! explicit [`resolution`](super::resolution)s, `keepEmptyFolders`, then the commit) and
+//! [`move_branch`] (the branch moves only if nobody pushed to it meanwhile).
 
 use serde_json::{Value, json};
 
@@ -33,6 +33,8 @@ pub(crate) struct MergeInput {
     pub author: Option<String>,
     /// Author and committer email.
     pub email: Option<String>,
+    /// Keep folders the merge empties, with a `.gitkeep` file.
+    pub keep_empty_folders: bool,
 }
 
 /// Reads the fields every merge shares; a fast-forward ignores conflict options, as AWS's
@@ -50,6 +52,16 @@ pub(crate) fn read_input(body: &Value, option: MergeOption) -> Result<MergeInput
         message: opt_str(body, "commitMessage")?.map(str::to_string),
         author: opt_str(body, "authorName")?.map(str::to_string),
         email: opt_str(body, "email")?.map(str::to_string),
+        keep_empty_folders: match body.get("keepEmptyFolders") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                return Err(ApiError::client(
+                    "SerializationException",
+                    "keepEmptyFolders must be true or false",
+                ));
+            }
+        },
     })
 }
 
@@ -104,7 +116,10 @@ pub(crate) fn merge_commits(
         return Ok((source.id(), source.tree_id()));
     }
     let analysis = analyse(repo, destination, source, input.settings)?;
-    let tree = resolution::merged_tree(repo, analysis, input.resolution.as_ref())?;
+    let mut tree = resolution::merged_tree(repo, analysis, input.resolution.as_ref())?;
+    if input.keep_empty_folders {
+        tree = keep_folders(repo, &destination.tree().map_err(git_error)?, tree)?;
+    }
     let tree = repo.find_tree(tree).map_err(git_error)?;
     let user = caller.arn.rsplit('/').next().unwrap_or("cctui").to_string();
     let signature = git2::Signature::now(
@@ -133,6 +148,49 @@ pub(crate) fn merge_commits(
         .commit(None, &signature, &signature, &text, &tree, &parents)
         .map_err(git_error)?;
     Ok((commit, tree.id()))
+}
+
+/// `merged` with a `.gitkeep` in every folder of `destination` the merge left out (git keeps
+/// no empty folders): the deepest ones, which brings back their parents too.
+fn keep_folders(
+    repo: &git2::Repository,
+    destination: &git2::Tree<'_>,
+    merged: git2::Oid,
+) -> Result<git2::Oid, ApiError> {
+    let merged_tree = repo.find_tree(merged).map_err(git_error)?;
+    let mut gone = Vec::new();
+    destination
+        .walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+            if entry.kind() == Some(git2::ObjectType::Tree) {
+                let path = format!("{root}{}", entry.name().unwrap_or_default());
+                if merged_tree.get_path(std::path::Path::new(&path)).is_err() {
+                    gone.push(path);
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(git_error)?;
+    let deepest: Vec<&String> = gone
+        .iter()
+        .filter(|p| !gone.iter().any(|q| q.starts_with(&format!("{p}/"))))
+        .collect();
+    if deepest.is_empty() {
+        return Ok(merged);
+    }
+    let mut index = git2::Index::new().map_err(git_error)?;
+    index.read_tree(&merged_tree).map_err(git_error)?;
+    let empty = repo.blob(b"").map_err(git_error)?;
+    for folder in deepest {
+        resolution::put(
+            &mut index,
+            &format!("{folder}/.gitkeep"),
+            Some(super::conflicts::Entry {
+                id: empty,
+                mode: 0o100644,
+            }),
+        )?;
+    }
+    index.write_tree_to(repo).map_err(git_error)
 }
 
 /// Moves `reference` from `old` to `new`, only if it is still at `old`.

@@ -242,7 +242,11 @@ pub fn manual_merge(paths: &[String]) -> ApiError {
     )
 }
 
-fn put(index: &mut git2::Index, path: &str, entry: Option<Entry>) -> Result<(), ApiError> {
+pub(crate) fn put(
+    index: &mut git2::Index,
+    path: &str,
+    entry: Option<Entry>,
+) -> Result<(), ApiError> {
     index
         .remove_path(std::path::Path::new(path))
         .map_err(git_error)?;
