@@ -718,6 +718,97 @@ mod tests {
         assert!(same.iter().all(|h| !h.conflict));
     }
 
+    /// A commit of `files` (path, content, mode) on `parents`.
+    fn commit(
+        repo: &git2::Repository,
+        parents: &[git2::Oid],
+        files: &[(&str, &str, i32)],
+    ) -> git2::Oid {
+        let mut builder = repo.treebuilder(None).expect("builder");
+        for (path, content, mode) in files {
+            let blob = repo.blob(content.as_bytes()).expect("blob");
+            builder.insert(path, blob, *mode).expect("insert");
+        }
+        let tree = repo
+            .find_tree(builder.write().expect("tree"))
+            .expect("tree");
+        let who = git2::Signature::now("t", "t@example.com").expect("signature");
+        let parents: Vec<git2::Commit<'_>> = parents
+            .iter()
+            .map(|p| repo.find_commit(*p).expect("parent"))
+            .collect();
+        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        repo.commit(None, &who, &who, "c", &tree, &refs)
+            .expect("commit")
+    }
+
+    #[test]
+    fn metadata_tells_content_mode_and_delete_conflicts_apart() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = git2::Repository::init_bare(dir.path()).expect("repo");
+        let base = commit(
+            &repo,
+            &[],
+            &[
+                ("mode.sh", "echo\n", 0o100644),
+                ("gone.txt", "a\n", 0o100644),
+            ],
+        );
+        let source = commit(
+            &repo,
+            &[base],
+            &[
+                ("mode.sh", "echo\n", 0o100755),
+                ("gone.txt", "a changed\n", 0o100644),
+            ],
+        );
+        let destination = commit(&repo, &[base], &[("mode.sh", "echo\n", 0o120000)]);
+        let (s, d) = (
+            repo.find_commit(source).expect("source"),
+            repo.find_commit(destination).expect("destination"),
+        );
+        let settings = Settings {
+            detail: Detail::Line,
+            strategy: Strategy::None,
+        };
+        let analysis = analyse(&repo, &d, &s, settings).expect("analysis");
+        assert_eq!(analysis.conflicts, ["gone.txt", "mode.sh"]);
+        let meta = |path: &str| {
+            let sides = analysis.sides(&repo, path).expect("sides");
+            metadata(&repo, &analysis, path, &sides).expect("metadata")
+        };
+        let gone = meta("gone.txt");
+        assert_eq!(
+            gone["mergeOperations"],
+            json!({ "source": "M", "destination": "D" })
+        );
+        assert_eq!(gone["contentConflict"], true);
+        assert!(gone["fileSizes"].get("destination").is_none());
+        let mode = meta("mode.sh");
+        assert_eq!(mode["contentConflict"], false);
+        assert_eq!(mode["fileModeConflict"], true);
+        assert_eq!(mode["objectTypeConflict"], true);
+        assert_eq!(
+            mode["fileModes"],
+            json!({ "source": "EXECUTABLE", "destination": "SYMLINK", "base": "NORMAL" })
+        );
+        assert_eq!(mode["objectTypes"]["destination"], "SYMBOLIC_LINK");
+        // ACCEPT_SOURCE settles both: nothing left to resolve.
+        let accept = Settings {
+            detail: Detail::Line,
+            strategy: Strategy::AcceptSource,
+        };
+        let analysis = analyse(&repo, &d, &s, accept).expect("analysis");
+        assert!(analysis.unresolved().is_empty());
+        let tree = super::super::resolution::merged_tree(&repo, analysis, None).expect("tree");
+        let tree = repo.find_tree(tree).expect("tree");
+        let entry = tree
+            .get_path(std::path::Path::new("mode.sh"))
+            .expect("mode.sh");
+        assert_eq!(entry.filemode(), 0o100755);
+        assert!(tree.get_path(std::path::Path::new("gone.txt")).is_ok());
+    }
+
     #[test]
     fn hunk_line_numbers_follow_insertions_before_them() {
         let base = b"a\nb\nc\n";
