@@ -10,6 +10,7 @@
 //!   revision merges without its rules satisfied);
 //! - [`conflicts`]: GetMergeConflicts and DescribeMergeConflicts (file and line detail
 //!   levels, merge hunks), and the conflict analysis every merge starts from;
+//! - [`hunks`]: the diff3 regions of one file (merge hunks);
 //! - [`resolution`]: explicit `conflictResolution` entries (replace contents, delete files,
 //!   set file modes), checked and applied;
 //! - [`merges`]: merge options and merges (fast-forward, squash, three-way) of pull requests
@@ -27,6 +28,7 @@ pub mod approvals;
 pub mod comments;
 pub mod conflicts;
 pub mod differences;
+pub mod hunks;
 pub mod merges;
 pub mod pulls;
 pub mod resolution;
