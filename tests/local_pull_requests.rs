@@ -1421,13 +1421,20 @@ async fn the_aws_cli_approves_as_a_second_user_and_evaluates() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_demo_seeds_pull_requests_to_review_approved_conflicting_and_closed() {
+async fn the_demo_seeds_pull_requests_to_review_approved_conflicting_merged_and_closed() {
+    use aws_sdk_codecommit::types::MergeOptionTypeEnum;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_path_buf();
+    let started = std::time::Instant::now();
     tokio::task::spawn_blocking(move || cctui::local::demo::seed_if_needed(&data, false))
         .await
         .unwrap()
         .unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "seeding took {:?}",
+        started.elapsed()
+    );
     let service = start(dir.path()).await;
     let alice = demo_client(&service);
     let open = alice
@@ -1437,7 +1444,7 @@ async fn the_demo_seeds_pull_requests_to_review_approved_conflicting_and_closed(
         .send()
         .await
         .unwrap();
-    assert_eq!(open.pull_request_ids().len(), 2);
+    assert_eq!(open.pull_request_ids().len(), 3);
     let closed = alice
         .list_pull_requests()
         .repository_name("cctui-demo")
@@ -1445,7 +1452,7 @@ async fn the_demo_seeds_pull_requests_to_review_approved_conflicting_and_closed(
         .send()
         .await
         .unwrap();
-    assert_eq!(closed.pull_request_ids().len(), 1);
+    assert_eq!(closed.pull_request_ids().len(), 2);
     let conflicting = alice
         .list_pull_requests()
         .repository_name("merge-conflict")
@@ -1456,6 +1463,7 @@ async fn the_demo_seeds_pull_requests_to_review_approved_conflicting_and_closed(
 
     let mut reviewed = None;
     let mut approved = None;
+    let mut clashing = None;
     for id in open.pull_request_ids() {
         let pr = alice
             .get_pull_request()
@@ -1464,6 +1472,7 @@ async fn the_demo_seeds_pull_requests_to_review_approved_conflicting_and_closed(
             .await
             .unwrap();
         let pr = pr.pull_request().unwrap();
+        let t = &pr.pull_request_targets()[0];
         let evaluation = alice
             .evaluate_pull_request_approval_rules()
             .pull_request_id(id)
@@ -1471,9 +1480,27 @@ async fn the_demo_seeds_pull_requests_to_review_approved_conflicting_and_closed(
             .send()
             .await
             .unwrap();
-        if pr.approval_rules().is_empty() {
+        let options = alice
+            .get_merge_options()
+            .repository_name("cctui-demo")
+            .source_commit_specifier(t.source_commit().unwrap())
+            .destination_commit_specifier(t.destination_commit().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let mergeable = !options.merge_options().is_empty();
+        if t.source_reference() == Some("refs/heads/feature/readme-rewrite") {
+            assert!(!mergeable, "the conflicting one does not merge");
+            clashing = Some(t.clone());
+        } else if pr.approval_rules().is_empty() {
             reviewed = Some(id.clone());
         } else if evaluation.evaluation().unwrap().approved() {
+            assert!(
+                options
+                    .merge_options()
+                    .contains(&MergeOptionTypeEnum::ThreeWayMerge),
+                "approved and mergeable"
+            );
             approved = Some(id.clone());
         }
     }
@@ -1491,6 +1518,64 @@ async fn the_demo_seeds_pull_requests_to_review_approved_conflicting_and_closed(
         .count();
     assert_eq!(on_lines, 2);
     assert!(threads.iter().any(|t| t.comments().len() == 2), "a reply");
+
+    // The conflict is on the same lines of README.md.
+    let clashing = clashing.expect("a conflicting pull request");
+    let conflicts = alice
+        .get_merge_conflicts()
+        .repository_name("cctui-demo")
+        .source_commit_specifier(clashing.source_commit().unwrap())
+        .destination_commit_specifier(clashing.destination_commit().unwrap())
+        .merge_option(MergeOptionTypeEnum::ThreeWayMerge)
+        .conflict_detail_level(aws_sdk_codecommit::types::ConflictDetailLevelTypeEnum::LineLevel)
+        .send()
+        .await
+        .unwrap();
+    assert!(!conflicts.mergeable());
+    let files: Vec<&str> = conflicts
+        .conflict_metadata_list()
+        .iter()
+        .filter_map(|c| c.file_path())
+        .collect();
+    assert_eq!(files, ["README.md"]);
+
+    // One merged for real into release/1.0, one closed without merging.
+    let mut merged = 0;
+    for id in closed.pull_request_ids() {
+        let pr = alice
+            .get_pull_request()
+            .pull_request_id(id)
+            .send()
+            .await
+            .unwrap();
+        let t = pr.pull_request().unwrap().pull_request_targets()[0].clone();
+        let meta = t.merge_metadata().unwrap();
+        if !meta.is_merged() {
+            continue;
+        }
+        merged += 1;
+        assert_eq!(t.destination_reference(), Some("refs/heads/release/1.0"));
+        assert_eq!(meta.merged_by(), Some(bob_arn().as_str()));
+        let work = tempfile::tempdir().unwrap();
+        let w = work.path();
+        git_ok(w, &["init", "-q"]);
+        let url = git_url(&service, "cctui-demo");
+        git_ok(w, &["fetch", "-q", &url, "release/1.0"]);
+        assert_eq!(
+            Some(git_ok(w, &["rev-parse", "FETCH_HEAD"]).as_str()),
+            meta.merge_commit_id()
+        );
+        assert_eq!(
+            git_ok(w, &["rev-parse", "FETCH_HEAD^2"]),
+            t.source_commit().unwrap(),
+            "a merge commit with the source as second parent"
+        );
+        assert_eq!(
+            git_ok(w, &["log", "-1", "--format=%s", "FETCH_HEAD"]),
+            "Merge release notes into release/1.0"
+        );
+    }
+    assert_eq!(merged, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -24,6 +24,9 @@ pub const DEMO_HISTORY_REPO: &str = "cctui-demo";
 pub const DEMO_CONFLICT_REPO: &str = "merge-conflict";
 /// Repository without any commit.
 pub const DEMO_EMPTY_REPO: &str = "empty-repo";
+/// Branch of [`DEMO_HISTORY_REPO`] whose pull request conflicts with `master` (both change the
+/// same lines of README.md).
+pub const DEMO_CONFLICT_BRANCH: &str = "feature/readme-rewrite";
 /// Number of commits on `master` of [`DEMO_HISTORY_REPO`].
 pub const DEMO_HISTORY_COMMITS: usize = 1200;
 
@@ -176,8 +179,11 @@ fn call(
         .map_err(|e| ServeError::Seed(format!("{operation}: {}", e.message)))
 }
 
-/// Open pull requests of the demo: one to review with line comments, one approved, one that
-/// conflicts, and a closed one. Authored by the demo user (alice), reviewed by bob.
+/// Pull requests of the demo, in [`DEMO_HISTORY_REPO`]: open ones to review (line comments and
+/// a reply), approved by bob and mergeable, and conflicting (both sides change README.md);
+/// one merged into `release/1.0` (a real merge commit) and one closed. [`DEMO_CONFLICT_REPO`]
+/// has a conflicting one too. Authored by the demo user (alice), reviewed by bob. The state
+/// file is written anew, so seeding again gives the same requests.
 fn seed_pull_requests(ops: &Ops) -> Result<(), ServeError> {
     use crate::local::codecommit::DEMO_REVIEWER_ACCESS_KEY_ID as BOB;
     let _ = std::fs::remove_file(
@@ -286,6 +292,34 @@ fn seed_pull_requests(ops: &Ops) -> Result<(), ServeError> {
         "feature/conflict",
         "Port 9090 and a friendlier greeting",
         "Conflicts with master in config.toml and src/app.rs: resolve before merging.",
+    )?;
+
+    create(
+        DEMO_HISTORY_REPO,
+        DEMO_CONFLICT_BRANCH,
+        "README rewrite for the first release",
+        "Rewrites the README, which master changed meanwhile: GetMergeConflicts shows the conflict; resolve it to merge.",
+    )?;
+
+    // Merged for real (a three-way merge commit on release/1.0), by bob.
+    let out = call(
+        ops,
+        None,
+        "CreatePullRequest",
+        json!({
+            "title": "Release notes for 1.0",
+            "description": "Notes for the 1.0 release branch. Merged.",
+            "targets": [{ "repositoryName": DEMO_HISTORY_REPO, "sourceReference": "docs/release-notes",
+                "destinationReference": "release/1.0" }],
+        }),
+    )?;
+    let id = out["pullRequest"]["pullRequestId"].clone();
+    call(
+        ops,
+        Some(BOB),
+        "MergePullRequestByThreeWay",
+        json!({ "pullRequestId": id, "repositoryName": DEMO_HISTORY_REPO,
+            "commitMessage": "Merge release notes into release/1.0\n" }),
     )?;
 
     let (id, _, _, _) = create(
@@ -456,6 +490,8 @@ fn history_stream() -> String {
         ("feature/login", 1150, 8),
         ("release/1.0", 800, 3),
         ("hotfix/crash-on-start", 1190, 1),
+        // Merged into release/1.0 by the pull request seed (a real three-way merge).
+        ("docs/release-notes", 800, 2),
     ] {
         let _ = writeln!(
             out,
@@ -478,6 +514,25 @@ fn history_stream() -> String {
             next_mark += 1;
         }
     }
+    // A branch that rewrites every line of the README master keeps changing after the fork:
+    // its pull request conflicts line by line.
+    let _ = writeln!(
+        out,
+        "reset refs/heads/{DEMO_CONFLICT_BRANCH}\nfrom :{}\n",
+        mark_of_commit[1150]
+    );
+    commit(
+        &mut out,
+        DEMO_CONFLICT_BRANCH,
+        next_mark,
+        None,
+        1150,
+        "README: rewrite for the first release\n",
+        &[(
+            "README.md",
+            "# cctui demo\n\nA project to try cctui on.\nThis README was rewritten on a branch while master changed it too.\n",
+        )],
+    );
     out
 }
 

@@ -6,7 +6,8 @@
 //!   [`sts`] (GetCallerIdentity), told apart by the SigV4 scope; [`query`]: form parsing and
 //!   XML writing;
 //! - [`ops`]: the CodeCommit operations and their validation rules; [`refname`]: branch names;
-//! - [`codecommit`]: pull requests (events, differences, comments, approvals, merges),
+//! - [`codecommit`]: pull requests (events, differences, comments, approvals, merge
+//!   conflicts and their resolutions, merges of pull requests and of branches),
 //!   persisted in `pull-requests.json` in the data directory; the caller's IAM ARN comes from
 //!   the signing key ([`ops::Ops::dispatch_as`]);
 //! - [`git_http`]: git smart HTTP via `git http-backend`, CodeCommit IAM git passwords;

@@ -531,10 +531,46 @@ impl Ops {
             }
             "DeletePullRequestApprovalRule" => cc::approvals::delete_rule(self, caller, body),
             "EvaluatePullRequestApprovalRules" => cc::approvals::evaluate(self, body),
+            "OverridePullRequestApprovalRules" => cc::approvals::override_rules(self, caller, body),
+            "GetPullRequestOverrideState" => cc::approvals::get_override_state(self, body),
             "GetMergeOptions" => cc::merges::get_merge_options(self, body),
             "MergePullRequestByFastForward" => cc::merges::by_fast_forward(self, caller, body),
             "MergePullRequestBySquash" => cc::merges::by_squash(self, caller, body),
             "MergePullRequestByThreeWay" => cc::merges::by_three_way(self, caller, body),
+            "CreateApprovalRuleTemplate" => cc::templates::create(self, caller, body),
+            "GetApprovalRuleTemplate" => cc::templates::get(self, body),
+            "ListApprovalRuleTemplates" => cc::templates::list(self, body),
+            "DeleteApprovalRuleTemplate" => cc::templates::delete(self, body),
+            "UpdateApprovalRuleTemplateName" => cc::templates::update_name(self, caller, body),
+            "UpdateApprovalRuleTemplateDescription" => {
+                cc::templates::update_description(self, caller, body)
+            }
+            "UpdateApprovalRuleTemplateContent" => {
+                cc::templates::update_content(self, caller, body)
+            }
+            "AssociateApprovalRuleTemplateWithRepository" => cc::templates::associate(self, body),
+            "DisassociateApprovalRuleTemplateFromRepository" => {
+                cc::templates::disassociate(self, body)
+            }
+            "BatchAssociateApprovalRuleTemplateWithRepositories" => {
+                cc::templates::batch_associate(self, body)
+            }
+            "BatchDisassociateApprovalRuleTemplateFromRepositories" => {
+                cc::templates::batch_disassociate(self, body)
+            }
+            "ListAssociatedApprovalRuleTemplatesForRepository" => {
+                cc::templates::list_for_repository(self, body)
+            }
+            "ListRepositoriesForApprovalRuleTemplate" => {
+                cc::templates::list_repositories(self, body)
+            }
+            "GetMergeConflicts" => cc::conflicts::get_merge_conflicts(self, body),
+            "DescribeMergeConflicts" => cc::conflicts::describe_merge_conflicts(self, body),
+            "MergeBranchesByFastForward" => {
+                cc::merges::branches_by_fast_forward(self, caller, body)
+            }
+            "MergeBranchesBySquash" => cc::merges::branches_by_squash(self, caller, body),
+            "MergeBranchesByThreeWay" => cc::merges::branches_by_three_way(self, caller, body),
             other => Err(ApiError::client(
                 "UnknownOperationException",
                 format!("The operation {other} is not supported by the cctui local service."),

@@ -30,7 +30,7 @@ pub const MAX_RULE_CONTENT: usize = 3000;
 
 /// The `ApprovalRule` shape.
 pub(crate) fn rule_json(rule: &ApprovalRule) -> Value {
-    json!({
+    let mut out = json!({
         "approvalRuleId": rule.id,
         "approvalRuleName": rule.name,
         "approvalRuleContent": rule.content,
@@ -38,7 +38,14 @@ pub(crate) fn rule_json(rule: &ApprovalRule) -> Value {
         "lastModifiedDate": rule.last_modified_date,
         "creationDate": rule.creation_date,
         "lastModifiedUser": rule.last_modified_user,
-    })
+    });
+    if let Some(origin) = &rule.origin {
+        out["originApprovalRuleTemplate"] = json!({
+            "approvalRuleTemplateId": origin.id,
+            "approvalRuleTemplateName": origin.name,
+        });
+    }
+    out
 }
 
 /// One `Approvers` statement.
@@ -186,6 +193,18 @@ pub(crate) fn satisfied(rule: &ApprovalRule, approvers: &[String]) -> bool {
             .count();
         count as u64 >= s.needed
     })
+}
+
+/// True when a merge may go ahead: every rule is satisfied by the current revision's
+/// approvals, or the rules of the current revision were overridden.
+pub(crate) fn rules_met(pr: &PullRequest) -> bool {
+    let approvers = pr
+        .approvals
+        .get(&pr.revision_id)
+        .cloned()
+        .unwrap_or_default();
+    pr.overrides.contains_key(&pr.revision_id)
+        || pr.approval_rules.iter().all(|r| satisfied(r, &approvers))
 }
 
 fn revision_given(body: &Value) -> Result<&str, ApiError> {
@@ -373,6 +392,7 @@ pub fn create_rule(ops: &Ops, caller: &Caller, body: &Value) -> OpResult {
             creation_date: now,
             last_modified_date: now,
             last_modified_user: caller.arn.clone(),
+            origin: None,
         };
         rule_event(pr, "PULL_REQUEST_APPROVAL_RULE_CREATED", &caller.arn, &rule);
         let answer = json!({ "approvalRule": rule_json(&rule) });
@@ -446,10 +466,89 @@ pub fn evaluate(ops: &Ops, body: &Value) -> OpResult {
             .partition(|r| satisfied(r, &approvers));
         Ok(json!({ "evaluation": {
             "approved": no.is_empty(),
-            "overridden": false,
+            "overridden": pr.overrides.contains_key(&revision),
             "approvalRulesSatisfied": yes.iter().map(|r| &r.name).collect::<Vec<_>>(),
             "approvalRulesNotSatisfied": no.iter().map(|r| &r.name).collect::<Vec<_>>(),
         }}))
+    })
+}
+
+/// OverridePullRequestApprovalRules: sets aside (OVERRIDE) or applies again (REVOKE) every
+/// approval rule of the current revision. AWS names no author restriction (unlike approving):
+/// who may override is an IAM permission.
+pub fn override_rules(ops: &Ops, caller: &Caller, body: &Value) -> OpResult {
+    pull_request_id(body)?;
+    let revision = revision_given(body)?.to_string();
+    let set = match opt_str(body, "overrideStatus")? {
+        None | Some("") => {
+            return Err(ApiError::client(
+                "OverrideStatusRequiredException",
+                "An override status is required: OVERRIDE or REVOKE.",
+            ));
+        }
+        Some("OVERRIDE") => true,
+        Some("REVOKE") => false,
+        Some(other) => {
+            return Err(ApiError::client(
+                "InvalidOverrideStatusException",
+                format!(
+                    "The override status {other} is not valid. Valid statuses are OVERRIDE and REVOKE."
+                ),
+            ));
+        }
+    };
+    ops.pulls().with(|state| {
+        let pr = current(ops, state, body)?;
+        ensure_open(pr)?;
+        ensure_current(pr, &revision)?;
+        if set && pr.overrides.contains_key(&revision) {
+            return Err(ApiError::client(
+                "OverrideAlreadySetException",
+                format!(
+                    "The approval rules of pull request {} are already overridden. REVOKE the override first to set it again.",
+                    pr.id
+                ),
+            ));
+        }
+        if set {
+            pr.overrides.insert(revision.clone(), caller.arn.clone());
+        } else if pr.overrides.remove(&revision).is_none() {
+            // Nothing to revoke: AWS does not store REVOKE, so this changes nothing.
+            return Ok(json!({}));
+        }
+        let e = event(
+            pr,
+            "PULL_REQUEST_APPROVAL_RULE_OVERRIDDEN",
+            &caller.arn,
+            "approvalRuleOverriddenEventMetadata",
+            json!({ "revisionId": revision, "overrideStatus": if set { "OVERRIDE" } else { "REVOKE" } }),
+        );
+        pr.events.push(e);
+        pr.last_activity_date = now_epoch_seconds();
+        state.dirty = true;
+        Ok(json!({}))
+    })
+}
+
+/// GetPullRequestOverrideState for a revision (current or earlier).
+pub fn get_override_state(ops: &Ops, body: &Value) -> OpResult {
+    pull_request_id(body)?;
+    let revision = revision_given(body)?.to_string();
+    ops.pulls().with(|state| {
+        let pr = current(ops, state, body)?;
+        if pr.revision_id != revision && !pr.past_revisions.contains(&revision) {
+            return Err(ApiError::client(
+                "InvalidRevisionIdException",
+                format!(
+                    "The revision ID {revision} is not a revision of pull request {}.",
+                    pr.id
+                ),
+            ));
+        }
+        Ok(match pr.overrides.get(&revision) {
+            Some(arn) => json!({ "overridden": true, "overrider": arn }),
+            None => json!({ "overridden": false }),
+        })
     })
 }
 

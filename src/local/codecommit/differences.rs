@@ -47,7 +47,7 @@ pub(crate) fn resolve_commit<'r>(
     })
 }
 
-fn validate_path(path: &str) -> Result<String, ApiError> {
+pub(crate) fn validate_path(path: &str) -> Result<String, ApiError> {
     let trimmed = path.trim_matches('/');
     let bad = trimmed
         .split('/')

@@ -5,9 +5,18 @@
 //!   whenever a pull request is read;
 //! - [`differences`]: GetDifferences and GetBlob, computed from the bare repository;
 //! - [`comments`]: comments on a pull request, a file or a line; replies, edits, reactions;
-//! - [`approvals`]: approval states per revision, approval rules and their evaluation;
-//! - [`merges`]: merge options and merges (fast-forward, squash, three-way) in the bare
-//!   repository;
+//! - [`approvals`]: approval states per revision, approval rules, their evaluation and
+//!   overrides (OverridePullRequestApprovalRules, GetPullRequestOverrideState; an overridden
+//!   revision merges without its rules satisfied);
+//! - [`conflicts`]: GetMergeConflicts and DescribeMergeConflicts (file and line detail
+//!   levels, merge hunks), and the conflict analysis every merge starts from;
+//! - [`hunks`]: the diff3 regions of one file (merge hunks);
+//! - [`resolution`]: explicit `conflictResolution` entries (replace contents, delete files,
+//!   set file modes), checked and applied;
+//! - [`merges`]: merge options and merges (fast-forward, squash, three-way) of pull requests
+//!   and of branches (MergeBranchesBy…) in the bare repository, one mechanism for both;
+//! - [`templates`]: approval rule templates, their repository associations, and the rules
+//!   they give new pull requests;
 //! - [`state`]: the records and their file, `pull-requests.json` in the data directory,
 //!   replaced atomically on every change.
 //!
@@ -17,10 +26,14 @@
 
 pub mod approvals;
 pub mod comments;
+pub mod conflicts;
 pub mod differences;
+pub mod hunks;
 pub mod merges;
 pub mod pulls;
+pub mod resolution;
 pub mod state;
+pub mod templates;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};

@@ -459,6 +459,7 @@ pub fn create(ops: &Ops, caller: &Caller, body: &Value) -> OpResult {
             approval_rules: Vec::new(),
             approvals: Default::default(),
             events: Vec::new(),
+            overrides: Default::default(),
         };
         let created = event(
             &pr,
@@ -473,6 +474,8 @@ pub fn create(ops: &Ops, caller: &Caller, body: &Value) -> OpResult {
             }),
         );
         pr.events.push(created);
+        pr.approval_rules =
+            super::templates::rules_for(state, &meta.id, &pr.target.destination_reference);
         refresh(ops, &mut pr)?;
         let answer = json!({ "pullRequest": pull_json(&pr) });
         state.pulls.insert(id, pr);

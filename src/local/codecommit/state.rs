@@ -27,6 +27,9 @@ pub struct State {
     pub comments: BTreeMap<String, Comment>,
     /// Order comments were posted in (ids), for stable answers.
     pub comment_order: Vec<String>,
+    /// Approval rule templates of the account and region, in creation order.
+    #[serde(default)]
+    pub templates: Vec<Template>,
     /// Set by every change; the change is stored before the answer goes out.
     #[serde(skip)]
     pub dirty: bool,
@@ -66,6 +69,10 @@ pub struct PullRequest {
     pub approvals: BTreeMap<String, Vec<String>>,
     /// Events as AWS answers them in DescribePullRequestEvents (oldest first).
     pub events: Vec<Value>,
+    /// Approval rules set aside, by revision: who overrode them (a revoke removes the entry,
+    /// as AWS does not store REVOKE).
+    #[serde(default)]
+    pub overrides: BTreeMap<String, String>,
 }
 
 /// The repository and branches of a pull request.
@@ -117,6 +124,41 @@ pub struct ApprovalRule {
     pub last_modified_date: f64,
     /// Who last changed it.
     pub last_modified_user: String,
+    /// The template it was made from, when a template made it.
+    #[serde(default)]
+    pub origin: Option<Origin>,
+}
+
+/// The template an approval rule was made from (`OriginApprovalRuleTemplate`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Origin {
+    /// Template id.
+    pub id: String,
+    /// Template name when the rule was made.
+    pub name: String,
+}
+
+/// An approval rule template and the repositories it is associated with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Template {
+    /// Id (UUID-shaped).
+    pub id: String,
+    /// Unique name, 1 to 100 characters.
+    pub name: String,
+    /// At most 1,000 characters.
+    pub description: String,
+    /// The content JSON as given (may have `DestinationReferences`).
+    pub content: String,
+    /// SHA-256 of the content, hex.
+    pub content_sha256: String,
+    /// Seconds since the epoch.
+    pub creation_date: f64,
+    /// Seconds since the epoch.
+    pub last_modified_date: f64,
+    /// Who last changed it.
+    pub last_modified_user: String,
+    /// Store ids of the associated repositories (names can change), in association order.
+    pub repositories: Vec<String>,
 }
 
 /// A comment on a pull request (or a reply to one).
