@@ -582,3 +582,70 @@ async fn a_conflicting_file_comes_with_conflict_markers_to_edit() {
         "apple 1\n<<<<<<< destination\npear 5\n=======\npear 9\n>>>>>>> source\nfig 6\nkiwi 7\nlime 8\nplum 3\n"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_conflicting_request_merges_with_the_resolutions_chosen() {
+    let w = world().await;
+    let clash = create(&w, "clash", "Pear at 9").await;
+    let conflicts = match ok(
+        alice(),
+        PullsRequest::Conflicts {
+            target: w.target.clone(),
+            pr: Box::new(clash.clone()),
+            strategy: MergeStrategy::ThreeWay,
+        },
+    )
+    .await
+    {
+        PullsOutput::Conflicts { conflicts, .. } => conflicts,
+        other => panic!("{other:?}"),
+    };
+    let paths: Vec<&str> = conflicts.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["prices.txt"]);
+    assert!(conflicts[0].content && !conflicts[0].binary);
+    let merge = |resolutions| PullsRequest::Merge {
+        target: w.target.clone(),
+        merge: Box::new(MergeRequest {
+            id: clash.id.clone(),
+            repository: "shop".into(),
+            source_commit: clash.source_commit.clone(),
+            strategy: MergeStrategy::ThreeWay,
+            message: None,
+            author: None,
+            resolutions,
+        }),
+    };
+    // Without resolutions CodeCommit refuses, and nothing moves.
+    let (_, refused) = run(alice(), merge(Vec::new())).await;
+    assert!(refused.is_err(), "{refused:?}");
+    let edited = "apple 1\npear 7\nfig 6\nkiwi 7\nlime 8\nplum 3\n";
+    let merged = match ok(
+        alice(),
+        merge(vec![(
+            "prices.txt".into(),
+            cctui::aws::pulls::Resolution::Content(edited.as_bytes().to_vec()),
+        )]),
+    )
+    .await
+    {
+        PullsOutput::Merged(pr) => *pr,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(merged.status, PullStatus::Merged);
+    let dir = w.work.path().to_path_buf();
+    let (parents, file) = tokio::task::spawn_blocking(move || {
+        git_ok(&dir, &["fetch", "-q", "origin"]);
+        (
+            git_ok(&dir, &["rev-list", "--parents", "-n", "1", "origin/main"]),
+            git_ok(&dir, &["show", "origin/main:prices.txt"]),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        parents.split_whitespace().count(),
+        3,
+        "a merge commit has two parents"
+    );
+    assert_eq!(format!("{file}\n"), edited);
+}

@@ -431,6 +431,11 @@ fn pull_request(pr: &sdk::PullRequest) -> PullRequest {
     }
 }
 
+/// Conflicts as git sees them: only the same lines changed on both sides conflict. CodeCommit's
+/// default (`FILE_LEVEL`) calls any file changed on both sides a conflict, which would refuse
+/// merges `git merge` makes without asking.
+const LINE_LEVEL: sdk::ConflictDetailLevelTypeEnum = sdk::ConflictDetailLevelTypeEnum::LineLevel;
+
 /// Which pull requests a listing asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ListStatus {
@@ -605,6 +610,7 @@ pub async fn merge_options(
     let answer = client
         .get_merge_options()
         .repository_name(&pr.repository)
+        .conflict_detail_level(LINE_LEVEL)
         .source_commit_specifier(&pr.source_commit)
         .destination_commit_specifier(format!("refs/heads/{}", pr.destination))
         .send()
@@ -1055,6 +1061,7 @@ pub async fn conflicts(
         let page = client
             .get_merge_conflicts()
             .repository_name(&pr.repository)
+            .conflict_detail_level(LINE_LEVEL)
             .destination_commit_specifier(format!("refs/heads/{}", pr.destination))
             .source_commit_specifier(&pr.source_commit)
             .merge_option(strategy.to_sdk())
@@ -1093,6 +1100,7 @@ pub async fn conflict_versions(
     let options = client
         .get_merge_options()
         .repository_name(&pr.repository)
+        .conflict_detail_level(LINE_LEVEL)
         .source_commit_specifier(&pr.source_commit)
         .destination_commit_specifier(format!("refs/heads/{}", pr.destination))
         .send()
@@ -1195,6 +1203,7 @@ pub async fn merge(
         MergeStrategy::Squash => client
             .merge_pull_request_by_squash()
             .pull_request_id(&merge.id)
+            .conflict_detail_level(LINE_LEVEL)
             .repository_name(&merge.repository)
             .source_commit_id(&merge.source_commit)
             .set_commit_message(merge.message.clone())
@@ -1208,6 +1217,7 @@ pub async fn merge(
         MergeStrategy::ThreeWay => client
             .merge_pull_request_by_three_way()
             .pull_request_id(&merge.id)
+            .conflict_detail_level(LINE_LEVEL)
             .repository_name(&merge.repository)
             .source_commit_id(&merge.source_commit)
             .set_commit_message(merge.message.clone())
