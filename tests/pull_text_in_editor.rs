@@ -16,9 +16,9 @@ fn a_comment_written_in_the_editor_is_posted() {
         &editor,
         "#!/bin/sh\n\
          grep -q '^Draft words$' \"$1\" || exit 3\n\
-         grep -q '^# Lines starting with' \"$1\" || exit 4\n\
+         grep -q '^# ------------------------ >8' \"$1\" || exit 4\n\
          echo 'the editor ran'\n\
-         printf 'Written in the editor.\\nSecond line.\\n# dropped\\n' > \"$1\"\n",
+         printf 'Written in the editor.\\n# Second line.\\n# ------------------------ >8 ------------------------\\n# dropped\\n' > \"$1\"\n",
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -51,7 +51,7 @@ fn a_comment_written_in_the_editor_is_posted() {
     pty.send(b"\x05"); // ctrl-e
     pty.wait_for_after(before, b"the editor ran");
     pty.wait_for_screen("From your editor");
-    assert!(pty.screen().contains("Second line."), "{}", pty.screen());
+    assert!(pty.screen().contains("# Second line."), "{}", pty.screen());
     assert!(!pty.screen().contains("# dropped"));
     pty.send(b"\x13"); // ctrl-s
     pty.wait_for_screen("Commented on the request");

@@ -679,3 +679,21 @@ fn a_conflict_resolved_by_editing_its_merged_text() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn esc_closes_the_merge_dialog_and_the_text_editor() {
+    let mut s = state();
+    listed(&mut s);
+    opened(&mut s);
+    let effects = command(&mut s, CommandId::PullMerge);
+    drive::start_all(&mut s, &effects);
+    assert!(matches!(s.overlays.last(), Some(Overlay::PullMerge(_))));
+    command(&mut s, CommandId::Close);
+    assert!(matches!(s.overlays.last(), Some(Overlay::PullView)));
+    command(&mut s, CommandId::PullComment);
+    assert!(matches!(s.overlays.last(), Some(Overlay::Compose(_))));
+    command(&mut s, CommandId::Close);
+    assert!(matches!(s.overlays.last(), Some(Overlay::PullView)));
+    command(&mut s, CommandId::Close);
+    assert!(matches!(s.overlays.last(), Some(Overlay::Pulls)));
+}

@@ -305,6 +305,8 @@ pub enum RowKind {
         comment: Box<Comment>,
         /// Reply depth.
         depth: usize,
+        /// Where its thread is (a new comment from here goes there too).
+        at: Anchor,
     },
 }
 
@@ -353,6 +355,7 @@ fn comment_rows(thread: &Thread, rows: &mut Vec<ViewRow>) {
             kind: RowKind::Comment {
                 comment: Box::new(comment.clone()),
                 depth,
+                at: thread.anchor.clone(),
             },
             text,
         });

@@ -397,7 +397,7 @@ fn comment(state: &mut State) -> Vec<Effect> {
     let at = match view.tab {
         ViewTab::Overview => Anchor::Request,
         ViewTab::Files => match view.row().map(|r| r.kind) {
-            Some(RowKind::Diff { at, .. }) => at,
+            Some(RowKind::Diff { at, .. } | RowKind::Comment { at, .. }) => at,
             _ => match view.file_path() {
                 Some(path) => Anchor::File(path.to_string()),
                 None => Anchor::Request,
@@ -644,7 +644,13 @@ pub fn merge_command(state: &mut State, id: CommandId) -> Vec<Effect> {
     let Some(Overlay::PullMerge(dialog)) = state.overlays.last_mut() else {
         return Vec::new();
     };
-    if dialog.pending.is_some() && id != CommandId::Close {
+    if id == CommandId::Close {
+        // A merge already sent still lands; its answer finds nobody waiting and says so in
+        // the list and the footer.
+        state.overlays.pop();
+        return Vec::new();
+    }
+    if dialog.pending.is_some() {
         return Vec::new();
     }
     match id {
@@ -1363,8 +1369,8 @@ fn merged(state: &mut State, job: JobId, pr: PullRequest) -> Vec<Effect> {
     state.overlays.push(Overlay::Confirm {
         title: format!("Delete {} on CodeCommit?", pr.source),
         message: format!(
-            "#{} is merged. Delete its source branch {} on CodeCommit? Its commits stay in {} \
-             (and a local branch of that name is kept).",
+            "#{} is merged. Delete its source branch {} on CodeCommit? Its changes are in {} \
+             now (a local branch of that name is kept, and the request still names its commits).",
             pr.id, pr.source, pr.destination
         ),
         on_yes: Box::new(Action::Spawn(Box::new(JobRequest::ServerBranch {

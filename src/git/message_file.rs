@@ -79,14 +79,31 @@ pub fn prepare_text(
         env("EDITOR").as_deref(),
         env("TERM").as_deref() == Some("dumb"),
     );
+    // Markdown headings start with '#': the explanation goes under git's scissors line, and
+    // only what is above it is read back (`read_text`), '#' lines included.
     let text = format!(
-        "{}\n\n# {what}\n# Lines starting with '#' will be ignored; an empty text sends nothing.\n",
+        "{}\n{SCISSORS}\n# {what}\n# Everything above the line is the text (an empty text sends nothing); this part is dropped.\n",
         draft.trim_end()
     );
     let path = dir.join(name);
     std::fs::write(&path, text)
         .map_err(|e| GitError::Other(format!("cannot write {}: {e}", path.display())))?;
     Ok(MessageFile { path, editor })
+}
+
+/// The line under which nothing is part of the text (git's `commit -v` scissors).
+const SCISSORS: &str = "# ------------------------ >8 ------------------------";
+
+/// The text the editor left above the scissors line, as written ('#' lines kept), trailing
+/// blank lines removed. Empty means: nothing to send.
+pub fn read_text(path: &Path) -> Result<String, GitError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| GitError::Other(format!("cannot read {}: {e}", path.display())))?;
+    let above = match text.find(SCISSORS) {
+        Some(at) => &text[..at],
+        None => text.as_str(),
+    };
+    Ok(above.trim_end().to_string())
 }
 
 /// The message the editor left: comment lines and surrounding blank lines removed, as git's
@@ -162,6 +179,20 @@ fn staged_files(repo: &git2::Repository, amend: bool) -> Vec<(&'static str, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_keeps_its_markdown_headings_and_drops_the_explanation() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
+        let file = prepare_text(dir.path(), "T", "# Heading\nbody", "A comment")
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let written = std::fs::read_to_string(&file.path).unwrap_or_default();
+        assert!(written.starts_with("# Heading\nbody\n# ---"), "{written}");
+        std::fs::write(&file.path, format!("# Title\n\nText\n\n{written}")).unwrap_or_default();
+        assert_eq!(
+            read_text(&file.path).unwrap_or_default(),
+            "# Title\n\nText\n\n# Heading\nbody"
+        );
+    }
 
     #[test]
     fn the_editor_is_chosen_in_gits_order() {

@@ -588,7 +588,7 @@ pub(super) async fn run(
         }
         PullsRequest::ReadText { path } => {
             let text = tokio::task::spawn_blocking(move || {
-                let text = crate::git::message_file::read(&path);
+                let text = crate::git::message_file::read_text(&path);
                 let _ = std::fs::remove_file(&path);
                 text
             })

@@ -49,7 +49,7 @@ pub fn approvals_cell(row: &PullRow) -> String {
                 " ✗"
             };
             if needed == 0 {
-                format!("{}{}", review.approvers.len(), mark)
+                format!("{} · no rules", review.approvers.len())
             } else {
                 format!("{} of {needed}{mark}", review.approvers.len())
             }
@@ -143,10 +143,10 @@ pub(super) fn list(frame: &mut Frame, area: Rect, state: &State, view: View) {
         ));
     }
     let repo_width = if account { 18 } else { 0 };
-    let fixed = 6 + 12 + 24 + 14 + 10 + 10 + repo_width;
+    let fixed = 6 + 12 + 34 + 14 + 10 + 10 + repo_width;
     let title_width = width.saturating_sub(fixed).max(10);
     let header = format!(
-        "{:<6}{}{}{:<12}{:<24}{:<14}{:<10}{}",
+        "{:<6}{}{}{:<12}{:<34}{:<14}{:<10}{}",
         "id",
         if account {
             cut("repository", repo_width)
@@ -193,7 +193,7 @@ pub(super) fn list(frame: &mut Frame, area: Rect, state: &State, view: View) {
             },
             cut(&row.pr.title, title_width),
             cut(who(&row.pr.author), 12),
-            cut(&branches, 24),
+            cut(&branches, 34),
             cut(&approvals_cell(row), 14),
             mergeable_cell(row),
             relative(view.now, Some(row.pr.last_activity)),
@@ -382,7 +382,7 @@ pub(super) fn request(frame: &mut Frame, area: Rect, state: &State, view: View) 
                         Span::styled(format!("{sign}{}", row.text), style),
                     ])
                 }
-                RowKind::Comment { comment, depth } => {
+                RowKind::Comment { comment, depth, .. } => {
                     let indent = "  ".repeat(*depth);
                     let reactions: String = comment
                         .reactions
