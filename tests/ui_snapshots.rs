@@ -120,3 +120,89 @@ fn quit_confirmation() {
     update(&mut s, Action::Command(CommandId::Quit));
     insta::assert_snapshot!(render(&s, 80, 24));
 }
+
+// ---- undo and workspace (issue L) ----
+
+fn undo_entry(
+    id: u64,
+    ago: u64,
+    change: cctui::git::undo_log::Change,
+) -> cctui::git::undo_log::UndoEntry {
+    cctui::git::undo_log::UndoEntry {
+        id,
+        time: 1_795_640_088 - ago,
+        repo: "/home/user/codecommit/payments-service".into(),
+        change,
+        undone: false,
+    }
+}
+
+#[test]
+fn undo_list_overlay() {
+    use cctui::git::undo_log::{Change, HeadAt, KeptFile, MoveKind};
+    let mut s = state();
+    s.open_repo = Some(cctui::app::state::OpenRepo {
+        name: "payments-service".into(),
+        path: "/home/user/codecommit/payments-service".into(),
+        codecommit: None,
+        origin_url: None,
+    });
+    let mut undone = undo_entry(
+        1,
+        7_200,
+        Change::Switched {
+            from: HeadAt::Branch("main".into()),
+            to: "feature/refunds".into(),
+        },
+    );
+    undone.undone = true;
+    s.undo.repo = Some("/home/user/codecommit/payments-service".into());
+    s.undo.entries = vec![
+        undo_entry(
+            5,
+            30,
+            Change::Discarded {
+                path: "src/refunds.rs".into(),
+                keep_ref: "refs/cctui/undo/discard-5".into(),
+                files: vec![KeptFile {
+                    path: "src/refunds.rs".into(),
+                    before: Some("a".repeat(40)),
+                    executable: false,
+                    symlink: false,
+                    after: Some("b".repeat(40)),
+                }],
+            },
+        ),
+        undo_entry(
+            4,
+            600,
+            Change::Moved {
+                what: MoveKind::Commit,
+                reference: "refs/heads/feature/refunds".into(),
+                before: Some("c".repeat(40)),
+                after: "d".repeat(40),
+                summary: "Refunds: partial amounts".into(),
+            },
+        ),
+        undo_entry(
+            3,
+            3_000,
+            Change::BranchDeleted {
+                name: "spike/old-ledger".into(),
+                tip: "e".repeat(40),
+                upstream: None,
+            },
+        ),
+        undo_entry(
+            2,
+            5_000,
+            Change::StashDropped {
+                commit: "f".repeat(40),
+                message: "On main: wip ledger".into(),
+            },
+        ),
+        undone,
+    ];
+    s.overlays.push(Overlay::UndoList);
+    insta::assert_snapshot!(render(&s, 100, 24));
+}

@@ -162,6 +162,9 @@ command_ids! {
     AccessTestSsh => "access_test_ssh",
     AccessRefresh => "access_refresh",
     AccessStorePassword => "access_store_password",
+    // ---- undo and workspace (issue L) ----
+    Undo => "undo",
+    UndoList => "undo_list",
 }
 
 /// One row of the command table.
@@ -310,6 +313,9 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::AccessStorePassword, &["s"], X::Access, "Give the new git password to git's credential helper (password view)")),
     hint("yes", cmd(C::Yes, &["y", "enter"], X::Confirm, "Confirm")),
     hint("no", cmd(C::No, &["n", "esc"], X::Confirm, "Cancel")),
+    // ---- undo and workspace (issue L) ----
+    mutating(cmd(C::Undo, &["z"], X::Global, "Undo the last change cctui made in the open clone (asks first)")),
+    cmd(C::UndoList, &["Z"], X::Global, "Undo list: recent changes cctui made in the open clone"),
 ];
 
 /// The table row of a command id.

@@ -55,6 +55,8 @@ pub fn command(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
             Vec::new()
         }
         CommandId::OpenAccess => super::access_update::open(state),
+        CommandId::Undo => super::undo_update::undo_last(state),
+        CommandId::UndoList => super::undo_update::open_list(state),
         _ => return None,
     };
     Some(effects)

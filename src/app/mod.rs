@@ -20,6 +20,8 @@ pub mod repos;
 pub mod repos_update;
 pub mod sso_update;
 pub mod state;
+pub mod undo;
+pub mod undo_update;
 pub mod update;
 pub mod worktree;
 pub mod worktree_update;

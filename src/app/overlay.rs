@@ -163,6 +163,9 @@ pub enum Overlay {
         /// What to do about it.
         hint: Option<String>,
     },
+    /// The recent changes cctui made in the open clone (its state is
+    /// [`super::undo::UndoState`]).
+    UndoList,
 }
 
 impl Overlay {
@@ -199,6 +202,7 @@ impl Overlay {
                 | Overlay::RepositoryDetail { .. }
                 | Overlay::Diff(_)
                 | Overlay::Access
+                | Overlay::UndoList
         )
     }
 

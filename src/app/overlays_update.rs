@@ -107,6 +107,10 @@ fn area_overlay(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
         (Overlay::GitPassword(_), C::AccessStorePassword) => {
             super::access_update::password_command(state, id)
         }
+        (
+            Overlay::UndoList,
+            C::Up | C::Down | C::PageUp | C::PageDown | C::Top | C::Bottom | C::Accept,
+        ) => super::undo_update::list_command(state, id),
         _ => return None,
     };
     Some(effects)

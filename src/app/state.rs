@@ -218,6 +218,8 @@ pub struct State {
     pub show_branches: bool,
     /// The access area: identity (header), SSH keys, git credentials, git's helpers.
     pub access: super::access::AccessState,
+    /// The undo area: the open clone's recent changes (issue L).
+    pub undo: super::undo::UndoState,
     /// The id the next job gets (ids are given here so the asker can record it).
     pub next_job: u64,
     /// Quitting: waiting for write jobs to finish or cancel ("finishing N jobs…").
@@ -247,6 +249,7 @@ impl State {
             branches: Default::default(),
             show_branches: false,
             access: Default::default(),
+            undo: Default::default(),
             next_job: 0,
             quitting: false,
             quit: false,

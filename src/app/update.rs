@@ -125,6 +125,7 @@ pub fn deliver(state: &mut State, id: JobId, output: JobOutput) -> Vec<Effect> {
         JobOutput::Worktree(output) => worktree::on_output(state, id, output),
         JobOutput::Branches(output) => branches::on_output(state, id, output),
         JobOutput::Access(output) => super::access_update::on_output(state, id, output),
+        JobOutput::Undo(output) => super::undo_update::on_output(state, id, output),
     }
 }
 
@@ -141,5 +142,6 @@ pub fn deliver_failure(
         Domain::Worktree => worktree::on_failure(state, id, failure),
         Domain::Branches => branches::on_failure(state, id, failure),
         Domain::Access => super::access_update::on_failure(state, id, failure),
+        Domain::Undo => super::undo_update::on_failure(state, id, failure),
     }
 }

@@ -9,6 +9,7 @@ mod access_job;
 mod branch_job;
 mod clone_job;
 mod run;
+pub mod undo_job;
 pub mod worktree_job;
 
 use std::collections::HashMap;
@@ -197,6 +198,19 @@ pub enum JobRequest {
     },
     /// Identity, SSH keys, git credentials, git's helpers: the access screen.
     Access(AccessRequest),
+    // ---- undo (issue L) ----
+    /// Read the undo log of a clone (the list of recent changes).
+    ReadUndoLog {
+        /// Work tree.
+        repo: PathBuf,
+    },
+    /// Undo the newest change cctui made in a clone that is not undone yet.
+    Undo {
+        /// Work tree.
+        repo: PathBuf,
+        /// The change the user chose (`None`: the newest); refused unless it is the newest.
+        id: Option<u64>,
+    },
 }
 
 /// The access screen's requests (and the header's identity read).
@@ -594,6 +608,8 @@ pub enum Domain {
     Branches,
     /// The access screen and the header's identity.
     Access,
+    /// The undo log and undo of the open clone.
+    Undo,
 }
 
 impl JobRequest {
@@ -619,6 +635,8 @@ impl JobRequest {
             }
             JobRequest::DeleteRepository { name, .. } => format!("Delete repository {name}"),
             JobRequest::Access(request) => request.title(),
+            JobRequest::ReadUndoLog { .. } => "Read the undo log".to_string(),
+            JobRequest::Undo { .. } => "Undo the last change".to_string(),
             JobRequest::SetIdentity { .. } => "Set the git identity".to_string(),
             JobRequest::Clone(job) => format!("Clone {} ({})", job.repository, job.protocol.name()),
             JobRequest::RememberClone { .. } => "Remember the clone".to_string(),
@@ -709,6 +727,7 @@ impl JobRequest {
                 | JobRequest::Access(
                     AccessRequest::Identity { .. } | AccessRequest::Overview { .. }
                 )
+                | JobRequest::ReadUndoLog { .. }
         )
     }
 
@@ -737,6 +756,7 @@ impl JobRequest {
                         | AccessRequest::Overview { .. }
                         | AccessRequest::TestSsh(_)
                 )
+                | JobRequest::ReadUndoLog { .. }
         )
     }
 
@@ -784,6 +804,7 @@ impl JobRequest {
             | JobRequest::Branch { .. }
             | JobRequest::ServerBranch { .. } => Domain::Branches,
             JobRequest::Access(_) => Domain::Access,
+            JobRequest::ReadUndoLog { .. } | JobRequest::Undo { .. } => Domain::Undo,
         }
     }
 }
@@ -858,6 +879,27 @@ pub enum JobOutput {
     Branches(BranchesOutput),
     /// For the access screen (and the header's identity).
     Access(AccessOutput),
+    /// For the undo list and `z`.
+    Undo(UndoOutput),
+}
+
+/// Results for the undo list and `z`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UndoOutput {
+    /// The changes cctui made in this clone, newest first.
+    Log {
+        /// Work tree.
+        repo: PathBuf,
+        /// The changes.
+        entries: Vec<crate::git::undo_log::UndoEntry>,
+    },
+    /// A change was undone.
+    Undone {
+        /// Work tree.
+        repo: PathBuf,
+        /// What was done.
+        message: String,
+    },
 }
 
 impl JobOutput {

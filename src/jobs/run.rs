@@ -169,6 +169,8 @@ pub(super) async fn run(
             email,
         } => worktree_job::set_identity(repo, scope, name, email, &context, &services).await,
         JobRequest::Access(request) => super::access_job::run(request, &context, &services).await,
+        JobRequest::ReadUndoLog { repo } => super::undo_job::read(repo).await,
+        JobRequest::Undo { repo, id } => super::undo_job::undo(repo, id, &context, &services).await,
         JobRequest::DeleteRepository { target, name } => {
             let client = services.clients.get(&target).await;
             context.check_cancelled()?;

@@ -8,6 +8,7 @@ mod header;
 mod jobs;
 mod overlays;
 mod repos;
+mod undo;
 mod worktree;
 
 use ratatui::Frame;

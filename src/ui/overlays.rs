@@ -85,6 +85,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
             }
             Overlay::Access => super::access::screen(frame, area, state, view),
             Overlay::GitPassword(password) => super::access::password(frame, area, view, password),
+            Overlay::UndoList => super::undo::list(frame, area, state, view),
             Overlay::Error { message, hint } => {
                 let mut text = message.clone();
                 if let Some(hint) = hint {
