@@ -23,5 +23,7 @@ pub mod state;
 pub mod undo;
 pub mod undo_update;
 pub mod update;
+pub mod workspace;
+pub mod workspace_update;
 pub mod worktree;
 pub mod worktree_update;

@@ -166,6 +166,10 @@ pub enum Overlay {
     /// The recent changes cctui made in the open clone (its state is
     /// [`super::undo::UndoState`]).
     UndoList,
+    /// The workspace screen (its state is [`super::workspace::WorkspaceState`]).
+    Workspace,
+    /// The workspace screen's filter box.
+    WorkspaceFilter,
 }
 
 impl Overlay {
@@ -174,6 +178,7 @@ impl Overlay {
         match self {
             Overlay::Confirm { .. } => Context::Confirm,
             Overlay::Access | Overlay::GitPassword(_) => Context::Access,
+            Overlay::Workspace => Context::Workspace,
             _ => Context::Overlay,
         }
     }
@@ -189,6 +194,7 @@ impl Overlay {
                 | Overlay::DeleteRepository { .. }
                 | Overlay::CloneDialog { .. }
                 | Overlay::CommitEditor(_)
+                | Overlay::WorkspaceFilter
         )
     }
 
@@ -203,6 +209,7 @@ impl Overlay {
                 | Overlay::Diff(_)
                 | Overlay::Access
                 | Overlay::UndoList
+                | Overlay::Workspace
         )
     }
 

@@ -26,6 +26,7 @@
 //! - [`undo`] and [`undo_log`]: what cctui changed, logged per clone in the data dir, and
 //!   taken back from the reflog (and, for a discard, the blobs it kept under
 //!   `refs/cctui/undo/`), refused when work made since is in the way;
+//! - [`workspace`]: clones under a directory, a summary of each, a clean fast-forward;
 //! - `pathspec`: paths given to git are literal (`app/[id]`, `notes*.txt`, `#draft`), never
 //!   read as globs, negations or comments by libgit2.
 //!
@@ -66,6 +67,7 @@ pub(crate) mod status_tracked;
 pub(crate) mod status_untracked;
 pub mod undo;
 pub mod undo_log;
+pub mod workspace;
 
 use std::path::PathBuf;
 

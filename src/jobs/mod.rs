@@ -10,6 +10,7 @@ mod branch_job;
 mod clone_job;
 mod run;
 pub mod undo_job;
+mod workspace_job;
 pub mod worktree_job;
 
 use std::collections::HashMap;
@@ -210,6 +211,22 @@ pub enum JobRequest {
         repo: PathBuf,
         /// The change the user chose (`None`: the newest); refused unless it is the newest.
         id: Option<u64>,
+    },
+    // ---- workspace (issue L) ----
+    /// Find and summarise every clone: `extra` (recent clones, `-C`), then those under
+    /// `root`; rows stream as [`WorkspaceOutput::Rows`].
+    ScanWorkspace {
+        /// The workspace root (`None`: only `extra`).
+        root: Option<PathBuf>,
+        /// Clones to read whether or not they are under the root.
+        extra: Vec<PathBuf>,
+    },
+    /// Fetch one clone for the workspace's bulk work (`pull`: then fast-forward where clean).
+    WorkspaceRemote {
+        /// The clone and how to reach origin (its `op` is set by the job).
+        job: Box<RemoteJob>,
+        /// Fast-forward after the fetch.
+        pull: bool,
     },
 }
 
@@ -610,6 +627,8 @@ pub enum Domain {
     Access,
     /// The undo log and undo of the open clone.
     Undo,
+    /// The workspace screen: every clone, bulk fetch and pull.
+    Workspace,
 }
 
 impl JobRequest {
@@ -637,6 +656,19 @@ impl JobRequest {
             JobRequest::Access(request) => request.title(),
             JobRequest::ReadUndoLog { .. } => "Read the undo log".to_string(),
             JobRequest::Undo { .. } => "Undo the last change".to_string(),
+            JobRequest::ScanWorkspace { .. } => "Scan the workspace".to_string(),
+            JobRequest::WorkspaceRemote { job, pull } => {
+                let name = job
+                    .repo
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if *pull {
+                    format!("Fetch and fast-forward {name}")
+                } else {
+                    format!("Fetch {name}")
+                }
+            }
             JobRequest::SetIdentity { .. } => "Set the git identity".to_string(),
             JobRequest::Clone(job) => format!("Clone {} ({})", job.repository, job.protocol.name()),
             JobRequest::RememberClone { .. } => "Remember the clone".to_string(),
@@ -757,6 +789,7 @@ impl JobRequest {
                         | AccessRequest::TestSsh(_)
                 )
                 | JobRequest::ReadUndoLog { .. }
+                | JobRequest::ScanWorkspace { .. }
         )
     }
 
@@ -805,6 +838,9 @@ impl JobRequest {
             | JobRequest::ServerBranch { .. } => Domain::Branches,
             JobRequest::Access(_) => Domain::Access,
             JobRequest::ReadUndoLog { .. } | JobRequest::Undo { .. } => Domain::Undo,
+            JobRequest::ScanWorkspace { .. } | JobRequest::WorkspaceRemote { .. } => {
+                Domain::Workspace
+            }
         }
     }
 }
@@ -881,6 +917,27 @@ pub enum JobOutput {
     Access(AccessOutput),
     /// For the undo list and `z`.
     Undo(UndoOutput),
+    /// For the workspace screen.
+    Workspace(WorkspaceOutput),
+}
+
+/// Results for the workspace screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkspaceOutput {
+    /// Summaries of some clones (a partial result of a scan).
+    Rows(Vec<crate::git::workspace::CloneSummary>),
+    /// The scan ended.
+    Scanned {
+        /// Clones read.
+        total: usize,
+    },
+    /// A bulk fetch or pull of one clone ended well.
+    RemoteDone {
+        /// Work tree.
+        repo: PathBuf,
+        /// What happened.
+        message: String,
+    },
 }
 
 /// Results for the undo list and `z`.

@@ -9,6 +9,7 @@ mod jobs;
 mod overlays;
 mod repos;
 mod undo;
+mod workspace;
 mod worktree;
 
 use ratatui::Frame;

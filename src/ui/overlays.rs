@@ -86,6 +86,8 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
             Overlay::Access => super::access::screen(frame, area, state, view),
             Overlay::GitPassword(password) => super::access::password(frame, area, view, password),
             Overlay::UndoList => super::undo::list(frame, area, state, view),
+            Overlay::Workspace => super::workspace::screen(frame, area, state, view),
+            Overlay::WorkspaceFilter => super::workspace::filter(frame, area, state, view),
             Overlay::Error { message, hint } => {
                 let mut text = message.clone();
                 if let Some(hint) = hint {
@@ -228,6 +230,7 @@ fn help_lines(state: &State, view: View) -> Vec<Line<'static>> {
         Context::Status,
         Context::Jobs,
         Context::Access,
+        Context::Workspace,
         Context::Overlay,
         Context::Confirm,
     ];
