@@ -372,3 +372,59 @@ async fn a_bulk_fetch_finishes_the_others_when_one_fails_and_lists_the_failure()
         Some(RowWork::Failed(_))
     ));
 }
+
+#[test]
+fn cancel_drops_the_queue_and_stops_the_running_fetches() {
+    let mut state = State::new(Session::default());
+    let rows = (0..6)
+        .map(|i| cctui::app::workspace::WorkspaceRow {
+            summary: cctui::git::workspace::CloneSummary {
+                path: PathBuf::from(format!("/ws/repo-{i}")),
+                origin_url: None,
+                head: Some(CloneHead::Branch("main".into())),
+                changed: 0,
+                upstream: None,
+                ahead_behind: None,
+                last_fetch: None,
+                error: None,
+            },
+            key: None,
+        })
+        .collect();
+    state.workspace.add(rows);
+    state.overlays.push(Overlay::Workspace);
+    let effects = update(&mut state, Action::Command(CommandId::WorkspaceFetch));
+    let spawned: Vec<cctui::jobs::JobId> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Spawn { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(spawned.len(), 4);
+    let effects = update(&mut state, Action::Command(CommandId::WorkspaceCancel));
+    let cancels: Vec<cctui::jobs::JobId> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Cancel(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(cancels, spawned, "the running ones are asked to stop");
+    // Nothing new starts while they stop.
+    for id in spawned {
+        let more = update(
+            &mut state,
+            Action::Job(Box::new(JobUpdate {
+                id,
+                event: cctui::jobs::JobEvent::Cancelled,
+            })),
+        );
+        assert!(!more.iter().any(|e| matches!(e, Effect::Spawn { .. })));
+    }
+    assert!(state.workspace.bulk.is_none());
+    assert_eq!(
+        state.workspace.summary.as_ref().map(|s| s[0].clone()),
+        Some("Fetched 0 of 6 clones; 6 cancelled".to_string())
+    );
+}

@@ -760,6 +760,8 @@ impl JobRequest {
                     AccessRequest::Identity { .. } | AccessRequest::Overview { .. }
                 )
                 | JobRequest::ReadUndoLog { .. }
+                // The screen says "scanning…"; a row read after each fetch would flood the strip.
+                | JobRequest::ScanWorkspace { .. }
         )
     }
 
