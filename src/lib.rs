@@ -16,8 +16,10 @@
 //!   focus, movement), `jobs_strip`, `repos_update`, `clone_update`, `worktree_update`,
 //!   `branches_update`, `access_update` (the access screen and the header's identity),
 //!   `pulls_update` (the pull requests list, request view, merge dialog and text editor; its
-//!   state and the row model the update and the drawing share are in `pulls`), and
-//!   `overlays_update` for the generic overlays.
+//!   state and the row model the update and the drawing share are in `pulls`),
+//!   `workspace_update` (the workspace screen: every clone, bulk fetch and pull),
+//!   `undo_update` (`z` and the list of recent changes), and `overlays_update` for the
+//!   generic overlays.
 //! - [`model`]: plain values shared by `app` and `jobs`: [`model::RepoKey`] (profile + region +
 //!   name), hosts (loopback by parsed address, CodeCommit regions incl. FIPS, China, VPC
 //!   endpoints), remote URLs, and which credentials a URL may get. One parser for all.
@@ -31,7 +33,7 @@
 //! - [`config`], [`logging`], [`cli`]: the edges; [`credential_helper`]: `cctui credential-helper`,
 //!   git's credential protocol answered with CodeCommit git passwords.
 //! - [`git`]: blocking git2 operations (clone, status, stage, diff, log, commit, push, fetch,
-//!   pull, merge), with git's hooks (commit, merge, push, checkout; process groups, a
+//!   pull, merge, undo, the workspace scan), with git's hooks (commit, merge, push, checkout; process groups, a
 //!   configured timeout) and commit signing (openpgp, ssh); the jobs run them under
 //!   `spawn_blocking`. Paths are literal.
 //! - [`aws`]: AWS configuration, the first-run setup check, the CodeCommit API (repositories,
@@ -51,7 +53,7 @@
 //! view the request it waits for (it shows that it waits and takes no second submit). The job
 //! manager reports `Started` with the request's [`jobs::Domain`]; results come back as that
 //! area's own output enum (`ReposOutput`, `CloneOutput`, `WorktreeOutput`, `BranchesOutput`,
-//! `AccessOutput`, `PullsOutput`),
+//! `AccessOutput`, `PullsOutput`, `UndoOutput`, `WorkspaceOutput`),
 //! and failures go to the area recorded at `Started`. An area finds the owner by id anywhere
 //! on the overlay stack — never "whatever is on top" — and drops what nobody waits for.
 //! Changes to a clone carry its path and touch the panes only while it is the open clone.
@@ -92,6 +94,16 @@
 //!   (`Context::Access`), so its keys (`n`, `a`, `D`…) never clash with a pane's. Its writes are
 //!   started by a confirmation's yes and recognised by what they answer; a new git password is
 //!   shown whatever is on top, since it cannot be asked for again.
+//! - **Undo is logged by the jobs, kept by the repository.** Each write job appends what it
+//!   changed to the clone's undo log (`<data>/undo/`) after the change, never failing the job
+//!   for it; the content is git's (reflog, commits) or, for a discard, blobs written before it
+//!   under `refs/cctui/undo/`. An undo is a job under the clone's write lock that takes back
+//!   only the newest change and refuses when work made since is in the way.
+//! - **The workspace screen is an overlay, like the access screen**, with its own context
+//!   (`Context::Workspace`). Its bulk fetch reuses the status pane's remote job
+//!   (`RemoteJob`, its authentication) under a workspace request, so answers and failures
+//!   come back to the workspace's rows rather than to the open clone; the bound of 4 at once
+//!   is kept by `update` (a queue in the state), not by the job manager.
 //! - **`$EDITOR` for commit messages is not offered** yet (issue K): running an editor needs
 //!   the terminal's event stream paused, which crossterm's `EventStream` does not support
 //!   without rebuilding it.

@@ -32,6 +32,8 @@ pub enum Context {
     Pulls,
     /// One pull request's view.
     PullView,
+    /// The workspace screen (every clone, bulk fetch and pull).
+    Workspace,
 }
 
 impl Context {
@@ -49,6 +51,7 @@ impl Context {
             Context::Access => "Access screen",
             Context::Pulls => "Pull requests list",
             Context::PullView => "Pull request view",
+            Context::Workspace => "Workspace screen",
         }
     }
 }
@@ -190,6 +193,19 @@ command_ids! {
     PullRefresh => "pull_refresh",
     DemoSwitchUser => "demo_switch_user",
     EditResolution => "edit_resolution",
+    // ---- undo and workspace (issue L) ----
+    Undo => "undo",
+    UndoList => "undo_list",
+    OpenWorkspace => "workspace",
+    WorkspaceOpen => "workspace_open",
+    WorkspaceMark => "workspace_mark",
+    WorkspaceFilter => "workspace_filter",
+    WorkspaceSort => "workspace_sort",
+    WorkspaceFetch => "workspace_fetch",
+    WorkspacePull => "workspace_pull",
+    WorkspaceCancel => "workspace_cancel",
+    WorkspaceRescan => "workspace_rescan",
+    WorkspaceClose => "workspace_close",
 }
 
 /// One row of the command table.
@@ -360,6 +376,19 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::PullRefresh, &["R"], X::PullView, "Read the request again"),
     hint("yes", cmd(C::Yes, &["y", "enter"], X::Confirm, "Confirm")),
     hint("no", cmd(C::No, &["n", "esc"], X::Confirm, "Cancel")),
+    // ---- undo and workspace (issue L) ----
+    mutating(cmd(C::Undo, &["z"], X::Global, "Undo the last change cctui made in the open clone (asks first)")),
+    cmd(C::UndoList, &["Z"], X::Global, "Undo list: recent changes cctui made in the open clone"),
+    cmd(C::OpenWorkspace, &["W"], X::Global, "Workspace: every clone at a glance, bulk fetch and pull"),
+    hint("open", cmd(C::WorkspaceOpen, &["enter"], X::Workspace, "Open the clone in the status and log panes")),
+    hint("mark", cmd(C::WorkspaceMark, &["space"], X::Workspace, "Mark or unmark the clone for bulk fetch or pull")),
+    hint("fetch", mutating(cmd(C::WorkspaceFetch, &["f"], X::Workspace, "Fetch the marked clones (or all shown), 4 at a time"))),
+    hint("pull", mutating(cmd(C::WorkspacePull, &["F"], X::Workspace, "Fetch and fast-forward the marked clones (or all shown) where clean"))),
+    hint("cancel", cmd(C::WorkspaceCancel, &["x"], X::Workspace, "Cancel the bulk fetch or pull")),
+    hint("filter", cmd(C::WorkspaceFilter, &["/"], X::Workspace, "Filter clones by name or path")),
+    hint("sort", cmd(C::WorkspaceSort, &["s"], X::Workspace, "Sort by name, by what needs attention, or by last fetch")),
+    cmd(C::WorkspaceRescan, &["r"], X::Workspace, "Scan the workspace again"),
+    hint("close", cmd(C::WorkspaceClose, &["esc", "q"], X::Workspace, "Close the workspace screen")),
 ];
 
 /// The table row of a command id.

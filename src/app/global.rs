@@ -57,6 +57,9 @@ pub fn command(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
         }
         CommandId::OpenAccess => super::access_update::open(state),
         CommandId::OpenPulls => super::pulls_update::open(state),
+        CommandId::Undo => super::undo_update::undo_last(state),
+        CommandId::UndoList => super::undo_update::open_list(state),
+        CommandId::OpenWorkspace => super::workspace_update::open(state),
         _ => return None,
     };
     Some(effects)
@@ -267,6 +270,7 @@ pub fn help_line_count(readonly: bool) -> usize {
         Context::Status,
         Context::Jobs,
         Context::Access,
+        Context::Workspace,
         Context::Overlay,
         Context::Confirm,
     ];

@@ -171,6 +171,13 @@ pub enum Overlay {
         /// What to do about it.
         hint: Option<String>,
     },
+    /// The recent changes cctui made in the open clone (its state is
+    /// [`super::undo::UndoState`]).
+    UndoList,
+    /// The workspace screen (its state is [`super::workspace::WorkspaceState`]).
+    Workspace,
+    /// The workspace screen's filter box.
+    WorkspaceFilter,
 }
 
 impl Overlay {
@@ -181,6 +188,7 @@ impl Overlay {
             Overlay::Access | Overlay::GitPassword(_) => Context::Access,
             Overlay::Pulls => Context::Pulls,
             Overlay::PullView => Context::PullView,
+            Overlay::Workspace => Context::Workspace,
             _ => Context::Overlay,
         }
     }
@@ -197,6 +205,7 @@ impl Overlay {
                 | Overlay::CloneDialog { .. }
                 | Overlay::CommitEditor(_)
                 | Overlay::Compose(_)
+                | Overlay::WorkspaceFilter
         )
     }
 
@@ -212,6 +221,8 @@ impl Overlay {
                 | Overlay::Access
                 | Overlay::Pulls
                 | Overlay::PullView
+                | Overlay::UndoList
+                | Overlay::Workspace
         )
     }
 

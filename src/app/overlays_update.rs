@@ -115,6 +115,22 @@ fn area_overlay(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
         (Overlay::GitPassword(_), C::AccessStorePassword) => {
             super::access_update::password_command(state, id)
         }
+        (
+            Overlay::UndoList,
+            C::Up | C::Down | C::PageUp | C::PageDown | C::Top | C::Bottom | C::Accept,
+        ) => super::undo_update::list_command(state, id),
+        (Overlay::Workspace, _) if id != C::Close && id != C::No => {
+            super::workspace_update::command(state, id)
+        }
+        (Overlay::WorkspaceFilter, C::Accept) => {
+            state.overlays.pop();
+            Vec::new()
+        }
+        (Overlay::WorkspaceFilter, C::Close) => {
+            state.overlays.pop();
+            super::workspace_update::set_filter(state, String::new());
+            Vec::new()
+        }
         _ => return None,
     };
     Some(effects)
@@ -207,6 +223,11 @@ pub fn edit_text(state: &mut State, action: &Action) {
             }
         }
         Some(Overlay::Form(_)) => repos::form_edit(state, edit),
+        Some(Overlay::WorkspaceFilter) => {
+            let mut filter = state.workspace.filter.clone();
+            edit(&mut filter);
+            super::workspace_update::set_filter(state, filter);
+        }
         Some(Overlay::DeleteRepository { typed, .. }) => edit(typed),
         Some(Overlay::CloneDialog { .. }) => clone_flow::dialog_edit(state, edit),
         _ => {}

@@ -222,6 +222,10 @@ pub struct State {
     pub access: super::access::AccessState,
     /// The pull requests area: the list, the open request, the merge dialog's requests.
     pub pulls: super::pulls::PullsState,
+    /// The undo area: the open clone's recent changes (issue L).
+    pub undo: super::undo::UndoState,
+    /// The workspace screen: every clone, marks, bulk work (issue L).
+    pub workspace: super::workspace::WorkspaceState,
     /// The id the next job gets (ids are given here so the asker can record it).
     pub next_job: u64,
     /// Quitting: waiting for write jobs to finish or cancel ("finishing N jobs…").
@@ -252,6 +256,8 @@ impl State {
             show_branches: false,
             access: Default::default(),
             pulls: Default::default(),
+            undo: Default::default(),
+            workspace: Default::default(),
             next_job: 0,
             quitting: false,
             quit: false,

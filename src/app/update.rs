@@ -123,7 +123,8 @@ fn pane_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         | super::command::Context::Confirm
         | super::command::Context::Access
         | super::command::Context::Pulls
-        | super::command::Context::PullView => Vec::new(),
+        | super::command::Context::PullView
+        | super::command::Context::Workspace => Vec::new(),
     }
 }
 
@@ -136,6 +137,8 @@ pub fn deliver(state: &mut State, id: JobId, output: JobOutput) -> Vec<Effect> {
         JobOutput::Branches(output) => branches::on_output(state, id, output),
         JobOutput::Access(output) => super::access_update::on_output(state, id, output),
         JobOutput::Pulls(output) => super::pulls_update::on_output(state, id, output),
+        JobOutput::Undo(output) => super::undo_update::on_output(state, id, output),
+        JobOutput::Workspace(output) => super::workspace_update::on_output(state, id, output),
     }
 }
 
@@ -153,5 +156,7 @@ pub fn deliver_failure(
         Domain::Branches => branches::on_failure(state, id, failure),
         Domain::Access => super::access_update::on_failure(state, id, failure),
         Domain::Pulls => super::pulls_update::on_failure(state, id, failure),
+        Domain::Undo => super::undo_update::on_failure(state, id, failure),
+        Domain::Workspace => super::workspace_update::on_failure(state, id, failure),
     }
 }

@@ -23,6 +23,10 @@
 //!   untracked directories collapsed as `git status` shows them), an incremental refresh from
 //!   the watcher's paths, and [`status_summary`]: everything the status pane shows from one
 //!   open repository;
+//! - [`undo`] and [`undo_log`]: what cctui changed, logged per clone in the data dir, and
+//!   taken back from the reflog (and, for a discard, the blobs it kept under
+//!   `refs/cctui/undo/`), refused when work made since is in the way;
+//! - [`workspace`]: clones under a directory, a summary of each, a clean fast-forward;
 //! - `pathspec`: paths given to git are literal (`app/[id]`, `notes*.txt`, `#draft`), never
 //!   read as globs, negations or comments by libgit2.
 //!
@@ -63,6 +67,9 @@ pub(crate) mod status_staged;
 pub mod status_summary;
 pub(crate) mod status_tracked;
 pub(crate) mod status_untracked;
+pub mod undo;
+pub mod undo_log;
+pub mod workspace;
 
 use std::path::PathBuf;
 
@@ -288,6 +295,14 @@ pub enum GitError {
     /// Anything else (libgit2's message).
     #[error("{0}")]
     Other(String),
+    /// An undo would lose work made since (or cannot be done); nothing was changed.
+    #[error("cannot undo: {reason}")]
+    UndoRefused {
+        /// What is in the way.
+        reason: String,
+        /// What to do.
+        hint: String,
+    },
 }
 
 /// `10 s`, `10 min`, `1500 ms`: a limit as the user set it.
@@ -395,6 +410,7 @@ impl GitError {
             GitError::NothingToStash => None,
             GitError::StashNotFound(_) => Some("refresh the stash list".to_string()),
             GitError::Other(_) => None,
+            GitError::UndoRefused { hint, .. } => Some(hint.clone()),
         }
     }
 }

@@ -96,11 +96,58 @@ fn done(message: impl Into<String>) -> LocalResult {
     }
 }
 
+/// Records a switch in the undo log (`from`: where HEAD was before it).
+fn record_switch(repo: &std::path::Path, from: Option<crate::git::undo_log::HeadAt>, to: &str) {
+    use crate::git::undo_log::{Change, HeadAt};
+    if let Some(from) = from
+        && from != HeadAt::Branch(to.to_string())
+    {
+        super::undo_job::record(
+            repo,
+            Ok(Some(Change::Switched {
+                from,
+                to: to.to_string(),
+            })),
+        );
+    }
+}
+
+/// Records a merge that moved the branch in the undo log, and passes its outcome on.
+fn merged(
+    repo: &std::path::Path,
+    name: &str,
+    before: Result<(String, Option<String>), GitError>,
+    outcome: MergeOutcome,
+) -> MergeOutcome {
+    if matches!(
+        outcome,
+        MergeOutcome::FastForward { .. } | MergeOutcome::Merged { .. }
+    ) && let Ok(before) = before
+    {
+        super::undo_job::record(
+            repo,
+            crate::git::undo::moved(repo, crate::git::undo_log::MoveKind::Merge, before, name),
+        );
+    }
+    outcome
+}
+
 fn run_local(
     repo: &std::path::Path,
     op: BranchOp,
     is_cancelled: &dyn Fn() -> bool,
 ) -> Result<LocalResult, GitError> {
+    // What the undo log needs from before the change (read only for the operations it keeps).
+    let from = match &op {
+        BranchOp::Switch(_) | BranchOp::StashAndSwitch(_) => {
+            crate::git::undo::head_at(repo).ok().flatten()
+        }
+        _ => None,
+    };
+    let deleted = match &op {
+        BranchOp::Delete { name, .. } => crate::git::undo::branch_before_delete(repo, name),
+        _ => Err(GitError::Other(String::new())),
+    };
     match op {
         BranchOp::Create {
             name,
@@ -115,7 +162,10 @@ fn run_local(
             }))
         }
         BranchOp::Switch(name) => match branch::switch_branch(repo, &name, is_cancelled) {
-            Ok(()) => Ok(done(format!("Switched to {name}"))),
+            Ok(()) => {
+                record_switch(repo, from, &name);
+                Ok(done(format!("Switched to {name}")))
+            }
             Err(GitError::UncommittedChanges { files }) => {
                 Ok(LocalResult::Needs(BranchNeed::StashFirst {
                     branch: name,
@@ -135,12 +185,16 @@ fn run_local(
                 true,
             )?;
             branch::switch_branch(repo, &name, &|| false)?;
+            record_switch(repo, from, &name);
             Ok(done(format!(
                 "Stashed your changes and switched to {name}; pop the stash from the branches pane"
             )))
         }
         BranchOp::Delete { name, force } => match branch::delete_branch(repo, &name, force) {
-            Ok(()) => Ok(done(format!("Deleted {name}"))),
+            Ok(()) => {
+                super::undo_job::record(repo, deleted.map(Some));
+                Ok(done(format!("Deleted {name}")))
+            }
             Err(GitError::BranchNotMerged { .. }) if !force => {
                 Ok(LocalResult::Needs(BranchNeed::ForceDelete(name)))
             }
@@ -151,7 +205,12 @@ fn run_local(
             Ok(done(format!("Renamed {old} to {new}")))
         }
         BranchOp::Merge(name) => Ok(
-            match merge::merge_branch(repo, &name, MergeOptions::default(), is_cancelled)? {
+            match merged(
+                repo,
+                &name,
+                crate::git::undo::tip(repo),
+                merge::merge_branch(repo, &name, MergeOptions::default(), is_cancelled)?,
+            ) {
                 MergeOutcome::UpToDate => done(format!("Already up to date with {name}")),
                 MergeOutcome::FastForward { to } => done(format!(
                     "Fast-forwarded to {name} ({})",
@@ -187,7 +246,14 @@ fn run_local(
             Ok(done(format!("Applied and dropped stash@{{{index}}}")))
         }
         BranchOp::StashDrop(index) => {
-            stash::stash_drop(repo, index)?;
+            let kept = crate::git::undo::stash_before_drop(repo, index);
+            if let Err(error) = stash::stash_drop(repo, index) {
+                if let Ok(kept) = &kept {
+                    crate::git::undo::forget(repo, kept);
+                }
+                return Err(error);
+            }
+            super::undo_job::record(repo, kept.map(Some));
             Ok(done(format!("Dropped stash@{{{index}}}")))
         }
         BranchOp::CheckoutRemote(name) => {

@@ -10,6 +10,8 @@ mod branch_job;
 mod clone_job;
 pub mod pulls_job;
 mod run;
+pub mod undo_job;
+mod workspace_job;
 pub mod worktree_job;
 
 use std::collections::HashMap;
@@ -200,6 +202,35 @@ pub enum JobRequest {
     Access(AccessRequest),
     /// The pull requests screen's work.
     Pulls(pulls_job::PullsRequest),
+    // ---- undo (issue L) ----
+    /// Read the undo log of a clone (the list of recent changes).
+    ReadUndoLog {
+        /// Work tree.
+        repo: PathBuf,
+    },
+    /// Undo the newest change cctui made in a clone that is not undone yet.
+    Undo {
+        /// Work tree.
+        repo: PathBuf,
+        /// The change the user chose (`None`: the newest); refused unless it is the newest.
+        id: Option<u64>,
+    },
+    // ---- workspace (issue L) ----
+    /// Find and summarise every clone: `extra` (recent clones, `-C`), then those under
+    /// `root`; rows stream as [`WorkspaceOutput::Rows`].
+    ScanWorkspace {
+        /// The workspace root (`None`: only `extra`).
+        root: Option<PathBuf>,
+        /// Clones to read whether or not they are under the root.
+        extra: Vec<PathBuf>,
+    },
+    /// Fetch one clone for the workspace's bulk work (`pull`: then fast-forward where clean).
+    WorkspaceRemote {
+        /// The clone and how to reach origin (its `op` is set by the job).
+        job: Box<RemoteJob>,
+        /// Fast-forward after the fetch.
+        pull: bool,
+    },
 }
 
 /// The access screen's requests (and the header's identity read).
@@ -599,6 +630,10 @@ pub enum Domain {
     Access,
     /// The pull requests screen.
     Pulls,
+    /// The undo log and undo of the open clone.
+    Undo,
+    /// The workspace screen: every clone, bulk fetch and pull.
+    Workspace,
 }
 
 impl JobRequest {
@@ -625,6 +660,21 @@ impl JobRequest {
             JobRequest::DeleteRepository { name, .. } => format!("Delete repository {name}"),
             JobRequest::Access(request) => request.title(),
             JobRequest::Pulls(request) => request.title(),
+            JobRequest::ReadUndoLog { .. } => "Read the undo log".to_string(),
+            JobRequest::Undo { .. } => "Undo the last change".to_string(),
+            JobRequest::ScanWorkspace { .. } => "Scan the workspace".to_string(),
+            JobRequest::WorkspaceRemote { job, pull } => {
+                let name = job
+                    .repo
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if *pull {
+                    format!("Fetch and fast-forward {name}")
+                } else {
+                    format!("Fetch {name}")
+                }
+            }
             JobRequest::SetIdentity { .. } => "Set the git identity".to_string(),
             JobRequest::Clone(job) => format!("Clone {} ({})", job.repository, job.protocol.name()),
             JobRequest::RememberClone { .. } => "Remember the clone".to_string(),
@@ -715,6 +765,9 @@ impl JobRequest {
                 | JobRequest::Access(
                     AccessRequest::Identity { .. } | AccessRequest::Overview { .. }
                 )
+                | JobRequest::ReadUndoLog { .. }
+                // The screen says "scanning…"; a row read after each fetch would flood the strip.
+                | JobRequest::ScanWorkspace { .. }
         ) && !matches!(self, JobRequest::Pulls(request) if request.reads())
     }
 
@@ -743,6 +796,8 @@ impl JobRequest {
                         | AccessRequest::Overview { .. }
                         | AccessRequest::TestSsh(_)
                 )
+                | JobRequest::ReadUndoLog { .. }
+                | JobRequest::ScanWorkspace { .. }
         ) && !matches!(self, JobRequest::Pulls(request) if request.reads())
     }
 
@@ -791,6 +846,10 @@ impl JobRequest {
             | JobRequest::ServerBranch { .. } => Domain::Branches,
             JobRequest::Access(_) => Domain::Access,
             JobRequest::Pulls(_) => Domain::Pulls,
+            JobRequest::ReadUndoLog { .. } | JobRequest::Undo { .. } => Domain::Undo,
+            JobRequest::ScanWorkspace { .. } | JobRequest::WorkspaceRemote { .. } => {
+                Domain::Workspace
+            }
         }
     }
 }
@@ -867,6 +926,48 @@ pub enum JobOutput {
     Access(AccessOutput),
     /// For the pull requests screen.
     Pulls(pulls_job::PullsOutput),
+    /// For the undo list and `z`.
+    Undo(UndoOutput),
+    /// For the workspace screen.
+    Workspace(WorkspaceOutput),
+}
+
+/// Results for the workspace screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkspaceOutput {
+    /// Summaries of some clones (a partial result of a scan).
+    Rows(Vec<crate::git::workspace::CloneSummary>),
+    /// The scan ended.
+    Scanned {
+        /// Clones read.
+        total: usize,
+    },
+    /// A bulk fetch or pull of one clone ended well.
+    RemoteDone {
+        /// Work tree.
+        repo: PathBuf,
+        /// What happened.
+        message: String,
+    },
+}
+
+/// Results for the undo list and `z`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UndoOutput {
+    /// The changes cctui made in this clone, newest first.
+    Log {
+        /// Work tree.
+        repo: PathBuf,
+        /// The changes.
+        entries: Vec<crate::git::undo_log::UndoEntry>,
+    },
+    /// A change was undone.
+    Undone {
+        /// Work tree.
+        repo: PathBuf,
+        /// What was done.
+        message: String,
+    },
 }
 
 impl JobOutput {

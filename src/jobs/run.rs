@@ -170,6 +170,14 @@ pub(super) async fn run(
         } => worktree_job::set_identity(repo, scope, name, email, &context, &services).await,
         JobRequest::Access(request) => super::access_job::run(request, &context, &services).await,
         JobRequest::Pulls(request) => super::pulls_job::run(request, &context, &services).await,
+        JobRequest::ReadUndoLog { repo } => super::undo_job::read(repo).await,
+        JobRequest::ScanWorkspace { root, extra } => {
+            super::workspace_job::scan(root, extra, &context).await
+        }
+        JobRequest::WorkspaceRemote { job, pull } => {
+            super::workspace_job::remote(*job, pull, &context, &services).await
+        }
+        JobRequest::Undo { repo, id } => super::undo_job::undo(repo, id, &context, &services).await,
         JobRequest::DeleteRepository { target, name } => {
             let client = services.clients.get(&target).await;
             context.check_cancelled()?;

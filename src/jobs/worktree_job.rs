@@ -176,15 +176,33 @@ pub(super) async fn change_index(
             IndexChange::UnstageAll => stage::unstage_all(&repo)?,
             IndexChange::StageHunk(path, hunk) => stage::stage_hunk(&repo, &path, hunk)?,
             IndexChange::UnstageHunk(path, hunk) => stage::unstage_hunk(&repo, &path, hunk)?,
-            IndexChange::Discard(path) => {
-                crate::git::discard::discard_path(&repo, &path, &|| context.is_cancelled())?
-            }
+            IndexChange::Discard(path) => discard_keeping(&repo, &path, &context)?,
         }
         Ok(JobOutput::Worktree(WorktreeOutput::IndexChanged {
             repo: changed,
         }))
     })
     .await
+}
+
+/// A discard that first keeps what it throws away (blobs in the clone's object store, for
+/// undo), then records it in the undo log. If the copy cannot be made, nothing is discarded.
+fn discard_keeping(repo: &Path, path: &str, context: &JobContext) -> Result<(), GitError> {
+    use crate::git::undo;
+    let kept = undo::keep_before_discard(repo, path, &super::undo_job::keep_name()).map_err(
+        |error| match error {
+            GitError::Other(detail) => GitError::Other(format!(
+                "nothing was discarded: a copy of what it would throw away could not be kept ({detail})"
+            )),
+            other => other,
+        },
+    )?;
+    if let Err(error) = crate::git::discard::discard_path(repo, path, &|| context.is_cancelled()) {
+        undo::forget(repo, &kept);
+        return Err(error);
+    }
+    super::undo_job::record(repo, undo::discarded(repo, kept).map(Some));
+    Ok(())
 }
 
 pub(super) async fn commit(
@@ -198,6 +216,7 @@ pub(super) async fn commit(
     let committed = repo.clone();
     let context = context.clone();
     let result = tokio::task::spawn_blocking(move || {
+        let before = crate::git::undo::tip(&repo);
         let is_cancelled = || context.is_cancelled();
         let on_point_of_no_return = || context.finishing();
         // A long hook (a test suite) shows what it is doing in the jobs strip.
@@ -209,7 +228,19 @@ pub(super) async fn commit(
             on_hook_output: &on_hook_output,
             ..crate::git::CommitControl::default()
         };
-        crate::git::commit_with(&repo, &request, &control)
+        let outcome = crate::git::commit_with(&repo, &request, &control);
+        if let (Ok(made), Ok(before)) = (&outcome, before) {
+            let what = if request.amend {
+                crate::git::undo_log::MoveKind::Amend
+            } else {
+                crate::git::undo_log::MoveKind::Commit
+            };
+            super::undo_job::record(
+                &repo,
+                crate::git::undo::moved(&repo, what, before, &made.summary),
+            );
+        }
+        outcome
     })
     .await
     .map_err(|e| JobFailure::new(format!("the git work stopped unexpectedly: {e}"), None))?;
@@ -324,7 +355,22 @@ pub(super) async fn remote_op(
                 ))
             }
             RemoteOp::Pull => {
-                let text = match remote::pull(&repo, "origin", auth, &mut on_progress)? {
+                let before = crate::git::undo::tip(&repo);
+                let pulled = remote::pull(&repo, "origin", auth, &mut on_progress)?;
+                if let (PullOutcome::FastForward { .. } | PullOutcome::Merged { .. }, Ok(before)) =
+                    (&pulled, before)
+                {
+                    super::undo_job::record(
+                        &repo,
+                        crate::git::undo::moved(
+                            &repo,
+                            crate::git::undo_log::MoveKind::Pull,
+                            before,
+                            "origin",
+                        ),
+                    );
+                }
+                let text = match pulled {
                     PullOutcome::UpToDate => "Already up to date".to_string(),
                     PullOutcome::FastForward { to, .. } => format!("Fast-forwarded to {}", short(&to)),
                     PullOutcome::Merged { commit } => format!("Merged the upstream: {}", short(&commit)),

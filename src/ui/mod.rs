@@ -9,6 +9,8 @@ mod jobs;
 mod overlays;
 mod pulls;
 mod repos;
+mod undo;
+mod workspace;
 mod worktree;
 
 use ratatui::Frame;

@@ -89,6 +89,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
             Overlay::PullMerge(dialog) => super::pulls::merge(frame, area, view, dialog),
             Overlay::Compose(compose) => super::pulls::compose(frame, area, view, compose),
             Overlay::GitPassword(password) => super::access::password(frame, area, view, password),
+            Overlay::UndoList => super::undo::list(frame, area, state, view),
+            Overlay::Workspace => super::workspace::screen(frame, area, state, view),
+            Overlay::WorkspaceFilter => super::workspace::filter(frame, area, state, view),
             Overlay::Error { message, hint } => {
                 let mut text = message.clone();
                 if let Some(hint) = hint {
@@ -231,6 +234,7 @@ fn help_lines(state: &State, view: View) -> Vec<Line<'static>> {
         Context::Status,
         Context::Jobs,
         Context::Access,
+        Context::Workspace,
         Context::Overlay,
         Context::Confirm,
     ];
