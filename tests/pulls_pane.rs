@@ -697,3 +697,60 @@ fn esc_closes_the_merge_dialog_and_the_text_editor() {
     command(&mut s, CommandId::Close);
     assert!(matches!(s.overlays.last(), Some(Overlay::Pulls)));
 }
+
+#[test]
+fn workspace_rows_show_the_open_request_of_their_branch() {
+    use cctui::app::workspace::WorkspaceRow;
+    use cctui::git::workspace::{CloneHead, CloneSummary};
+    let mut s = state();
+    let row = |dir: &str, repo: &str, branch: &str| WorkspaceRow {
+        summary: CloneSummary {
+            path: format!("/work/{dir}").into(),
+            origin_url: None,
+            head: Some(CloneHead::Branch(branch.into())),
+            changed: 0,
+            upstream: None,
+            ahead_behind: None,
+            last_fetch: None,
+            error: None,
+        },
+        key: Some(RepoKey::new(Some("dev".into()), "eu-west-1", repo)),
+    };
+    s.workspace.rows = vec![
+        row("shop", "shop", "feature/plum"),
+        row("shop-2", "shop", "main"),
+        row("infra", "infra", "main"),
+    ];
+    let effects = cctui::app::pulls_update::read_for_workspace(&mut s);
+    // One listing for the profile and region, each repository once.
+    let (job, request) = drive::one(&mut s, &effects);
+    match &request {
+        JobRequest::Pulls(PullsRequest::List { repositories, .. }) => {
+            assert_eq!(repositories, &["shop".to_string(), "infra".to_string()])
+        }
+        other => panic!("{other:?}"),
+    }
+    drive::output(
+        &mut s,
+        job,
+        pulls(PullsOutput::Rows(vec![pr(
+            "7",
+            "Plum up",
+            "feature/plum",
+            ALICE,
+            5,
+        )])),
+    );
+    drive::finish(&mut s, job, pulls(PullsOutput::Listed { count: 1 }));
+    let key = (
+        Some("dev".to_string()),
+        "eu-west-1".to_string(),
+        "shop".to_string(),
+        "feature/plum".to_string(),
+    );
+    assert_eq!(
+        s.pulls.in_workspace.get(&key).map(String::as_str),
+        Some("7")
+    );
+    assert_eq!(s.pulls.in_workspace.len(), 1, "main has no request");
+}

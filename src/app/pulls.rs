@@ -124,6 +124,11 @@ pub struct PullsState {
     pub by_branch: BTreeMap<String, String>,
     /// The branches pane's read of them.
     pub by_branch_request: Option<JobId>,
+    /// Open requests of the workspace's clones: (profile, region, repository, source branch)
+    /// → request id.
+    pub in_workspace: BTreeMap<(Option<String>, String, String, String), String>,
+    /// The workspace's reads of them, by job: the profile and region each lists.
+    pub workspace_reads: BTreeMap<JobId, (Option<String>, String)>,
 }
 
 impl PullsState {

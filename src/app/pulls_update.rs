@@ -6,6 +6,8 @@
 //! to the part that asked, by request id; `--readonly` refuses the mutating commands before
 //! they get here (see `update::run_command`).
 
+use std::collections::BTreeMap;
+
 use super::action::Action;
 use super::command::CommandId;
 use super::effect::Effect;
@@ -1072,6 +1074,40 @@ pub fn read_by_branch(state: &mut State, target: Target, repository: String) -> 
     vec![effect]
 }
 
+/// The open requests of the repositories the workspace's clones belong to, one listing per
+/// profile and region (quiet reads): each row then shows the request of its branch.
+pub fn read_for_workspace(state: &mut State) -> Vec<Effect> {
+    let mut by_target: BTreeMap<(Option<String>, String), Vec<String>> = BTreeMap::new();
+    for row in &state.workspace.rows {
+        if let Some(key) = &row.key {
+            let names = by_target
+                .entry((key.profile.clone(), key.region.clone()))
+                .or_default();
+            if !names.contains(&key.name) {
+                names.push(key.name.clone());
+            }
+        }
+    }
+    state.pulls.in_workspace.clear();
+    let mut effects: Vec<Effect> = std::mem::take(&mut state.pulls.workspace_reads)
+        .into_keys()
+        .map(Effect::Cancel)
+        .collect();
+    for ((profile, region), names) in by_target {
+        let key = crate::model::RepoKey::new(profile.clone(), region.clone(), "");
+        let target = super::repos_update::key_target(state, &key);
+        let (job, effect) = state.request(JobRequest::Pulls(PullsRequest::List {
+            target,
+            repositories: names,
+            status: ListStatus::Open,
+            author: None,
+        }));
+        state.pulls.workspace_reads.insert(job, (profile, region));
+        effects.push(effect);
+    }
+    effects
+}
+
 fn compose_waiting(state: &mut State, job: JobId) -> Option<&mut Compose> {
     state.overlays.iter_mut().rev().find_map(|o| match o {
         Overlay::Compose(c) if c.pending == Some(job) => Some(&mut **c),
@@ -1104,6 +1140,15 @@ fn drop_overlay_waiting(state: &mut State, job: JobId) {
 pub fn on_output(state: &mut State, job: JobId, output: PullsOutput) -> Vec<Effect> {
     match output {
         PullsOutput::Rows(rows) => {
+            if let Some((profile, region)) = state.pulls.workspace_reads.get(&job).cloned() {
+                for pr in rows {
+                    state.pulls.in_workspace.insert(
+                        (profile.clone(), region.clone(), pr.repository, pr.source),
+                        pr.id,
+                    );
+                }
+                return Vec::new();
+            }
             if state.pulls.by_branch_request == Some(job) {
                 for pr in rows {
                     state.pulls.by_branch.insert(pr.source, pr.id);
@@ -1145,6 +1190,9 @@ pub fn on_output(state: &mut State, job: JobId, output: PullsOutput) -> Vec<Effe
             Vec::new()
         }
         PullsOutput::Listed { .. } => {
+            if state.pulls.workspace_reads.remove(&job).is_some() {
+                return Vec::new();
+            }
             if state.pulls.by_branch_request == Some(job) {
                 state.pulls.by_branch_request = None;
                 return Vec::new();
@@ -1392,6 +1440,10 @@ pub fn on_failure(state: &mut State, job: JobId, failure: JobFailure) -> Vec<Eff
         state.pulls.listing = None;
         state.pulls.listed = true;
         state.pulls.error = Some((failure.message, failure.hint));
+        return Vec::new();
+    }
+    if state.pulls.workspace_reads.remove(&job).is_some() {
+        // The workspace rows simply show no request.
         return Vec::new();
     }
     if state.pulls.by_branch_request == Some(job) {

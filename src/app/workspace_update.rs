@@ -323,6 +323,7 @@ pub fn on_output(state: &mut State, id: JobId, output: WorkspaceOutput) -> Vec<E
             Vec::new()
         }
         WorkspaceOutput::Scanned { .. } => {
+            let mut effects = Vec::new();
             if state.workspace.scan == Some(id) {
                 state.workspace.scan = None;
                 if state.workspace.rows_scan != Some(id) {
@@ -331,9 +332,11 @@ pub fn on_output(state: &mut State, id: JobId, output: WorkspaceOutput) -> Vec<E
                     state.workspace.rows_scan = Some(id);
                     state.workspace.refresh_view();
                 }
+                // Each row's branch shows its open pull request, once CodeCommit said.
+                effects = super::pulls_update::read_for_workspace(state);
             }
             state.workspace.row_reads.remove(&id);
-            Vec::new()
+            effects
         }
         WorkspaceOutput::RemoteDone { repo, message } => {
             let mut effects = bulk_ended(state, id, RowWork::Done(message));

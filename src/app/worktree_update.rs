@@ -195,7 +195,7 @@ fn ask_discard(state: &mut State, selected: Option<(Section, String)>) -> Vec<Ef
             state.overlays.push(Overlay::Confirm {
                 title: "Discard changes?".into(),
                 message: format!(
-                    "Throw away the unstaged changes to {path}? They cannot be recovered."
+                    "Throw away the unstaged changes to {path}? cctui keeps them first: z brings them back."
                 ),
                 on_yes: Box::new(Action::Spawn(Box::new(JobRequest::ChangeIndex {
                     repo: repo(state).unwrap_or_default(),

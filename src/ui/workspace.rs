@@ -169,7 +169,22 @@ fn item<'a>(
             None => "no origin".to_string(),
         },
     };
+    let open_request = match (&row.key, &s.head) {
+        (Some(key), Some(CloneHead::Branch(name))) => state.pulls.in_workspace.get(&(
+            key.profile.clone(),
+            key.region.clone(),
+            key.name.clone(),
+            name.clone(),
+        )),
+        _ => None,
+    };
     let branch = match &s.head {
+        Some(CloneHead::Branch(name)) if open_request.is_some() => {
+            format!(
+                "{name} #{}",
+                open_request.map(String::as_str).unwrap_or_default()
+            )
+        }
         Some(CloneHead::Branch(name)) => name.clone(),
         Some(CloneHead::Detached(id)) => format!("detached {id}"),
         Some(CloneHead::Unborn(name)) => format!("{name} (no commit)"),
