@@ -852,7 +852,7 @@ pub fn compose_new(state: &mut State) -> Vec<Effect> {
     }));
     state.overlays.push(Overlay::Compose(Box::new(Compose {
         title: format!(
-            "New pull request {source} → {destination} in {repository}: title on the first line, description below (ctrl-s creates)"
+            "New pull request {source} → {destination}: first line title, then description"
         ),
         text: TextArea::default(),
         purpose,
@@ -1279,6 +1279,8 @@ pub fn on_output(state: &mut State, job: JobId, output: PullsOutput) -> Vec<Effe
             let message = format!("Created pull request #{}: {}", pr.id, pr.title);
             state.notice = Some(message.clone());
             state.pulls.message = Some(message);
+            // The branches pane marks the source branch with it.
+            state.pulls.by_branch.insert(pr.source.clone(), pr.id.clone());
             let id = pr.id.clone();
             let pulls_open = state.overlays.iter().any(|o| matches!(o, Overlay::Pulls));
             if pulls_open && state.pulls.scope == Scope::Repository(pr.repository.clone()) {
