@@ -378,13 +378,20 @@ fn codecommit_branches_are_listed_again_only_after_talking_to_the_server() {
             .any(|r| matches!(r, JobRequest::ReadBranches { server: None, .. })),
         "{reads:?}"
     );
-    // An explicit refresh lists CodeCommit's branches too.
+    assert!(
+        !reads.iter().any(|r| matches!(r, JobRequest::Pulls(_))),
+        "nor are its open pull requests read again: {reads:?}"
+    );
+    // An explicit refresh lists CodeCommit's branches too, and their open pull requests.
     let effects = press(&mut state, CommandId::BranchesRefresh);
     assert!(matches!(
         requests(&effects).as_slice(),
-        [JobRequest::ReadBranches {
-            server: Some(_),
-            ..
-        }]
+        [
+            JobRequest::ReadBranches {
+                server: Some(_),
+                ..
+            },
+            JobRequest::Pulls(cctui::jobs::pulls_job::PullsRequest::List { .. })
+        ]
     ));
 }

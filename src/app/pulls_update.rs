@@ -1280,7 +1280,10 @@ pub fn on_output(state: &mut State, job: JobId, output: PullsOutput) -> Vec<Effe
             state.notice = Some(message.clone());
             state.pulls.message = Some(message);
             // The branches pane marks the source branch with it.
-            state.pulls.by_branch.insert(pr.source.clone(), pr.id.clone());
+            state
+                .pulls
+                .by_branch
+                .insert(pr.source.clone(), pr.id.clone());
             let id = pr.id.clone();
             let pulls_open = state.overlays.iter().any(|o| matches!(o, Overlay::Pulls));
             if pulls_open && state.pulls.scope == Scope::Repository(pr.repository.clone()) {

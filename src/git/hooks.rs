@@ -67,7 +67,39 @@ fn never() -> bool {
     false
 }
 
-fn ignore(_hook: &str, _line: &str) {}
+/// A receiver of hooks' output lines: `(hook name, line)`.
+type OutputSink = Box<dyn Fn(&str, &str)>;
+
+thread_local! {
+    /// Where a hook run on this thread reports its last output line when its caller passed no
+    /// `on_output` of its own: the job around a push, pull or merge sets it
+    /// ([`streaming_output`]), so the git layer's signatures need not carry it through.
+    static OUTPUT_SINK: std::cell::RefCell<Option<OutputSink>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The default `on_output`: this thread's sink, if any.
+fn to_thread_sink(hook: &str, line: &str) {
+    OUTPUT_SINK.with(|sink| {
+        if let Some(sink) = sink.borrow().as_ref() {
+            sink(hook, line);
+        }
+    });
+}
+
+/// Runs `work` with hooks on this thread reporting their output lines to `sink` (the hooks
+/// of a push, a pull, a merge, whose `HookLimits` are the default ones).
+pub fn streaming_output<T>(sink: impl Fn(&str, &str) + 'static, work: impl FnOnce() -> T) -> T {
+    struct Clear;
+    impl Drop for Clear {
+        fn drop(&mut self) {
+            OUTPUT_SINK.with(|s| s.borrow_mut().take());
+        }
+    }
+    OUTPUT_SINK.with(|s| *s.borrow_mut() = Some(Box::new(sink)));
+    let _clear = Clear;
+    work()
+}
 
 impl Default for HookLimits<'_> {
     /// The configured [`timeout`], never cancelled.
@@ -75,7 +107,7 @@ impl Default for HookLimits<'_> {
         HookLimits {
             timeout: timeout(),
             is_cancelled: &never,
-            on_output: &ignore,
+            on_output: &to_thread_sink,
         }
     }
 }

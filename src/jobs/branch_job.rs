@@ -69,7 +69,16 @@ pub(super) async fn local(
     // or merge is never left half-way.
     let path = repo.clone();
     let context = context.clone();
-    let outcome = blocking(move || run_local(&path, op, &|| context.is_cancelled())).await?;
+    let outcome = blocking(move || {
+        // A merge's hooks (pre-merge-commit, commit-msg, post-merge) show their last output
+        // line in the jobs strip.
+        let sink = context.clone();
+        crate::git::hooks::streaming_output(
+            move |hook, line| sink.progress(format!("{hook}: {line}"), 0, None),
+            || run_local(&path, op, &|| context.is_cancelled()),
+        )
+    })
+    .await?;
     Ok(JobOutput::Branches(match outcome {
         LocalResult::Done { message, conflicts } => BranchesOutput::Done {
             repo: Some(repo),

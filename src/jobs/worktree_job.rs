@@ -307,80 +307,87 @@ pub(super) async fn remote_op(
     let https = !matches!(auth, Auth::Ssh { .. });
     let progress_context = context.clone();
     let clone = repo.clone();
+    let hook_context = context.clone();
     let outcome = tokio::task::spawn_blocking(move || -> Result<String, GitError> {
-        let mut last = Instant::now() - PROGRESS_EVERY;
-        // Once a push has sent its whole pack, the server may already be updating the branch:
-        // from there the push completes and says "finishing…", never "cancelled".
-        let mut sent = false;
-        let mut on_progress = |p: &TransferProgress| {
-            if let TransferProgress::Pushing { current, total, .. } = *p
-                && total > 0
-                && current >= total
-                && !sent
-            {
-                sent = true;
-                progress_context.finishing();
-            }
-            if sent {
-                return true;
-            }
-            if progress_context.is_cancelled() {
-                return false;
-            }
-            if last.elapsed() >= PROGRESS_EVERY {
-                last = Instant::now();
-                let (phase, current, total) = describe(p);
-                progress_context.progress(phase, current, total);
-            }
-            true
+        // pre-push, and a pull's merge hooks, show their last output line in the jobs strip.
+        let sink = move |hook: &str, line: &str| {
+            hook_context.progress(format!("{hook}: {line}"), 0, None)
         };
-        match op {
-            RemoteOp::Push { local_branch, remote_branch, set_upstream, force_with_lease } => {
-                let request = PushRequest {
-                    remote: "origin".into(),
-                    local_branch: local_branch.clone(),
-                    remote_branch: remote_branch.clone(),
-                    set_upstream,
-                    force_with_lease,
-                    auth,
-                };
-                remote::push(&repo, &request, &mut on_progress)?;
-                Ok(format!("Pushed {local_branch} to origin/{remote_branch}"))
-            }
-            RemoteOp::Fetch => {
-                let outcome = remote::fetch(&repo, "origin", auth, true, &mut on_progress)?;
-                Ok(format!(
-                    "Fetched origin: {} refs updated, {} pruned",
-                    outcome.updated_refs, outcome.pruned_refs
-                ))
-            }
-            RemoteOp::Pull => {
-                let before = crate::git::undo::tip(&repo);
-                let pulled = remote::pull(&repo, "origin", auth, &mut on_progress)?;
-                if let (PullOutcome::FastForward { .. } | PullOutcome::Merged { .. }, Ok(before)) =
-                    (&pulled, before)
+        crate::git::hooks::streaming_output(sink, || {
+            let mut last = Instant::now() - PROGRESS_EVERY;
+            // Once a push has sent its whole pack, the server may already be updating the branch:
+            // from there the push completes and says "finishing…", never "cancelled".
+            let mut sent = false;
+            let mut on_progress = |p: &TransferProgress| {
+                if let TransferProgress::Pushing { current, total, .. } = *p
+                    && total > 0
+                    && current >= total
+                    && !sent
                 {
-                    super::undo_job::record(
-                        &repo,
-                        crate::git::undo::moved(
-                            &repo,
-                            crate::git::undo_log::MoveKind::Pull,
-                            before,
-                            "origin",
-                        ),
-                    );
+                    sent = true;
+                    progress_context.finishing();
                 }
-                let text = match pulled {
-                    PullOutcome::UpToDate => "Already up to date".to_string(),
-                    PullOutcome::FastForward { to, .. } => format!("Fast-forwarded to {}", short(&to)),
-                    PullOutcome::Merged { commit } => format!("Merged the upstream: {}", short(&commit)),
-                    PullOutcome::Conflicts { files } => {
-                        format!("The merge stopped on conflicts in {}; resolve them, stage, then commit", files.join(", "))
+                if sent {
+                    return true;
+                }
+                if progress_context.is_cancelled() {
+                    return false;
+                }
+                if last.elapsed() >= PROGRESS_EVERY {
+                    last = Instant::now();
+                    let (phase, current, total) = describe(p);
+                    progress_context.progress(phase, current, total);
+                }
+                true
+            };
+            match op {
+                RemoteOp::Push { local_branch, remote_branch, set_upstream, force_with_lease } => {
+                    let request = PushRequest {
+                        remote: "origin".into(),
+                        local_branch: local_branch.clone(),
+                        remote_branch: remote_branch.clone(),
+                        set_upstream,
+                        force_with_lease,
+                        auth,
+                    };
+                    remote::push(&repo, &request, &mut on_progress)?;
+                    Ok(format!("Pushed {local_branch} to origin/{remote_branch}"))
+                }
+                RemoteOp::Fetch => {
+                    let outcome = remote::fetch(&repo, "origin", auth, true, &mut on_progress)?;
+                    Ok(format!(
+                        "Fetched origin: {} refs updated, {} pruned",
+                        outcome.updated_refs, outcome.pruned_refs
+                    ))
+                }
+                RemoteOp::Pull => {
+                    let before = crate::git::undo::tip(&repo);
+                    let pulled = remote::pull(&repo, "origin", auth, &mut on_progress)?;
+                    if let (PullOutcome::FastForward { .. } | PullOutcome::Merged { .. }, Ok(before)) =
+                        (&pulled, before)
+                    {
+                        super::undo_job::record(
+                            &repo,
+                            crate::git::undo::moved(
+                                &repo,
+                                crate::git::undo_log::MoveKind::Pull,
+                                before,
+                                "origin",
+                            ),
+                        );
                     }
-                };
-                Ok(text)
+                    let text = match pulled {
+                        PullOutcome::UpToDate => "Already up to date".to_string(),
+                        PullOutcome::FastForward { to, .. } => format!("Fast-forwarded to {}", short(&to)),
+                        PullOutcome::Merged { commit } => format!("Merged the upstream: {}", short(&commit)),
+                        PullOutcome::Conflicts { files } => {
+                            format!("The merge stopped on conflicts in {}; resolve them, stage, then commit", files.join(", "))
+                        }
+                    };
+                    Ok(text)
+                }
             }
-        }
+        })
     })
     .await
     .map_err(|e| JobFailure::new(format!("the git work stopped unexpectedly: {e}"), None))?;
