@@ -513,6 +513,11 @@ pub fn on_output(state: &mut State, id: JobId, output: AccessOutput) -> Vec<Effe
                 state.access.identity_request = None;
                 learn(state, who);
             }
+            // The permissions view may have waited for who the caller is.
+            super::permissions::simulate_if_ready(state)
+        }
+        AccessOutput::Permissions(decisions) => {
+            super::permissions::answered(state, id, decisions);
             Vec::new()
         }
         AccessOutput::Overview {
@@ -668,6 +673,9 @@ fn learn(state: &mut State, who: Identity) {
 
 /// A failed access job.
 pub fn on_failure(state: &mut State, id: JobId, failure: JobFailure) -> Vec<Effect> {
+    if super::permissions::failed(state, id, &failure) {
+        return Vec::new();
+    }
     // The header's read fails quietly: the header just shows no identity.
     if state.access.identity_request == Some(id) {
         state.access.identity_request = None;

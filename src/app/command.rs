@@ -193,6 +193,7 @@ command_ids! {
     PullRefresh => "pull_refresh",
     DemoSwitchUser => "demo_switch_user",
     EditResolution => "edit_resolution",
+    OpenPermissions => "permissions",
     // ---- undo and workspace (issue L) ----
     Undo => "undo",
     UndoList => "undo_list",
@@ -278,6 +279,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::OpenRecent, &["O"], X::Global, "Open a recently used clone"),
     cmd(C::OpenAccess, &["I"], X::Global, "Access: who you are, SSH keys, HTTPS git credentials, credential helper"),
     cmd(C::DemoSwitchUser, &["ctrl-b"], X::Global, "Demo: act as the other demo user (alice ↔ bob), to review and approve a request"),
+    cmd(C::OpenPermissions, &["K"], X::Global, "Permissions: what IAM lets you do with this repository and branch (push, merge, delete…)"),
     cmd(C::OpenPulls, &["v"], X::Global, "Pull requests of the open clone's repository (or the selected one): review, comment, approve, merge"),
     cmd(C::PickProfile, &["p"], X::Global, "Switch the AWS profile"),
     cmd(C::PickRegion, &["R"], X::Global, "Switch the AWS region"),

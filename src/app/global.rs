@@ -57,6 +57,7 @@ pub fn command(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
         }
         CommandId::OpenAccess => super::access_update::open(state),
         CommandId::OpenPulls => super::pulls_update::open(state),
+        CommandId::OpenPermissions => super::permissions::open(state),
         CommandId::Undo => super::undo_update::undo_last(state),
         CommandId::UndoList => super::undo_update::open_list(state),
         CommandId::OpenWorkspace => super::workspace_update::open(state),

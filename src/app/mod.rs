@@ -16,6 +16,7 @@ pub mod jobs_strip;
 pub mod keymap;
 pub mod overlay;
 pub mod overlays_update;
+pub mod permissions;
 pub mod pulls;
 pub mod pulls_update;
 pub mod repos;

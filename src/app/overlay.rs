@@ -154,6 +154,8 @@ pub enum Overlay {
     },
     /// The access screen (its state is [`super::access::AccessState`]).
     Access,
+    /// What IAM says the caller may do (its state is [`super::permissions::PermissionsState`]).
+    Permissions,
     /// The pull requests list (its state is [`super::pulls::PullsState`]).
     Pulls,
     /// One pull request, above the list (its state is `PullsState::view`).
@@ -221,6 +223,7 @@ impl Overlay {
                 | Overlay::Access
                 | Overlay::Pulls
                 | Overlay::PullView
+                | Overlay::Permissions
                 | Overlay::UndoList
                 | Overlay::Workspace
         )
@@ -239,6 +242,7 @@ impl Overlay {
                 | CommandId::ForceQuit
                 | CommandId::Suspend
                 | CommandId::DemoSwitchUser
+                | CommandId::OpenPermissions
         )
     }
 }

@@ -104,6 +104,7 @@ fn area_overlay(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
         (Overlay::Access, _) if id != C::Close && id != C::No => {
             super::access_update::command(state, id)
         }
+        (_, C::OpenPermissions) => super::permissions::open(state),
         (Overlay::Pulls, _) if id != C::Close && id != C::No => {
             super::pulls_update::list_command(state, id)
         }

@@ -222,6 +222,8 @@ pub struct State {
     pub access: super::access::AccessState,
     /// The pull requests area: the list, the open request, the merge dialog's requests.
     pub pulls: super::pulls::PullsState,
+    /// The permissions view: what IAM says the caller may do with a repository and branch.
+    pub permissions: super::permissions::PermissionsState,
     /// The undo area: the open clone's recent changes (issue L).
     pub undo: super::undo::UndoState,
     /// The workspace screen: every clone, marks, bulk work (issue L).
@@ -256,6 +258,7 @@ impl State {
             show_branches: false,
             access: Default::default(),
             pulls: Default::default(),
+            permissions: Default::default(),
             undo: Default::default(),
             workspace: Default::default(),
             next_job: 0,

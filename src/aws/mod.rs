@@ -8,6 +8,7 @@ pub mod error;
 pub mod git_credentials;
 pub mod git_password;
 pub mod identity;
+pub mod permissions;
 pub mod profiles;
 pub mod pulls;
 pub mod regions;

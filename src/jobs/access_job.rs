@@ -46,6 +46,22 @@ pub(super) async fn run(
 ) -> Result<JobOutput, JobFailure> {
     let clients = &services.clients;
     match request {
+        AccessRequest::Permissions {
+            target,
+            principal,
+            repository_arn,
+            branch,
+        } => {
+            let decisions = crate::aws::permissions::simulate(
+                clients,
+                &target,
+                &principal,
+                &repository_arn,
+                &branch,
+            )
+            .await?;
+            out(AccessOutput::Permissions(decisions))
+        }
         AccessRequest::Identity { target } => {
             let who = identity::caller_identity(clients, &target).await?;
             out(AccessOutput::Identity(who))

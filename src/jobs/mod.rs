@@ -329,6 +329,17 @@ pub enum AccessRequest {
         /// Credential id.
         id: String,
     },
+    /// What the caller may do with a repository and a branch (SimulatePrincipalPolicy).
+    Permissions {
+        /// Where.
+        target: Target,
+        /// The IAM user or role to simulate.
+        principal: String,
+        /// The repository's ARN.
+        repository_arn: String,
+        /// The branch (`codecommit:References`).
+        branch: String,
+    },
     /// Give a git login to git's credential helpers (`git credential approve`).
     StoreGitCredential {
         /// Home directory (`None`: the user's).
@@ -763,7 +774,9 @@ impl JobRequest {
                 | JobRequest::PrepareMessageFile { .. }
                 | JobRequest::ReadMessageFile { .. }
                 | JobRequest::Access(
-                    AccessRequest::Identity { .. } | AccessRequest::Overview { .. }
+                    AccessRequest::Identity { .. }
+                        | AccessRequest::Overview { .. }
+                        | AccessRequest::Permissions { .. }
                 )
                 | JobRequest::ReadUndoLog { .. }
                 // The screen says "scanning…"; a row read after each fetch would flood the strip.
@@ -795,6 +808,7 @@ impl JobRequest {
                     AccessRequest::Identity { .. }
                         | AccessRequest::Overview { .. }
                         | AccessRequest::TestSsh(_)
+                        | AccessRequest::Permissions { .. }
                 )
                 | JobRequest::ReadUndoLog { .. }
                 | JobRequest::ScanWorkspace { .. }
@@ -888,6 +902,9 @@ impl AccessRequest {
             }
             AccessRequest::DeleteGitCredential { id, .. } => {
                 format!("Delete git credential {id}")
+            }
+            AccessRequest::Permissions { branch, .. } => {
+                format!("Ask IAM what you may do on {branch}")
             }
             AccessRequest::StoreGitCredential { .. } => {
                 "Give the git password to git's credential helper".into()
@@ -1173,6 +1190,8 @@ pub enum WorktreeOutput {
 pub enum AccessOutput {
     /// Who the session is (the header).
     Identity(crate::aws::identity::Identity),
+    /// What IAM says the caller may do with a repository and branch.
+    Permissions(Vec<crate::aws::permissions::Decision>),
     /// Everything the screen shows. `None`: not an IAM user (roles own no keys).
     Overview {
         /// Who.

@@ -34,7 +34,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
         for command in available(context, readonly) {
             if let Some(label) = command.hint {
                 spans.push(Span::styled(view.keymap.keys_label(command.id), key_style));
-                spans.push(Span::styled(format!(" {label}  "), text_style));
+                // IAM said no to what it needs (the permissions view, K): marked, not hidden.
+                match crate::app::permissions::denied(state, command.id) {
+                    Some(_) => spans.push(Span::styled(
+                        format!(" {label} ✗  "),
+                        Style::new().fg(view.theme.error),
+                    )),
+                    None => spans.push(Span::styled(format!(" {label}  "), text_style)),
+                }
             }
         }
     }

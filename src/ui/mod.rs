@@ -7,6 +7,7 @@ mod forms;
 mod header;
 mod jobs;
 mod overlays;
+mod permissions;
 mod pulls;
 mod repos;
 mod undo;

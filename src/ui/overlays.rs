@@ -85,6 +85,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
             }
             Overlay::Access => super::access::screen(frame, area, state, view),
             Overlay::Pulls => super::pulls::list(frame, area, state, view),
+            Overlay::Permissions => super::permissions::screen(frame, area, state, view),
             Overlay::PullView => super::pulls::request(frame, area, state, view),
             Overlay::PullMerge(dialog) => super::pulls::merge(frame, area, view, dialog),
             Overlay::Compose(compose) => super::pulls::compose(frame, area, view, compose),
@@ -260,6 +261,13 @@ fn help_lines(state: &State, view: View) -> Vec<Line<'static>> {
                 Span::styled(
                     format!("  ({})", c.id.name()),
                     Style::new().fg(view.theme.muted),
+                ),
+                Span::styled(
+                    match crate::app::permissions::denied(state, c.id) {
+                        Some(_) => "  ✗ IAM denies it here (K)",
+                        None => "",
+                    },
+                    Style::new().fg(view.theme.error),
                 ),
             ]));
         }
