@@ -75,7 +75,16 @@ impl Caller {
 pub struct Pulls {
     file: std::path::PathBuf,
     state: Mutex<Option<State>>,
+    /// Bare repositories kept open for reading branch tips: every read of a request looks at
+    /// its branches, and opening a repository each time (its pack indexes loaded again) under
+    /// the state's lock made 500 concurrent GetPullRequest calls wait on each other. libgit2
+    /// re-reads refs from disk on each lookup and finds packs pushed since, so a kept
+    /// repository sees every push.
+    repositories: Mutex<std::collections::HashMap<std::path::PathBuf, SharedRepository>>,
 }
+
+/// A bare repository kept open, one user at a time (`git2::Repository` is not `Sync`).
+pub type SharedRepository = std::sync::Arc<Mutex<git2::Repository>>;
 
 impl Pulls {
     /// Pull requests kept in `<data_dir>/pull-requests.json`.
@@ -83,7 +92,21 @@ impl Pulls {
         Self {
             file: data_dir.join(state::FILE_NAME),
             state: Mutex::new(None),
+            repositories: Mutex::default(),
         }
+    }
+
+    /// The bare repository at `path`, opened once and kept.
+    pub fn repository(&self, path: &Path) -> Result<SharedRepository, ApiError> {
+        let mut open = self.repositories.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(repository) = open.get(path) {
+            return Ok(repository.clone());
+        }
+        let repository = std::sync::Arc::new(Mutex::new(
+            git2::Repository::open_bare(path).map_err(crate::local::ops::git_error)?,
+        ));
+        open.insert(path.to_path_buf(), repository.clone());
+        Ok(repository)
     }
 
     /// Runs `f` on the state (loaded if needed). When `f` succeeds and changed the state
