@@ -21,6 +21,8 @@
 //! SimulatePrincipalPolicy are evaluated against the caller's policies instead (`iam:<Action>`
 //! on the user's ARN); a user without any policy may do everything (see [`user_policies`]).
 
+pub mod codecommit_access;
+pub mod git_access;
 pub mod md5;
 pub mod policy;
 pub mod public_key;

@@ -104,6 +104,8 @@ pub struct Condition {
     pub set: SetQualifier,
     /// The context key, lowercased.
     pub key: String,
+    /// The context key as the policy spells it (for MissingContextValues).
+    pub key_name: String,
     /// The policy's values.
     pub values: Vec<String>,
 }
@@ -385,6 +387,7 @@ fn parse_operator(operator: &str, keys: &Value) -> Result<Vec<Condition>, ApiErr
                 if_exists,
                 set,
                 key: key.to_ascii_lowercase(),
+                key_name: key.clone(),
                 values,
             })
         })
@@ -398,10 +401,7 @@ fn statement_spans(text: &str) -> Vec<((usize, usize), (usize, usize))> {
         return Vec::new();
     };
     let after_key = key + "\"Statement\"".len();
-    let Some(value) = text[after_key..]
-        .find(['[', '{'])
-        .map(|i| after_key + i)
-    else {
+    let Some(value) = text[after_key..].find(['[', '{']).map(|i| after_key + i) else {
         return Vec::new();
     };
     let single = text[value..].starts_with('{');
@@ -550,8 +550,10 @@ impl Statement {
             return false;
         }
         for condition in &self.conditions {
-            if !request.context.contains_key(&condition.key) && !missing.contains(&condition.key) {
-                missing.push(condition.key.clone());
+            if !request.context.contains_key(&condition.key)
+                && !missing.contains(&condition.key_name)
+            {
+                missing.push(condition.key_name.clone());
             }
         }
         self.conditions.iter().all(|c| c.holds(&request.context))
@@ -719,7 +721,7 @@ mod tests {
         assert_eq!(none.decision, Decision::Allowed);
         assert_eq!(
             none.missing_context,
-            vec!["codecommit:references".to_string()]
+            vec!["codecommit:References".to_string()]
         );
         // IfExists alone (without the Null guard) applies when the key is absent.
         let policy = Policy::parse(
