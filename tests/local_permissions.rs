@@ -640,3 +640,108 @@ async fn a_user_denied_git_pull_cannot_clone() {
         "on resource: * because no identity-based policy allows the codecommit:ListRepositories action"
     ), "{stderr}");
 }
+
+/// carol's HTTPS URL (her IAM git password) for `name`.
+fn carol_url(service: &RunningService, name: &str) -> String {
+    let host = format!("127.0.0.1:{}", service.port());
+    let password = support::git_password(
+        cctui::local::DEMO_CAROL_SECRET_ACCESS_KEY,
+        DEMO_REGION,
+        &format!("/v1/repos/{name}"),
+        &host,
+        support::now(),
+    );
+    format!(
+        "http://{}:{}@{host}/v1/repos/{name}",
+        cctui::local::DEMO_CAROL_ACCESS_KEY_ID,
+        support::enc(&password)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_protects_master_for_carol_only() {
+    if !aws_cli() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let service = cctui::local::start_demo(&data, false).await.unwrap();
+    let repo = cctui::local::demo::DEMO_HISTORY_REPO;
+    let arn = format!("arn:aws:codecommit:{DEMO_REGION}:{DEMO_ACCOUNT_ID}:{repo}");
+    // alice (unrestricted) reads carol's policy and simulates her.
+    let got = ok(&aws(
+        dir.path(),
+        &service.endpoint(),
+        As::Alice,
+        &[
+            "iam",
+            "get-user-policy",
+            "--user-name",
+            "carol",
+            "--policy-name",
+            cctui::local::demo::CAROL_POLICY_NAME,
+        ],
+    )
+    .await);
+    assert_eq!(got["PolicyDocument"]["Statement"][1]["Effect"], "Deny");
+    let simulated = ok(&aws(
+        dir.path(),
+        &service.endpoint(),
+        As::Alice,
+        &[
+            "iam",
+            "simulate-principal-policy",
+            "--policy-source-arn",
+            &format!("arn:aws:iam::{DEMO_ACCOUNT_ID}:user/carol"),
+            "--action-names",
+            "codecommit:GitPush",
+            "codecommit:MergePullRequestBySquash",
+            "codecommit:CreatePullRequest",
+            "--resource-arns",
+            &arn,
+            "--context-entries",
+            "ContextKeyName=codecommit:References,ContextKeyValues=refs/heads/master,ContextKeyType=stringList",
+        ],
+    )
+    .await);
+    let decisions: Vec<&str> = simulated["EvaluationResults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["EvalDecision"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, ["explicitDeny", "explicitDeny", "allowed"]);
+
+    // A real push as carol: master refused (unchanged), a new branch accepted.
+    let url = carol_url(&service, repo);
+    let work = dir.path().join("carol");
+    support::git_ok(dir.path(), &["clone", "-q", &url, work.to_str().unwrap()]);
+    let master = support::git_ok(&work, &["rev-parse", "origin/master"]);
+    std::fs::write(work.join("carol.txt"), "carol\n").unwrap();
+    support::git_ok(&work, &["add", "carol.txt"]);
+    support::git_ok(&work, &["commit", "-q", "-m", "carol's change"]);
+    let out = support::git(&work, &["push", &url, "HEAD:master"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("[remote rejected]"), "{stderr}");
+    assert_eq!(
+        remote_ref(dir.path(), &url, "refs/heads/master"),
+        Some(master)
+    );
+    support::git_ok(&work, &["push", "-q", &url, "HEAD:carol/topic"]);
+    assert!(remote_ref(dir.path(), &url, "refs/heads/carol/topic").is_some());
+    // Restarting the demo keeps the policy as it is (not put twice).
+    drop(service);
+    let again = cctui::local::start_demo(&data, false).await.unwrap();
+    let listed = ok(&aws(
+        dir.path(),
+        &again.endpoint(),
+        As::Alice,
+        &["iam", "list-user-policies", "--user-name", "carol"],
+    )
+    .await);
+    assert_eq!(
+        listed["PolicyNames"],
+        serde_json::json!([cctui::local::demo::CAROL_POLICY_NAME])
+    );
+}

@@ -141,6 +141,29 @@ impl Iam {
         self.check(caller, &request, "AccessDenied", 403)
     }
 
+    /// Gives `user_name` the inline policy `name` unless the user already has a policy (the
+    /// demo's seed: an operator's later changes are kept). True when it was put.
+    pub fn put_policy_if_unrestricted(
+        &self,
+        user_name: &str,
+        name: &str,
+        document: &str,
+    ) -> Result<bool, ApiError> {
+        Policy::parse(document)?;
+        self.named_user(user_name)?;
+        self.update(|data| {
+            if data.user_policies.iter().any(|p| p.user_name == user_name) {
+                return Ok(false);
+            }
+            data.user_policies.push(UserPolicyRecord {
+                user_name: user_name.to_string(),
+                policy_name: name.to_string(),
+                document: document.to_string(),
+            });
+            Ok(true)
+        })
+    }
+
     /// PutUserPolicy: adds or replaces an inline policy.
     pub(crate) fn put_user_policy(
         &self,
