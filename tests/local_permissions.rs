@@ -517,6 +517,46 @@ async fn a_protected_branch_refuses_git_pushes_over_https_and_ssh() {
         Some(head.clone())
     );
 
+    // A push larger than http.postBuffer: git probes with a lone flush packet first, then
+    // streams the body chunked; both judged the same way.
+    let mut noise = Vec::with_capacity(300_000);
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    while noise.len() < 300_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        noise.extend_from_slice(&state.to_le_bytes());
+    }
+    std::fs::write(work.join("big.bin"), &noise).unwrap();
+    support::git_ok(&work, &["add", "big.bin"]);
+    support::git_ok(&work, &["commit", "-q", "-m", "a large file"]);
+    let big = support::git_ok(&work, &["rev-parse", "HEAD"]);
+    let out = support::git(
+        &work,
+        &["-c", "http.postBuffer=65536", "push", &url, "HEAD:master"],
+    );
+    refused_as_codecommit(&out, "HEAD", "master");
+    support::git_ok(
+        &work,
+        &[
+            "-c",
+            "http.postBuffer=65536",
+            "push",
+            "-q",
+            &url,
+            "HEAD:big",
+        ],
+    );
+    assert_eq!(
+        remote_ref(dir.path(), &alice_url, "refs/heads/big"),
+        Some(big)
+    );
+    assert_eq!(
+        remote_ref(dir.path(), &alice_url, "refs/heads/master"),
+        Some(master.clone())
+    );
+    support::git_ok(&work, &["reset", "-q", "--hard", "HEAD~1"]);
+
     // SSH: bob uploads his own key; the same decisions over OpenSSH.
     let key = dir.path().join("bob_rsa");
     let made = Command::new("ssh-keygen")

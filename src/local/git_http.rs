@@ -127,6 +127,8 @@ async fn judge_push(
     let commands = loop {
         match git_access::parse_commands(&read) {
             Parsed::Commands(commands) => break commands,
+            // git's probe before a large push: nothing to judge, git answers it.
+            Parsed::Empty => return Ok((Request::from_parts(parts, body), read.freeze())),
             Parsed::Invalid(reason) => {
                 return Err(text(400, &format!("push refused: {reason}")));
             }

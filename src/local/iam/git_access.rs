@@ -62,6 +62,9 @@ pub enum Parsed {
     Incomplete,
     /// The whole command list.
     Commands(PushCommands),
+    /// A flush packet alone: no update (git's probe before a large HTTP push, or a push with
+    /// nothing to send). Nothing to judge; git answers it.
+    Empty,
     /// Not a command list this service can judge (the push is refused).
     Invalid(String),
 }
@@ -89,7 +92,7 @@ pub fn parse_commands(input: &[u8]) -> Parsed {
         };
         if length == 0 {
             if updates.is_empty() {
-                return Parsed::Invalid("the push has no ref updates".into());
+                return Parsed::Empty;
             }
             return Parsed::Commands(PushCommands {
                 updates,
@@ -275,7 +278,7 @@ mod tests {
         assert_eq!(&input[parsed.length..], b"PACK...");
         assert_eq!(parse_commands(&input[..10]), Parsed::Incomplete);
         assert!(matches!(parse_commands(b"zzzz"), Parsed::Invalid(_)));
-        assert!(matches!(parse_commands(b"0000"), Parsed::Invalid(_)));
+        assert_eq!(parse_commands(b"0000"), Parsed::Empty);
     }
 
     #[test]

@@ -272,7 +272,7 @@ async fn run_git(
     // Channel data → stdin in a task of its own, so a git that is busy writing never waits for
     // us to read (and the other way round). It also watches for the client going away.
     let gone = CancellationToken::new();
-    let (refused_sender, refused) = tokio::sync::oneshot::channel::<Vec<u8>>();
+    let (refused_sender, refused) = tokio::sync::oneshot::channel::<Refusal>();
     let judge = restricted.filter(|_| is_push).map(|user| PushJudge {
         shared: Arc::clone(shared),
         user,
@@ -299,13 +299,22 @@ async fn run_git(
     let delivered = tokio::select! {
         delivered = outputs => delivered,
         () = gone.cancelled() => false,
-        report = refused => {
-            // Refused by IAM: git never saw the commands; end it and answer for it.
+        refusal = refused => {
+            // Refused: git never saw the commands; end it and answer for it.
             pump.abort();
             drop(process);
-            let _ = data.write_all(&report).await;
-            let _ = data.flush().await;
-            return Some(0);
+            return Some(match refusal {
+                Refusal::Report(report) => {
+                    let _ = data.write_all(&report).await;
+                    let _ = data.flush().await;
+                    0
+                }
+                Refusal::Fatal(message) => {
+                    drop(data);
+                    write_stderr(output, &message).await;
+                    FATAL
+                }
+            });
         }
     };
     if !delivered {
@@ -341,13 +350,21 @@ async fn copy_out(
     }
 }
 
+/// How a judged push is refused.
+enum Refusal {
+    /// receive-pack's report refusing every ref (IAM said no).
+    Report(Vec<u8>),
+    /// A `fatal:` line for stderr (the command list could not be read).
+    Fatal(String),
+}
+
 /// Who judges a restricted user's push before git sees it.
 struct PushJudge {
     shared: Arc<Shared>,
     user: String,
     repository: String,
     /// Gets receive-pack's refusal report when IAM refuses the push.
-    refused: tokio::sync::oneshot::Sender<Vec<u8>>,
+    refused: tokio::sync::oneshot::Sender<Refusal>,
 }
 
 /// Where a judged push stands.
@@ -391,9 +408,12 @@ async fn pump_input(
                                 judging = Judging::Reading(judge, read);
                                 continue;
                             }
+                            Parsed::Empty => read,
                             Parsed::Invalid(reason) => {
                                 tracing::info!(%reason, "SSH push refused: unreadable commands");
-                                let _ = judge.refused.send(Vec::new());
+                                let _ = judge.refused.send(Refusal::Fatal(format!(
+                                    "fatal: push refused: {reason}\n"
+                                )));
                                 judging = Judging::Refused(None);
                                 continue;
                             }
@@ -411,7 +431,7 @@ async fn pump_input(
                                         continue;
                                     }
                                     Some(report) => {
-                                        let _ = judge.refused.send(report);
+                                        let _ = judge.refused.send(Refusal::Report(report));
                                         judging = Judging::Refused(None);
                                         continue;
                                     }
@@ -429,7 +449,7 @@ async fn pump_input(
             Some(ChannelMsg::Eof) => {
                 if let Judging::Refused(pending) = &mut judging {
                     if let Some((judge, report)) = pending.take() {
-                        let _ = judge.refused.send(report);
+                        let _ = judge.refused.send(Refusal::Report(report));
                     }
                     continue;
                 }
