@@ -80,10 +80,31 @@ impl Iam {
     /// What `user_name`'s policies decide for `request`; `None` for an unrestricted user
     /// (no policy: full access, see the module docs).
     pub fn authorize(&self, user_name: &str, request: &Request) -> Option<Evaluation> {
-        if !self.is_restricted(user_name) {
+        let documents: Vec<UserPolicyRecord> = self
+            .lock()
+            .user_policies
+            .iter()
+            .filter(|p| p.user_name == user_name)
+            .cloned()
+            .collect();
+        if documents.is_empty() {
             return None;
         }
-        Some(policy::evaluate(&self.policies_of(user_name), request))
+        let policies = self.policies_of(user_name);
+        if policies.len() != documents.len() {
+            // A document that no longer parses (iam.json edited by hand) might have held a
+            // Deny: fail closed rather than drop it.
+            tracing::error!(
+                user = user_name,
+                "an inline policy in iam.json does not parse; denying until it is fixed or deleted"
+            );
+            return Some(Evaluation {
+                decision: Decision::ImplicitDeny,
+                matched: Vec::new(),
+                missing_context: Vec::new(),
+            });
+        }
+        Some(policy::evaluate(&policies, request))
     }
 
     /// `Ok` when `caller` may run `request`, else AWS's AccessDenied (`code`, status 400 for
@@ -429,4 +450,64 @@ fn context_entries(
         context.insert(key.to_ascii_lowercase(), values);
     }
     Ok(context)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> Params {
+        let body: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)))
+            .collect();
+        Params::parse(body.join("&").as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn unrestricted_until_a_policy_then_evaluated_and_fail_closed_on_a_bad_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let owners: HashMap<String, String> = [("K1", "alice"), ("K2", "bob")]
+            .iter()
+            .map(|(k, u)| (k.to_string(), u.to_string()))
+            .collect();
+        let iam = Iam::open(dir.path(), "1", owners.clone()).unwrap();
+        let alice = iam.owner_of("K1").unwrap();
+        let request = Request::new("codecommit:GetRepository", "arn:aws:codecommit:r:1:app");
+        assert!(iam.authorize("bob", &request).is_none());
+        let document =
+            r#"{"Statement":{"Effect":"Allow","Action":"codecommit:Get*","Resource":"*"}}"#;
+        iam.dispatch(
+            &alice,
+            "PutUserPolicy",
+            &form(&[
+                ("UserName", "bob"),
+                ("PolicyName", "read"),
+                ("PolicyDocument", document),
+            ]),
+        )
+        .unwrap();
+        assert!(iam.authorize("bob", &request).unwrap().allowed());
+        let push = Request::new("codecommit:GitPush", "arn:aws:codecommit:r:1:app");
+        assert_eq!(
+            iam.authorize("bob", &push).unwrap().decision,
+            Decision::ImplicitDeny
+        );
+        drop(iam);
+        // Survives a restart; a document broken by hand denies instead of vanishing.
+        let iam = Iam::open(dir.path(), "1", owners.clone()).unwrap();
+        assert!(iam.authorize("bob", &request).unwrap().allowed());
+        drop(iam);
+        let path = dir.path().join(crate::local::iam::STATE_FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("codecommit:Get*", "no-vendor")).unwrap();
+        let iam = Iam::open(dir.path(), "1", owners).unwrap();
+        assert_eq!(
+            iam.authorize("bob", &request).unwrap().decision,
+            Decision::ImplicitDeny
+        );
+    }
 }
