@@ -1,6 +1,8 @@
 //! The JSON 1.1 API endpoint: `POST /` with `X-Amz-Target: CodeCommit_20150413.<Operation>`.
 //!
-//! Order of checks, as in AWS: body size, signature, injected faults, then the operation.
+//! Order of checks, as in AWS: body size, signature, injected faults, the caller's IAM
+//! policies (`codecommit:<Operation>` on the repository, see
+//! [`crate::local::iam::codecommit_access`]), then the operation.
 
 use std::sync::Arc;
 
@@ -133,7 +135,8 @@ async fn handle_inner(shared: &Arc<Shared>, request: Request<Incoming>) -> Resul
     }
     let ops = Arc::clone(&shared.ops);
     // The IAM user of the signing key authors pull requests, comments and approvals.
-    let caller = match shared.iam.owner_of(&access_key_id) {
+    let user = shared.iam.owner_of(&access_key_id);
+    let caller = match &user {
         Some(user) => crate::local::codecommit::Caller {
             arn: user.arn(shared.iam.account_id()),
         },
@@ -142,10 +145,25 @@ async fn handle_inner(shared: &Arc<Shared>, request: Request<Incoming>) -> Resul
             Some(&access_key_id),
         ),
     };
+    let iam = Arc::clone(&shared.iam);
+    let region = shared.region.clone();
     // Operations do file and git2 I/O: keep them off the async workers.
-    tokio::task::spawn_blocking(move || ops.dispatch_for(&caller, &operation, &input))
-        .await
-        .map_err(|_| ApiError::internal("The operation failed unexpectedly."))?
+    tokio::task::spawn_blocking(move || {
+        // The caller's IAM policies first, as AWS checks them before the operation's input.
+        if let Some(user) = user.filter(|u| iam.is_restricted(&u.name)) {
+            let request = crate::local::iam::codecommit_access::api_request(
+                &ops,
+                &caller,
+                (&region, iam.account_id()),
+                &operation,
+                &input,
+            );
+            iam.check(&user, &request, "AccessDeniedException", 400)?;
+        }
+        ops.dispatch_for(&caller, &operation, &input)
+    })
+    .await
+    .map_err(|_| ApiError::internal("The operation failed unexpectedly."))?
 }
 
 /// Reads a request body within the size cap and the stall timeout; both APIs use it, so

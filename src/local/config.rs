@@ -18,6 +18,13 @@ pub const DEMO_BOB_ACCESS_KEY_ID: &str = "AKIACCTUIDEMO0000002";
 pub const DEMO_BOB_SECRET_ACCESS_KEY: &str = "cctuiDemoSecretKey/SecondUserOfTheDemo0002";
 /// IAM user owning the second demo key.
 pub const DEMO_BOB_USER: &str = "bob";
+/// Access key id of the demo's third IAM user, whose `master` is protected by an IAM policy
+/// (see [`crate::local::demo::carol_policy`]). Public on purpose.
+pub const DEMO_CAROL_ACCESS_KEY_ID: &str = "AKIACCTUIDEMO0000003";
+/// Secret access key of the demo's third IAM user. Public on purpose.
+pub const DEMO_CAROL_SECRET_ACCESS_KEY: &str = "cctuiDemoSecretKey/ProtectedMasterUser003";
+/// IAM user owning the third demo key.
+pub const DEMO_CAROL_USER: &str = "carol";
 /// IAM user owning the key given to `cctui serve --access-key` unless `--key-user` names one.
 pub const DEFAULT_USER: &str = "cctui";
 /// Region the demo service pretends to be in.
@@ -60,6 +67,11 @@ impl Credential {
     /// The public credentials of the demo's second user ([`DEMO_BOB_USER`]).
     pub fn demo_bob() -> Self {
         Self::new(DEMO_BOB_ACCESS_KEY_ID, DEMO_BOB_SECRET_ACCESS_KEY)
+    }
+
+    /// The public credentials of the demo's third user ([`DEMO_CAROL_USER`]).
+    pub fn demo_carol() -> Self {
+        Self::new(DEMO_CAROL_ACCESS_KEY_ID, DEMO_CAROL_SECRET_ACCESS_KEY)
     }
 }
 
@@ -134,18 +146,26 @@ impl Default for Limits {
 }
 
 impl ServiceConfig {
-    /// A config with the demo credentials (users alice and bob), region and account, on an
-    /// ephemeral port.
+    /// A config with the demo credentials (users alice, bob and carol), region and account, on
+    /// an ephemeral port. carol is unrestricted until a policy is put on her (the demo does).
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
             port: 0,
-            credentials: vec![Credential::demo(), Credential::demo_bob()],
+            credentials: vec![
+                Credential::demo(),
+                Credential::demo_bob(),
+                Credential::demo_carol(),
+            ],
             key_owners: vec![
                 (DEMO_ACCESS_KEY_ID.to_string(), DEMO_USER.to_string()),
                 (
                     DEMO_BOB_ACCESS_KEY_ID.to_string(),
                     DEMO_BOB_USER.to_string(),
+                ),
+                (
+                    DEMO_CAROL_ACCESS_KEY_ID.to_string(),
+                    DEMO_CAROL_USER.to_string(),
                 ),
             ],
             default_user: DEFAULT_USER.to_string(),

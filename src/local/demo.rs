@@ -55,12 +55,14 @@ pub async fn start_demo(data_dir: &Path, reset: bool) -> Result<RunningService, 
     config.ssh_port = Some(previous_ssh.unwrap_or(0));
     if previous.is_some() || previous_ssh.is_some() {
         if let Ok(service) = LocalService::start(config.clone()).await {
+            protect_master_for_carol(&service)?;
             return Ok(service);
         }
         config.port = 0;
         config.ssh_port = Some(0);
     }
     let service = LocalService::start(config).await?;
+    protect_master_for_carol(&service)?;
     // Not fatal: without the files the next run picks new ports.
     let _ = std::fs::write(&port_file, service.port().to_string());
     if let (Some(ssh_port), Some(fingerprint)) =
@@ -70,6 +72,64 @@ pub async fn start_demo(data_dir: &Path, reset: bool) -> Result<RunningService, 
         tracing::info!(ssh_port, fingerprint, "demo SSH endpoint started");
     }
     Ok(service)
+}
+
+/// Name of carol's inline policy in the demo.
+pub const CAROL_POLICY_NAME: &str = "protect-master";
+
+/// carol's policy: all of CodeCommit, except changing `master` of any demo repository — the
+/// AWS CodeCommit user guide's branch protection ("Limit pushes and merges to branches": Deny
+/// with `StringEqualsIfExists` `codecommit:References` = `refs/heads/master` and `Null`
+/// `codecommit:References` false, so calls without a branch are not denied by it).
+pub fn carol_policy() -> String {
+    format!(
+        r#"{{
+  "Version": "2012-10-17",
+  "Statement": [
+    {{
+      "Sid": "AllowCodeCommit",
+      "Effect": "Allow",
+      "Action": "codecommit:*",
+      "Resource": "*"
+    }},
+    {{
+      "Sid": "ProtectMaster",
+      "Effect": "Deny",
+      "Action": [
+        "codecommit:GitPush",
+        "codecommit:DeleteBranch",
+        "codecommit:PutFile",
+        "codecommit:MergeBranchesByFastForward",
+        "codecommit:MergeBranchesBySquash",
+        "codecommit:MergeBranchesByThreeWay",
+        "codecommit:MergePullRequestByFastForward",
+        "codecommit:MergePullRequestBySquash",
+        "codecommit:MergePullRequestByThreeWay"
+      ],
+      "Resource": "arn:aws:codecommit:{DEMO_REGION}:{DEMO_ACCOUNT_ID}:*",
+      "Condition": {{
+        "StringEqualsIfExists": {{ "codecommit:References": ["refs/heads/master"] }},
+        "Null": {{ "codecommit:References": false }}
+      }}
+    }}
+  ]
+}}
+"#
+    )
+}
+
+/// Puts [`carol_policy`] on carol unless she has a policy already (kept as the operator
+/// left it).
+fn protect_master_for_carol(service: &RunningService) -> Result<(), ServeError> {
+    service
+        .iam()
+        .put_policy_if_unrestricted(
+            crate::local::DEMO_CAROL_USER,
+            CAROL_POLICY_NAME,
+            &carol_policy(),
+        )
+        .map(|_| ())
+        .map_err(|e| ServeError::Seed(format!("carol's policy: {}", e.message)))
 }
 
 /// Seeds the demo repositories into `data_dir` unless that was done before (or `reset`).

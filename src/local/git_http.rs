@@ -19,7 +19,8 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::local::api::unix_now;
-use crate::local::http::{Body, text};
+use crate::local::http::{Body, full, text};
+use crate::local::iam::git_access::{self, Parsed};
 use crate::local::iam::service_credentials::GitCredentialCheck;
 use crate::local::ops::validate_repository_name;
 use crate::local::server::Shared;
@@ -46,9 +47,10 @@ pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response
             "not found: this service only speaks the git smart HTTP protocol",
         );
     }
-    if let Err(response) = authenticate(&shared, &request, name) {
-        return response;
-    }
+    let user = match authenticate(&shared, &request, name) {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
     if validate_repository_name(name).is_err() {
         return text(404, &format!("repository {name} not found"));
     }
@@ -69,7 +71,34 @@ pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response
         return text(403, "only git-upload-pack and git-receive-pack are served");
     }
     let is_push = tail == "git-receive-pack";
-    match run_cgi(&shared, request, &meta.id, tail, &query, is_push).await {
+    // The IAM user's policies: GitPull to fetch, GitPush to push (judged per ref below).
+    let restricted = user.filter(|u| shared.iam.is_restricted(u));
+    let mut prefix = Bytes::new();
+    let mut request = request;
+    if let Some(user) = &restricted {
+        let action = if service == "git-upload-pack" {
+            "GitPull"
+        } else {
+            "GitPush"
+        };
+        if let Some(message) = shared
+            .iam
+            .git_denial(user, &shared.region, &meta.name, action, None)
+        {
+            tracing::info!(user = %user, repository = %meta.name, action, "git request refused by IAM policy");
+            return text(403, &message);
+        }
+        if is_push {
+            match judge_push(&shared, request, user, &meta.name).await {
+                Ok((judged, read)) => {
+                    request = judged;
+                    prefix = read;
+                }
+                Err(response) => return response,
+            }
+        }
+    }
+    match run_cgi(&shared, request, &meta.id, tail, &query, is_push, prefix).await {
         Ok(response) => response,
         Err(error) => {
             tracing::error!(%error, "git http-backend failed");
@@ -81,14 +110,86 @@ pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response
     }
 }
 
+/// Reads a push's command list from the start of its body and asks IAM about the refs it
+/// updates. Allowed: the request (body still to be read) and the bytes already read, which
+/// go to git first. Refused: receive-pack's report refusing every ref, once the client has
+/// sent its whole body (a client cut off mid-pack would not read the report).
+#[allow(clippy::result_large_err)]
+async fn judge_push(
+    shared: &Shared,
+    request: Request<Incoming>,
+    user: &str,
+    repository: &str,
+) -> Result<(Request<Incoming>, Bytes), Response<Body>> {
+    let (parts, mut body) = request.into_parts();
+    let stall = shared.limits.body_stall_timeout;
+    let mut read = BytesMut::new();
+    let commands = loop {
+        match git_access::parse_commands(&read) {
+            Parsed::Commands(commands) => break commands,
+            // git's probe before a large push: nothing to judge, git answers it.
+            Parsed::Empty => return Ok((Request::from_parts(parts, body), read.freeze())),
+            Parsed::Invalid(reason) => {
+                return Err(text(400, &format!("push refused: {reason}")));
+            }
+            Parsed::Incomplete => {}
+        }
+        match tokio::time::timeout(stall, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    read.extend_from_slice(&data);
+                }
+            }
+            Ok(None) => return Err(text(400, "push refused: the command list ended early")),
+            Ok(Some(Err(_))) | Err(_) => {
+                return Err(text(
+                    400,
+                    "push refused: the request body broke off or stalled",
+                ));
+            }
+        }
+    };
+    let Some(report) = shared
+        .iam
+        .push_refusal(user, &shared.region, repository, &commands)
+    else {
+        return Ok((Request::from_parts(parts, body), read.freeze()));
+    };
+    // Read (and drop) the pack the client is sending before answering.
+    loop {
+        match tokio::time::timeout(stall, body.frame()).await {
+            Ok(Some(Ok(_))) => {}
+            Ok(None) => break,
+            Ok(Some(Err(_))) | Err(_) => {
+                return Err(text(
+                    400,
+                    "push refused: the request body broke off or stalled",
+                ));
+            }
+        }
+    }
+    let mut response = Response::new(full(report));
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-git-receive-pack-result"),
+    );
+    response.headers_mut().insert(
+        hyper::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
+    Err(response)
+}
+
 /// Checks Basic credentials: static git credentials, IAM-issued HTTPS git credentials
 /// (service-specific credentials), or a CodeCommit IAM git password (SigV4-derived).
+/// Answers the IAM user behind them (`None` for the static credentials, which no IAM user
+/// owns: they are not restricted by policies).
 #[allow(clippy::result_large_err)]
 fn authenticate(
     shared: &Shared,
     request: &Request<Incoming>,
     name: &str,
-) -> Result<(), Response<Body>> {
+) -> Result<Option<String>, Response<Body>> {
     let challenge = || {
         let mut response = text(401, "authentication required");
         if let Ok(value) = HeaderValue::from_str(&format!("Basic realm=\"{REALM}\"")) {
@@ -107,7 +208,7 @@ fn authenticate(
             && constant_time_eq(password.as_bytes(), static_password.expose().as_bytes())
         {
             bump(&shared.stats.git_auth_successes);
-            return Ok(());
+            return Ok(None);
         }
     }
     // HTTPS git credentials issued by IAM (CreateServiceSpecificCredential).
@@ -115,7 +216,7 @@ fn authenticate(
         GitCredentialCheck::Allowed { user_name } => {
             bump(&shared.stats.git_auth_successes);
             tracing::debug!(user = %user_name, "git authenticated with a service-specific credential");
-            return Ok(());
+            return Ok(Some(user_name));
         }
         GitCredentialCheck::Refused => {
             bump(&shared.stats.git_auth_failures);
@@ -146,7 +247,9 @@ fn authenticate(
     ) {
         Ok(()) => {
             bump(&shared.stats.git_auth_successes);
-            Ok(())
+            // The user part is the access key id (`KEY` or `KEY%SESSIONTOKEN`).
+            let key = user.split_once('%').map_or(user.as_str(), |(key, _)| key);
+            Ok(shared.iam.owner_of(key).map(|owner| owner.name))
         }
         Err(GitAuthError::Missing) => {
             bump(&shared.stats.git_auth_missing);
@@ -207,6 +310,7 @@ async fn run_cgi(
     tail: &str,
     query: &str,
     is_push: bool,
+    prefix: Bytes,
 ) -> std::io::Result<Response<Body>> {
     let Ok(permit) = shared.cgi.acquire().await else {
         bump(&shared.stats.git_throttled);
@@ -272,6 +376,10 @@ async fn run_cgi(
     // Request body → CGI stdin, frame by frame; closing stdin tells the CGI the body ended.
     let body_aborted = aborted.clone();
     tokio::spawn(async move {
+        // What a policy check already read from the body goes first.
+        if !prefix.is_empty() && stdin.write_all(&prefix).await.is_err() {
+            return;
+        }
         loop {
             let frame = tokio::select! {
                 _ = body_aborted.cancelled() => return,

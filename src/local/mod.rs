@@ -2,9 +2,16 @@
 //!
 //! - [`api`]: JSON 1.1 endpoint (`POST /`), SigV4-checked, AWS error shapes;
 //! - [`query_api`]: the AWS query protocol endpoint on the same `POST /` (a form body, no
-//!   `X-Amz-Target`), for [`iam`] (users, SSH public keys, service-specific credentials) and
-//!   [`sts`] (GetCallerIdentity), told apart by the SigV4 scope; [`query`]: form parsing and
-//!   XML writing;
+//!   `X-Amz-Target`), for [`iam`] (users, SSH public keys, service-specific credentials,
+//!   inline user policies, SimulatePrincipalPolicy) and [`sts`] (GetCallerIdentity), told
+//!   apart by the SigV4 scope; [`query`]: form parsing and XML writing;
+//! - permissions: the IAM policies of the caller ([`iam::policy`], IAM's evaluation logic)
+//!   are checked on every CodeCommit API call ([`iam::codecommit_access`]), on fetches
+//!   (`codecommit:GitPull`) and on pushes over HTTPS and SSH (`codecommit:GitPush` with
+//!   `codecommit:References`, [`iam::git_access`]). **A user without any policy keeps full
+//!   access**: the service's choice for the users an operator never restricted (real IAM
+//!   would deny them everything), so the demo's alice and bob and every `--user` work as
+//!   before; the demo's carol has the user guide's protection of `master`;
 //! - [`ops`]: the CodeCommit operations and their validation rules; [`refname`]: branch names;
 //! - [`codecommit`]: pull requests (events, differences, comments, approvals, merge
 //!   conflicts and their resolutions, merges of pull requests and of branches),
@@ -19,7 +26,8 @@
 //! - [`ssh`]: the SSH endpoint (`--ssh-port`): git-upload-pack and git-receive-pack for the
 //!   public keys its authorizer allows;
 //! - [`faults`]: latency, 5xx, throttling and cut transfers, settable at runtime;
-//! - [`demo`]: the seeded demo data (repositories and pull requests); [`cli`]: `cctui serve`;
+//! - [`demo`]: the seeded demo data (repositories, pull requests, carol's policy);
+//!   [`cli`]: `cctui serve`;
 //!   [`secrets`]: its secrets from a file, the environment or a profile.
 //!
 //! It shares no code with `aws/` except `crate::sigv4`, so it is an independent check of the
@@ -52,7 +60,8 @@ pub mod watchdog;
 pub use cli::{ServeArgs, run_serve};
 pub use config::{
     Credential, DEFAULT_USER, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_BOB_ACCESS_KEY_ID,
-    DEMO_BOB_SECRET_ACCESS_KEY, DEMO_BOB_USER, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, DEMO_USER,
+    DEMO_BOB_SECRET_ACCESS_KEY, DEMO_BOB_USER, DEMO_CAROL_ACCESS_KEY_ID,
+    DEMO_CAROL_SECRET_ACCESS_KEY, DEMO_CAROL_USER, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, DEMO_USER,
     Limits, ServiceConfig,
 };
 pub use demo::start_demo;

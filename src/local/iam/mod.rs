@@ -6,7 +6,10 @@
 //!   uses ([`Iam::ssh_key_allows`]); [`public_key`]: the key encodings, checks and
 //!   fingerprints; [`md5`]: the fingerprint digest;
 //! - [`service_credentials`]: Create/List/Reset/Update/DeleteServiceSpecificCredential and
-//!   the check HTTPS git uses ([`Iam::check_git_credential`]).
+//!   the check HTTPS git uses ([`Iam::check_git_credential`]);
+//! - [`user_policies`]: Put/Get/List/DeleteUserPolicy, SimulatePrincipalPolicy and the check
+//!   every CodeCommit call and git push or fetch goes through ([`Iam::authorize`]);
+//!   [`policy`]: the policy grammar and IAM's evaluation logic.
 //!
 //! State lives in `iam.json` in the data directory, replaced atomically on every change (temp
 //! file, fsync, rename, fsync of the directory), so an acknowledged change survives a crash and
@@ -14,12 +17,18 @@
 //!
 //! Permissions: every user manages only their own keys and credentials, as the AWS managed
 //! policy `IAMSelfManageServiceSpecificCredentials` / `IAMUserSSHKeys` style setups allow; a
-//! request naming another existing user is `AccessDenied`.
+//! request naming another existing user is `AccessDenied`. The inline policy actions and
+//! SimulatePrincipalPolicy are evaluated against the caller's policies instead (`iam:<Action>`
+//! on the user's ARN); a user without any policy may do everything (see [`user_policies`]).
 
+pub mod codecommit_access;
+pub mod git_access;
 pub mod md5;
+pub mod policy;
 pub mod public_key;
 pub mod service_credentials;
 pub mod ssh_keys;
+pub mod user_policies;
 pub mod users;
 
 use std::collections::HashMap;
@@ -36,6 +45,7 @@ use crate::local::store::StoreError;
 
 pub use service_credentials::ServiceCredentialRecord;
 pub use ssh_keys::SshKeyRecord;
+pub use user_policies::UserPolicyRecord;
 pub use users::UserRecord;
 
 /// XML namespace of IAM answers.
@@ -91,6 +101,9 @@ pub struct IamData {
     pub ssh_keys: Vec<SshKeyRecord>,
     /// Service-specific credentials (hashes only).
     pub service_credentials: Vec<ServiceCredentialRecord>,
+    /// Inline user policies (absent in state files of earlier versions).
+    #[serde(default)]
+    pub user_policies: Vec<UserPolicyRecord>,
 }
 
 /// The IAM state of one service. Short critical sections; the only I/O under the lock is the
@@ -251,10 +264,15 @@ impl Iam {
             "DeleteServiceSpecificCredential" => self
                 .delete_service_specific_credential(caller, params)
                 .map(|()| None),
+            "PutUserPolicy" => self.put_user_policy(caller, params).map(|()| None),
+            "GetUserPolicy" => self.get_user_policy(caller, params).map(Some),
+            "ListUserPolicies" => self.list_user_policies(caller, params).map(Some),
+            "DeleteUserPolicy" => self.delete_user_policy(caller, params).map(|()| None),
+            "SimulatePrincipalPolicy" => self.simulate_principal_policy(caller, params).map(Some),
             other => Err(ApiError::client(
                 "InvalidAction",
                 format!(
-                    "Could not find operation {other} for version {VERSION} (this local service serves GetUser, the SSH public key and the service-specific credential actions)."
+                    "Could not find operation {other} for version {VERSION} (this local service serves GetUser, the SSH public key, service-specific credential and inline user policy actions, and SimulatePrincipalPolicy)."
                 ),
             )),
         }

@@ -263,3 +263,14 @@ impl Iam {
             .map(|k| k.user_name.clone())
     }
 }
+
+impl Iam {
+    /// The IAM user owning the SSH key ID `ssh_user` (the user name of an SSH login).
+    pub fn ssh_key_user(&self, ssh_user: &str) -> Option<String> {
+        self.lock()
+            .ssh_keys
+            .iter()
+            .find(|k| k.id == ssh_user)
+            .map(|k| k.user_name.clone())
+    }
+}

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::SshAuthorizer;
 use super::command::{self, GitCommand, GitService};
+use crate::local::iam::git_access::{self, Parsed};
 use crate::local::ops::validate_repository_name;
 use crate::local::server::Shared;
 use crate::local::stats::bump;
@@ -29,11 +30,17 @@ const FATAL: u32 = 128;
 pub(super) struct Connection {
     shared: Arc<Shared>,
     authorizer: SshAuthorizer,
+    /// The SSH user (key ID) once its signed key was accepted.
+    user: Option<String>,
 }
 
 impl Connection {
     pub(super) fn new(shared: Arc<Shared>, authorizer: SshAuthorizer) -> Self {
-        Self { shared, authorizer }
+        Self {
+            shared,
+            authorizer,
+            user: None,
+        }
     }
 
     fn allows(&self, user: &str, key: &PublicKey) -> bool {
@@ -82,6 +89,7 @@ impl russh::server::Handler for Connection {
         let answer = self.answer(user, public_key, true);
         if answer == Auth::Accept {
             bump(&self.shared.stats.git_auth_successes);
+            self.user = Some(user.to_string());
         }
         Ok(answer)
     }
@@ -93,7 +101,12 @@ impl russh::server::Handler for Connection {
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
         reply.accept().await;
-        tokio::spawn(serve_channel(channel, Arc::clone(&self.shared)));
+        // The IAM user owning the key, whose policies judge fetches and pushes.
+        let iam_user = self
+            .user
+            .as_deref()
+            .and_then(|key_id| self.shared.iam.ssh_key_user(key_id));
+        tokio::spawn(serve_channel(channel, Arc::clone(&self.shared), iam_user));
         Ok(())
     }
 
@@ -132,7 +145,7 @@ impl russh::server::Handler for Connection {
 }
 
 /// Waits for the channel's exec (or shell) request, answers it, and closes the channel.
-async fn serve_channel(mut channel: Channel<Msg>, shared: Arc<Shared>) {
+async fn serve_channel(mut channel: Channel<Msg>, shared: Arc<Shared>, user: Option<String>) {
     let mut git_protocol = None;
     let request = loop {
         match channel.wait().await {
@@ -153,7 +166,7 @@ async fn serve_channel(mut channel: Channel<Msg>, shared: Arc<Shared>) {
     let (input, output) = channel.split();
     bump(&shared.stats.git_requests);
     let status = match command::parse(&request) {
-        Ok(git) => run_git(&shared, git, git_protocol, input, &output).await,
+        Ok(git) => run_git(&shared, git, git_protocol, user, input, &output).await,
         Err(message) => {
             tracing::info!(request = %request.chars().take(200).collect::<String>(), "SSH exec request refused");
             write_stderr(&output, &message).await;
@@ -180,6 +193,7 @@ async fn run_git(
     shared: &Arc<Shared>,
     git: GitCommand,
     git_protocol: Option<String>,
+    user: Option<String>,
     input: ChannelReadHalf,
     output: &ChannelWriteHalf<Msg>,
 ) -> Option<u32> {
@@ -194,6 +208,20 @@ async fn run_git(
         write_stderr(output, &message).await;
         return Some(FATAL);
     };
+    let is_push = git.service == GitService::ReceivePack;
+    // The IAM user's policies: GitPull to fetch, GitPush to push (judged per ref below).
+    let restricted = user.filter(|u| shared.iam.is_restricted(u));
+    if let Some(user) = &restricted {
+        let action = if is_push { "GitPush" } else { "GitPull" };
+        if let Some(message) = shared
+            .iam
+            .git_denial(user, &shared.region, &meta.name, action, None)
+        {
+            tracing::info!(user = %user, repository = %meta.name, action, "SSH git request refused by IAM policy");
+            write_stderr(output, &format!("fatal: {message}\n")).await;
+            return Some(FATAL);
+        }
+    }
     let Ok(permit) = shared.cgi.acquire().await else {
         bump(&shared.stats.git_throttled);
         write_stderr(
@@ -204,7 +232,6 @@ async fn run_git(
         return Some(1);
     };
     let repository = shared.ops.store().repo_path(&meta.id);
-    let is_push = git.service == GitService::ReceivePack;
     let mut command = Command::new("git");
     command
         .arg(git.service.subcommand())
@@ -245,7 +272,14 @@ async fn run_git(
     // Channel data → stdin in a task of its own, so a git that is busy writing never waits for
     // us to read (and the other way round). It also watches for the client going away.
     let gone = CancellationToken::new();
-    let pump = tokio::spawn(pump_input(input, stdin, gone.clone()));
+    let (refused_sender, refused) = tokio::sync::oneshot::channel::<Refusal>();
+    let judge = restricted.filter(|_| is_push).map(|user| PushJudge {
+        shared: Arc::clone(shared),
+        user,
+        repository: meta.name.clone(),
+        refused: refused_sender,
+    });
+    let pump = tokio::spawn(pump_input(input, stdin, gone.clone(), judge));
     let mut data = output.make_writer();
     let mut errors = output.make_writer_ext(Some(1));
     let outputs = async {
@@ -255,9 +289,33 @@ async fn run_git(
         );
         out && err
     };
+    let refused = async {
+        match refused.await {
+            Ok(report) => report,
+            // No judge, or the push was allowed: never.
+            Err(_) => std::future::pending().await,
+        }
+    };
     let delivered = tokio::select! {
         delivered = outputs => delivered,
         () = gone.cancelled() => false,
+        refusal = refused => {
+            // Refused: git never saw the commands; end it and answer for it.
+            pump.abort();
+            drop(process);
+            return Some(match refusal {
+                Refusal::Report(report) => {
+                    let _ = data.write_all(&report).await;
+                    let _ = data.flush().await;
+                    0
+                }
+                Refusal::Fatal(message) => {
+                    drop(data);
+                    write_stderr(output, &message).await;
+                    FATAL
+                }
+            });
+        }
     };
     if !delivered {
         pump.abort();
@@ -292,17 +350,96 @@ async fn copy_out(
     }
 }
 
+/// How a judged push is refused.
+enum Refusal {
+    /// receive-pack's report refusing every ref (IAM said no).
+    Report(Vec<u8>),
+    /// A `fatal:` line for stderr (the command list could not be read).
+    Fatal(String),
+}
+
+/// Who judges a restricted user's push before git sees it.
+struct PushJudge {
+    shared: Arc<Shared>,
+    user: String,
+    repository: String,
+    /// Gets receive-pack's refusal report when IAM refuses the push.
+    refused: tokio::sync::oneshot::Sender<Refusal>,
+}
+
+/// Where a judged push stands.
+enum Judging {
+    /// Reading the command list (the bytes so far).
+    Reading(PushJudge, Vec<u8>),
+    /// Refused; the pack still arriving is dropped until the client's EOF, then the report
+    /// (None: nothing follows the commands, sent at once).
+    Refused(Option<(PushJudge, Vec<u8>)>),
+    /// Allowed, or not judged: data goes to git.
+    Open,
+}
+
 /// Channel data to git's stdin; the client's EOF closes stdin; a closed channel (or a lost
-/// connection) cancels `gone`.
+/// connection) cancels `gone`. With a `judge`, the push's command list is held back until
+/// IAM allowed it; a refused push never reaches git.
 async fn pump_input(
     mut input: ChannelReadHalf,
     stdin: tokio::process::ChildStdin,
     gone: CancellationToken,
+    judge: Option<PushJudge>,
 ) {
     let mut stdin = Some(stdin);
+    let mut judging = match judge {
+        Some(judge) => Judging::Reading(judge, Vec::new()),
+        None => Judging::Open,
+    };
     loop {
         match input.wait().await {
             Some(ChannelMsg::Data { data }) => {
+                let data: Vec<u8> = match std::mem::replace(&mut judging, Judging::Open) {
+                    Judging::Open => data.to_vec(),
+                    Judging::Refused(pending) => {
+                        judging = Judging::Refused(pending);
+                        continue;
+                    }
+                    Judging::Reading(judge, mut read) => {
+                        read.extend_from_slice(&data);
+                        match git_access::parse_commands(&read) {
+                            Parsed::Incomplete => {
+                                judging = Judging::Reading(judge, read);
+                                continue;
+                            }
+                            Parsed::Empty => read,
+                            Parsed::Invalid(reason) => {
+                                tracing::info!(%reason, "SSH push refused: unreadable commands");
+                                let _ = judge.refused.send(Refusal::Fatal(format!(
+                                    "fatal: push refused: {reason}\n"
+                                )));
+                                judging = Judging::Refused(None);
+                                continue;
+                            }
+                            Parsed::Commands(commands) => {
+                                let refusal = judge.shared.iam.push_refusal(
+                                    &judge.user,
+                                    &judge.shared.region,
+                                    &judge.repository,
+                                    &commands,
+                                );
+                                match refusal {
+                                    None => read,
+                                    Some(report) if commands.pack_follows() => {
+                                        judging = Judging::Refused(Some((judge, report)));
+                                        continue;
+                                    }
+                                    Some(report) => {
+                                        let _ = judge.refused.send(Refusal::Report(report));
+                                        judging = Judging::Refused(None);
+                                        continue;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                };
                 if let Some(pipe) = stdin.as_mut() {
                     if pipe.write_all(&data).await.is_err() {
                         stdin = None; // git stopped reading; its exit ends the request
@@ -310,6 +447,12 @@ async fn pump_input(
                 }
             }
             Some(ChannelMsg::Eof) => {
+                if let Judging::Refused(pending) = &mut judging {
+                    if let Some((judge, report)) = pending.take() {
+                        let _ = judge.refused.send(Refusal::Report(report));
+                    }
+                    continue;
+                }
                 if let Some(mut pipe) = stdin.take() {
                     let _ = pipe.shutdown().await;
                 }
