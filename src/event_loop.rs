@@ -178,11 +178,7 @@ impl App {
         match effect {
             // The demo's clients replace the AWS ones only once its service listens.
             Effect::UseDemoClients => self.jobs.set_clients(demo_clients()),
-            Effect::UseDemoReviewer(reviewer) => self.jobs.set_clients(if reviewer {
-                demo_reviewer_clients()
-            } else {
-                demo_clients()
-            }),
+            Effect::UseDemoUser(user) => self.jobs.set_clients(demo_user_clients(user)),
             Effect::Spawn { id, request } => self.jobs.spawn(id, *request),
             Effect::Cancel(id) => self.jobs.cancel(id),
             Effect::CancelAll => self.jobs.cancel_all(),
@@ -410,11 +406,24 @@ pub fn demo_clients() -> Clients {
     })
 }
 
-/// Clients that act as the demo's second user (bob), who reviews alice's pull requests.
-pub fn demo_reviewer_clients() -> Clients {
+/// Clients that act as the demo's user number `user`: 0 alice (the first, as
+/// [`demo_clients`]), 1 bob (who reviews alice's requests), 2 carol (whose `master` is
+/// protected by her IAM policy).
+pub fn demo_user_clients(user: usize) -> Clients {
+    let (access_key_id, secret) = match user {
+        1 => (
+            crate::local::DEMO_BOB_ACCESS_KEY_ID,
+            crate::local::DEMO_BOB_SECRET_ACCESS_KEY,
+        ),
+        2 => (
+            crate::local::DEMO_CAROL_ACCESS_KEY_ID,
+            crate::local::DEMO_CAROL_SECRET_ACCESS_KEY,
+        ),
+        _ => return demo_clients(),
+    };
     Clients::with_credentials(crate::aws::client::StaticCredentials {
-        access_key_id: crate::local::DEMO_BOB_ACCESS_KEY_ID.to_string(),
-        secret_access_key: crate::local::DEMO_BOB_SECRET_ACCESS_KEY.to_string().into(),
+        access_key_id: access_key_id.to_string(),
+        secret_access_key: secret.to_string().into(),
         session_token: None,
     })
 }

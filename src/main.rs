@@ -173,7 +173,7 @@ fn run_tui(cli: Cli) -> Result<(), String> {
         endpoint: cli.endpoint_url,
         account_id: None,
         demo,
-        demo_reviewer: false,
+        demo_user: 0,
         readonly: cli.readonly,
     };
     let mut state = State::new(session);

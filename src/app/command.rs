@@ -278,7 +278,7 @@ pub const COMMANDS: &[Command] = &[
     mutating(cmd(C::CloneUrl, &["C"], X::Global, "Clone a URL (https, ssh or codecommit://)")),
     cmd(C::OpenRecent, &["O"], X::Global, "Open a recently used clone"),
     cmd(C::OpenAccess, &["I"], X::Global, "Access: who you are, SSH keys, HTTPS git credentials, credential helper"),
-    cmd(C::DemoSwitchUser, &["ctrl-b"], X::Global, "Demo: act as the other demo user (alice ↔ bob), to review and approve a request"),
+    cmd(C::DemoSwitchUser, &["ctrl-b"], X::Global, "Demo: act as the next demo user (alice → bob, who reviews → carol, whose master is protected)"),
     cmd(C::OpenPermissions, &["K"], X::Global, "Permissions: what IAM lets you do with this repository and branch (push, merge, delete…)"),
     cmd(C::OpenPulls, &["v"], X::Global, "Pull requests of the open clone's repository (or the selected one): review, comment, approve, merge"),
     cmd(C::PickProfile, &["p"], X::Global, "Switch the AWS profile"),

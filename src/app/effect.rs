@@ -20,9 +20,8 @@ pub enum Effect {
     StartDemo,
     /// Jobs from now on use the demo service's credentials (it has started).
     UseDemoClients,
-    /// Jobs from now on act as the demo's second user (`true`, bob, the reviewer) or its
-    /// first (alice).
-    UseDemoReviewer(bool),
+    /// Jobs from now on act as the demo's user number N (0 alice, 1 bob, 2 carol).
+    UseDemoUser(usize),
     /// Put text on the clipboard (OSC 52, so it works over SSH too).
     Copy(String),
     /// Watch this clone for changes made outside cctui (replacing any previous watch).

@@ -146,7 +146,8 @@ fn sync_me(state: &mut State) {
     }
 }
 
-/// The demo's `ctrl-b`: act as its other user (alice opens requests, bob reviews them).
+/// The demo's `ctrl-b`: act as its next user (alice opens requests, bob reviews them, carol
+/// may not push to `master`).
 pub fn switch_demo_user(state: &mut State) -> Vec<Effect> {
     if !state.session.demo {
         return error(
@@ -155,16 +156,22 @@ pub fn switch_demo_user(state: &mut State) -> Vec<Effect> {
             Some("With AWS, switch the profile (p) to act as someone else."),
         );
     }
-    let reviewer = !state.session.demo_reviewer;
-    state.session.demo_reviewer = reviewer;
+    // The demo's users (the header names them once STS answers).
+    const USERS: [&str; 3] = ["alice", "bob", "carol (master protected)"];
+    let user = (state.session.demo_user + 1) % USERS.len();
+    state.session.demo_user = user;
     super::access_update::forget(state);
     state.pulls.me = None;
-    // The demo's two users (the header names them once STS answers).
-    let name = if reviewer { "bob" } else { "alice" };
-    let message = format!("Demo: acting as {name} now (ctrl-b switches back)");
+    // What IAM said belongs to the previous user.
+    state.permissions.decisions = None;
+    state.permissions.request = None;
+    let message = format!(
+        "Demo: acting as {} now (ctrl-b: the next user)",
+        USERS[user]
+    );
     state.notice = Some(message.clone());
     state.pulls.message = Some(message);
-    let mut effects = vec![Effect::UseDemoReviewer(reviewer)];
+    let mut effects = vec![Effect::UseDemoUser(user)];
     effects.extend(super::access_update::identity_if_unknown(state));
     if state.pulls.view.is_some() {
         effects.extend(reload_view(state));

@@ -73,8 +73,9 @@ pub struct Session {
     pub account_id: Option<String>,
     /// Running against the in-process demo service.
     pub demo: bool,
-    /// In the demo, acting as its second user (bob) rather than alice.
-    pub demo_reviewer: bool,
+    /// In the demo, which of its users the session acts as: 0 alice (opens requests), 1 bob
+    /// (reviews them), 2 carol (whose `master` is protected by an IAM policy).
+    pub demo_user: usize,
     /// Mutating commands hidden and refused.
     pub readonly: bool,
 }

@@ -135,9 +135,7 @@ pub(crate) fn refresh(ops: &Ops, pr: &mut PullRequest) -> Result<bool, ApiError>
     };
     let mut changed = meta.name != pr.target.repository_name;
     pr.target.repository_name = meta.name.clone();
-    let shared = ops
-        .pulls()
-        .repository(&ops.store().repo_path(&meta.id))?;
+    let shared = ops.pulls().repository(&ops.store().repo_path(&meta.id))?;
     let repo = shared.lock().unwrap_or_else(|p| p.into_inner());
     let source = tip(&repo, &pr.target.source_reference)?;
     let destination = tip(&repo, &pr.target.destination_reference)?;
