@@ -298,6 +298,10 @@ pub fn push(
                 || lower.contains("not present locally")
             {
                 "fetch and merge first"
+            } else if lower.contains("permission") {
+                // CodeCommit's branch protection (an IAM policy): the way through is a request.
+                "this branch is protected for you: push to another branch and open a pull request \
+                 (v); K shows what IAM lets you do here"
             } else {
                 "the remote refused the update; check its rules for this branch"
             };
