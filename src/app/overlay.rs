@@ -178,6 +178,8 @@ pub enum Overlay {
     Workspace,
     /// The workspace screen's filter box.
     WorkspaceFilter,
+    /// The integrations screen (its state is [`super::integrations::IntegrationsState`]).
+    Integrations,
 }
 
 impl Overlay {
@@ -189,6 +191,7 @@ impl Overlay {
             Overlay::Pulls => Context::Pulls,
             Overlay::PullView => Context::PullView,
             Overlay::Workspace => Context::Workspace,
+            Overlay::Integrations => Context::Integrations,
             _ => Context::Overlay,
         }
     }
@@ -223,6 +226,7 @@ impl Overlay {
                 | Overlay::PullView
                 | Overlay::UndoList
                 | Overlay::Workspace
+                | Overlay::Integrations
         )
     }
 
@@ -275,6 +279,10 @@ pub enum FormKind {
         /// The clone whose commit needs it.
         repo: std::path::PathBuf,
     },
+    /// A new trigger of the integrations screen's repository.
+    NewTrigger,
+    /// A new notification rule of the integrations screen's repository.
+    NewRule,
 }
 
 /// One field of a form.
