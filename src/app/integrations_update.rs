@@ -154,7 +154,7 @@ fn new(state: &mut State) -> Vec<Effect> {
                 fields: vec![
                     field("Name", "", "Unique in the repository, up to 100 characters"),
                     field(
-                        "Destination ARN",
+                        "Destination",
                         "",
                         "arn:aws:sns:REGION:ACCOUNT:TOPIC or arn:aws:lambda:REGION:ACCOUNT:function:NAME",
                     ),
@@ -184,7 +184,7 @@ fn new(state: &mut State) -> Vec<Effect> {
                     "pull-request-created, pull-request-merged",
                     "Comma-separated: pull-request-created, pull-request-merged, pull-request-status-changed, pull-request-source-updated, comments-on-pull-requests, comments-on-commits, approvals-status-changed, approvals-rule-override, branches-and-tags-created, branches-and-tags-updated, branches-and-tags-deleted",
                 ),
-                field("SNS topic ARN", "", "arn:aws:sns:REGION:ACCOUNT:TOPIC"),
+                field("SNS topic", "", "arn:aws:sns:REGION:ACCOUNT:TOPIC"),
                 field("Detail", "FULL", "FULL or BASIC"),
             ],
             focus: 0,
