@@ -18,6 +18,8 @@
 //!   `pulls_update` (the pull requests list, request view, merge dialog and text editor; its
 //!   state and the row model the update and the drawing share are in `pulls`),
 //!   `workspace_update` (the workspace screen: every clone, bulk fetch and pull),
+//!   `integrations_update` (the integrations screen: a repository's triggers and
+//!   notification rules; its state in `integrations`),
 //!   `undo_update` (`z` and the list of recent changes), and `overlays_update` for the
 //!   generic overlays.
 //! - [`model`]: plain values shared by `app` and `jobs`: [`model::RepoKey`] (profile + region +
@@ -37,8 +39,9 @@
 //!   configured timeout) and commit signing (openpgp, ssh); the jobs run them under
 //!   `spawn_blocking`. Paths are literal.
 //! - [`aws`]: AWS configuration, the first-run setup check, the CodeCommit API (repositories,
-//!   branches, pull requests), and the STS and IAM calls of the access screen (identity, SSH
-//!   keys, HTTPS git credentials); [`local`]:
+//!   branches, pull requests), the STS and IAM calls of the access screen (identity, SSH
+//!   keys, HTTPS git credentials), triggers (`aws::triggers`) and CodeStar Notifications
+//!   rules (`aws::notifications`) of the integrations screen; [`local`]:
 //!   the local CodeCommit-compatible service, sharing only [`secret`] and signing primitives
 //!   with `aws`.
 //! - [`watch`]: the debounced file watcher of the open clone.
@@ -53,7 +56,7 @@
 //! view the request it waits for (it shows that it waits and takes no second submit). The job
 //! manager reports `Started` with the request's [`jobs::Domain`]; results come back as that
 //! area's own output enum (`ReposOutput`, `CloneOutput`, `WorktreeOutput`, `BranchesOutput`,
-//! `AccessOutput`, `PullsOutput`, `UndoOutput`, `WorkspaceOutput`),
+//! `AccessOutput`, `PullsOutput`, `UndoOutput`, `WorkspaceOutput`, `IntegrationsOutput`),
 //! and failures go to the area recorded at `Started`. An area finds the owner by id anywhere
 //! on the overlay stack — never "whatever is on top" — and drops what nobody waits for.
 //! Changes to a clone carry its path and touch the panes only while it is the open clone.

@@ -65,6 +65,8 @@ pub enum Action {
     /// A change to the open pull request (a confirmation's yes: close, reopen, delete a
     /// comment); the request view waits for its answer.
     PullChange(Box<JobRequest>),
+    /// A change of the integrations screen (a confirmation's yes); the screen waits for it.
+    IntegrationsChange(Box<JobRequest>),
     /// Do nothing (a confirm whose yes needs no work).
     Noop,
 }

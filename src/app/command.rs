@@ -34,6 +34,8 @@ pub enum Context {
     PullView,
     /// The workspace screen (every clone, bulk fetch and pull).
     Workspace,
+    /// The integrations screen (a repository's triggers and notification rules).
+    Integrations,
 }
 
 impl Context {
@@ -52,6 +54,7 @@ impl Context {
             Context::Pulls => "Pull requests list",
             Context::PullView => "Pull request view",
             Context::Workspace => "Workspace screen",
+            Context::Integrations => "Integrations screen",
         }
     }
 }
@@ -198,6 +201,12 @@ command_ids! {
     Undo => "undo",
     UndoList => "undo_list",
     OpenWorkspace => "workspace",
+    OpenIntegrations => "integrations",
+    IntegrationsNextSection => "integrations_next_section",
+    IntegrationsNew => "integrations_new",
+    IntegrationsDelete => "integrations_delete",
+    IntegrationsTest => "integrations_test_triggers",
+    IntegrationsRefresh => "integrations_refresh",
     WorkspaceOpen => "workspace_open",
     WorkspaceMark => "workspace_mark",
     WorkspaceFilter => "workspace_filter",
@@ -391,6 +400,12 @@ pub const COMMANDS: &[Command] = &[
     hint("sort", cmd(C::WorkspaceSort, &["s"], X::Workspace, "Sort by name, by what needs attention, or by last fetch")),
     cmd(C::WorkspaceRescan, &["r"], X::Workspace, "Scan the workspace again"),
     hint("close", cmd(C::WorkspaceClose, &["esc", "q"], X::Workspace, "Close the workspace screen")),
+    cmd(C::OpenIntegrations, &["T"], X::Repositories, "Integrations of the selected repository: triggers (add, delete, test) and notification rules"),
+    hint("list", cmd(C::IntegrationsNextSection, &["tab"], X::Integrations, "Switch between triggers and notification rules")),
+    hint("new", mutating(cmd(C::IntegrationsNew, &["n"], X::Integrations, "New trigger or notification rule (by list; asks before sending)"))),
+    hint("delete", mutating(cmd(C::IntegrationsDelete, &["D"], X::Integrations, "Delete the selected trigger or notification rule (asks first)"))),
+    hint("test", mutating(cmd(C::IntegrationsTest, &["t"], X::Integrations, "Test the repository's triggers (sends a test notification to each)"))),
+    cmd(C::IntegrationsRefresh, &["r"], X::Integrations, "Read the triggers and notification rules again"),
 ];
 
 /// The table row of a command id.

@@ -61,6 +61,7 @@ pub fn command(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
         CommandId::Undo => super::undo_update::undo_last(state),
         CommandId::UndoList => super::undo_update::open_list(state),
         CommandId::OpenWorkspace => super::workspace_update::open(state),
+        CommandId::OpenIntegrations => super::integrations_update::open(state),
         _ => return None,
     };
     Some(effects)
@@ -272,6 +273,7 @@ pub fn help_line_count(readonly: bool) -> usize {
         Context::Jobs,
         Context::Access,
         Context::Workspace,
+        Context::Integrations,
         Context::Overlay,
         Context::Confirm,
     ];

@@ -36,7 +36,7 @@ pub fn action_for_key(state: &State, keymap: &KeyMap, key: KeySpec) -> Option<Ac
         // The access screen closes like any overlay (esc, q).
         if matches!(
             top.context(),
-            Context::Access | Context::Pulls | Context::PullView
+            Context::Access | Context::Pulls | Context::PullView | Context::Integrations
         ) && let Some(id) = keymap
             .lookup(Context::Overlay, key)
             .filter(|id| *id == super::command::CommandId::Close)

@@ -12,6 +12,8 @@ pub mod effect;
 pub mod fuzzy;
 pub mod global;
 pub mod input;
+pub mod integrations;
+pub mod integrations_update;
 pub mod jobs_strip;
 pub mod keymap;
 pub mod overlay;

@@ -180,6 +180,8 @@ pub enum Overlay {
     Workspace,
     /// The workspace screen's filter box.
     WorkspaceFilter,
+    /// The integrations screen (its state is [`super::integrations::IntegrationsState`]).
+    Integrations,
 }
 
 impl Overlay {
@@ -191,6 +193,7 @@ impl Overlay {
             Overlay::Pulls => Context::Pulls,
             Overlay::PullView => Context::PullView,
             Overlay::Workspace => Context::Workspace,
+            Overlay::Integrations => Context::Integrations,
             _ => Context::Overlay,
         }
     }
@@ -226,6 +229,7 @@ impl Overlay {
                 | Overlay::Permissions
                 | Overlay::UndoList
                 | Overlay::Workspace
+                | Overlay::Integrations
         )
     }
 
@@ -279,6 +283,10 @@ pub enum FormKind {
         /// The clone whose commit needs it.
         repo: std::path::PathBuf,
     },
+    /// A new trigger of the integrations screen's repository.
+    NewTrigger,
+    /// A new notification rule of the integrations screen's repository.
+    NewRule,
 }
 
 /// One field of a form.

@@ -120,6 +120,9 @@ fn area_overlay(state: &mut State, id: CommandId) -> Option<Vec<Effect>> {
             Overlay::UndoList,
             C::Up | C::Down | C::PageUp | C::PageDown | C::Top | C::Bottom | C::Accept,
         ) => super::undo_update::list_command(state, id),
+        (Overlay::Integrations, _) if id != C::Close && id != C::No => {
+            super::integrations_update::command(state, id)
+        }
         (Overlay::Workspace, _) if id != C::Close && id != C::No => {
             super::workspace_update::command(state, id)
         }

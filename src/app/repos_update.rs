@@ -430,6 +430,9 @@ pub fn validate_form(form: &mut Form, state: &State) {
             super::branches_update::validate(form, state)
         }
         FormKind::GitIdentity { .. } => super::worktree_update::validate_identity(form),
+        FormKind::NewTrigger | FormKind::NewRule => {
+            super::integrations_update::validate(form, state)
+        }
     }
 }
 
@@ -473,6 +476,9 @@ pub fn submit_form(state: &mut State) -> Vec<Effect> {
         }
         FormKind::GitIdentity { repo } => {
             return super::worktree_update::confirm_identity(state, repo.clone());
+        }
+        FormKind::NewTrigger | FormKind::NewRule => {
+            return super::integrations_update::submit(state);
         }
     };
     let (id, effect) = state.request(request);

@@ -229,6 +229,8 @@ pub struct State {
     pub undo: super::undo::UndoState,
     /// The workspace screen: every clone, marks, bulk work (issue L).
     pub workspace: super::workspace::WorkspaceState,
+    /// The integrations screen: a repository's triggers and notification rules.
+    pub integrations: super::integrations::IntegrationsState,
     /// The id the next job gets (ids are given here so the asker can record it).
     pub next_job: u64,
     /// Quitting: waiting for write jobs to finish or cancel ("finishing N jobs…").
@@ -262,6 +264,7 @@ impl State {
             permissions: Default::default(),
             undo: Default::default(),
             workspace: Default::default(),
+            integrations: Default::default(),
             next_job: 0,
             quitting: false,
             quit: false,

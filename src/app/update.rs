@@ -64,6 +64,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::DemoStarted { endpoint, region } => repos::demo_started(state, endpoint, region),
         Action::DemoFailed(reason) => repos::demo_failed(state, reason),
         Action::PullChange(request) => super::pulls_update::change(state, *request),
+        Action::IntegrationsChange(request) => super::integrations_update::change(state, *request),
         Action::Noop => Vec::new(),
     }
 }
@@ -124,7 +125,8 @@ fn pane_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         | super::command::Context::Access
         | super::command::Context::Pulls
         | super::command::Context::PullView
-        | super::command::Context::Workspace => Vec::new(),
+        | super::command::Context::Workspace
+        | super::command::Context::Integrations => Vec::new(),
     }
 }
 
@@ -137,6 +139,7 @@ pub fn deliver(state: &mut State, id: JobId, output: JobOutput) -> Vec<Effect> {
         JobOutput::Branches(output) => branches::on_output(state, id, output),
         JobOutput::Access(output) => super::access_update::on_output(state, id, output),
         JobOutput::Pulls(output) => super::pulls_update::on_output(state, id, output),
+        JobOutput::Integrations(output) => super::integrations_update::on_output(state, id, output),
         JobOutput::Undo(output) => super::undo_update::on_output(state, id, output),
         JobOutput::Workspace(output) => super::workspace_update::on_output(state, id, output),
     }
@@ -156,6 +159,7 @@ pub fn deliver_failure(
         Domain::Branches => branches::on_failure(state, id, failure),
         Domain::Access => super::access_update::on_failure(state, id, failure),
         Domain::Pulls => super::pulls_update::on_failure(state, id, failure),
+        Domain::Integrations => super::integrations_update::on_failure(state, id, failure),
         Domain::Undo => super::undo_update::on_failure(state, id, failure),
         Domain::Workspace => super::workspace_update::on_failure(state, id, failure),
     }

@@ -204,3 +204,17 @@ impl Clients {
         })
     }
 }
+
+impl Clients {
+    /// A CodeStar Notifications client for the target (notification rules of repositories),
+    /// from the same resolved configuration as CodeCommit's and the same endpoint override:
+    /// the local service answers it on the same port, told apart by the SigV4 scope.
+    pub async fn notifications(&self, target: &Target) -> aws_sdk_codestarnotifications::Client {
+        let (_, shared) = self.get_both(target).await;
+        let mut config = aws_sdk_codestarnotifications::config::Builder::from(&shared);
+        if let Some(endpoint) = &target.endpoint {
+            config = config.endpoint_url(endpoint.clone());
+        }
+        aws_sdk_codestarnotifications::Client::from_conf(config.build())
+    }
+}

@@ -8,6 +8,7 @@
 mod access_job;
 mod branch_job;
 mod clone_job;
+pub mod integrations_job;
 pub mod pulls_job;
 mod run;
 pub mod undo_job;
@@ -202,6 +203,8 @@ pub enum JobRequest {
     Access(AccessRequest),
     /// The pull requests screen's work.
     Pulls(pulls_job::PullsRequest),
+    /// The integrations screen's work (triggers, notification rules).
+    Integrations(integrations_job::IntegrationsRequest),
     // ---- undo (issue L) ----
     /// Read the undo log of a clone (the list of recent changes).
     ReadUndoLog {
@@ -641,6 +644,8 @@ pub enum Domain {
     Access,
     /// The pull requests screen.
     Pulls,
+    /// The integrations screen.
+    Integrations,
     /// The undo log and undo of the open clone.
     Undo,
     /// The workspace screen: every clone, bulk fetch and pull.
@@ -671,6 +676,7 @@ impl JobRequest {
             JobRequest::DeleteRepository { name, .. } => format!("Delete repository {name}"),
             JobRequest::Access(request) => request.title(),
             JobRequest::Pulls(request) => request.title(),
+            JobRequest::Integrations(request) => request.title(),
             JobRequest::ReadUndoLog { .. } => "Read the undo log".to_string(),
             JobRequest::Undo { .. } => "Undo the last change".to_string(),
             JobRequest::ScanWorkspace { .. } => "Scan the workspace".to_string(),
@@ -782,6 +788,10 @@ impl JobRequest {
                 // The screen says "scanning…"; a row read after each fetch would flood the strip.
                 | JobRequest::ScanWorkspace { .. }
         ) && !matches!(self, JobRequest::Pulls(request) if request.reads())
+            && !matches!(
+                self,
+                JobRequest::Integrations(integrations_job::IntegrationsRequest::Load { .. })
+            )
     }
 
     /// Whether the job changes something (a clone, the server, a file). A write is never
@@ -813,6 +823,7 @@ impl JobRequest {
                 | JobRequest::ReadUndoLog { .. }
                 | JobRequest::ScanWorkspace { .. }
         ) && !matches!(self, JobRequest::Pulls(request) if request.reads())
+            && !matches!(self, JobRequest::Integrations(request) if request.reads())
     }
 
     /// Whether the job is run again, under its id, after the user renews an expired SSO
@@ -831,6 +842,10 @@ impl JobRequest {
                     AccessRequest::Identity { .. } | AccessRequest::Overview { .. }
                 )
         ) || matches!(self, JobRequest::Pulls(request) if request.reads())
+            || matches!(
+                self,
+                JobRequest::Integrations(integrations_job::IntegrationsRequest::Load { .. })
+            )
     }
 
     /// The area whose `update` receives the job's results.
@@ -860,6 +875,7 @@ impl JobRequest {
             | JobRequest::ServerBranch { .. } => Domain::Branches,
             JobRequest::Access(_) => Domain::Access,
             JobRequest::Pulls(_) => Domain::Pulls,
+            JobRequest::Integrations(_) => Domain::Integrations,
             JobRequest::ReadUndoLog { .. } | JobRequest::Undo { .. } => Domain::Undo,
             JobRequest::ScanWorkspace { .. } | JobRequest::WorkspaceRemote { .. } => {
                 Domain::Workspace
@@ -943,6 +959,8 @@ pub enum JobOutput {
     Access(AccessOutput),
     /// For the pull requests screen.
     Pulls(pulls_job::PullsOutput),
+    /// For the integrations screen.
+    Integrations(integrations_job::IntegrationsOutput),
     /// For the undo list and `z`.
     Undo(UndoOutput),
     /// For the workspace screen.

@@ -170,6 +170,9 @@ pub(super) async fn run(
         } => worktree_job::set_identity(repo, scope, name, email, &context, &services).await,
         JobRequest::Access(request) => super::access_job::run(request, &context, &services).await,
         JobRequest::Pulls(request) => super::pulls_job::run(request, &context, &services).await,
+        JobRequest::Integrations(request) => {
+            super::integrations_job::run(request, &context, &services).await
+        }
         JobRequest::ReadUndoLog { repo } => super::undo_job::read(repo).await,
         JobRequest::ScanWorkspace { root, extra } => {
             super::workspace_job::scan(root, extra, &context).await

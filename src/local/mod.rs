@@ -12,6 +12,8 @@
 //!   access**: the service's choice for the users an operator never restricted (real IAM
 //!   would deny them everything), so the demo's alice and bob and every `--user` work as
 //!   before; the demo's carol has the user guide's protection of `master`;
+//! - [`notifications`]: AWS CodeStar Notifications (REST-JSON, `POST /<operation>`, told
+//!   apart by the SigV4 scope `codestar-notifications`): notification rules for repositories;
 //! - [`ops`]: the CodeCommit operations and their validation rules; [`refname`]: branch names;
 //! - [`codecommit`]: pull requests (events, differences, comments, approvals, merge
 //!   conflicts and their resolutions, merges of pull requests and of branches),
@@ -43,6 +45,7 @@ pub mod faults;
 pub mod git_http;
 mod http;
 pub mod iam;
+pub mod notifications;
 pub mod ops;
 pub mod query;
 pub mod query_api;
@@ -99,6 +102,9 @@ pub enum ServeError {
     /// The data directory cannot be used.
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    /// The notification rules file cannot be read.
+    #[error("notification rules: {0}")]
+    Notifications(String),
     /// No data directory was given and the platform has none.
     #[error("cannot find a data directory for this user; pass --data-dir <DIR>")]
     NoDataDir,

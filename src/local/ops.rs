@@ -21,7 +21,7 @@ pub const MAX_BATCH_NAMES: usize = 25;
 /// Most tags per repository.
 pub const MAX_TAGS: usize = 50;
 /// Most triggers per repository.
-pub const MAX_TRIGGERS: usize = 10;
+pub const MAX_TRIGGERS: usize = crate::local::codecommit::triggers::MAX_TRIGGERS;
 /// KMS key reported when the client gives none (the AWS managed key alias).
 pub const DEFAULT_KMS_KEY: &str = "alias/aws/codecommit";
 
@@ -407,6 +407,16 @@ impl Ops {
         &self.pulls
     }
 
+    /// The region the service answers for.
+    pub(crate) fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The account the service answers for.
+    pub(crate) fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
     /// The store.
     pub fn store(&self) -> &Arc<Store> {
         &self.store
@@ -506,6 +516,7 @@ impl Ops {
             "ListTagsForResource" => self.list_tags_for_resource(body),
             "GetRepositoryTriggers" => self.get_repository_triggers(body),
             "PutRepositoryTriggers" => self.put_repository_triggers(body),
+            "TestRepositoryTriggers" => cc::triggers::test(self, body),
             "CreatePullRequest" => cc::pulls::create(self, caller, body),
             "GetPullRequest" => cc::pulls::get(self, body),
             "ListPullRequests" => cc::pulls::list(self, body),
@@ -1009,26 +1020,7 @@ impl Ops {
 
     fn put_repository_triggers(&self, body: &Value) -> Result<Value, ApiError> {
         let name = required_repository_name(body, "repositoryName")?;
-        let triggers = match body.get("triggers") {
-            Some(Value::Array(items)) => items.clone(),
-            _ => {
-                return Err(ApiError::client(
-                    "RepositoryTriggersListRequiredException",
-                    "The list of triggers for the repository is required, but was not specified.",
-                ));
-            }
-        };
-        if triggers.len() > MAX_TRIGGERS {
-            return Err(ApiError::client(
-                "MaximumRepositoryTriggersExceededException",
-                format!(
-                    "The number of triggers allowed for the repository was exceeded ({MAX_TRIGGERS})."
-                ),
-            ));
-        }
-        for trigger in &triggers {
-            validate_trigger(trigger)?;
-        }
+        let triggers = crate::local::codecommit::triggers::validate_list(body, &self.region)?;
         self.existing(name)?;
         let configuration_id = new_id();
         let id = configuration_id.clone();
@@ -1070,69 +1062,6 @@ impl Ops {
         })?;
         Ok(())
     }
-}
-
-fn validate_trigger(trigger: &Value) -> Result<(), ApiError> {
-    let name = required_str(trigger, "name", "RepositoryTriggerNameRequiredException")?;
-    if name.len() > 100 {
-        return Err(ApiError::client(
-            "InvalidRepositoryTriggerNameException",
-            format!("The trigger name {name} is not valid."),
-        ));
-    }
-    let destination = required_str(
-        trigger,
-        "destinationArn",
-        "RepositoryTriggerDestinationArnRequiredException",
-    )?;
-    if !destination.starts_with("arn:") {
-        return Err(ApiError::client(
-            "InvalidRepositoryTriggerDestinationArnException",
-            format!("The destination ARN {destination} is not valid."),
-        ));
-    }
-    let events = match trigger.get("events") {
-        Some(Value::Array(events)) if !events.is_empty() => events,
-        _ => {
-            return Err(ApiError::client(
-                "RepositoryTriggerEventsListRequiredException",
-                "At least one event for the trigger is required.",
-            ));
-        }
-    };
-    let valid_events = [
-        "all",
-        "updateReference",
-        "createReference",
-        "deleteReference",
-    ];
-    if events
-        .iter()
-        .any(|e| !e.as_str().is_some_and(|e| valid_events.contains(&e)))
-    {
-        return Err(ApiError::client(
-            "InvalidRepositoryTriggerEventsException",
-            "Trigger events must be all, updateReference, createReference or deleteReference.",
-        ));
-    }
-    if let Some(branches) = trigger.get("branches") {
-        let Value::Array(branches) = branches else {
-            return Err(ApiError::client(
-                "InvalidRepositoryTriggerBranchNameException",
-                "branches must be a list of branch names.",
-            ));
-        };
-        for b in branches {
-            let b = b.as_str().unwrap_or("");
-            validate_branch_name(b).map_err(|_| {
-                ApiError::client(
-                    "InvalidRepositoryTriggerBranchNameException",
-                    format!("The branch name {b} for the trigger is not valid."),
-                )
-            })?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

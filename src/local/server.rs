@@ -41,6 +41,8 @@ pub struct Shared {
     pub(crate) cgi: CgiSlots,
     /// IAM users, SSH keys and service-specific credentials.
     pub(crate) iam: Arc<Iam>,
+    /// CodeStar Notifications rules.
+    pub(crate) notifications: Arc<crate::local::notifications::Notifications>,
 }
 
 impl Shared {
@@ -77,6 +79,12 @@ impl LocalService {
             Some(ssh_port) => Some(ssh::bind(&config.data_dir, ssh_port).await?),
             None => None,
         };
+        let notifications = crate::local::notifications::Notifications::open(
+            &config.data_dir,
+            &config.region,
+            &config.account_id,
+        )
+        .map_err(ServeError::Notifications)?;
         let faults = Arc::new(Faults::new(&config.faults));
         let stats = Arc::new(Stats::default());
         let shared = Arc::new(Shared {
@@ -101,6 +109,7 @@ impl LocalService {
                 config.limits.git_queue_timeout,
             ),
             iam: Arc::clone(&iam),
+            notifications: Arc::new(notifications),
         });
         let ssh = ssh.map(|bound| {
             let (stop, stopped) = oneshot::channel();
@@ -256,6 +265,8 @@ async fn route(
     let path = request.uri().path();
     Ok(if path.starts_with("/v1/repos/") {
         git_http::handle(shared, request).await
+    } else if crate::local::notifications::api::is_notifications_request(&request) {
+        crate::local::notifications::api::handle(shared, request).await
     } else if path == "/" && request.method() == hyper::Method::POST {
         if query_api::is_query_request(&request) {
             query_api::handle(shared, request).await

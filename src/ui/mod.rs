@@ -5,6 +5,7 @@ mod branches;
 mod footer;
 mod forms;
 mod header;
+mod integrations;
 mod jobs;
 mod overlays;
 mod permissions;

@@ -92,6 +92,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, view: View) {
             Overlay::GitPassword(password) => super::access::password(frame, area, view, password),
             Overlay::UndoList => super::undo::list(frame, area, state, view),
             Overlay::Workspace => super::workspace::screen(frame, area, state, view),
+            Overlay::Integrations => super::integrations::screen(frame, area, state, view),
             Overlay::WorkspaceFilter => super::workspace::filter(frame, area, state, view),
             Overlay::Error { message, hint } => {
                 let mut text = message.clone();
@@ -236,6 +237,7 @@ fn help_lines(state: &State, view: View) -> Vec<Line<'static>> {
         Context::Jobs,
         Context::Access,
         Context::Workspace,
+        Context::Integrations,
         Context::Overlay,
         Context::Confirm,
     ];

@@ -17,6 +17,7 @@
 //!   and of branches (MergeBranchesBy…) in the bare repository, one mechanism for both;
 //! - [`templates`]: approval rule templates, their repository associations, and the rules
 //!   they give new pull requests;
+//! - [`triggers`]: trigger validation (PutRepositoryTriggers) and TestRepositoryTriggers;
 //! - [`state`]: the records and their file, `pull-requests.json` in the data directory,
 //!   replaced atomically on every change.
 //!
@@ -34,6 +35,7 @@ pub mod pulls;
 pub mod resolution;
 pub mod state;
 pub mod templates;
+pub mod triggers;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
