@@ -754,3 +754,25 @@ fn workspace_rows_show_the_open_request_of_their_branch() {
     );
     assert_eq!(s.pulls.in_workspace.len(), 1, "main has no request");
 }
+
+#[test]
+fn without_aws_setup_v_says_what_to_do_first() {
+    let mut s = State::new(Session::default());
+    s.repos.setup = Some(cctui::aws::setup::SetupReport {
+        no_credentials: true,
+        ..Default::default()
+    });
+    let effects = command(&mut s, CommandId::OpenPulls);
+    assert!(drive::requests(&effects).is_empty());
+    match s.overlays.last() {
+        Some(Overlay::Error {
+            hint: Some(hint), ..
+        }) => {
+            assert!(
+                hint.contains("not set up") && hint.contains("demo"),
+                "{hint}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}

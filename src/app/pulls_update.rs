@@ -55,14 +55,14 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         None => match account_repositories(state) {
             Some(names) => (state.session.target(), Scope::Account(names)),
             None => {
-                return error(
-                    state,
-                    "No repository to show pull requests of.",
-                    Some(
-                        "List the repositories (r on the repositories pane) or open a clone of a \
-                         CodeCommit repository, then press v.",
-                    ),
-                );
+                let hint = if state.repos.setup.as_ref().is_some_and(|r| !r.complete()) {
+                    "AWS is not set up here yet: the repositories pane says what is missing \
+                     (or press d there for the demo), then press v on a repository."
+                } else {
+                    "List the repositories (r on the repositories pane) or open a clone of a \
+                     CodeCommit repository, then press v."
+                };
+                return error(state, "No repository to show pull requests of.", Some(hint));
             }
         },
     };
