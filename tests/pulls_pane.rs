@@ -578,13 +578,12 @@ fn a_push_of_a_branch_without_a_request_offers_one() {
     match s.overlays.last() {
         Some(Overlay::Confirm { title, on_yes, .. }) => {
             assert_eq!(title, "Open a pull request?");
-            assert_eq!(**on_yes, Action::Command(CommandId::PullsNew));
+            assert_eq!(**on_yes, Action::NewPullRequest);
         }
         other => panic!("{other:?}"),
     }
     // Yes drafts from the branch's commits, then the editor holds title and description.
-    s.overlays.pop();
-    let effects = command(&mut s, CommandId::PullsNew);
+    let effects = command(&mut s, CommandId::Yes);
     let (draft, request) = drive::one(&mut s, &effects);
     assert!(matches!(
         request,

@@ -67,6 +67,8 @@ pub enum Action {
     PullChange(Box<JobRequest>),
     /// A change of the integrations screen (a confirmation's yes); the screen waits for it.
     IntegrationsChange(Box<JobRequest>),
+    /// Draft a pull request from the open clone's branch (yes to the offer after a push).
+    NewPullRequest,
     /// Do nothing (a confirm whose yes needs no work).
     Noop,
 }

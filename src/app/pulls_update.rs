@@ -649,7 +649,6 @@ fn read_conflicts(state: &mut State) -> Vec<Effect> {
 /// A command while the merge dialog is on top.
 pub fn merge_command(state: &mut State, id: CommandId) -> Vec<Effect> {
     let page = state.page_rows();
-    let author = merge_author(state);
     let Some(Overlay::PullMerge(dialog)) = state.overlays.last_mut() else {
         return Vec::new();
     };
@@ -765,7 +764,8 @@ pub fn merge_command(state: &mut State, id: CommandId) -> Vec<Effect> {
                 source_commit: dialog.pr.source_commit.clone(),
                 strategy: dialog.strategy,
                 message: None,
-                author,
+                // CodeCommit's default: the caller (the app knows no better git identity).
+                author: None,
                 resolutions,
             };
             let target = state.pulls.target.clone();
@@ -781,12 +781,6 @@ pub fn merge_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         }
         _ => Vec::new(),
     }
-}
-
-/// The git identity for a merge commit: none is known to the app, so CodeCommit's default (the
-/// caller) is used.
-fn merge_author(_state: &State) -> Option<(String, String)> {
-    None
 }
 
 /// The branch a new request starts from and the repository it goes to: the open clone's.
@@ -1380,7 +1374,7 @@ fn offer_new(state: &mut State, branch: String) -> Vec<Effect> {
             "{source} has no open pull request in {repository}. Create one into {destination}? \
              (The title comes from its first commit; you can edit it.)"
         ),
-        on_yes: Box::new(Action::Command(CommandId::PullsNew)),
+        on_yes: Box::new(Action::NewPullRequest),
     });
     Vec::new()
 }
@@ -1389,16 +1383,9 @@ fn offer_new(state: &mut State, branch: String) -> Vec<Effect> {
 /// follow: delete the source branch on CodeCommit, pull the destination into the open clone.
 fn merged(state: &mut State, job: JobId, pr: PullRequest) -> Vec<Effect> {
     drop_overlay_waiting(state, job);
-    let how = state
-        .jobs
-        .iter()
-        .find(|j| j.id == job)
-        .map(|j| j.title.clone())
-        .unwrap_or_default();
     let message = format!("Merged #{} into {}", pr.id, pr.destination);
     state.pulls.message = Some(message.clone());
     state.notice = Some(message);
-    tracing::info!("{how}: done");
     let id = pr.id.clone();
     state.pulls.upsert(pr.clone());
     let mut effects = Vec::new();

@@ -64,6 +64,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::DemoStarted { endpoint, region } => repos::demo_started(state, endpoint, region),
         Action::DemoFailed(reason) => repos::demo_failed(state, reason),
         Action::PullChange(request) => super::pulls_update::change(state, *request),
+        Action::NewPullRequest => super::pulls_update::compose_new(state),
         Action::IntegrationsChange(request) => super::integrations_update::change(state, *request),
         Action::Noop => Vec::new(),
     }
@@ -114,10 +115,6 @@ fn pane_command(state: &mut State, id: CommandId) -> Vec<Effect> {
         super::command::Context::Log => worktree::log_command(state, id),
         super::command::Context::Branches => branches::command(state, id),
         super::command::Context::Jobs => jobs_strip::command(state, id),
-        // The offer after a push asks for a new request with no pull requests screen open.
-        super::command::Context::Pulls if id == CommandId::PullsNew => {
-            super::pulls_update::compose_new(state)
-        }
         // Overlay and confirmation commands mean nothing without their overlay.
         super::command::Context::Global
         | super::command::Context::Overlay
