@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::View;
 use crate::app::access::{AccessSection, AccessState, PasswordView};
@@ -15,13 +15,7 @@ use crate::app::state::State;
 
 /// The screen, over the panes between the header and the footer.
 pub(super) fn screen(frame: &mut Frame, area: Rect, state: &State, view: View) {
-    let rect = Rect {
-        x: area.x,
-        y: area.y + 1,
-        width: area.width,
-        height: area.height.saturating_sub(2),
-    };
-    frame.render_widget(Clear, rect);
+    let rect = super::full_screen(frame, area);
     let access = &state.access;
     let keys = |id| view.keymap.keys_label(id);
     let bottom = format!(

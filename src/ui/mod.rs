@@ -155,6 +155,19 @@ fn pane_block_titled(pane: Pane, state: &State, view: View, title: String) -> Bl
         }))
 }
 
+/// The area of a full-screen view (access, pull requests, workspace, integrations, a diff):
+/// everything between the header and the footer, cleared.
+pub(super) fn full_screen(frame: &mut Frame, area: Rect) -> Rect {
+    let rect = Rect {
+        x: area.x,
+        y: area.y + 1,
+        width: area.width,
+        height: area.height.saturating_sub(2),
+    };
+    frame.render_widget(ratatui::widgets::Clear, rect);
+    rect
+}
+
 /// A rectangle of at most `width`×`height` centred in `area`.
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

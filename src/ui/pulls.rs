@@ -16,15 +16,6 @@ use crate::app::state::State;
 use crate::aws::pulls::{MergeStrategy, PullStatus, Resolution};
 use crate::git::diff::LineOrigin;
 
-fn screen_rect(area: Rect) -> Rect {
-    Rect {
-        x: area.x,
-        y: area.y + 1,
-        width: area.width,
-        height: area.height.saturating_sub(2),
-    }
-}
-
 fn muted(view: View) -> Style {
     Style::new().fg(view.theme.muted)
 }
@@ -78,8 +69,7 @@ fn cut(text: &str, width: usize) -> String {
 
 /// The list.
 pub(super) fn list(frame: &mut Frame, area: Rect, state: &State, view: View) {
-    let rect = screen_rect(area);
-    frame.render_widget(Clear, rect);
+    let rect = super::full_screen(frame, area);
     let pulls = &state.pulls;
     let keys = |id| view.keymap.keys_label(id);
     let scope = match &pulls.scope {
@@ -210,8 +200,7 @@ pub(super) fn list(frame: &mut Frame, area: Rect, state: &State, view: View) {
 
 /// One request.
 pub(super) fn request(frame: &mut Frame, area: Rect, state: &State, view: View) {
-    let rect = screen_rect(area);
-    frame.render_widget(Clear, rect);
+    let rect = super::full_screen(frame, area);
     let Some(pv) = &state.pulls.view else {
         return;
     };

@@ -27,13 +27,7 @@ fn cell(text: &str, width: usize) -> String {
 
 /// The screen, over the panes between the header and the footer.
 pub(super) fn screen(frame: &mut Frame, area: Rect, state: &State, view: View) {
-    let rect = Rect {
-        x: area.x,
-        y: area.y + 1,
-        width: area.width,
-        height: area.height.saturating_sub(2),
-    };
-    frame.render_widget(Clear, rect);
+    let rect = super::full_screen(frame, area);
     let ws = &state.workspace;
     let scanning = if ws.scan.is_some() {
         " · scanning…"

@@ -188,13 +188,7 @@ pub(super) fn log(frame: &mut Frame, area: Rect, state: &State, view: View) {
 
 /// The diff view, full screen.
 pub(super) fn diff(frame: &mut Frame, area: Rect, view: View, diff: &DiffView) {
-    let rect = Rect {
-        x: area.x,
-        y: area.y + 1,
-        width: area.width,
-        height: area.height.saturating_sub(2),
-    };
-    frame.render_widget(Clear, rect);
+    let rect = super::full_screen(frame, area);
     let (title, keys) = match &diff.source {
         DiffSource::File { path, target } => (
             format!(
