@@ -3,16 +3,18 @@
 //! git pushes.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used)]
 
+#[path = "support/aws_cli.rs"]
+mod aws_cli;
 #[path = "support/local.rs"]
 mod local_support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
+use aws_cli::{aws, aws_cli_present};
 use cctui::local::codecommit::DEMO_REVIEWER_ACCESS_KEY_ID;
 use cctui::local::{
-    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY,
-    LocalService, RunningService, ServiceConfig,
+    Credential, DEMO_ACCESS_KEY_ID, DEMO_ACCOUNT_ID, DEMO_SECRET_ACCESS_KEY, LocalService,
+    RunningService, ServiceConfig,
 };
 use local_support::*;
 
@@ -34,46 +36,6 @@ async fn start(dir: &Path) -> RunningService {
         .credentials
         .push(Credential::new(DEMO_REVIEWER_ACCESS_KEY_ID, BOB_SECRET));
     LocalService::start(config).await.unwrap()
-}
-
-fn aws_cli_present() -> bool {
-    let found = Command::new("aws")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the AWS CLI is not installed: .ci/run should have installed it"
-        );
-        eprintln!("skipped: the AWS CLI is not installed (bash .ci/run installs it)");
-    }
-    found
-}
-
-/// Runs `aws --endpoint-url <endpoint> codecommit <args>` with `key`.
-fn aws(home: &Path, endpoint: &str, key: (&str, &str), args: &[&str]) -> (bool, String, String) {
-    let out = Command::new("aws")
-        .args(["--endpoint-url", endpoint, "--output", "json", "codecommit"])
-        .args(args)
-        .env("HOME", home)
-        .env("AWS_ACCESS_KEY_ID", key.0)
-        .env("AWS_SECRET_ACCESS_KEY", key.1)
-        .env("AWS_DEFAULT_REGION", DEMO_REGION)
-        .env("AWS_REGION", DEMO_REGION)
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env("AWS_CONFIG_FILE", home.join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
 }
 
 struct Cli<'a> {
