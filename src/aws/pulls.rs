@@ -1190,6 +1190,22 @@ pub async fn merge(
             .build()
     });
     let (name, email) = merge.author.clone().unzip();
+    macro_rules! with_commit {
+        ($builder:expr) => {
+            $builder
+                .pull_request_id(&merge.id)
+                .conflict_detail_level(LINE_LEVEL)
+                .repository_name(&merge.repository)
+                .source_commit_id(&merge.source_commit)
+                .set_commit_message(merge.message.clone())
+                .set_author_name(name)
+                .set_email(email)
+                .set_conflict_resolution(resolution)
+                .send()
+                .await
+                .map(|a| a.pull_request().cloned())
+        };
+    }
     let answer = match merge.strategy {
         MergeStrategy::FastForward => client
             .merge_pull_request_by_fast_forward()
@@ -1200,33 +1216,10 @@ pub async fn merge(
             .await
             .map(|a| a.pull_request().cloned())
             .map_err(|e| AwsError::from_sdk(e, "MergePullRequestByFastForward", target))?,
-        MergeStrategy::Squash => client
-            .merge_pull_request_by_squash()
-            .pull_request_id(&merge.id)
-            .conflict_detail_level(LINE_LEVEL)
-            .repository_name(&merge.repository)
-            .source_commit_id(&merge.source_commit)
-            .set_commit_message(merge.message.clone())
-            .set_author_name(name)
-            .set_email(email)
-            .set_conflict_resolution(resolution)
-            .send()
-            .await
-            .map(|a| a.pull_request().cloned())
+        // Squash and three-way take the same inputs through two builder types.
+        MergeStrategy::Squash => with_commit!(client.merge_pull_request_by_squash())
             .map_err(|e| AwsError::from_sdk(e, "MergePullRequestBySquash", target))?,
-        MergeStrategy::ThreeWay => client
-            .merge_pull_request_by_three_way()
-            .pull_request_id(&merge.id)
-            .conflict_detail_level(LINE_LEVEL)
-            .repository_name(&merge.repository)
-            .source_commit_id(&merge.source_commit)
-            .set_commit_message(merge.message.clone())
-            .set_author_name(name)
-            .set_email(email)
-            .set_conflict_resolution(resolution)
-            .send()
-            .await
-            .map(|a| a.pull_request().cloned())
+        MergeStrategy::ThreeWay => with_commit!(client.merge_pull_request_by_three_way())
             .map_err(|e| AwsError::from_sdk(e, "MergePullRequestByThreeWay", target))?,
     };
     answer
