@@ -885,7 +885,7 @@ pub fn compose_command(state: &mut State, id: CommandId) -> Vec<Effect> {
             if compose.pending.is_some() {
                 return Vec::new();
             }
-            let dir = open_clone_git_dir.unwrap_or_else(std::env::temp_dir);
+            let dir = open_clone_git_dir;
             let what = compose.title.clone();
             let request = JobRequest::Pulls(PullsRequest::PrepareText {
                 dir,

@@ -157,8 +157,9 @@ pub enum PullsRequest {
     },
     /// Write a text being composed to a file for the user's editor.
     PrepareText {
-        /// Where the file goes (the open clone's `.git`, else the temporary directory).
-        dir: std::path::PathBuf,
+        /// Where the file goes: the open clone's `.git`; `None`: the temporary directory
+        /// (looked up here, not in `update`, which reads no environment).
+        dir: Option<std::path::PathBuf>,
         /// The text so far.
         draft: String,
         /// What it is for (the file's comment block).
@@ -578,6 +579,7 @@ pub(super) async fn run(
             out(PullsOutput::Drafted { title, description })
         }
         PullsRequest::PrepareText { dir, draft, what } => {
+            let dir = dir.unwrap_or_else(std::env::temp_dir);
             let file = tokio::task::spawn_blocking(move || {
                 crate::git::message_file::prepare_text(&dir, "PULLREQ_EDITMSG", &draft, &what)
             })
