@@ -17,6 +17,8 @@
 
 #[path = "../tests/support/aws_local.rs"]
 mod aws_local;
+#[path = "support/clocked.rs"]
+mod clocked;
 #[path = "../tests/support/git_repo.rs"]
 mod git_repo;
 #[path = "support/realistic.rs"]
@@ -34,11 +36,10 @@ use cctui::config::{CloneProtocol, Config};
 use cctui::event_loop::{App, NoHost};
 use cctui::jobs::{CloneJob, JobRequest};
 use cctui::local::DEMO_REGION;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use clocked::{Clocked, Seen, until};
+use crossterm::event::{Event, KeyCode};
 use ratatui::Terminal;
-use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
-use ratatui::buffer::Cell;
-use ratatui::layout::{Position, Size};
+use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
 const KEYS: usize = 500;
@@ -62,22 +63,15 @@ struct Frame {
     repos_title: String,
 }
 
-/// A `TestBackend` that timestamps each flush and reads the frame it holds.
-struct Clocked {
-    inner: TestBackend,
-    frames: tokio::sync::watch::Sender<Frame>,
-}
-
-impl Clocked {
-    fn read_frame(&self, at: Instant) -> Frame {
-        let buffer = self.inner.buffer();
+impl Seen for Frame {
+    fn read(buffer: &Buffer, count: u64, at: Instant) -> Frame {
         let mut frame = Frame {
+            count,
             at: Some(at),
             ..Frame::default()
         };
         for y in 0..HEIGHT {
-            let cells: Vec<&Cell> = (0..WIDTH).filter_map(|x| buffer.cell((x, y))).collect();
-            let text: String = cells.iter().map(|c| c.symbol()).collect();
+            let (text, cells) = clocked::row(buffer, y);
             if text.contains("Repositories ·") {
                 frame.repos_title = text.clone();
             }
@@ -102,51 +96,9 @@ impl Clocked {
         }
         frame
     }
-}
 
-impl Backend for Clocked {
-    type Error = <TestBackend as Backend>::Error;
-
-    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
-    where
-        I: Iterator<Item = (u16, u16, &'a Cell)>,
-    {
-        self.inner.draw(content)
-    }
-    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.hide_cursor()
-    }
-    fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.show_cursor()
-    }
-    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
-        self.inner.get_cursor_position()
-    }
-    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
-        self.inner.set_cursor_position(position)
-    }
-    fn clear(&mut self) -> Result<(), Self::Error> {
-        self.inner.clear()
-    }
-    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
-        self.inner.clear_region(clear_type)
-    }
-    fn size(&self) -> Result<Size, Self::Error> {
-        self.inner.size()
-    }
-    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
-        self.inner.window_size()
-    }
-    fn flush(&mut self) -> Result<(), Self::Error> {
-        self.inner.flush()?;
-        let at = Instant::now();
-        let count = self.frames.borrow().count + 1;
-        let frame = Frame {
-            count,
-            ..self.read_frame(at)
-        };
-        self.frames.send_replace(frame);
-        Ok(())
+    fn count(&self) -> u64 {
+        self.count
     }
 }
 
@@ -197,23 +149,8 @@ fn build_tree(dir: &Path) {
     git_repo::git(dir, &["status", "--porcelain"]);
 }
 
-/// Waits until a flushed frame satisfies `done` (generous timeout: the machine is shared).
-async fn until(
-    frames: &mut tokio::sync::watch::Receiver<Frame>,
-    what: &str,
-    done: impl Fn(&Frame) -> bool,
-) -> Frame {
-    let waited = tokio::time::timeout(Duration::from_secs(600), frames.wait_for(|f| done(f)))
-        .await
-        .unwrap_or_else(|_| panic!("no frame showed {what} within 10 minutes"));
-    waited.expect("the event loop ended").clone()
-}
-
 fn key(c: char) -> std::io::Result<Event> {
-    Ok(Event::Key(KeyEvent::new(
-        KeyCode::Char(c),
-        KeyModifiers::NONE,
-    )))
+    clocked::key(KeyCode::Char(c))
 }
 
 /// The app's own runtime (its job threads run at a lower priority than the UI), with the event
@@ -281,10 +218,7 @@ async fn bench() {
         rx.recv().await.map(|e| (e, rx))
     });
     let ui = async move {
-        let backend = Clocked {
-            inner: TestBackend::new(WIDTH, HEIGHT),
-            frames: frames_tx,
-        };
+        let backend = Clocked::new(WIDTH, HEIGHT, frames_tx);
         let mut terminal = Terminal::new(backend).unwrap();
         app.run(&mut terminal, Box::pin(events), external_rx, &mut NoHost)
             .await
@@ -457,9 +391,7 @@ async fn bench() {
         total.as_secs_f64() * 1000.0
     );
     latencies.sort();
-    let pick = |q: f64| {
-        latencies[((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1]
-    };
+    let pick = |q: f64| clocked::percentile(&latencies, q);
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let (p50, p99, max) = (pick(0.50), pick(0.99), latencies[latencies.len() - 1]);
     eprintln!(

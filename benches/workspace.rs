@@ -11,6 +11,8 @@
 //! timed runs of each side, alternated; medians are reported.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+#[path = "support/clocked.rs"]
+mod clocked;
 #[path = "../tests/support/git_repo.rs"]
 mod git_repo;
 
@@ -24,9 +26,18 @@ use git_repo::{git, git_command, sandbox_config_files};
 
 const CLONES: usize = 2_000;
 const TEAMS: usize = 20;
+/// Keypresses measured by `workspace-keys`.
+const KEYS: usize = 300;
+const WIDTH: u16 = 140;
+const HEIGHT: u16 = 40;
 
 fn main() -> Result<(), Box<dyn Error>> {
     sandbox_config_files();
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let want = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
     let runs: usize = std::env::var("CCTUI_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -40,6 +51,19 @@ fn main() -> Result<(), Box<dyn Error>> {
         started.elapsed().as_secs_f64(),
         root.display()
     );
+    if want("workspace2000") {
+        scan_bench(&root, runs)?;
+    }
+    if want("workspace-keys") {
+        let runtime = cctui::runtime::build()?;
+        runtime.block_on(keys_bench(&root));
+    }
+    Ok(())
+}
+
+/// `workspace2000`.
+fn scan_bench(root: &Path, runs: usize) -> Result<(), Box<dyn Error>> {
+    let root = root.to_path_buf();
     let runtime = tokio::runtime::Runtime::new()?;
     // Warm both sides (page cache), and check they see the same clones.
     let (_, _, rows) = runtime.block_on(scan(&root));
@@ -72,6 +96,171 @@ fn main() -> Result<(), Box<dyn Error>> {
         ms(peer)
     );
     Ok(())
+}
+
+/// What `workspace-keys` reads off a frame: the workspace title's counts and whether it scans.
+#[derive(Debug, Clone, Default)]
+struct Frame {
+    count: u64,
+    at: Option<Instant>,
+    /// The workspace screen is drawn.
+    shown: bool,
+    /// Its title says it is scanning.
+    scanning: bool,
+    /// Clones in the table (the title's "of N clones").
+    rows: usize,
+    /// Marked clones, from the title.
+    marked: usize,
+}
+
+impl clocked::Seen for Frame {
+    fn read(buffer: &ratatui::buffer::Buffer, count: u64, at: Instant) -> Frame {
+        let mut frame = Frame {
+            count,
+            at: Some(at),
+            ..Frame::default()
+        };
+        for y in 0..buffer.area.height {
+            let (text, _) = clocked::row(buffer, y);
+            let Some(start) = text.find("Workspace · ") else {
+                continue;
+            };
+            let title = &text[start..];
+            frame.shown = true;
+            frame.scanning = title.contains("scanning…");
+            let number_before = |word: &str| -> usize {
+                title
+                    .find(word)
+                    .map(|end| {
+                        let digits: String = title[..end]
+                            .trim_end()
+                            .chars()
+                            .rev()
+                            .take_while(char::is_ascii_digit)
+                            .collect();
+                        digits
+                            .chars()
+                            .rev()
+                            .collect::<String>()
+                            .parse()
+                            .unwrap_or(0)
+                    })
+                    .unwrap_or(0)
+            };
+            frame.rows = number_before(" clones");
+            frame.marked = number_before(" marked");
+            break;
+        }
+        frame
+    }
+
+    fn count(&self) -> u64 {
+        self.count
+    }
+}
+
+/// `workspace-keys`: the event loop on the workspace screen, scanning throughout.
+async fn keys_bench(root: &Path) {
+    use cctui::app::action::Action;
+    use cctui::app::state::{Session, State};
+    use cctui::config::Config;
+    use cctui::event_loop::{App, NoHost};
+    use clocked::{Clocked, key, until};
+    use crossterm::event::{Event, KeyCode};
+
+    let config = Config {
+        workspace_root: root.to_path_buf(),
+        ..Config::default()
+    };
+    let clients = Clients::with_credentials(StaticCredentials {
+        access_key_id: "AKIDEXAMPLE".into(),
+        secret_access_key: "unused".to_string().into(),
+        session_token: None,
+    });
+    let mut app = App::new(State::new(Session::default()), config, clients);
+    let (events_tx, events_rx) = tokio::sync::mpsc::unbounded_channel::<std::io::Result<Event>>();
+    let (_actions, external_rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
+    let (frames_tx, mut frames) = tokio::sync::watch::channel(Frame::default());
+    let events = futures::stream::unfold(events_rx, |mut rx| async move {
+        rx.recv().await.map(|e| (e, rx))
+    });
+    let ui = async move {
+        let mut terminal = ratatui::Terminal::new(Clocked::new(WIDTH, HEIGHT, frames_tx)).unwrap();
+        app.run(&mut terminal, Box::pin(events), external_rx, &mut NoHost)
+            .await
+            .unwrap();
+    };
+    let driver = tokio::spawn(async move {
+        let opened = Instant::now();
+        events_tx.send(key(KeyCode::Char('W'))).unwrap();
+        let first = until(
+            &mut frames,
+            "the first clones on the workspace screen",
+            |f| f.shown && f.rows > 0,
+        )
+        .await;
+        let first_rows = first.at.unwrap() - opened;
+        let (mut latencies, mut scans, mut after_scan) = (Vec::with_capacity(KEYS), 0u32, 0u32);
+        let mut gap_seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let measured = Instant::now();
+        while latencies.len() < KEYS {
+            if !frames.borrow().scanning {
+                // A scan ended: the next one, as `r` asks.
+                events_tx.send(key(KeyCode::Char('r'))).unwrap();
+                until(&mut frames, "a rescan", |f| f.scanning).await;
+                scans += 1;
+            }
+            gap_seed ^= gap_seed << 13;
+            gap_seed ^= gap_seed >> 7;
+            gap_seed ^= gap_seed << 17;
+            tokio::time::sleep(Duration::from_millis(20 + gap_seed % 21)).await;
+            let before = {
+                let last = frames.borrow();
+                if !last.scanning {
+                    continue;
+                }
+                last.marked
+            };
+            let pressed = Instant::now();
+            events_tx.send(key(KeyCode::Char(' '))).unwrap();
+            let frame = until(&mut frames, "the marked count change", |f| {
+                f.marked != before && f.at.is_some_and(|at| at >= pressed)
+            })
+            .await;
+            if !frame.scanning {
+                after_scan += 1;
+            }
+            latencies.push(frame.at.unwrap() - pressed);
+        }
+        let measured = measured.elapsed();
+        events_tx.send(key(KeyCode::Char('q'))).unwrap();
+        drop(events_tx);
+        (latencies, first_rows, scans, after_scan, measured)
+    });
+    let ((), driven) = tokio::join!(ui, driver);
+    let (mut latencies, first_rows, scans, after_scan, measured) = driven.expect("the driver");
+    latencies.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let (p50, p99) = (
+        clocked::percentile(&latencies, 0.50),
+        clocked::percentile(&latencies, 0.99),
+    );
+    eprintln!(
+        "{KEYS} keys pressed during scans of {CLONES} clones ({} scans started by `r` besides \
+         the first, {:.1}s): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {after_scan} key frames \
+         came after their scan ended; first rows on screen {:.0} ms after `W`",
+        scans,
+        measured.as_secs_f64(),
+        ms(p50),
+        ms(p99),
+        ms(latencies[latencies.len() - 1]),
+        ms(first_rows)
+    );
+    println!(
+        "workspace-keys: {:.1} ms p99 during scans ({:.2}x frame budget, target < 16 ms)",
+        ms(p99),
+        ms(p99) / 16.0
+    );
 }
 
 /// One scan through the job manager: (time to the first rows, time to the end, rows).
@@ -180,6 +369,13 @@ fn build(tmp: &Path, root: &Path) -> Result<(), Box<dyn Error>> {
             .join(format!("team-{:02}", i % TEAMS))
             .join(format!("repo-{i:04}"));
         copy_dir(&template, &clone)?;
+        // Its own CodeCommit repository, so rows have names of their own.
+        let config = clone.join(".git/config");
+        let text = std::fs::read_to_string(&config)?;
+        std::fs::write(
+            &config,
+            text.replace("/repos/template", &format!("/repos/repo-{i:04}")),
+        )?;
         if i % 10 == 0 {
             std::fs::write(clone.join("file0.txt"), "changed\n")?;
             std::fs::write(clone.join("new.txt"), "new\n")?;

@@ -10,6 +10,7 @@
 #   log100k             the first log page (the app's page size) of a 100,000-commit history vs git log (log bench)
 #   log-deep            the log page 50,000 commits down, from the app's cursor, vs git log --skip (log bench)
 #   workspace2000       the workspace scan job on 2,000 clones: first rows (target <100 ms) and the full scan vs find + git status --porcelain -b per clone (workspace bench)
+#   workspace-keys      keypress-to-frame p99 through the real event loop on the workspace screen while it scans the 2,000 clones, again and again (workspace bench)
 #   keys                keypress-to-frame p99 through the real event loop while a 100,000-file status and a clone run (keys bench)
 #   memory100k          the real binary's peak RSS with a 100,000-file clone open vs git status's (scripts/memory.sh)
 #   memory5000          the same with 5,000 repositories listed too (scripts/memory.sh)
@@ -21,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-all=(list5000 repos5000 render5000 clone50mb clone-realistic status100k status-incremental log100k log-deep workspace2000 keys memory100k memory5000 pulls500)
+all=(list5000 repos5000 render5000 clone50mb clone-realistic status100k status-incremental log100k log-deep workspace2000 workspace-keys keys memory100k memory5000 pulls500)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 for name in "${names[@]}"; do
@@ -46,7 +47,7 @@ for name in "${names[@]}"; do
     clone-realistic) run "$name" clone ;;
     status100k|status-incremental) run "$name" status "$name" ;;
     log100k|log-deep) run "$name" log | grep "^$name:" ;;
-    workspace2000) run "$name" workspace ;;
+    workspace2000|workspace-keys) run "$name" workspace "$name" ;;
     keys) run "$name" keys ;;
     pulls500) run "$name" pulls ;;
     memory100k|memory5000) bash scripts/memory.sh "$name" 2>"$logs/$name.log" ;;

@@ -236,6 +236,45 @@ fn clone_row(
     }
 }
 
+/// Thousands of clones draw as a screenful: past the first screen, the window scrolls so the
+/// selected clone is its last row, as before only the visible rows were made into items.
+#[test]
+fn workspace_screen_scrolled_to_a_clone_far_down() {
+    use cctui::git::workspace::CloneHead::Branch;
+    let mut s = state();
+    let rows = (0..3_000)
+        .map(|i| {
+            clone_row(
+                &format!("repo-{i:04}"),
+                Branch("main".into()),
+                0,
+                Some((0, 0)),
+                Some(60),
+            )
+        })
+        .collect();
+    s.workspace.add(rows);
+    s.workspace.selected = 2_000;
+    s.overlays.push(Overlay::Workspace);
+    let screen = render(&s, 140, 20);
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = |name: &str| lines.iter().position(|l| l.contains(name));
+    let selected = at("repo-2000").expect("the selected clone is drawn");
+    assert!(
+        at("repo-2001").is_none(),
+        "nothing below the selection:\n{screen}"
+    );
+    let first = (1_990..2_000)
+        .find(|i| at(&format!("repo-{i:04}")).is_some())
+        .expect("the rows above it are drawn");
+    assert_eq!(
+        selected - at(&format!("repo-{first:04}")).unwrap(),
+        2_000 - first,
+        "consecutive rows, in order:\n{screen}"
+    );
+    assert!(at("repo-0000").is_none(), "the first screen scrolled away");
+}
+
 #[test]
 fn workspace_screen() {
     use cctui::app::workspace::{Bulk, BulkOp, RowWork};

@@ -140,14 +140,21 @@ impl WorkspaceState {
 
     /// Adds or replaces rows (by path) and recomputes the view.
     pub fn add(&mut self, rows: Vec<WorkspaceRow>) {
+        // By path, through an index: a scan of thousands of clones adds its rows in batches,
+        // and a search of every row for each new one made the batches quadratic.
+        let mut at: std::collections::HashMap<PathBuf, usize> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.summary.path.clone(), i))
+            .collect();
         for row in rows {
-            match self
-                .rows
-                .iter_mut()
-                .find(|r| r.summary.path == row.summary.path)
-            {
-                Some(existing) => *existing = row,
-                None => self.rows.push(row),
+            match at.get(&row.summary.path) {
+                Some(i) => self.rows[*i] = row,
+                None => {
+                    at.insert(row.summary.path.clone(), self.rows.len());
+                    self.rows.push(row);
+                }
             }
         }
         self.refresh_view();

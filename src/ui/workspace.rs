@@ -123,8 +123,13 @@ fn rows(frame: &mut Frame, area: Rect, state: &State, view: View) {
         );
         return;
     }
-    let items: Vec<ListItem> = ws
-        .view
+    // Only the visible window becomes list items (thousands of clones draw as fast as a
+    // screenful), scrolled as a list scrolls to its selection: the selected row at the bottom
+    // once it is past the first screen.
+    let height = usize::from(list_area.height).max(1);
+    let selected = ws.selected.min(ws.view.len() - 1);
+    let offset = (selected + 1).saturating_sub(height);
+    let items: Vec<ListItem> = ws.view[offset..(offset + height).min(ws.view.len())]
         .iter()
         .map(|i| {
             let row = &ws.rows[*i];
@@ -136,7 +141,7 @@ fn rows(frame: &mut Frame, area: Rect, state: &State, view: View) {
             .bg(view.theme.selection)
             .add_modifier(Modifier::BOLD),
     );
-    let mut list_state = ListState::default().with_selected(Some(ws.selected));
+    let mut list_state = ListState::default().with_selected(Some(selected - offset));
     frame.render_stateful_widget(list, list_area, &mut list_state);
 }
 
