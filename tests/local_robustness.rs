@@ -7,7 +7,9 @@ mod local_support;
 
 use std::time::{Duration, Instant};
 
-use cctui::local::{LocalService, RunningService, ServiceConfig};
+use cctui::local::{
+    DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, LocalService, RunningService, ServiceConfig,
+};
 use local_support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -242,6 +244,47 @@ async fn connections_over_the_cap_get_503_and_the_cap_frees_up() {
         })
         .await
     );
+}
+
+/// An SDK call that meets the cap is answered `503` once its request has arrived (not before:
+/// an answer to a request never sent is a broken connection to the client, which the SDK does
+/// not retry), so the SDK retries it and it succeeds when a slot frees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_sdk_call_over_the_cap_is_retried_and_succeeds_when_a_slot_frees() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start_with(dir.path(), |c| {
+        c.limits.max_connections = 2;
+        c.limits.header_read_timeout = Duration::from_secs(60);
+    })
+    .await;
+    let port = service.port();
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        held.push(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+    }
+    // The SDK's standard retries (the app's), with attempts enough that the slot frees within
+    // them however short the jittered backoffs come out.
+    let client = client_with_retries(
+        &service.endpoint(),
+        DEMO_ACCESS_KEY_ID,
+        DEMO_SECRET_ACCESS_KEY,
+        None,
+        aws_sdk_codecommit::config::retry::RetryConfig::standard().with_max_attempts(10),
+    );
+    let call = tokio::spawn(async move { client.list_repositories().send().await });
+    assert!(
+        wait_until_async(PATIENCE, || async {
+            service.stats_snapshot().connections_refused >= 1
+        })
+        .await,
+        "the call met the cap"
+    );
+    drop(held);
+    let answer = tokio::time::timeout(PATIENCE, call)
+        .await
+        .expect("the call ends")
+        .unwrap();
+    assert!(answer.is_ok(), "{answer:?}");
 }
 
 async fn wait_until_async<F, Fut>(timeout: Duration, mut condition: F) -> bool

@@ -37,7 +37,8 @@ fn json_response(status: u16, body: &Value) -> Response<Body> {
     response
 }
 
-fn error_response(error: &ApiError) -> Response<Body> {
+/// `error` as the JSON 1.1 protocol answers it.
+pub(crate) fn error_response(error: &ApiError) -> Response<Body> {
     let mut response = json_response(error.status, &error.body());
     if let Ok(kind) = HeaderValue::from_str(&error.code) {
         response.headers_mut().insert("x-amzn-errortype", kind);

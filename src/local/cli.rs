@@ -109,7 +109,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub stall_timeout: u64,
     /// Open connections at once; more get 503.
-    #[arg(long, value_name = "N", default_value_t = 512)]
+    #[arg(long, value_name = "N", default_value_t = 2048)]
     pub max_connections: usize,
     /// `git http-backend` processes at once; a git request waits --git-queue-timeout for one,
     /// then gets 429 Rate Exceeded.

@@ -124,7 +124,9 @@ pub struct Limits {
     /// Longest pause in a request body or in a client's reading of a response body; past it
     /// the transfer counts as stalled and the request (and its git processes) is ended.
     pub body_stall_timeout: Duration,
-    /// Open connections accepted at once; further ones get `503` and are closed at once.
+    /// Open connections accepted at once; a further one has its request answered `503` (in
+    /// the request's protocol, which SDKs retry) and is closed. 2,048 by default: an account's
+    /// pull request listing alone keeps 512 open.
     pub max_connections: usize,
     /// `git http-backend` processes running at once.
     pub max_git_processes: usize,
@@ -138,7 +140,7 @@ impl Default for Limits {
         Self {
             header_read_timeout: Duration::from_secs(30),
             body_stall_timeout: Duration::from_secs(60),
-            max_connections: 512,
+            max_connections: 2048,
             max_git_processes: 16,
             git_queue_timeout: Duration::from_secs(10),
         }

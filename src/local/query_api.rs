@@ -61,10 +61,7 @@ impl Service {
 
 /// Handles one query-protocol request.
 pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Body> {
-    let service = match scope_service(request.headers()).as_deref() {
-        Some("sts") => Service::Sts,
-        _ => Service::Iam,
-    };
+    let service = service_of(&request);
     let request_id = crate::local::store::new_id();
     let (status, body) = match handle_inner(&shared, service, request).await {
         Ok((action, result)) => (
@@ -76,6 +73,24 @@ pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response
             query::error(service.namespace(), &error, &request_id),
         ),
     };
+    respond(status, body, &request_id)
+}
+
+fn service_of<B>(request: &Request<B>) -> Service {
+    match scope_service(request.headers()).as_deref() {
+        Some("sts") => Service::Sts,
+        _ => Service::Iam,
+    }
+}
+
+/// `error` answered to `request` as its Query service (IAM or STS) answers it.
+pub(crate) fn error_response<B>(request: &Request<B>, error: &ApiError) -> Response<Body> {
+    let request_id = crate::local::store::new_id();
+    let body = query::error(service_of(request).namespace(), error, &request_id);
+    respond(error.status, body, &request_id)
+}
+
+fn respond(status: u16, body: String, request_id: &str) -> Response<Body> {
     let mut response = Response::new(full(body));
     *response.status_mut() =
         hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
@@ -84,7 +99,7 @@ pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response
         hyper::header::CONTENT_TYPE,
         HeaderValue::from_static("text/xml"),
     );
-    if let Ok(id) = HeaderValue::from_str(&request_id) {
+    if let Ok(id) = HeaderValue::from_str(request_id) {
         headers.insert("x-amzn-requestid", id);
     }
     response

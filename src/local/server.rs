@@ -234,24 +234,55 @@ async fn accept_loop(
     }
 }
 
-/// Answers a connection over the cap with `503` and closes it.
-async fn refuse(mut stream: tokio::net::TcpStream) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let body = "The service is at its connection limit; retry shortly.\n";
-    let response = format!(
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let answer = async {
-        let _ = stream.write_all(response.as_bytes()).await;
-        let _ = stream.shutdown().await;
-        // Read what the client sent before closing: closing with unread bytes makes the kernel
-        // reset the connection, and the client may lose the answer.
-        let mut sink = [0u8; 4096];
-        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+/// Answers a connection over the cap: its request, once it has arrived, gets `503` with
+/// `Retry-After` and the connection closes. Answering before the request would reach a client
+/// that has not sent it yet as a broken connection (hyper's "unexpected message"), which SDKs
+/// do not retry; a `503` they retry with backoff.
+async fn refuse(stream: tokio::net::TcpStream) {
+    let service = service_fn(|request| async move {
+        let mut response = unavailable(&request);
+        let headers = response.headers_mut();
+        headers.insert(
+            hyper::header::RETRY_AFTER,
+            hyper::header::HeaderValue::from_static("1"),
+        );
+        headers.insert(
+            hyper::header::CONNECTION,
+            hyper::header::HeaderValue::from_static("close"),
+        );
+        Ok::<_, std::convert::Infallible>(response)
+    });
+    let mut builder = http1::Builder::new();
+    builder.keep_alive(false);
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    // A client that neither sends nor closes must not hold this task either.
+    let _ = tokio::time::timeout(Duration::from_secs(2), connection).await;
+}
+
+/// `503` in the protocol `request` speaks, as AWS answers when it sheds load: the SDKs parse
+/// the error and retry it.
+fn unavailable<B>(request: &Request<B>) -> Response<Body> {
+    let message = "The service is at its connection limit; retry shortly.";
+    let error = crate::local::ops::ApiError {
+        status: 503,
+        code: "ServiceUnavailableException".into(),
+        message: message.into(),
     };
-    // A client that neither reads nor closes must not hold this task either.
-    let _ = tokio::time::timeout(Duration::from_secs(2), answer).await;
+    if request.uri().path().starts_with("/v1/repos/") {
+        text(503, &format!("{message}\n"))
+    } else if crate::local::notifications::api::is_notifications_request(request) {
+        crate::local::notifications::api::error_response(&error)
+    } else if query_api::is_query_request(request) {
+        query_api::error_response(
+            request,
+            &crate::local::ops::ApiError {
+                code: "ServiceUnavailable".into(),
+                ..error
+            },
+        )
+    } else {
+        api::error_response(&error)
+    }
 }
 
 async fn route(

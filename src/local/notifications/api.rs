@@ -49,17 +49,20 @@ fn json_response(status: u16, body: &Value) -> Response<Body> {
 pub async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Body> {
     match handle_inner(&shared, request).await {
         Ok(value) => json_response(200, &value),
-        Err(error) => {
-            let mut response = json_response(
-                error.status,
-                &json!({ "Message": error.message, "message": error.message }),
-            );
-            if let Ok(kind) = HeaderValue::from_str(&error.code) {
-                response.headers_mut().insert("x-amzn-errortype", kind);
-            }
-            response
-        }
+        Err(error) => error_response(&error),
     }
+}
+
+/// `error` as CodeStar Notifications' REST-JSON protocol answers it.
+pub(crate) fn error_response(error: &ApiError) -> Response<Body> {
+    let mut response = json_response(
+        error.status,
+        &json!({ "Message": error.message, "message": error.message }),
+    );
+    if let Ok(kind) = HeaderValue::from_str(&error.code) {
+        response.headers_mut().insert("x-amzn-errortype", kind);
+    }
+    response
 }
 
 async fn handle_inner(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Value, ApiError> {
