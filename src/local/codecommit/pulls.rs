@@ -81,11 +81,10 @@ fn branch_reference(reference: &str) -> Result<String, ApiError> {
 
 /// The commit a branch reference points at, or `None` when the branch is gone.
 pub(crate) fn tip(repo: &git2::Repository, reference: &str) -> Result<Option<String>, ApiError> {
-    match repo.find_reference(reference) {
-        Ok(r) => r
-            .peel_to_commit()
-            .map(|c| Some(c.id().to_string()))
-            .map_err(git_error),
+    // The ref's target, without reading the commit: a branch points at a commit (git refuses
+    // to write anything else under refs/heads/), and a refresh reads two tips on every request.
+    match repo.refname_to_id(reference) {
+        Ok(id) => Ok(Some(id.to_string())),
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
         Err(e) => Err(git_error(e)),
     }
@@ -176,16 +175,18 @@ pub(crate) fn refresh(ops: &Ops, pr: &mut PullRequest) -> Result<bool, ApiError>
             &pr.target.destination_commit,
         );
     }
-    if destination.is_some()
-        && reached(
-            &repo,
-            &pr.target.source_commit,
-            &pr.target.destination_commit,
-        )
-    {
-        // Merged outside the pull request (a push): AWS closes it as merged.
-        mark_merged(pr, None, None, None);
-        changed = true;
+    let pair = (
+        pr.target.source_commit.clone(),
+        pr.target.destination_commit.clone(),
+    );
+    if destination.is_some() && pr.target.unmerged_checked.as_ref() != Some(&pair) {
+        if reached(&repo, &pair.0, &pair.1) {
+            // Merged outside the pull request (a push): AWS closes it as merged.
+            mark_merged(pr, None, None, None);
+            changed = true;
+        } else {
+            pr.target.unmerged_checked = Some(pair);
+        }
     }
     Ok(changed)
 }
@@ -456,6 +457,7 @@ pub fn create(ops: &Ops, caller: &Caller, body: &Value) -> OpResult {
                 destination_commit: destination_commit.clone(),
                 merge_base: base.clone(),
                 merge: None,
+                unmerged_checked: None,
             },
             approval_rules: Vec::new(),
             approvals: Default::default(),

@@ -94,6 +94,11 @@ pub struct Target {
     pub merge_base: Option<String>,
     /// Set once the source is merged into the destination.
     pub merge: Option<MergeMetadata>,
+    /// The (source, destination) commits last found not merged, in this run: whether one
+    /// commit reaches another never changes, so a refresh that finds both tips where they were
+    /// skips the history walk (every GetPullRequest and ListPullRequests refreshes).
+    #[serde(skip)]
+    pub unmerged_checked: Option<(String, String)>,
 }
 
 /// How a pull request was merged.
