@@ -46,7 +46,8 @@
 //!   with `aws`.
 //! - [`watch`]: the debounced file watcher of the open clone.
 //! - [`runtime`]: the tokio runtime; its threads (jobs) run at a lower priority than the
-//!   event loop's thread, so keys stay quick while a big status or a clone runs.
+//!   event loop's thread, so keys stay quick while a big status or a clone runs; building it
+//!   raises the open-file limit for the sockets of wide listings.
 //!
 //! # Requests and their owners
 //!
