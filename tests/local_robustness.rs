@@ -210,19 +210,29 @@ async fn git_processes_are_capped_and_a_request_over_the_cap_is_throttled() {
     assert!(processes_using(dir.path()).is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn connections_over_the_cap_get_503_and_the_cap_frees_up() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = start_with(dir.path(), |c| {
+/// A service capped at two connections, and two connections that hold both slots.
+async fn at_the_cap(dir: &std::path::Path) -> (RunningService, Vec<TcpStream>) {
+    let service = start_with(dir, |c| {
         c.limits.max_connections = 2;
         c.limits.header_read_timeout = Duration::from_secs(60);
     })
     .await;
-    let port = service.port();
     let mut held = Vec::new();
     for _ in 0..2 {
-        held.push(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+        held.push(
+            TcpStream::connect(("127.0.0.1", service.port()))
+                .await
+                .unwrap(),
+        );
     }
+    (service, held)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn connections_over_the_cap_get_503_and_the_cap_frees_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, held) = at_the_cap(dir.path()).await;
+    let port = service.port();
     // The accept loop takes connections in order, so both slots are taken once the third
     // connection is answered.
     let (status, head, _) = raw_http(
@@ -252,16 +262,7 @@ async fn connections_over_the_cap_get_503_and_the_cap_frees_up() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_sdk_call_over_the_cap_is_retried_and_succeeds_when_a_slot_frees() {
     let dir = tempfile::tempdir().unwrap();
-    let service = start_with(dir.path(), |c| {
-        c.limits.max_connections = 2;
-        c.limits.header_read_timeout = Duration::from_secs(60);
-    })
-    .await;
-    let port = service.port();
-    let mut held = Vec::new();
-    for _ in 0..2 {
-        held.push(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
-    }
+    let (service, held) = at_the_cap(dir.path()).await;
     // The SDK's standard retries (the app's), with attempts enough that the slot frees within
     // them however short the jittered backoffs come out.
     let client = client_with_retries(
