@@ -256,6 +256,54 @@ async fn connections_over_the_cap_get_503_and_the_cap_frees_up() {
     );
 }
 
+/// Over the cap, each request is refused in the protocol it speaks: the Query APIs (IAM, STS)
+/// get their XML `ServiceUnavailable`, the JSON API its `ServiceUnavailableException`, git a
+/// plain 503.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refusal_over_the_cap_speaks_the_request_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, _held) = at_the_cap(dir.path()).await;
+    let port = service.port();
+    let form = "Action=ListUsers&Version=2010-05-08";
+    let (status, head, body) = raw_http(
+        port,
+        &format!(
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+            form.len()
+        ),
+        form.as_bytes(),
+    )
+    .await;
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 503, "{head}");
+    assert!(head.to_lowercase().contains("retry-after: 1"), "{head}");
+    assert!(body.contains("<Code>ServiceUnavailable</Code>"), "{body}");
+    let json = "{}";
+    let (status, head, body) = raw_http(
+        port,
+        &format!(
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: CodeCommit_20150413.ListRepositories\r\nContent-Length: {}\r\n\r\n",
+            json.len()
+        ),
+        json.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 503, "{head}");
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["__type"], "ServiceUnavailableException", "{body}");
+    let (status, head, body) = raw_http(
+        port,
+        &format!(
+            "GET /v1/repos/any/info/refs?service=git-upload-pack HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+        ),
+        b"",
+    )
+    .await;
+    assert_eq!(status, 503, "{head}");
+    assert!(String::from_utf8_lossy(&body).contains("connection limit"));
+    assert_eq!(service.stats_snapshot().connections_refused, 3);
+}
+
 /// An SDK call that meets the cap is answered `503` once its request has arrived (not before:
 /// an answer to a request never sent is a broken connection to the client, which the SDK does
 /// not retry), so the SDK retries it and it succeeds when a slot frees.
