@@ -1254,6 +1254,24 @@ async fn approvals_rules_and_their_evaluation() {
         1,
         "old revisions keep their approvals"
     );
+    // A well-formed revision that was never this request's is refused by both reads.
+    let never = "0".repeat(64);
+    let states = alice
+        .get_pull_request_approval_states()
+        .pull_request_id(&id)
+        .revision_id(&never)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&states), "InvalidRevisionIdException");
+    let override_state = alice
+        .get_pull_request_override_state()
+        .pull_request_id(&id)
+        .revision_id(&never)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&override_state), "InvalidRevisionIdException");
 
     drop(service);
     let service = start(&data).await;

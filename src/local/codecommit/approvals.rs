@@ -233,14 +233,28 @@ fn ensure_current(pr: &PullRequest, revision: &str) -> Result<(), ApiError> {
             ),
         ))
     } else {
-        Err(ApiError::client(
-            "InvalidRevisionIdException",
-            format!(
-                "The revision ID {revision} is not a revision of pull request {}.",
-                pr.id
-            ),
-        ))
+        Err(unknown_revision(pr, revision))
     }
+}
+
+/// Refused unless `revision` is the current revision of `pr` or an earlier one (reads of
+/// approval and override states may ask about either).
+fn ensure_known(pr: &PullRequest, revision: &str) -> Result<(), ApiError> {
+    if pr.revision_id == revision || pr.past_revisions.iter().any(|r| r == revision) {
+        Ok(())
+    } else {
+        Err(unknown_revision(pr, revision))
+    }
+}
+
+fn unknown_revision(pr: &PullRequest, revision: &str) -> ApiError {
+    ApiError::client(
+        "InvalidRevisionIdException",
+        format!(
+            "The revision ID {revision} is not a revision of pull request {}.",
+            pr.id
+        ),
+    )
 }
 
 /// UpdatePullRequestApprovalState: APPROVE or REVOKE for the current revision.
@@ -306,15 +320,7 @@ pub fn get_states(ops: &Ops, body: &Value) -> OpResult {
     let revision = revision_given(body)?.to_string();
     ops.pulls().with(|state| {
         let pr = current(ops, state, body)?;
-        if pr.revision_id != revision && !pr.past_revisions.contains(&revision) {
-            return Err(ApiError::client(
-                "InvalidRevisionIdException",
-                format!(
-                    "The revision ID {revision} is not a revision of pull request {}.",
-                    pr.id
-                ),
-            ));
-        }
+        ensure_known(pr, &revision)?;
         let approvals: Vec<Value> = pr
             .approvals
             .get(&revision)
@@ -536,15 +542,7 @@ pub fn get_override_state(ops: &Ops, body: &Value) -> OpResult {
     let revision = revision_given(body)?.to_string();
     ops.pulls().with(|state| {
         let pr = current(ops, state, body)?;
-        if pr.revision_id != revision && !pr.past_revisions.contains(&revision) {
-            return Err(ApiError::client(
-                "InvalidRevisionIdException",
-                format!(
-                    "The revision ID {revision} is not a revision of pull request {}.",
-                    pr.id
-                ),
-            ));
-        }
+        ensure_known(pr, &revision)?;
         Ok(match pr.overrides.get(&revision) {
             Some(arn) => json!({ "overridden": true, "overrider": arn }),
             None => json!({ "overridden": false }),
