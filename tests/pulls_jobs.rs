@@ -195,6 +195,24 @@ async fn create(w: &World, source: &str, title: &str) -> PullRequest {
     }
 }
 
+/// After a fetch in the work clone: `origin/main`'s tip, how many parents it has, and its
+/// prices.txt.
+async fn fetched_main(w: &World) -> (String, usize, String) {
+    let dir = w.work.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        git_ok(&dir, &["fetch", "-q", "origin"]);
+        let tip = git_ok(&dir, &["rev-list", "--parents", "-n", "1", "origin/main"]);
+        let mut ids = tip.split_whitespace();
+        (
+            ids.next().unwrap_or_default().to_string(),
+            ids.count(),
+            git_ok(&dir, &["show", "origin/main:prices.txt"]),
+        )
+    })
+    .await
+    .unwrap()
+}
+
 async fn detail(w: &World, who: Clients, id: &str) -> PullDetail {
     match ok(
         who,
@@ -436,26 +454,10 @@ async fn a_request_is_listed_read_commented_approved_and_squash_merged() {
         other => panic!("{other:?}"),
     };
     assert_eq!(merged.status, PullStatus::Merged);
-    let dir = w.work.path().to_path_buf();
-    let (parents, tip_file) = tokio::task::spawn_blocking(move || {
-        git_ok(&dir, &["fetch", "-q", "origin"]);
-        (
-            git_ok(&dir, &["rev-list", "--parents", "-n", "1", "origin/main"]),
-            git_ok(&dir, &["show", "origin/main:prices.txt"]),
-        )
-    })
-    .await
-    .unwrap();
-    assert_eq!(
-        parents.split_whitespace().count(),
-        2,
-        "a squash has one parent"
-    );
+    let (tip, parents, tip_file) = fetched_main(&w).await;
+    assert_eq!(parents, 1, "a squash has one parent");
     assert_eq!(tip_file, "apple 1\npear 5\nfig 6\nkiwi 7\nlime 8\nplum 4");
-    assert_eq!(
-        merged.merge_commit.as_deref(),
-        parents.split_whitespace().next()
-    );
+    assert_eq!(merged.merge_commit.as_deref(), Some(tip.as_str()));
 
     // The merged one is listed among the closed ones, as merged.
     let (rows, _) = run(
@@ -632,20 +634,7 @@ async fn a_conflicting_request_merges_with_the_resolutions_chosen() {
         other => panic!("{other:?}"),
     };
     assert_eq!(merged.status, PullStatus::Merged);
-    let dir = w.work.path().to_path_buf();
-    let (parents, file) = tokio::task::spawn_blocking(move || {
-        git_ok(&dir, &["fetch", "-q", "origin"]);
-        (
-            git_ok(&dir, &["rev-list", "--parents", "-n", "1", "origin/main"]),
-            git_ok(&dir, &["show", "origin/main:prices.txt"]),
-        )
-    })
-    .await
-    .unwrap();
-    assert_eq!(
-        parents.split_whitespace().count(),
-        3,
-        "a merge commit has two parents"
-    );
+    let (_, parents, file) = fetched_main(&w).await;
+    assert_eq!(parents, 2, "a merge commit has two parents");
     assert_eq!(format!("{file}\n"), edited);
 }
