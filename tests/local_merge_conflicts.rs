@@ -104,6 +104,24 @@ fn remote_tip(work: &Path, url: &str, branch: &str) -> String {
         .to_string()
 }
 
+/// Repository `name` created on `service` and given [`clashing`]'s branches from `work`:
+/// its git URL and (base, main, topic).
+async fn clashing_repository(
+    service: &RunningService,
+    name: &str,
+    work: &Path,
+) -> (String, (String, String, String)) {
+    demo_client(service)
+        .create_repository()
+        .repository_name(name)
+        .send()
+        .await
+        .unwrap();
+    let url = git_url(service, name);
+    let commits = clashing(work, &url);
+    (url, commits)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_aws_cli_lists_describes_and_resolves_merge_conflicts() {
     if !aws_cli_present() {
@@ -111,17 +129,9 @@ async fn the_aws_cli_lists_describes_and_resolves_merge_conflicts() {
     }
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path()).await;
-    let alice = demo_client(&service);
-    alice
-        .create_repository()
-        .repository_name("clash")
-        .send()
-        .await
-        .unwrap();
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
-    let url = git_url(&service, "clash");
-    let (base, main, topic) = clashing(w, &url);
+    let (url, (base, main, topic)) = clashing_repository(&service, "clash", w).await;
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let e = service.endpoint();
@@ -403,16 +413,9 @@ async fn branches_merge_without_a_pull_request_through_one_merge_mechanism() {
     let dir = tempfile::tempdir().unwrap();
     let service = start(dir.path()).await;
     let alice = demo_client(&service);
-    alice
-        .create_repository()
-        .repository_name("branches")
-        .send()
-        .await
-        .unwrap();
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
-    let url = git_url(&service, "branches");
-    let (_, main, topic) = clashing(w, &url);
+    let (url, (_, main, topic)) = clashing_repository(&service, "branches", w).await;
     // `ahead` is main plus one commit: a fast-forward.
     git_ok(w, &["checkout", "-q", "-b", "ahead", "main"]);
     std::fs::write(w.join("new.txt"), "new\n").unwrap();
