@@ -82,7 +82,9 @@ fn the_message_written_in_the_editor_is_committed_and_the_screen_comes_back() {
     let before = pty.mark();
     pty.send(b"\x05"); // ctrl-e
     pty.wait_for_after(before, b"the editor ran");
-    pty.wait_for_screen("Add notes from the editor");
+    // The message shows in the commit editor while the commit runs ("committing…"); the
+    // commit has landed when the log pane lists it, with the editor closed.
+    pty.wait_for_screen("Add notes from the editor  Ada");
     let screen = pty.screen();
     assert!(
         !screen.contains("the editor ran") && screen.contains("Status"),
