@@ -10,7 +10,10 @@
 //!
 //! The repositories get real branches by git pushes; the requests are made through the SDK
 //! before the latency is switched on. Run: `cargo bench --bench pulls` (`CCTUI_BENCH_RUNS`,
-//! default 5, runs of ours; median). Result line:
+//! default 5, runs of ours; median). Each run starts with fresh clients, so every connection
+//! is a new one; `CCTUI_BENCH_WARM=1` keeps one set of clients across runs instead, as the
+//! app keeps its clients, to see what a refresh costs once the connections are open. Result
+//! line:
 //! `pulls500: <s> s (<r>x aws-cli, <r>x floor, floor <s> s, target <=1.5x floor)`.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -164,14 +167,21 @@ async fn seed(local: &AwsLocal, names: &[String]) -> Result<(), Box<dyn Error>> 
     Ok(())
 }
 
+static WARM: std::sync::OnceLock<cctui::aws::client::Clients> = std::sync::OnceLock::new();
+
 /// The screen's account listing, start to `Listed`, with fresh clients (no warm connections).
 async fn list_job(
     target: &Target,
     names: &[String],
     workspace: &Path,
 ) -> Result<Duration, Box<dyn Error>> {
+    let clients = if std::env::var_os("CCTUI_BENCH_WARM").is_some() {
+        WARM.get_or_init(aws_local::aws_demo_clients).clone()
+    } else {
+        aws_local::aws_demo_clients()
+    };
     let services = Services {
-        clients: aws_local::aws_demo_clients(),
+        clients,
         workspace_root: workspace.to_path_buf(),
         clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
             cctui::jobs::CLONE_CONCURRENCY,

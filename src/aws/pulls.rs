@@ -491,16 +491,17 @@ pub async fn get(client: &Client, target: &Target, id: &str) -> Result<PullReque
 
 /// Every pull request of `repositories` with its details: the repositories' listings run
 /// together, and each id's GetPullRequest starts as soon as its page arrives
-/// ([`GET_CONCURRENCY`] in flight). `on_row` sees each request as it arrives; a repository
-/// whose listing fails is reported through `on_failure` and the others go on. Returns how
-/// many requests were listed.
+/// ([`GET_CONCURRENCY`] in flight). `on_rows` sees the requests as they arrive, those that
+/// arrived together in one batch (one message, one wake-up and one redraw for the screen
+/// rather than one per row); a repository whose listing fails is reported through
+/// `on_failure` and the others go on. Returns how many requests were listed.
 pub async fn list_with_details(
     client: &Client,
     target: &Target,
     repositories: &[String],
     status: ListStatus,
     author: Option<&str>,
-    mut on_row: impl FnMut(PullRequest),
+    mut on_rows: impl FnMut(Vec<PullRequest>),
     mut on_failure: impl FnMut(&str, AwsError),
 ) -> usize {
     enum Done {
@@ -534,15 +535,24 @@ pub async fn list_with_details(
                 break;
             }
         }
-        match running.next().await {
-            None => break,
-            Some(Done::Listed(_, Ok(listed))) => ids.extend(listed),
-            Some(Done::Listed(repository, Err(error))) => on_failure(&repository, error),
-            Some(Done::Got(_, Ok(pr))) => {
-                count += 1;
-                on_row(*pr);
+        let Some(first) = running.next().await else {
+            break;
+        };
+        // With it, whatever else has already finished.
+        let mut rows = Vec::new();
+        let mut done = Some(first);
+        while let Some(finished) = done {
+            match finished {
+                Done::Listed(_, Ok(listed)) => ids.extend(listed),
+                Done::Listed(repository, Err(error)) => on_failure(&repository, error),
+                Done::Got(_, Ok(pr)) => rows.push(*pr),
+                Done::Got(id, Err(error)) => on_failure(&format!("#{id}"), error),
             }
-            Some(Done::Got(id, Err(error))) => on_failure(&format!("#{id}"), error),
+            done = running.next().now_or_never().flatten();
+        }
+        if !rows.is_empty() {
+            count += rows.len();
+            on_rows(rows);
         }
     }
     count

@@ -374,7 +374,7 @@ pub(super) async fn run(
                 &repositories,
                 status,
                 author.as_deref(),
-                |pr| context.output(JobOutput::Pulls(PullsOutput::Rows(vec![pr]))),
+                |rows| context.output(JobOutput::Pulls(PullsOutput::Rows(rows))),
                 |repository, error| {
                     context.output(JobOutput::Pulls(PullsOutput::RepositoryFailed {
                         repository: repository.to_string(),
