@@ -127,13 +127,7 @@ async fn main() {
 
     let root = dir.path().join("workspace");
     let services = Services {
-        clients,
-        workspace_root: root.clone(),
-        clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
-            cctui::jobs::CLONE_CONCURRENCY,
-        )),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
+        ..Services::new(clients, root.clone())
     };
     let (tx, mut updates) = tokio::sync::mpsc::unbounded_channel();
     let mut manager = JobManager::new(tx, services);

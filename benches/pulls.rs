@@ -181,13 +181,7 @@ async fn list_job(
         aws_local::aws_demo_clients()
     };
     let services = Services {
-        clients,
-        workspace_root: workspace.to_path_buf(),
-        clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
-            cctui::jobs::CLONE_CONCURRENCY,
-        )),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
+        ..Services::new(clients, workspace.to_path_buf())
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut manager = JobManager::new(tx, services);

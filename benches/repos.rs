@@ -147,13 +147,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// The UI's listing job, start to `Finished`, with fresh clients (no warm connections).
 async fn list_job(target: &Target, workspace: &Path) -> Result<Duration, Box<dyn Error>> {
     let services = Services {
-        clients: aws_local::aws_demo_clients(),
-        workspace_root: workspace.to_path_buf(),
-        clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
-            cctui::jobs::CLONE_CONCURRENCY,
-        )),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
+        ..Services::new(aws_local::aws_demo_clients(), workspace.to_path_buf())
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut manager = JobManager::new(tx, services);

@@ -267,15 +267,15 @@ async fn keys_bench(root: &Path) {
 async fn scan(root: &Path) -> (Duration, Duration, usize) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let services = Services {
-        clients: Clients::with_credentials(StaticCredentials {
-            access_key_id: "AKIDEXAMPLE".into(),
-            secret_access_key: "unused".to_string().into(),
-            session_token: None,
-        }),
-        workspace_root: root.to_path_buf(),
         clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(4)),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
+        ..Services::new(
+            Clients::with_credentials(StaticCredentials {
+                access_key_id: "AKIDEXAMPLE".into(),
+                secret_access_key: "unused".to_string().into(),
+                session_token: None,
+            }),
+            root.to_path_buf(),
+        )
     };
     let mut manager = JobManager::new(tx, services);
     let t = Instant::now();

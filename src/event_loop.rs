@@ -116,15 +116,7 @@ impl App {
     /// A new app; jobs report through a channel the loop reads.
     pub fn new(mut state: State, config: Config, clients: Clients) -> App {
         let (sender, updates): (UnboundedSender<JobUpdate>, _) = unbounded_channel();
-        let services = Services {
-            clients,
-            workspace_root: config.workspace_root.clone(),
-            clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
-                crate::jobs::CLONE_CONCURRENCY,
-            )),
-            repo_locks: std::sync::Arc::default(),
-            status_cache: std::sync::Arc::default(),
-        };
+        let services = Services::new(clients, config.workspace_root.clone());
         state.cloning.protocol = config.clone_protocol;
         state.cloning.workspace_root = config.workspace_root.clone();
         state.cloning.default_url = match config.clone_protocol {

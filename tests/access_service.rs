@@ -28,11 +28,11 @@ struct Jobs {
 impl Jobs {
     fn new(local: &AwsLocal) -> Jobs {
         let services = Services {
-            clients: local.clients.clone(),
-            workspace_root: local.data_dir().join("workspace"),
             clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
-            repo_locks: Default::default(),
-            status_cache: Default::default(),
+            undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(
+                local.data_dir().join("workspace").join(".undo"),
+            ),
+            ..Services::new(local.clients.clone(), local.data_dir().join("workspace"))
         };
         let (tx, updates) = tokio::sync::mpsc::unbounded_channel();
         Jobs {

@@ -75,11 +75,11 @@ fn a_generated_key_is_uploaded_written_to_the_ssh_config_and_lists_over_ssh() {
         .await
         .unwrap();
         let services = Services {
-            clients,
-            workspace_root: home.path().join("work"),
             clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
-            repo_locks: Default::default(),
-            status_cache: Default::default(),
+            undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(
+                home.path().join("work").join(".undo"),
+            ),
+            ..Services::new(clients, home.path().join("work"))
         };
         let (tx, mut updates) = tokio::sync::mpsc::unbounded_channel();
         let mut manager = JobManager::new(tx, services);

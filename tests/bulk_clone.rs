@@ -55,13 +55,8 @@ async fn five_clones_in_parallel_one_failing() {
     });
     let root = dir.path().join("workspace");
     let services = Services {
-        clients,
-        workspace_root: root.clone(),
-        clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
-            cctui::jobs::CLONE_CONCURRENCY,
-        )),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
+        undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(root.join(".undo")),
+        ..Services::new(clients, root.clone())
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut manager = JobManager::new(tx, services);

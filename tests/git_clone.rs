@@ -855,15 +855,18 @@ async fn the_clone_job_checks_out_codecommits_default_branch_when_the_remote_hea
         endpoint: Some(service.endpoint()),
     };
     let services = Services {
-        clients: Clients::with_credentials(StaticCredentials {
-            access_key_id: DEMO_ACCESS_KEY_ID.into(),
-            secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
-            session_token: None,
-        }),
-        workspace_root: dir.path().join("workspace"),
         clone_slots: Arc::new(tokio::sync::Semaphore::new(1)),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
+        undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(
+            dir.path().join("workspace").join(".undo"),
+        ),
+        ..Services::new(
+            Clients::with_credentials(StaticCredentials {
+                access_key_id: DEMO_ACCESS_KEY_ID.into(),
+                secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
+                session_token: None,
+            }),
+            dir.path().join("workspace"),
+        )
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut manager = JobManager::new(tx, services);

@@ -21,7 +21,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 /// Generous: the machine may be busy; every wait below ends on its event.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-fn manager() -> (JobManager, UnboundedReceiver<JobUpdate>) {
+/// A job manager whose undo logs go under `root` (the test's own directory).
+fn manager(root: &Path) -> (JobManager, UnboundedReceiver<JobUpdate>) {
     // No AWS call is made by a commit; the credentials only fill the type.
     let clients = Clients::with_credentials(StaticCredentials {
         access_key_id: "AKIDEXAMPLE".into(),
@@ -29,11 +30,9 @@ fn manager() -> (JobManager, UnboundedReceiver<JobUpdate>) {
         session_token: None,
     });
     let services = Services {
-        clients,
-        workspace_root: std::env::temp_dir(),
         clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
+        undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(root.join(".undo")),
+        ..Services::new(clients, std::env::temp_dir())
     };
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     (JobManager::new(tx, services), rx)
@@ -110,7 +109,7 @@ async fn cancelling_the_commit_job_stops_its_hook_and_commits_nothing() {
     );
     stage(&repo, "a.txt", "staged\n");
 
-    let (mut manager, mut rx) = manager();
+    let (mut manager, mut rx) = manager(dir.path());
     let id = JobId(1);
     manager.spawn(id, commit_request(&repo, "never lands"));
     wait_for("the hook to start", || pids.exists()).await;
@@ -179,7 +178,7 @@ async fn a_commit_job_says_finishing_after_its_point_of_no_return() {
     hook(&repo, "pre-commit", "exit 0");
     stage(&repo, "a.txt", "staged\n");
 
-    let (mut manager, mut rx) = manager();
+    let (mut manager, mut rx) = manager(dir.path());
     let id = JobId(1);
     manager.spawn(id, commit_request(&repo, "lands"));
     let events = events_of(&mut rx, id).await;
@@ -215,7 +214,7 @@ async fn a_running_hook_shows_its_last_line_in_the_job() {
         ),
     );
     stage(&repo, "a.txt", "staged\n");
-    let (mut manager, mut rx) = manager();
+    let (mut manager, mut rx) = manager(dir.path());
     let id = JobId(1);
     manager.spawn(id, commit_request(&repo, "with a talkative hook"));
     loop {

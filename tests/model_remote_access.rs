@@ -19,17 +19,15 @@ use cctui::local::{
 
 fn services(root: &std::path::Path) -> Services {
     Services {
-        clients: Clients::with_credentials(StaticCredentials {
-            access_key_id: DEMO_ACCESS_KEY_ID.into(),
-            secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
-            session_token: None,
-        }),
-        workspace_root: root.to_path_buf(),
-        clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
-            cctui::jobs::CLONE_CONCURRENCY,
-        )),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
+        undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(root.join(".undo")),
+        ..Services::new(
+            Clients::with_credentials(StaticCredentials {
+                access_key_id: DEMO_ACCESS_KEY_ID.into(),
+                secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
+                session_token: None,
+            }),
+            root.to_path_buf(),
+        )
     }
 }
 

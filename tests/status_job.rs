@@ -55,11 +55,9 @@ async fn a_watched_change_is_seen_by_the_incremental_read() {
     repo_init(&repo);
     cli_commit(&repo, "a.txt", "a\n", "first");
     let services = Services {
-        clients: Clients::new(),
-        workspace_root: dir.path().to_path_buf(),
         clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
+        undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(dir.path().join(".undo")),
+        ..Services::new(Clients::new(), dir.path().to_path_buf())
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut manager = JobManager::new(tx, services);
@@ -93,11 +91,9 @@ async fn the_diff_of_an_untracked_directory_shows_its_files() {
     std::fs::write(repo.join("newdir/one.txt"), "one\n").unwrap();
     std::fs::write(repo.join("newdir/sub/two.txt"), "two\n").unwrap();
     let services = Services {
-        clients: Clients::new(),
-        workspace_root: dir.path().to_path_buf(),
         clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
+        undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(dir.path().join(".undo")),
+        ..Services::new(Clients::new(), dir.path().to_path_buf())
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut manager = JobManager::new(tx, services);

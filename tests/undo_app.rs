@@ -1,7 +1,8 @@
 //! Undo as the user takes it: changes made by cctui's own jobs (discard, commit, branch
-//! delete) are logged in the data dir, `z` asks what it will do and undoes the newest, `Z`
-//! lists them, and a refusal (new work in the way) is shown with what is in the way. The
-//! jobs run for real through the job manager on temp repositories.
+//! delete) are logged (in the data dir for the app, under each test's own directory here),
+//! `z` asks what it will do and undoes the newest, `Z` lists them, and a refusal (new work in
+//! the way) is shown with what is in the way. The jobs run for real through the job manager
+//! on temp repositories.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used)]
 
 #[path = "support/app.rs"]
@@ -26,18 +27,6 @@ use cctui::jobs::{BranchOp, IndexChange, JobRequest};
 use git_remote::*;
 use local_support::*;
 
-/// The data dir of this test process (the undo logs go there), set once before any job runs.
-fn data_home() -> &'static Path {
-    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        // SAFETY: set once, first thing in each test, before any job (thread) reads it.
-        unsafe { std::env::set_var("XDG_DATA_HOME", dir.path()) };
-        dir
-    })
-    .path()
-}
-
 fn clone_state(work: &Path) -> State {
     let mut state = State::new(Session::default());
     state.open_repo = Some(OpenRepo {
@@ -50,7 +39,6 @@ fn clone_state(work: &Path) -> State {
 }
 
 fn repo() -> (tempfile::TempDir, PathBuf) {
-    data_home();
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     repo_init(&work);
@@ -237,4 +225,40 @@ async fn the_list_undoes_only_the_newest_change() {
     run_jobs(&mut state, dir.path(), more).await;
     assert!(state.undo.entries[0].undone);
     assert!(!state.undo.entries[1].undone);
+}
+
+#[tokio::test]
+async fn a_jobs_undo_log_goes_where_its_services_say_never_into_the_users_data_dir() {
+    let (dir, work) = repo();
+    std::fs::write(work.join("file.txt"), "an edit\n").unwrap();
+    let logs = dir.path().join("logs-here");
+    let services = cctui::jobs::Services {
+        undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(&logs),
+        ..jobs::services(dir.path())
+    };
+    jobs::run_with(
+        services,
+        JobRequest::ChangeIndex {
+            repo: work.clone(),
+            change: IndexChange::Discard("file.txt".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let here = cctui::jobs::undo_job::UndoLogs::in_dir(&logs)
+        .of(&work)
+        .unwrap();
+    assert!(
+        here.file().starts_with(&logs) && here.file().exists(),
+        "the discard is logged in {}",
+        logs.display()
+    );
+    assert_eq!(here.entries().unwrap().len(), 1);
+    if let Some(users) = cctui::jobs::undo_job::UndoLogs::in_data_dir().of(&work) {
+        assert!(
+            !users.file().exists(),
+            "nothing written to the user's data dir: {}",
+            users.file().display()
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::undo_job::UndoLogs;
 use super::{
     BranchNeed, BranchOp, BranchesOutput, JobContext, JobFailure, JobOutput, ServerBranchOp,
     Services,
@@ -69,13 +70,14 @@ pub(super) async fn local(
     // or merge is never left half-way.
     let path = repo.clone();
     let context = context.clone();
+    let undo = services.undo_logs.clone();
     let outcome = blocking(move || {
         // A merge's hooks (pre-merge-commit, commit-msg, post-merge) show their last output
         // line in the jobs strip.
         let sink = context.clone();
         crate::git::hooks::streaming_output(
             move |hook, line| sink.progress(format!("{hook}: {line}"), 0, None),
-            || run_local(&path, op, &|| context.is_cancelled()),
+            || run_local(&path, op, &|| context.is_cancelled(), &undo),
         )
     })
     .await?;
@@ -106,12 +108,17 @@ fn done(message: impl Into<String>) -> LocalResult {
 }
 
 /// Records a switch in the undo log (`from`: where HEAD was before it).
-fn record_switch(repo: &std::path::Path, from: Option<crate::git::undo_log::HeadAt>, to: &str) {
+fn record_switch(
+    undo: &UndoLogs,
+    repo: &std::path::Path,
+    from: Option<crate::git::undo_log::HeadAt>,
+    to: &str,
+) {
     use crate::git::undo_log::{Change, HeadAt};
     if let Some(from) = from
         && from != HeadAt::Branch(to.to_string())
     {
-        super::undo_job::record(
+        undo.record(
             repo,
             Ok(Some(Change::Switched {
                 from,
@@ -123,6 +130,7 @@ fn record_switch(repo: &std::path::Path, from: Option<crate::git::undo_log::Head
 
 /// Records a merge that moved the branch in the undo log, and passes its outcome on.
 fn merged(
+    undo: &UndoLogs,
     repo: &std::path::Path,
     name: &str,
     before: Result<(String, Option<String>), GitError>,
@@ -133,7 +141,7 @@ fn merged(
         MergeOutcome::FastForward { .. } | MergeOutcome::Merged { .. }
     ) && let Ok(before) = before
     {
-        super::undo_job::record(
+        undo.record(
             repo,
             crate::git::undo::moved(repo, crate::git::undo_log::MoveKind::Merge, before, name),
         );
@@ -145,6 +153,7 @@ fn run_local(
     repo: &std::path::Path,
     op: BranchOp,
     is_cancelled: &dyn Fn() -> bool,
+    undo: &UndoLogs,
 ) -> Result<LocalResult, GitError> {
     // What the undo log needs from before the change (read only for the operations it keeps).
     let from = match &op {
@@ -172,7 +181,7 @@ fn run_local(
         }
         BranchOp::Switch(name) => match branch::switch_branch(repo, &name, is_cancelled) {
             Ok(()) => {
-                record_switch(repo, from, &name);
+                record_switch(undo, repo, from, &name);
                 Ok(done(format!("Switched to {name}")))
             }
             Err(GitError::UncommittedChanges { files }) => {
@@ -194,14 +203,14 @@ fn run_local(
                 true,
             )?;
             branch::switch_branch(repo, &name, &|| false)?;
-            record_switch(repo, from, &name);
+            record_switch(undo, repo, from, &name);
             Ok(done(format!(
                 "Stashed your changes and switched to {name}; pop the stash from the branches pane"
             )))
         }
         BranchOp::Delete { name, force } => match branch::delete_branch(repo, &name, force) {
             Ok(()) => {
-                super::undo_job::record(repo, deleted.map(Some));
+                undo.record(repo, deleted.map(Some));
                 Ok(done(format!("Deleted {name}")))
             }
             Err(GitError::BranchNotMerged { .. }) if !force => {
@@ -215,6 +224,7 @@ fn run_local(
         }
         BranchOp::Merge(name) => Ok(
             match merged(
+                undo,
                 repo,
                 &name,
                 crate::git::undo::tip(repo),
@@ -262,7 +272,7 @@ fn run_local(
                 }
                 return Err(error);
             }
-            super::undo_job::record(repo, kept.map(Some));
+            undo.record(repo, kept.map(Some));
             Ok(done(format!("Dropped stash@{{{index}}}")))
         }
         BranchOp::CheckoutRemote(name) => {

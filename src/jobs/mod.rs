@@ -1484,7 +1484,8 @@ pub struct JobManager {
     services: Services,
 }
 
-/// What jobs use: AWS clients and the workspace root.
+/// What jobs use: AWS clients, the workspace root, where undo logs go, and the locks and
+/// caches they share.
 #[derive(Debug, Clone)]
 pub struct Services {
     /// CodeCommit clients by target.
@@ -1497,6 +1498,8 @@ pub struct Services {
     pub repo_locks: Arc<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>>,
     /// The last status read of the open clone, for refreshes that look only at what changed.
     pub status_cache: StatusCache,
+    /// Where the write jobs record what they changed, for `z`.
+    pub undo_logs: undo_job::UndoLogs,
 }
 
 /// The last status summary read, with its clone (one: the open clone's).
@@ -1504,6 +1507,19 @@ pub type StatusCache =
     Arc<Mutex<Option<(PathBuf, Arc<crate::git::status_summary::WorktreeSummary>)>>>;
 
 impl Services {
+    /// The app's services: clients, clones under `workspace_root`, undo logs in the data dir,
+    /// [`CLONE_CONCURRENCY`] clones at a time.
+    pub fn new(clients: Clients, workspace_root: PathBuf) -> Services {
+        Services {
+            clients,
+            workspace_root,
+            clone_slots: Arc::new(tokio::sync::Semaphore::new(CLONE_CONCURRENCY)),
+            repo_locks: Arc::default(),
+            status_cache: Arc::default(),
+            undo_logs: undo_job::UndoLogs::in_data_dir(),
+        }
+    }
+
     /// The write lock of one clone.
     pub fn repo_lock(&self, repo: &std::path::Path) -> Arc<tokio::sync::Mutex<()>> {
         match self.repo_locks.lock() {

@@ -173,7 +173,7 @@ pub(super) async fn run(
         JobRequest::Integrations(request) => {
             super::integrations_job::run(request, &context, &services).await
         }
-        JobRequest::ReadUndoLog { repo } => super::undo_job::read(repo).await,
+        JobRequest::ReadUndoLog { repo } => super::undo_job::read(repo, &services.undo_logs).await,
         JobRequest::ScanWorkspace { root, extra } => {
             super::workspace_job::scan(root, extra, &context).await
         }

@@ -11,9 +11,61 @@ use super::{JobContext, JobFailure, JobOutput, Services, UndoOutput};
 use crate::git::GitError;
 use crate::git::undo_log::{Change, UndoLog};
 
-/// The undo log of the clone `repo`, in the data dir (`None`: no data dir on this system).
-pub fn log_for(repo: &Path) -> Option<UndoLog> {
-    crate::config::paths::data_dir().map(|d| UndoLog::for_clone(&d.join("undo"), repo))
+/// Where the clones' undo logs are kept: `<data>/undo/` for the app, a directory of their own
+/// for tests (so a test run never writes into the user's data dir).
+#[derive(Debug, Clone)]
+pub struct UndoLogs {
+    dir: Option<PathBuf>,
+}
+
+impl UndoLogs {
+    /// `<data>/undo/` (none when this system gives no data directory: HOME unset).
+    pub fn in_data_dir() -> UndoLogs {
+        UndoLogs {
+            dir: crate::config::paths::data_dir().map(|d| d.join("undo")),
+        }
+    }
+
+    /// Logs kept in `dir`.
+    pub fn in_dir(dir: impl Into<PathBuf>) -> UndoLogs {
+        UndoLogs {
+            dir: Some(dir.into()),
+        }
+    }
+
+    /// The undo log of the clone `repo` (`None`: no data dir on this system).
+    pub fn of(&self, repo: &Path) -> Option<UndoLog> {
+        self.dir.as_deref().map(|dir| UndoLog::for_clone(dir, repo))
+    }
+
+    /// Appends the change a job made (`Ok(None)`: nothing changed; an error reading it is
+    /// logged).
+    pub(super) fn record(&self, repo: &Path, change: Result<Option<Change>, GitError>) {
+        let change = match change {
+            Ok(Some(change)) => change,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%error, repo = %repo.display(), "cannot read the change for the undo log");
+                return;
+            }
+        };
+        let Some(log) = self.of(repo) else {
+            tracing::warn!("no data directory: the change is not in the undo log");
+            return;
+        };
+        if let Err(error) = log.append(repo, change) {
+            tracing::warn!(%error, file = %log.file().display(), "cannot write the undo log");
+        }
+    }
+
+    fn of_or_fail(&self, repo: &Path) -> Result<UndoLog, JobFailure> {
+        self.of(repo).ok_or_else(|| {
+            JobFailure::new(
+                "there is no data directory for the undo log",
+                Some("set HOME (or XDG_DATA_HOME) so cctui has a data directory".into()),
+            )
+        })
+    }
 }
 
 /// A fresh name for what a discard keeps (`refs/cctui/undo/<name>`).
@@ -25,34 +77,6 @@ pub(super) fn keep_name() -> String {
     format!("discard-{nanos}")
 }
 
-/// Appends the change a job made (`Ok(None)`: nothing changed; an error reading it is logged).
-pub(super) fn record(repo: &Path, change: Result<Option<Change>, GitError>) {
-    let change = match change {
-        Ok(Some(change)) => change,
-        Ok(None) => return,
-        Err(error) => {
-            tracing::warn!(%error, repo = %repo.display(), "cannot read the change for the undo log");
-            return;
-        }
-    };
-    let Some(log) = log_for(repo) else {
-        tracing::warn!("no data directory: the change is not in the undo log");
-        return;
-    };
-    if let Err(error) = log.append(repo, change) {
-        tracing::warn!(%error, file = %log.file().display(), "cannot write the undo log");
-    }
-}
-
-fn log_or_fail(repo: &Path) -> Result<UndoLog, JobFailure> {
-    log_for(repo).ok_or_else(|| {
-        JobFailure::new(
-            "there is no data directory for the undo log",
-            Some("set HOME (or XDG_DATA_HOME) so cctui has a data directory".into()),
-        )
-    })
-}
-
 fn io(error: std::io::Error, log: &UndoLog) -> JobFailure {
     JobFailure::new(
         format!("cannot read the undo log {}: {error}", log.file().display()),
@@ -61,8 +85,8 @@ fn io(error: std::io::Error, log: &UndoLog) -> JobFailure {
 }
 
 /// The changes of a clone, newest first.
-pub(super) async fn read(repo: PathBuf) -> Result<JobOutput, JobFailure> {
-    let log = log_or_fail(&repo)?;
+pub(super) async fn read(repo: PathBuf, logs: &UndoLogs) -> Result<JobOutput, JobFailure> {
+    let log = logs.of_or_fail(&repo)?;
     let entries = tokio::task::spawn_blocking({
         let log = log.clone();
         move || log.entries()
@@ -81,7 +105,7 @@ pub(super) async fn undo(
     services: &Services,
 ) -> Result<JobOutput, JobFailure> {
     let _guard = services.write_lock(&repo, context).await?;
-    let log = log_or_fail(&repo)?;
+    let log = services.undo_logs.of_or_fail(&repo)?;
     let path = repo.clone();
     let context = context.clone();
     let message = super::worktree_job::blocking(move || {

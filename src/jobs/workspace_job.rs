@@ -140,7 +140,7 @@ pub(super) async fn remote(
         FastForward::UpToDate => "Already up to date".to_string(),
         FastForward::Moved { to, .. } => {
             if let Ok(before) = before {
-                super::undo_job::record(
+                services.undo_logs.record(
                     &repo,
                     crate::git::undo::moved(
                         &repo,

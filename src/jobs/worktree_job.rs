@@ -164,6 +164,7 @@ pub(super) async fn change_index(
     let _guard = services.write_lock(&repo, context).await?;
     let changed = repo.clone();
     let context = context.clone();
+    let undo = services.undo_logs.clone();
     blocking(move || {
         // Stage-all and discard check for cancel until they write; the others are one quick
         // index write.
@@ -176,7 +177,7 @@ pub(super) async fn change_index(
             IndexChange::UnstageAll => stage::unstage_all(&repo)?,
             IndexChange::StageHunk(path, hunk) => stage::stage_hunk(&repo, &path, hunk)?,
             IndexChange::UnstageHunk(path, hunk) => stage::unstage_hunk(&repo, &path, hunk)?,
-            IndexChange::Discard(path) => discard_keeping(&repo, &path, &context)?,
+            IndexChange::Discard(path) => discard_keeping(&repo, &path, &context, &undo)?,
         }
         Ok(JobOutput::Worktree(WorktreeOutput::IndexChanged {
             repo: changed,
@@ -187,7 +188,12 @@ pub(super) async fn change_index(
 
 /// A discard that first keeps what it throws away (blobs in the clone's object store, for
 /// undo), then records it in the undo log. If the copy cannot be made, nothing is discarded.
-fn discard_keeping(repo: &Path, path: &str, context: &JobContext) -> Result<(), GitError> {
+fn discard_keeping(
+    repo: &Path,
+    path: &str,
+    context: &JobContext,
+    undo_logs: &super::undo_job::UndoLogs,
+) -> Result<(), GitError> {
     use crate::git::undo;
     let kept = undo::keep_before_discard(repo, path, &super::undo_job::keep_name()).map_err(
         |error| match error {
@@ -201,7 +207,7 @@ fn discard_keeping(repo: &Path, path: &str, context: &JobContext) -> Result<(), 
         undo::forget(repo, &kept);
         return Err(error);
     }
-    super::undo_job::record(repo, undo::discarded(repo, kept).map(Some));
+    undo_logs.record(repo, undo::discarded(repo, kept).map(Some));
     Ok(())
 }
 
@@ -215,6 +221,7 @@ pub(super) async fn commit(
     context.progress("running hooks and committing", 0, None);
     let committed = repo.clone();
     let context = context.clone();
+    let undo = services.undo_logs.clone();
     let result = tokio::task::spawn_blocking(move || {
         let before = crate::git::undo::tip(&repo);
         let is_cancelled = || context.is_cancelled();
@@ -235,7 +242,7 @@ pub(super) async fn commit(
             } else {
                 crate::git::undo_log::MoveKind::Commit
             };
-            super::undo_job::record(
+            undo.record(
                 &repo,
                 crate::git::undo::moved(&repo, what, before, &made.summary),
             );
@@ -308,6 +315,7 @@ pub(super) async fn remote_op(
     let progress_context = context.clone();
     let clone = repo.clone();
     let hook_context = context.clone();
+    let undo = services.undo_logs.clone();
     let outcome = tokio::task::spawn_blocking(move || -> Result<String, GitError> {
         // pre-push, and a pull's merge hooks, show their last output line in the jobs strip.
         let sink = move |hook: &str, line: &str| {
@@ -366,7 +374,7 @@ pub(super) async fn remote_op(
                     if let (PullOutcome::FastForward { .. } | PullOutcome::Merged { .. }, Ok(before)) =
                         (&pulled, before)
                     {
-                        super::undo_job::record(
+                        undo.record(
                             &repo,
                             crate::git::undo::moved(
                                 &repo,

@@ -7,20 +7,19 @@ use std::time::Duration;
 use cctui::aws::client::{Clients, StaticCredentials};
 use cctui::jobs::{JobEvent, JobFailure, JobManager, JobOutput, JobRequest, Services};
 
-/// Services whose AWS credentials only fill the type (no AWS call is made), clones under `root`.
+/// Services whose AWS credentials only fill the type (no AWS call is made), clones under `root`,
+/// undo logs in `root/.undo` (never the user's data dir).
 pub fn services(root: &Path) -> Services {
     Services {
-        clients: Clients::with_credentials(StaticCredentials {
-            access_key_id: "AKIDEXAMPLE".into(),
-            secret_access_key: "unused".to_string().into(),
-            session_token: None,
-        }),
-        workspace_root: root.to_path_buf(),
-        clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
-            cctui::jobs::CLONE_CONCURRENCY,
-        )),
-        repo_locks: Default::default(),
-        status_cache: Default::default(),
+        undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(root.join(".undo")),
+        ..Services::new(
+            Clients::with_credentials(StaticCredentials {
+                access_key_id: "AKIDEXAMPLE".into(),
+                secret_access_key: "unused".to_string().into(),
+                session_token: None,
+            }),
+            root.to_path_buf(),
+        )
     }
 }
 
