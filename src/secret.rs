@@ -2,15 +2,25 @@
 //!
 //! `Debug` and `Display` print `<redacted>`, so a secret that ends up in a log line, an error
 //! message, a panic or a screenshot shows nothing. Reading the value needs an explicit
-//! [`Secret::expose`], which makes every use easy to find with grep.
+//! [`Secret::expose`], which makes every use easy to find with grep. When a secret is dropped
+//! its memory is wiped (`zeroize`), so it does not linger in freed heap memory for a core dump
+//! or a swap file; copies handed to the SDK or to git are theirs to keep.
 
 use std::fmt;
 
-/// A value that must never be printed.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret<T>(T);
+use zeroize::Zeroize;
 
-impl<T> Secret<T> {
+/// A value that must never be printed, wiped when dropped.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret<T: Zeroize>(T);
+
+impl<T: Zeroize> Drop for Secret<T> {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl<T: Zeroize> Secret<T> {
     /// Wraps a secret value.
     pub fn new(value: T) -> Self {
         Self(value)
@@ -22,19 +32,19 @@ impl<T> Secret<T> {
     }
 }
 
-impl<T> From<T> for Secret<T> {
+impl<T: Zeroize> From<T> for Secret<T> {
     fn from(value: T) -> Self {
         Self(value)
     }
 }
 
-impl<T> fmt::Debug for Secret<T> {
+impl<T: Zeroize> fmt::Debug for Secret<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
     }
 }
 
-impl<T> fmt::Display for Secret<T> {
+impl<T: Zeroize> fmt::Display for Secret<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
     }
@@ -53,5 +63,23 @@ mod tests {
         let shown = format!("{secret} {secret:?} {:?}", Some(&secret));
         assert!(!shown.contains("wJalr"), "leaked: {shown}");
         assert_eq!(secret.expose(), "wJalrXUtnFEMI/K7MDENG");
+    }
+
+    /// Records whether it was wiped.
+    struct Probe(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+    impl Zeroize for Probe {
+        fn zeroize(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_dropped_secret_is_wiped_and_a_live_one_is_not() {
+        let wiped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let secret = Secret::new(Probe(wiped.clone()));
+        assert!(!wiped.load(std::sync::atomic::Ordering::SeqCst));
+        drop(secret);
+        assert!(wiped.load(std::sync::atomic::Ordering::SeqCst));
     }
 }
