@@ -83,13 +83,13 @@ fn the_message_written_in_the_editor_is_committed_and_the_screen_comes_back() {
     pty.send(b"\x05"); // ctrl-e
     pty.wait_for_after(before, b"the editor ran");
     // The message shows in the commit editor while the commit runs ("committing…"); the
-    // commit has landed when the log pane lists it, with the editor closed.
-    pty.wait_for_screen("Add notes from the editor  Ada");
-    let screen = pty.screen();
-    assert!(
-        !screen.contains("the editor ran") && screen.contains("Status"),
-        "the screen is repainted after the editor: {screen}"
-    );
+    // commit has landed when the log pane lists it, and the screen is whole again (no trace
+    // of the editor's output, the status pane back).
+    pty.wait_for_screen_where("the commit in the log, the screen repainted", |screen| {
+        screen.contains("Add notes from the editor  Ada")
+            && !screen.contains("the editor ran")
+            && screen.contains("Status")
+    });
     assert_eq!(
         git(&clone, &["log", "-1", "--format=%B"]).trim_end(),
         "Add notes from the editor\n\nWritten in $EDITOR."

@@ -34,8 +34,13 @@ fn a_comment_written_in_the_editor_is_posted() {
     let mut pty = pty::spawn_with(home, &env, &["--demo"], 120);
     pty.wait_for_screen("cctui-demo");
     pty.send(b"v");
-    pty.wait_for_screen("Login screen: first steps");
-    // The list is newest activity first: move to the login request and open it.
+    // The list is newest activity first and rows stream in: once all are listed, move to the
+    // login request and open it.
+    pty.wait_for_screen_where("the whole listing", |screen| {
+        screen.contains("Login screen: first steps")
+            && screen.contains(" shown")
+            && !screen.contains("listing…")
+    });
     let screen = pty.screen();
     let login_first =
         screen.find("Login screen").unwrap() < screen.find("Develop:").unwrap_or(usize::MAX);

@@ -200,6 +200,19 @@ impl Pty {
         );
     }
 
+    /// Waits until the screen satisfies `test` (`what` names it in the failure): for a state
+    /// shown by several parts of the screen, which one frame may write in more than one read.
+    pub fn wait_for_screen_where(&self, what: &str, test: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            if test(&self.screen()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("timed out waiting for {what} on screen:\n{}", self.screen());
+    }
+
     /// Bytes written so far (a mark for [`Pty::wait_for_after`]).
     pub fn mark(&self) -> usize {
         self.output.lock().unwrap().len()
