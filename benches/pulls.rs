@@ -6,7 +6,9 @@
 //! - the AWS CLI doing the same, at its best shot from a shell: `list-pull-requests` per
 //!   repository, then `get-pull-request` per id, [`CLI_PARALLEL`] processes at a time (as
 //!   `xargs -P`); every one of the 550 calls is run;
-//! - the latency floor: a listing then the details of what it listed, two round trips.
+//! - the latency floor: a listing then the details of what it listed, two round trips;
+//! - (on stderr) the same job against a server that only waits and answers canned bodies:
+//!   what cctui's side costs without the local service's work on the same cores.
 //!
 //! The repositories get real branches by git pushes; the requests are made through the SDK
 //! before the latency is switched on. Run: `cargo bench --bench pulls` (`CCTUI_BENCH_RUNS`,
@@ -87,6 +89,27 @@ fn main() -> Result<(), Box<dyn Error>> {
     ours.sort_by(f64::total_cmp);
     let ours = ours[ours.len() / 2];
     let floor = 2.0 * latency_ms as f64 / 1000.0;
+    // The same job against a server that only waits and answers canned bodies: what cctui's
+    // side (the job, the SDK, hyper, the loopback) costs without the local service's work on
+    // the same two cores.
+    let canned = runtime.block_on(canned_server(Duration::from_millis(latency_ms)))?;
+    let canned_target = Target {
+        endpoint: Some(format!("http://{canned}")),
+        ..local.target.clone()
+    };
+    let mut alone = Vec::new();
+    for _ in 0..runs {
+        let cpu_before = cpu_time();
+        let elapsed = runtime.block_on(list_job(&canned_target, &names, workspace.path()))?;
+        let cpu = cpu_time() - cpu_before;
+        alone.push((elapsed.as_secs_f64(), cpu.as_secs_f64() * 1000.0));
+    }
+    alone.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (alone_time, alone_cpu) = alone[alone.len() / 2];
+    eprintln!(
+        "the same job against a canned server (waits {latency_ms} ms, answers, nothing else): median {alone_time:.3}s = {:.2}x floor, {alone_cpu:.0} ms of CPU",
+        alone_time / floor
+    );
     let cli = match find_on_path("aws") {
         Some(aws) => Some(aws_cli_time(&aws, &local, &names)?),
         None => {
@@ -225,6 +248,94 @@ async fn list_job(
             _ => {}
         }
     }
+}
+
+/// A server on loopback that answers ListPullRequests (the repository's [`PER_REPOSITORY`]
+/// ids) and GetPullRequest (an open request from a topic branch into `main`) after `latency`,
+/// with bodies shaped like CodeCommit's, and does nothing else.
+async fn canned_server(latency: Duration) -> Result<std::net::SocketAddr, Box<dyn Error>> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| canned(request, latency));
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Ok(address)
+}
+
+async fn canned(
+    request: hyper::Request<hyper::body::Incoming>,
+    latency: Duration,
+) -> Result<hyper::Response<http_body_util::Full<bytes::Bytes>>, std::convert::Infallible> {
+    use http_body_util::BodyExt;
+    let operation = request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let body = match request.into_body().collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(_) => bytes::Bytes::new(),
+    };
+    tokio::time::sleep(latency).await;
+    let input: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let answer = match operation.as_str() {
+        "ListPullRequests" => {
+            let repository = input["repositoryName"].as_str().unwrap_or_default();
+            let index: usize = repository
+                .trim_start_matches("pulls-")
+                .parse()
+                .unwrap_or_default();
+            let ids: Vec<String> = (0..PER_REPOSITORY)
+                .map(|i| (index * PER_REPOSITORY + i + 1).to_string())
+                .collect();
+            serde_json::json!({ "pullRequestIds": ids })
+        }
+        _ => {
+            let id = input["pullRequestId"].as_str().unwrap_or("1");
+            let number: usize = id.parse().unwrap_or(1);
+            let (repository, branch) = (
+                format!("pulls-{:02}", (number - 1) / PER_REPOSITORY),
+                format!("topic-{}", (number - 1) % PER_REPOSITORY),
+            );
+            serde_json::json!({ "pullRequest": {
+                "pullRequestId": id,
+                "title": format!("{branch} of {repository}"),
+                "lastActivityDate": 1.7e9,
+                "creationDate": 1.7e9,
+                "pullRequestStatus": "OPEN",
+                "authorArn": "arn:aws:iam::123456789012:user/alice",
+                "revisionId": format!("{number:064x}"),
+                "clientRequestToken": id,
+                "approvalRules": [],
+                "pullRequestTargets": [{
+                    "repositoryName": repository,
+                    "sourceReference": format!("refs/heads/{branch}"),
+                    "destinationReference": "refs/heads/main",
+                    "sourceCommit": format!("{number:040x}"),
+                    "destinationCommit": format!("{:040x}", 0),
+                    "mergeBase": format!("{:040x}", 0),
+                    "mergeMetadata": { "isMerged": false },
+                }],
+            }})
+        }
+    };
+    Ok(hyper::Response::builder()
+        .header("content-type", "application/x-amz-json-1.1")
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            answer.to_string(),
+        )))
+        .unwrap_or_default())
 }
 
 /// User and system CPU time of this process so far.
