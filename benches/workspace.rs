@@ -15,6 +15,8 @@
 mod clocked;
 #[path = "../tests/support/git_repo.rs"]
 mod git_repo;
+#[path = "../tests/support/jobs.rs"]
+mod jobs_support;
 
 use std::error::Error;
 use std::path::Path;
@@ -268,14 +270,7 @@ async fn scan(root: &Path) -> (Duration, Duration, usize) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let services = Services {
         clone_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(4)),
-        ..Services::new(
-            Clients::with_credentials(StaticCredentials {
-                access_key_id: "AKIDEXAMPLE".into(),
-                secret_access_key: "unused".to_string().into(),
-                session_token: None,
-            }),
-            root.to_path_buf(),
-        )
+        ..jobs_support::services(root)
     };
     let mut manager = JobManager::new(tx, services);
     let t = Instant::now();

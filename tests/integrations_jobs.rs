@@ -10,25 +10,16 @@ mod jobs_support;
 #[path = "support/local.rs"]
 mod local_support;
 
-use cctui::aws::client::{Clients, StaticCredentials, Target};
+use cctui::aws::client::Target;
 use cctui::aws::notifications::NewRule;
 use cctui::aws::triggers::Trigger;
 use cctui::jobs::integrations_job::{IntegrationsOutput, IntegrationsRequest};
 use cctui::jobs::{JobFailure, JobOutput, JobRequest};
-use cctui::local::{
-    DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, LocalService, RunningService,
-    ServiceConfig,
-};
+use cctui::local::{DEMO_REGION, LocalService, RunningService, ServiceConfig};
 use local_support::demo_client;
 
 fn services(root: &std::path::Path) -> cctui::jobs::Services {
-    let mut services = jobs_support::services(root);
-    services.clients = Clients::with_credentials(StaticCredentials {
-        access_key_id: DEMO_ACCESS_KEY_ID.into(),
-        secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
-        session_token: None,
-    });
-    services
+    jobs_support::demo_services(root)
 }
 
 async fn run(

@@ -3,6 +3,8 @@
 //! decides, from the URL the user typed, the service listed or the clone's origin.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+#[path = "support/jobs.rs"]
+mod jobs_support;
 #[path = "support/local.rs"]
 mod support;
 
@@ -13,22 +15,10 @@ use cctui::config::CloneProtocol;
 use cctui::jobs::{
     CloneJob, JobEvent, JobFailure, JobManager, JobOutput, JobRequest, RemoteOp, Services,
 };
-use cctui::local::{
-    DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, LocalService, ServiceConfig,
-};
+use cctui::local::{DEMO_REGION, LocalService, ServiceConfig};
 
 fn services(root: &std::path::Path) -> Services {
-    Services {
-        undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(root.join(".undo")),
-        ..Services::new(
-            Clients::with_credentials(StaticCredentials {
-                access_key_id: DEMO_ACCESS_KEY_ID.into(),
-                secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
-                session_token: None,
-            }),
-            root.to_path_buf(),
-        )
-    }
+    jobs_support::demo_services(root)
 }
 
 fn job(url_http: &str, endpoint: Option<String>, path: std::path::PathBuf) -> CloneJob {

@@ -7,6 +7,8 @@
 
 #[path = "support/git_remote.rs"]
 mod git_remote;
+#[path = "support/jobs.rs"]
+mod jobs_support;
 #[path = "support/local.rs"]
 mod local_support;
 
@@ -21,27 +23,14 @@ use cctui::app::repos::RepoRow;
 use cctui::app::state::{Session, State};
 use cctui::app::update::update;
 use cctui::app::workspace::RowWork;
-use cctui::aws::client::{Clients, StaticCredentials};
 use cctui::git::workspace::CloneHead;
 use cctui::jobs::{JobManager, JobUpdate, Services};
-use cctui::local::{
-    DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, LocalService, ServiceConfig,
-};
+use cctui::local::{DEMO_REGION, LocalService, ServiceConfig};
 use git_remote::*;
 use local_support::*;
 
 fn services(root: &Path) -> Services {
-    Services {
-        undo_logs: cctui::jobs::undo_job::UndoLogs::in_dir(root.join(".undo")),
-        ..Services::new(
-            Clients::with_credentials(StaticCredentials {
-                access_key_id: DEMO_ACCESS_KEY_ID.into(),
-                secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string().into(),
-                session_token: None,
-            }),
-            root.to_path_buf(),
-        )
-    }
+    jobs_support::demo_services(root)
 }
 
 /// Runs the effects' jobs on a real job manager and feeds every report back into `update`,

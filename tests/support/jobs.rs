@@ -23,6 +23,18 @@ pub fn services(root: &Path) -> Services {
     }
 }
 
+/// [`services`] signing with the local service's demo key, for jobs that call it.
+pub fn demo_services(root: &Path) -> Services {
+    Services {
+        clients: Clients::with_credentials(StaticCredentials {
+            access_key_id: cctui::local::DEMO_ACCESS_KEY_ID.into(),
+            secret_access_key: cctui::local::DEMO_SECRET_ACCESS_KEY.to_string().into(),
+            session_token: None,
+        }),
+        ..services(root)
+    }
+}
+
 /// Runs `request` with `services` to its end (a generous limit: the machine may be busy).
 pub async fn run_with(services: Services, request: JobRequest) -> Result<JobOutput, JobFailure> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
