@@ -4,6 +4,8 @@
 //! these tests say so and return.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+#[path = "support/aws_cli.rs"]
+mod aws_cli_support;
 #[path = "support/local.rs"]
 mod support;
 
@@ -15,20 +17,9 @@ use cctui::local::{
 };
 use support::{git, git_ok, work_tree};
 
+/// Whether the AWS CLI is here (under `CI=true` it must be).
 fn aws_cli() -> bool {
-    let found = Command::new("aws")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        // In CI the AWS CLI is installed by .ci/run: missing there is a failure, not a skip.
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the AWS CLI is not installed: .ci/run should have installed it"
-        );
-        eprintln!("skipped: the AWS CLI is not installed (bash .ci/run installs it)");
-    }
-    found
+    aws_cli_support::aws_cli_present()
 }
 
 fn aws(home: &std::path::Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {

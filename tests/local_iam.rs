@@ -4,6 +4,8 @@
 //! it these tests say so and return.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+#[path = "support/aws_cli.rs"]
+mod aws_cli_support;
 #[path = "support/local.rs"]
 mod support;
 
@@ -16,19 +18,9 @@ use cctui::local::{
 };
 use serde_json::Value;
 
+/// Whether the AWS CLI is here (under `CI=true` it must be).
 fn aws_cli() -> bool {
-    let found = Command::new("aws")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the AWS CLI is not installed: .ci/run should have installed it"
-        );
-        eprintln!("skipped: the AWS CLI is not installed (bash .ci/run installs it)");
-    }
-    found
+    aws_cli_support::aws_cli_present()
 }
 
 /// Who runs the CLI: the demo's alice, bob, or a profile of a credentials file.

@@ -3,6 +3,9 @@
 //! `.ci/run` installs the AWS CLI; on a machine without it these tests say so and return.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+#[path = "support/aws_cli.rs"]
+mod aws_cli_support;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -11,19 +14,9 @@ use cctui::local::{
 };
 use serde_json::Value;
 
+/// Whether the AWS CLI is here (under `CI=true` it must be).
 fn aws_cli() -> bool {
-    let found = Command::new("aws")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the AWS CLI is not installed: .ci/run should have installed it"
-        );
-        eprintln!("skipped: the AWS CLI is not installed (bash .ci/run installs it)");
-    }
-    found
+    aws_cli_support::aws_cli_present()
 }
 
 /// Runs the CLI with the service as every endpoint (`AWS_ENDPOINT_URL_*`, as a user would).

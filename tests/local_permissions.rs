@@ -4,6 +4,8 @@
 //! installs the AWS CLI; on a machine without it these tests say so and return.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+#[path = "support/aws_cli.rs"]
+mod aws_cli_support;
 #[path = "support/local.rs"]
 mod support;
 
@@ -48,19 +50,9 @@ const PROTECT_MASTER: &str = r#"{
 
 const APP_ARN: &str = "arn:aws:codecommit:us-east-1:111122223333:app";
 
+/// Whether the AWS CLI is here (under `CI=true` it must be).
 fn aws_cli() -> bool {
-    let found = Command::new("aws")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the AWS CLI is not installed: .ci/run should have installed it"
-        );
-        eprintln!("skipped: the AWS CLI is not installed (bash .ci/run installs it)");
-    }
-    found
+    aws_cli_support::aws_cli_present()
 }
 
 #[derive(Clone, Copy)]
