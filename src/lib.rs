@@ -99,7 +99,8 @@
 //!   started by a confirmation's yes and recognised by what they answer; a new git password is
 //!   shown whatever is on top, since it cannot be asked for again.
 //! - **Undo is logged by the jobs, kept by the repository.** Each write job appends what it
-//!   changed to the clone's undo log (`<data>/undo/`) after the change, never failing the job
+//!   changed to the clone's undo log (`Services::undo_logs`: `<data>/undo/` in the app, a
+//!   directory of the test's own in tests) after the change, never failing the job
 //!   for it; the content is git's (reflog, commits) or, for a discard, blobs written before it
 //!   under `refs/cctui/undo/`. An undo is a job under the clone's write lock that takes back
 //!   only the newest change and refuses when work made since is in the way.
