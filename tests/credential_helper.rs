@@ -16,7 +16,7 @@ use cctui::local::{
     Credential, DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, LocalService,
     RunningService, ServiceConfig,
 };
-use support::{demo_client, work_tree};
+use support::{create_demo_repository, work_tree};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cctui");
 
@@ -125,12 +125,7 @@ async fn start(data: &Path, credentials: Vec<Credential>) -> RunningService {
 }
 
 async fn create(service: &RunningService, name: &str) {
-    demo_client(service)
-        .create_repository()
-        .repository_name(name)
-        .send()
-        .await
-        .unwrap();
+    create_demo_repository(service, name).await;
 }
 
 /// Pushes a 2-commit `main` to `url` and clones it back into `<dir>/clone`, through the helper.

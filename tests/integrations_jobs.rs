@@ -16,7 +16,7 @@ use cctui::aws::triggers::Trigger;
 use cctui::jobs::integrations_job::{IntegrationsOutput, IntegrationsRequest};
 use cctui::jobs::{JobFailure, JobOutput, JobRequest};
 use cctui::local::{DEMO_REGION, LocalService, RunningService, ServiceConfig};
-use local_support::demo_client;
+use local_support::create_demo_repository;
 
 fn services(root: &std::path::Path) -> cctui::jobs::Services {
     jobs_support::demo_services(root)
@@ -39,12 +39,7 @@ async fn start() -> (RunningService, Target, tempfile::TempDir) {
         .await
         .unwrap();
     for name in ["shop", "other"] {
-        demo_client(&service)
-            .create_repository()
-            .repository_name(name)
-            .send()
-            .await
-            .unwrap();
+        create_demo_repository(&service, name).await;
     }
     let target = Target {
         profile: None,

@@ -65,12 +65,7 @@ impl Cli<'_> {
 
 /// Repository `name` with `main` and `feature` (one commit ahead) pushed with real git.
 async fn repo_with_feature(service: &RunningService, name: &str, work: &Path) -> String {
-    demo_client(service)
-        .create_repository()
-        .repository_name(name)
-        .send()
-        .await
-        .unwrap();
+    create_demo_repository(service, name).await;
     if !work.join(".git").exists() {
         git_ok(work, &["init", "-q", "-b", "main"]);
         std::fs::write(work.join("a.txt"), "one\n").unwrap();

@@ -111,12 +111,7 @@ async fn clashing_repository(
     name: &str,
     work: &Path,
 ) -> (String, (String, String, String)) {
-    demo_client(service)
-        .create_repository()
-        .repository_name(name)
-        .send()
-        .await
-        .unwrap();
+    create_demo_repository(service, name).await;
     let url = git_url(service, name);
     let commits = clashing(work, &url);
     (url, commits)

@@ -53,12 +53,7 @@ fn code<E: ProvideErrorMetadata>(error: &E) -> String {
 /// Repository `name` with `main` (two files) and `feature` (one file changed, one added, one
 /// deleted); answers the working tree.
 async fn repo_with_feature(service: &RunningService, name: &str, work: &Path) -> (String, String) {
-    demo_client(service)
-        .create_repository()
-        .repository_name(name)
-        .send()
-        .await
-        .unwrap();
+    create_demo_repository(service, name).await;
     git_ok(work, &["init", "-q", "-b", "main"]);
     std::fs::write(work.join("a.txt"), "one\ntwo\nthree\n").unwrap();
     std::fs::write(work.join("gone.txt"), "bye\n").unwrap();

@@ -27,12 +27,7 @@ async fn start_with(
 }
 
 async fn create(service: &RunningService, name: &str) {
-    demo_client(service)
-        .create_repository()
-        .repository_name(name)
-        .send()
-        .await
-        .unwrap();
+    create_demo_repository(service, name).await;
 }
 
 /// Opens a `git-receive-pack` POST for `name` that declares the whole of `body` and sends

@@ -11,7 +11,7 @@ use cctui::git::{CloneProgress, CloneRequest, GitError};
 use cctui::local::{DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, RunningService};
 use cctui::secret::SecretString;
 
-use super::local_support::{demo_client, git_ok, git_url, work_tree};
+use super::local_support::{create_demo_repository, demo_client, git_ok, git_url, work_tree};
 
 /// IAM auth with the demo keys.
 pub fn demo_iam() -> cctui::git::Auth {
@@ -27,12 +27,7 @@ pub fn demo_iam() -> cctui::git::Auth {
 
 /// Creates `name` on the service and pushes `commits` commits on `master`; returns HEAD.
 pub async fn repo_with_commits(service: &RunningService, name: &str, commits: usize) -> String {
-    demo_client(service)
-        .create_repository()
-        .repository_name(name)
-        .send()
-        .await
-        .unwrap();
+    create_demo_repository(service, name).await;
     let work = tempfile::tempdir().unwrap();
     work_tree(work.path(), "master", commits);
     git_ok(

@@ -55,6 +55,16 @@ pub fn demo_client(service: &RunningService) -> aws_sdk_codecommit::Client {
     )
 }
 
+/// Creates the empty repository `name` on `service` as the demo user (panics on failure).
+pub async fn create_demo_repository(service: &RunningService, name: &str) {
+    demo_client(service)
+        .create_repository()
+        .repository_name(name)
+        .send()
+        .await
+        .unwrap();
+}
+
 /// The CodeCommit IAM git password for `repo_path` (`/v1/repos/<name>`), `host` and the time
 /// `unix` (seconds), built from `cctui::sigv4` primitives as the AWS credential helper does.
 pub fn git_password(secret: &str, region: &str, repo_path: &str, host: &str, unix: i64) -> String {
